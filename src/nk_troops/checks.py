@@ -1,0 +1,190 @@
+"""Checks between records: archived sources and their hashes, unique ids,
+references, and that every excerpt is found in the source it cites.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from . import problems as P
+from .excerpts import NormalisedText, find_excerpt, normalise
+from .models import CLAIMS, CURATED, ClaimRecord, SourceRecord
+from .records import Dataset, Located
+from .schema_gen import columns
+from .vocabularies import ArchiveStatus
+
+SEEDS_DIR = "seeds"
+MAX_SEED_BYTES = 10 * 1024 * 1024
+
+
+@dataclass
+class CheckResult:
+    problems: list[P.Problem] = field(default_factory=list)
+    spans: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
+    """(claim id, citation index) → (char_start, char_end) in the archived text."""
+
+
+def check_dataset(dataset: Dataset) -> CheckResult:
+    result = CheckResult()
+    texts = _check_sources(dataset, result.problems)
+    ids = _check_unique_ids(dataset, result.problems)
+    _check_references(dataset, ids, result.problems)
+    _check_citations(dataset, texts, result)
+    return result
+
+
+def _check_sources(dataset: Dataset, problems: list[P.Problem]) -> dict[str, NormalisedText]:
+    """Verify each archived file is a plain file inside seeds/ whose bytes match sha256; return normalised texts."""
+    root = dataset.root.resolve()
+    seeds = root / SEEDS_DIR
+    texts: dict[str, NormalisedText] = {}
+    described: set[str] = set()
+    for loc in dataset.of("sources"):
+        src: SourceRecord = loc.record  # type: ignore[assignment]
+        if src.status is not ArchiveStatus.archived or src.archived_file is None:
+            continue
+        line, col = loc.at("archived_file")
+        where = dict(file=loc.file, line=line, column=col, record_id=src.source_id, field="archived_file")
+        candidate = dataset.root / src.archived_file
+        try:
+            resolved = candidate.resolve(strict=True)
+        except (OSError, RuntimeError):
+            problems.append(P.SeedPathProblem(f"'{src.archived_file}' does not exist", **where,
+                                              hint=f"copy the document into {SEEDS_DIR}/ byte-for-byte, then give its path"))
+            continue
+        if candidate.is_symlink() or resolved.parent != seeds.resolve() or not resolved.is_file():
+            problems.append(P.SeedPathProblem(f"'{src.archived_file}' is not a plain file directly inside {SEEDS_DIR}/ (links and other folders are refused)", **where))
+            continue
+        described.add(resolved.name)
+        raw = resolved.read_bytes() if resolved.stat().st_size <= MAX_SEED_BYTES else None
+        if raw is None:
+            problems.append(P.FileTooLarge(f"'{src.archived_file}' is larger than {MAX_SEED_BYTES:,} bytes", **where))
+            continue
+        digest = hashlib.sha256(raw).hexdigest()
+        if digest != src.sha256:
+            hl, hc = loc.at("sha256")
+            problems.append(P.SeedHashMismatch(
+                f"the bytes of '{src.archived_file}' have sha256 {digest}, not the recorded {src.sha256}",
+                file=loc.file, line=hl, column=hc, record_id=src.source_id, field="sha256",
+                hint="archived sources must not change; restore the original file (git checkout -- FILE). "
+                     "If a new version of the document is archived on purpose, add it as a new source"))
+            continue
+        try:
+            texts[src.source_id] = normalise(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            problems.append(P.EncodingProblem(f"'{src.archived_file}' is not UTF-8 text", **where))
+    if seeds.is_dir():
+        for path in sorted(seeds.glob("*.txt")):
+            if path.name not in described:
+                problems.append(P.SeedUndescribed(
+                    f"'{SEEDS_DIR}/{path.name}' has no source record", file=f"{SEEDS_DIR}/{path.name}",
+                    hint="add a record for it to dataset/records/sources.yaml (status: archived, archived_file, sha256)"))
+    return texts
+
+
+def _check_unique_ids(dataset: Dataset, problems: list[P.Problem]) -> dict[str, dict[str, Located]]:
+    ids: dict[str, dict[str, Located]] = {}
+    for model in CURATED:
+        seen: dict[str, Located] = {}
+        for loc in dataset.of(model.resource):
+            rid = loc.id
+            if rid in seen:
+                first = seen[rid]
+                line, col = loc.at(model.primary_key)
+                problems.append(P.DuplicateId(
+                    f"'{rid}' is already used by the record at {first.file}:{first.at(model.primary_key)[0]}",
+                    file=loc.file, line=line, column=col, record_id=rid, field=model.primary_key,
+                    hint="give this record its own id, or merge the two records (one record per claim, several citations)"))
+                continue
+            seen[rid] = loc
+        ids[model.resource] = seen
+    ids["claims"] = {k: v for m in CLAIMS for k, v in ids.get(m.resource, {}).items()}
+    return ids
+
+
+def _check_references(dataset: Dataset, ids: dict[str, dict[str, Located]], problems: list[P.Problem]) -> None:
+    def check(loc: Located, path: tuple, value: str | None, target: str) -> None:
+        if value is None:
+            return
+        resource = target.split(".")[0]
+        known = ids.get(resource, {})
+        if value in known:
+            return
+        line, col = loc.at(*path)
+        guess = P.closest(value, known)
+        problems.append(P.DanglingReference(
+            f"'{value}' is not the id of any record in {resource}", file=loc.file, line=line, column=col,
+            record_id=loc.id, field=".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path),
+            hint=f"did you mean '{guess}'?" if guess else f"add the {resource[:-1]} to dataset/records/{_records_file(resource)}"))
+
+    for model in CURATED:
+        fk_fields = [(c.source_field, c.fk) for c in columns(model) if c.fk]
+        for loc in dataset.of(model.resource):
+            for name, target in fk_fields:
+                check(loc, (name,), getattr(loc.record, name), target)
+            if isinstance(loc.record, ClaimRecord):
+                for j, cit in enumerate(loc.record.citations):
+                    check(loc, ("citations", j, "source_id"), cit.source_id, "sources.source_id")
+                for j, link in enumerate(loc.record.links):
+                    check(loc, ("links", j, "other_claim_id"), link.other_claim_id, "claims.claim_id")
+                    if link.other_claim_id == loc.id:
+                        line, col = loc.at("links", j, "other_claim_id")
+                        problems.append(P.RecordRule("a claim cannot be linked to itself", file=loc.file, line=line, column=col,
+                                                     record_id=loc.id, field=f"links[{j}].other_claim_id"))
+    # a relay chain must end somewhere
+    relays = {loc.id: loc.record.relays_source_id for loc in dataset.of("sources")}
+    for loc in dataset.of("sources"):
+        seen = {loc.id}
+        nxt = relays.get(loc.id)
+        while nxt is not None and nxt in relays:
+            if nxt in seen:
+                line, col = loc.at("relays_source_id")
+                problems.append(P.RecordRule(f"the relay chain from '{loc.id}' comes back to '{nxt}'", file=loc.file, line=line, column=col,
+                                             record_id=loc.id, field="relays_source_id"))
+                break
+            seen.add(nxt)
+            nxt = relays.get(nxt)
+
+
+def _records_file(resource: str) -> str:
+    return f"{resource}.yaml" if resource != "claims" else "events.yaml, statements.yaml or figures.yaml"
+
+
+def _check_citations(dataset: Dataset, texts: dict[str, NormalisedText], result: CheckResult) -> None:
+    status = {loc.id: loc.record.status for loc in dataset.of("sources")}
+    for model in CLAIMS:
+        for loc in dataset.of(model.resource):
+            record: ClaimRecord = loc.record  # type: ignore[assignment]
+            for j, cit in enumerate(record.citations):
+                line, col = loc.at("citations", j, "excerpt")
+                where = dict(file=loc.file, line=line, column=col, record_id=loc.id, field=f"citations[{j}].excerpt")
+                if status.get(cit.source_id) is ArchiveStatus.not_archived:
+                    sl, sc = loc.at("citations", j, "source_id")
+                    result.problems.append(P.CitesUnarchived(
+                        f"'{cit.source_id}' is not archived, so its excerpt cannot be verified", file=loc.file, line=sl, column=sc,
+                        record_id=loc.id, field=f"citations[{j}].source_id", hint="cite the archived document that relays it"))
+                    continue
+                text = texts.get(cit.source_id)
+                if text is None:
+                    continue  # the source itself is already reported (missing, changed or unknown)
+                spans = find_excerpt(cit.excerpt, text)
+                if not spans:
+                    result.problems.append(P.ExcerptNotFound(
+                        f"the excerpt is not in '{cit.source_id}'", **where, hint=_nearest_passage(cit.excerpt, text)))
+                    continue
+                result.spans[(loc.id, j)] = spans[0]
+
+
+def _nearest_passage(excerpt: str, text: NormalisedText) -> str:
+    """Point at the passage of the source that most resembles the excerpt, so the contributor can copy it exactly."""
+    needle = normalise(excerpt).text
+    sentences = [s for s in re.split(r"(?<=[.!?\"])\s+", text.text) if s]
+    best = max(sentences, key=lambda s: difflib.SequenceMatcher(None, needle, s, autojunk=False).ratio(), default="")
+    if not best:
+        return "copy the words exactly from the archived text"
+    shown = best if len(best) <= 240 else best[:237] + "..."
+    return f"copy the words exactly; the closest passage in the source is: \"{shown}\""
+

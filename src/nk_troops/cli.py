@@ -1,0 +1,79 @@
+"""The `nk-troops` command line: validate, build.
+
+Exit codes: 0 valid / built; 1 the data has problems (all reported); 2 the
+command itself was used wrongly (bad option, not a dataset folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+
+
+def _root(value: str | None) -> Path:
+    root = Path(value) if value else Path.cwd()
+    if not (root / "dataset" / "records").is_dir():
+        raise SystemExit(f"nk-troops: '{root}' is not the dataset's folder (no dataset/records/ in it); "
+                         "run from the repository root or pass --root DIR")
+    return root
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .validate import validate
+
+    started = time.perf_counter()
+    report = validate(_root(args.root), check_package=not args.records_only)
+    print(report.render(args.format))
+    if args.format == "text":
+        print(f"({time.perf_counter() - started:.2f} s)", file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    started = time.perf_counter()
+    report, changed = build(_root(args.root), check=args.check)
+    print(report.render(args.format))
+    if report.ok and args.format == "text":
+        if args.check:
+            print("published files are up to date with the records")
+        else:
+            print(f"{len(changed)} file(s) written" + (": " + ", ".join(changed) if changed else " (already up to date)"))
+        print(f"({time.perf_counter() - started:.2f} s)", file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="nk-troops", description="Validate and build the North Korean troops dataset.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--root", help="repository folder (default: the current folder)")
+        sp.add_argument("--format", choices=("text", "json", "github"), default="text",
+                        help="text for people (default), json (stable shape, see README), github (Actions annotations)")
+
+    v = sub.add_parser("validate", help="check the records, the archived sources and the published package; report every error")
+    common(v)
+    v.add_argument("--records-only", action="store_true", help="skip frictionless-py on the published package")
+    v.set_defaults(func=cmd_validate)
+
+    b = sub.add_parser("build", help="validate, then write the CSV/Parquet tables, schemas and datapackage.json atomically")
+    common(b)
+    b.add_argument("--check", action="store_true", help="write nothing; fail if the published files are out of date")
+    b.set_defaults(func=cmd_build)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""The data package descriptors (datapackage.json) for the CSV and Parquet tables."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from . import metadata as M
+from .models import PUBLISHED, Record
+from .schema_gen import table_schema
+
+CSV_DIR = "dataset/tables/csv"
+PARQUET_DIR = "dataset/tables/parquet"
+
+
+def dump_json(obj: Any) -> bytes:
+    """The one JSON style of every generated file: sorted by our own order, 2-space indent, UTF-8, final newline."""
+    return (json.dumps(obj, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _resource(model: type[Record], path: str, fmt: str, data: bytes) -> dict[str, Any]:
+    res: dict[str, Any] = {
+        "name": model.resource,
+        "title": model.title,
+        "description": model.description,
+        "profile": "tabular-data-resource",
+        "path": path,
+        "format": fmt,
+        "mediatype": "text/csv" if fmt == "csv" else "application/vnd.apache.parquet",
+    }
+    if fmt == "csv":
+        res["encoding"] = "utf-8"
+        res["dialect"] = {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": '"', "doubleQuote": True, "header": True}
+    res["bytes"] = len(data)
+    res["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+    res["schema"] = table_schema(model)
+    return res
+
+
+def package(resources: list[dict[str, Any]], sources: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "profile": "tabular-data-package",
+        "name": M.NAME,
+        "title": M.TITLE,
+        "description": M.DESCRIPTION,
+        "version": M.VERSION,
+        "created": f"{M.RELEASED}T00:00:00Z",
+        "licenses": [M.DATA_LICENSE],
+        "contributors": M.CONTRIBUTORS,
+        "keywords": M.KEYWORDS,
+        "sources": sources,
+        "resources": resources,
+    }
+
+
+def descriptors(files: dict[str, bytes], source_rows: list[dict[str, Any]]) -> dict[str, bytes]:
+    """datapackage.json (CSV, at the repository root) and the Parquet one, from the rendered table files."""
+    sources = [
+        {"title": f"{r['source_id']} ({r['outlet'] or 'outlet not established'})", "path": r["archived_file"]}
+        for r in source_rows
+        if r["archived_file"]
+    ]
+    csv_resources = [_resource(m, f"{CSV_DIR}/{m.resource}.csv", "csv", files[f"{CSV_DIR}/{m.resource}.csv"]) for m in PUBLISHED]
+    pq_resources = [_resource(m, f"{m.resource}.parquet", "parquet", files[f"{PARQUET_DIR}/{m.resource}.parquet"]) for m in PUBLISHED]
+    return {
+        "datapackage.json": dump_json(package(csv_resources, sources)),
+        f"{PARQUET_DIR}/datapackage.json": dump_json(package(pq_resources, sources)),
+    }

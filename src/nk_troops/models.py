@@ -1,0 +1,423 @@
+"""The one definition of every record and table.
+
+Each ``*Record`` model below is the editable form a curator writes in
+``dataset/records/<resource>.yaml`` *and* the definition of the published
+table of the same name. ``schema_gen.py`` walks these models to produce the
+Table Schemas (``schema/*.json``), the Parquet schemas, ``datapackage.json``
+and the codebook; nothing else lists columns.
+
+How a model field becomes columns (see ``schema_gen.columns``):
+
+* a plain field becomes one column of the same name;
+* a :data:`WrittenDate` field ``x`` becomes ``x_text``, ``x_start``,
+  ``x_end``, ``x_precision`` and ``x_missing_reason``;
+* a :data:`Knowable` field ``x`` (a value, or ``{unknown: "why"}``) becomes
+  ``x`` and ``x_missing_reason``;
+* ``citations`` and ``links`` become rows of the ``citations`` and
+  ``claim_links`` tables, and every event, statement and figure a row of the
+  ``claims`` key registry.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Annotated, Any, ClassVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from .vague_dates import VagueDate, parse_vague_date
+from .vocabularies import (
+    ActorType,
+    ArchiveStatus,
+    EventType,
+    LinkRelation,
+    Measure,
+    Medium,
+    Provenance,
+    Qualifier,
+    RecordType,
+    SourceKind,
+    StatementForm,
+    Unit,
+)
+
+# --------------------------------------------------------------------------- text rules
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe_text(value: str) -> str:
+    """Text cells: not empty, no leading/trailing space, nothing a spreadsheet would run."""
+    if value != value.strip():
+        raise ValueError("remove the spaces or line breaks at the start or end of the text")
+    if value.startswith(FORMULA_STARTS):
+        raise ValueError(
+            f"text may not start with {value[0]!r}: a spreadsheet would run the cell as a formula; "
+            "reword it, or start with a letter or a quotation mark"
+        )
+    return value
+
+
+Text = Annotated[str, Field(min_length=1, max_length=20_000), AfterValidator(_safe_text)]
+
+
+@lru_cache(maxsize=1)
+def iso3166_alpha2() -> frozenset[str]:
+    """ISO 3166-1 alpha-2 codes, read from the IANA tz database's iso3166.tab (package tzdata)."""
+    table = (resources.files("tzdata.zoneinfo") / "iso3166.tab").read_text(encoding="utf-8")
+    return frozenset(line.split("\t", 1)[0] for line in table.splitlines() if line and not line.startswith("#"))
+
+
+def _iso_country(value: str) -> str:
+    if value not in iso3166_alpha2():
+        raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code (for example UA, RU, KP, KR, US)")
+    return value
+
+
+Country = Annotated[
+    str,
+    Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code.", examples=["KP"]),
+    AfterValidator(_iso_country),
+]
+
+
+def _id(prefix: str, what: str, example: str) -> Any:
+    body = r"[a-z0-9]+(-[a-z0-9]+)*"
+    return Annotated[
+        str,
+        Field(
+            pattern=f"^{prefix}{body}$",
+            max_length=80,
+            description=f"Identifier of the {what}: lowercase letters, digits and hyphens"
+            + (f", starting '{prefix}'." if prefix else "."),
+            examples=[example],
+        ),
+    ]
+
+
+SourceId = _id("", "source", "korea-times-2025-ponomarenko-interview")
+ActorId = _id("", "actor", "dmytro-ponomarenko")
+EventId = _id("ev-", "event", "ev-capture-two-soldiers-kursk")
+StatementId = _id("st-", "statement", "st-ponomarenko-open-to-dialogue")
+FigureId = _id("fg-", "figure", "fg-ponomarenko-killed-or-wounded")
+ClaimId = Annotated[
+    str,
+    Field(
+        pattern=r"^(ev|st|fg)-[a-z0-9]+(-[a-z0-9]+)*$",
+        max_length=80,
+        description="Identifier of an event, statement or figure (they share one namespace).",
+        examples=["fg-ponomarenko-killed-or-wounded"],
+    ),
+]
+
+
+def fk(target: str, description: str, example: str | None = None, *, required: bool = False) -> Any:
+    """Metadata for a column that refers to another table's key, e.g. ``fk("actors.actor_id", ...)``.
+
+    Optional references default to empty (None); ``required=True`` makes the field mandatory.
+    """
+    return Field(
+        ... if required else None,
+        description=description,
+        examples=[example] if example else None,
+        json_schema_extra={"fk": target},
+    )
+
+
+# --------------------------------------------------------------------------- unknowns and dates
+
+
+class Unknown(BaseModel):
+    """Written ``{unknown: "why the sources do not establish this"}`` in place of a value."""
+
+    model_config = ConfigDict(extra="forbid")
+    unknown: Text
+
+
+class KnowableMarker:
+    """Marks a field that must hold a value or an explained ``{unknown: ...}``."""
+
+
+def Knowable(value_type: Any, description: str, example: str) -> Any:  # noqa: N802 - reads as a type
+    return Annotated[
+        value_type | Unknown,
+        KnowableMarker(),
+        Field(description=description, examples=[example]),
+    ]
+
+
+class WrittenDateMarker:
+    """Marks a field written as a vague date (see vague_dates.py) and published as five columns."""
+
+
+def _parse_written_date(value: Any) -> VagueDate | Unknown:
+    if isinstance(value, (Unknown, VagueDate)):
+        return value
+    if isinstance(value, dict):
+        reason = value.get("unknown")
+        if set(value) != {"unknown"} or not isinstance(reason, str) or not reason.strip():
+            raise ValueError('write the date as text (for example "mid-January 2025"), or {unknown: "why the sources do not say"}')
+        return Unknown(unknown=_safe_text(reason))
+    return parse_vague_date(value)
+
+
+def WrittenDate(description: str, example: str) -> Any:  # noqa: N802 - reads as a type
+    return Annotated[
+        Any,
+        WrittenDateMarker(),
+        AfterValidator(_parse_written_date),
+        Field(description=description, examples=[example]),
+    ]
+
+
+# --------------------------------------------------------------------------- shared pieces
+
+
+class Citation(BaseModel):
+    """One archived source and the verbatim words in it that support the record."""
+
+    model_config = ConfigDict(extra="forbid")
+    source_id: SourceId = fk("sources.source_id", "The archived source that reports the record.", "korea-times-2025-ponomarenko-interview", required=True)
+    excerpt: Annotated[str, Field(min_length=8, max_length=2_000)] = Field(
+        description="Verbatim words from the archived source (see README: excerpt matching) that support the record.",
+        examples=["In mid-January, Ukrainian forces captured two North Korean soldiers"],
+    )
+
+
+class Link(BaseModel):
+    """A typed link from this claim to another claim (both kept; neither overrides the other)."""
+
+    model_config = ConfigDict(extra="forbid")
+    relation: LinkRelation = Field(description="How the two claims relate.", examples=["alternative_estimate"])
+    other_claim_id: ClaimId = fk("claims.claim_id", "The claim this one is linked to.", "fg-nis-killed-mid-january", required=True)
+    note: Text | None = Field(None, description="Why the link was made.", examples=["Both count North Korean casualties in Kursk."])
+
+
+class Record(BaseModel):
+    """Base of every editable record; ``extra="forbid"`` turns a misspelt field into an error."""
+
+    model_config = ConfigDict(extra="forbid", use_enum_values=False)
+
+    resource: ClassVar[str]
+    title: ClassVar[str]
+    description: ClassVar[str]
+    primary_key: ClassVar[str]
+
+
+class ClaimRecord(Record):
+    """An event, statement or figure: a claim made by someone and reported by cited sources."""
+
+    record_type: ClassVar[RecordType]
+    provenance: Provenance = Field(
+        Provenance.hand_curated, description="How the record was made.", examples=["hand_curated"]
+    )
+    notes: Text | None = Field(None, description="Curator's notes: wording differences between sources, borderline decisions.", examples=["Seed 001 gives the same quote, shortened."])
+    citations: list[Citation] = Field(min_length=1, description="Sources that report this claim, each with a verbatim excerpt.")
+    links: list[Link] = Field(default_factory=list, description="Links to other claims (conflicts, alternative estimates).")
+
+
+# --------------------------------------------------------------------------- the records
+
+
+class SourceRecord(Record):
+    resource = "sources"
+    title = "Sources"
+    description = (
+        "Documents that report the claims. Archived sources are kept byte-for-byte in seeds/ and are the only ones "
+        "records may cite; sources that are only relayed (a news agency report an archived article is built on) are "
+        "listed so the relay chain can be followed."
+    )
+    primary_key = "source_id"
+
+    source_id: SourceId
+    status: ArchiveStatus = Field(description="Whether the document's text is archived in seeds/.", examples=["archived"])
+    archived_file: Annotated[str, Field(pattern=r"^seeds/[A-Za-z0-9_.-]+\.txt$")] | None = Field(
+        None, description="Path of the archived text, relative to the repository root; empty when not archived.", examples=["seeds/000_903a45e1dc248108.txt"]
+    )
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = Field(
+        None, description="SHA-256 of the archived file's bytes; empty when not archived.", examples=["6eb91f26597d850788a6556a45dd764cfed30de3002170fa344d3a7c1a84af2e"]
+    )
+    kind: SourceKind = Field(description="What sort of document it is.", examples=["interview"])
+    outlet: Knowable(Text, "Outlet that published the document, as the document names it.", "The Korea Times")
+    headline: Knowable(Text, "Headline as printed in the document.", "Kyiv open to talks with South Korea on captured North Korean soldiers, ambassador says")
+    byline: Knowable(Text, "Author(s) as printed in the document.", "Kateryna Denisova")
+    published: WrittenDate("Publication date as printed in the document.", "2025-02-06")
+    url: Knowable(Annotated[str, Field(pattern=r"^https?://[^\s]+$")], "Address of the document, only where the document itself shows it.", "https://www.koreatimes.co.kr/")
+    language: Annotated[str, Field(pattern=r"^[a-z]{2}$")] = Field(description="ISO 639-1 code of the document's language.", examples=["en"])
+    relays_source_id: SourceId | None = fk(
+        "sources.source_id", "The source this document is built on (an interview or agency report it restates); empty if none.", "korea-times-2025-ponomarenko-interview"
+    )
+    relay_note: Text | None = Field(None, description="What the document relays and how it says so.", examples=["Built on The Korea Times' written interview, which it names."])
+    notes: Text | None = Field(None, description="Curator's notes on the document.", examples=["Ends with unrelated news-feed items, which are out of scope."])
+
+    @model_validator(mode="after")
+    def _archive_fields(self) -> "SourceRecord":
+        if self.status is ArchiveStatus.archived and (self.archived_file is None or self.sha256 is None):
+            raise ValueError("an archived source needs both archived_file and sha256")
+        if self.status is ArchiveStatus.not_archived and (self.archived_file or self.sha256):
+            raise ValueError("a source that is not archived has no archived_file or sha256")
+        return self
+
+
+class ActorRecord(Record):
+    resource = "actors"
+    title = "Actors"
+    description = "People, offices, states, armed forces and organisations that act, speak or claim in the records."
+    primary_key = "actor_id"
+
+    actor_id: ActorId
+    name: Text = Field(description="Name as the sources give it (the most complete form).", examples=["Dmytro Ponomarenko"])
+    actor_type: ActorType = Field(description="What kind of actor.", examples=["person"])
+    country: Country | None = Field(None, description="ISO 3166-1 alpha-2 code of the state the actor belongs to or is; empty for international bodies.", examples=["UA"])
+    role: Text | None = Field(None, description="Role or title held at the time of the records that involve the actor.", examples=["Ambassador of Ukraine to South Korea"])
+    affiliation_actor_id: ActorId | None = fk("actors.actor_id", "The body the actor belongs to or serves, if recorded.", "ukraine")
+    notes: Text | None = Field(None, description="Curator's notes.", examples=["Also called 'the envoy' in seed 000."])
+
+
+class EventRecord(ClaimRecord):
+    resource = "events"
+    title = "Events"
+    description = "Things that happened, as claimed: deployments, captures, calls, offers."
+    primary_key = "event_id"
+    record_type = RecordType.event
+
+    event_id: EventId
+    event_type: EventType = Field(description="What sort of event.", examples=["capture"])
+    summary: Text = Field(description="One sentence in the curators' words saying what happened, as claimed.", examples=["Ukrainian forces capture two North Korean soldiers in Russia's Kursk region."])
+    date: WrittenDate("When it happened, as precisely as the sources say.", "mid-January 2025")
+    place: Text | None = Field(None, description="Where it happened, as the sources name the place.", examples=["Kursk region"])
+    country: Country | None = Field(None, description="ISO code of the country where it happened.", examples=["RU"])
+    actor_id: ActorId | None = fk("actors.actor_id", "Who did it.", "ukrainian-forces")
+    counterpart_actor_id: ActorId | None = fk("actors.actor_id", "Who it was done to or with.", "north-korean-troops")
+    claimant_actor_id: ActorId | None = fk(
+        "actors.actor_id", "Who the sources say claims it happened; empty when the citing sources state it in their own voice.", "volodymyr-zelensky"
+    )
+
+
+class StatementRecord(ClaimRecord):
+    resource = "statements"
+    title = "Statements"
+    description = "Things said: verbatim quotations and paraphrases, each with its speaker, date and medium."
+    primary_key = "statement_id"
+    record_type = RecordType.statement
+
+    statement_id: StatementId
+    speaker_actor_id: ActorId = fk("actors.actor_id", "Who said it (the claimant of the statement).", "dmytro-ponomarenko", required=True)
+    form: StatementForm = Field(description="Whether text is the speaker's exact words or a paraphrase.", examples=["verbatim"])
+    text: Text = Field(description="The words: for verbatim statements exactly as quoted (the fullest version the sources give); for paraphrases as the reporter put them.", examples=["Ukraine wants to end this war more than any other country"])
+    date: WrittenDate("When it was said.", "by 2025-02-05")
+    medium: Medium = Field(description="How it was said.", examples=["written_interview"])
+    event_id: EventId | None = fk("events.event_id", "The occasion it was said at (an interview, a call), if recorded as an event.", "ev-ponomarenko-korea-times-interview")
+
+
+class FigureRecord(ClaimRecord):
+    resource = "figures"
+    title = "Figures"
+    description = "Numbers as claimed (troops deployed, killed, wounded, captured), with qualifier, unit, as-of date and claimant. Never summed or derived by the curators."
+    primary_key = "figure_id"
+    record_type = RecordType.figure
+
+    figure_id: FigureId
+    measure: Measure = Field(description="What is counted.", examples=["killed_or_wounded"])
+    subject: Text = Field(description="Whose number it is, in the sources' words.", examples=["North Korean military personnel fighting in Russia"])
+    value: Annotated[float, Field(ge=0)] | None = Field(None, description="The number as stated; empty for a pure range.", examples=[4000])
+    value_low: Annotated[float, Field(ge=0)] | None = Field(None, description="Lower end, when the claim gives one.", examples=[300])
+    value_high: Annotated[float, Field(ge=0)] | None = Field(None, description="Upper end, when the claim gives one.", examples=[12000])
+    qualifier: Qualifier = Field(description="The hedge the claim puts on the number.", examples=["approximately"])
+    unit: Unit = Field(description="Unit of value, value_low and value_high.", examples=["persons"])
+    as_of: WrittenDate("The date the number refers to.", "mid-January 2025")
+    place: Text | None = Field(None, description="Where the counted people are or were, as the sources name it.", examples=["Kursk region"])
+    country: Country | None = Field(None, description="ISO code of that place's country.", examples=["RU"])
+    claimant_actor_id: ActorId | None = fk(
+        "actors.actor_id", "Who claims the number; empty when the citing sources state it in their own voice.", "south-korea-nis"
+    )
+    statement_id: StatementId | None = fk("statements.statement_id", "The statement the number was given in, if recorded.", "st-ponomarenko-heavy-losses")
+
+    @model_validator(mode="after")
+    def _numbers(self) -> "FigureRecord":
+        if self.qualifier is Qualifier.range:
+            if self.value_low is None or self.value_high is None:
+                raise ValueError("qualifier 'range' needs value_low and value_high")
+        elif self.value is None:
+            raise ValueError(f"qualifier '{self.qualifier.value}' needs a value")
+        if self.value_low is not None and self.value_high is not None and self.value_low > self.value_high:
+            raise ValueError(f"value_low ({self.value_low:g}) is greater than value_high ({self.value_high:g})")
+        if self.value is not None:
+            if self.value_low is not None and self.value < self.value_low:
+                raise ValueError(f"value ({self.value:g}) is below value_low ({self.value_low:g})")
+            if self.value_high is not None and self.value > self.value_high:
+                raise ValueError(f"value ({self.value:g}) is above value_high ({self.value_high:g})")
+        if self.unit is Unit.share:
+            for name in ("value", "value_low", "value_high"):
+                v = getattr(self, name)
+                if v is not None and v > 1:
+                    raise ValueError(f"{name} ({v:g}) is a share and must lie between 0 and 1")
+        return self
+
+
+# --------------------------------------------------------------------------- derived tables
+
+
+class ClaimRow(Record):
+    resource = "claims"
+    title = "Claims (key registry)"
+    description = "Every event, statement and figure id with its table, so citations and links can refer to any of them with one foreign key. Derived by the build."
+    primary_key = "claim_id"
+
+    claim_id: ClaimId
+    record_type: RecordType = Field(description="The table the claim is in.", examples=["figure"])
+
+
+class CitationRow(Record):
+    resource = "citations"
+    title = "Citations"
+    description = "Each claim's sources, with the verbatim excerpt and where it stands in the archived text. Derived by the build from each record's citations."
+    primary_key = "citation_id"
+
+    citation_id: Annotated[str, Field(pattern=r"^(ev|st|fg)-[a-z0-9-]+/c[0-9]+$")] = Field(
+        description="The claim id, '/c' and the citation's position in the record (from 1).", examples=["fg-ponomarenko-killed-or-wounded/c1"]
+    )
+    claim_id: ClaimId = fk("claims.claim_id", "The claim cited.", "fg-ponomarenko-killed-or-wounded", required=True)
+    source_id: SourceId = fk("sources.source_id", "The archived source.", "korea-times-2025-ponomarenko-interview", required=True)
+    excerpt: Text = Field(description="The verbatim words, as the curator wrote them.", examples=["approximately 4,000 killed or wounded so far"])
+    char_start: Annotated[int, Field(ge=0)] = Field(description="Offset of the excerpt's first character in the archived text (Unicode code points from 0).", examples=[3120])
+    char_end: Annotated[int, Field(ge=1)] = Field(description="Offset just past the excerpt's last character (so text[char_start:char_end] is the matched span).", examples=[3163])
+
+
+class ClaimLinkRow(Record):
+    resource = "claim_links"
+    title = "Claim links"
+    description = "Typed links between claims, such as conflicting figures; both claims stay in their tables. Derived by the build from each record's links."
+    primary_key = "link_id"
+
+    link_id: Annotated[str, Field(pattern=r"^(ev|st|fg)-[a-z0-9-]+/l[0-9]+$")] = Field(
+        description="The claim id, '/l' and the link's position in the record (from 1).", examples=["fg-ponomarenko-killed-or-wounded/l1"]
+    )
+    claim_id: ClaimId = fk("claims.claim_id", "The claim the link is written on.", "fg-ponomarenko-killed-or-wounded", required=True)
+    relation: LinkRelation = Field(description="How the two claims relate.", examples=["alternative_estimate"])
+    other_claim_id: ClaimId = fk("claims.claim_id", "The other claim.", "fg-nis-killed-mid-january", required=True)
+    note: Text | None = Field(None, description="Why the link was made.", examples=["Both count North Korean casualties in Kursk."])
+
+
+CURATED: tuple[type[Record], ...] = (SourceRecord, ActorRecord, EventRecord, StatementRecord, FigureRecord)
+"""Models written by hand in dataset/records/<resource>.yaml, in load order."""
+
+CLAIMS: tuple[type[ClaimRecord], ...] = (EventRecord, StatementRecord, FigureRecord)
+
+PUBLISHED: tuple[type[Record], ...] = (
+    SourceRecord,
+    ActorRecord,
+    ClaimRow,
+    EventRecord,
+    StatementRecord,
+    FigureRecord,
+    CitationRow,
+    ClaimLinkRow,
+)
+"""Every published table, in the order of datapackage.json (referenced tables first)."""
+
+BY_RESOURCE: dict[str, type[Record]] = {m.resource: m for m in PUBLISHED}
+
+ID_PREFIX = re.compile(r"^(ev|st|fg)-")

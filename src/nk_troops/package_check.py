@@ -1,0 +1,23 @@
+"""Run frictionless-py on a data package and turn its errors into Problems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import problems as P
+
+
+def frictionless_problems(descriptor: Path) -> list[P.Problem]:
+    import frictionless
+
+    report = frictionless.validate(str(descriptor.name), basepath=str(descriptor.parent), limit_errors=100_000)
+    out: list[P.Problem] = []
+    for error in report.errors:  # package-level (descriptor) errors
+        out.append(P.PackageProblem(f"{error.type}: {error.message}", file=descriptor.name))
+    for task in report.tasks:
+        for error in task.errors:
+            out.append(P.PackageProblem(
+                f"{error.type}: {error.message}", resource=task.name, row=getattr(error, "row_number", None),
+                field=getattr(error, "field_name", None),
+                hint="the published tables are generated: fix the records and run `nk-troops build`"))
+    return out

@@ -1,0 +1,165 @@
+"""Everything validation can report, one class per kind of problem.
+
+Each class has a stable kebab-case ``type`` and a ``title``; an instance says
+where (file, line, column, or resource, row, field), which record, what is
+wrong, and a hint where one exists. The JSON shape of ``to_dict`` is a stable,
+documented interface (README: "Validation errors").
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import ClassVar, Iterable
+
+
+@dataclass(frozen=True)
+class Problem:
+    type: ClassVar[str] = "problem"
+    title: ClassVar[str] = "Problem"
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    resource: str | None = None
+    row: int | None = None
+    field: str | None = None
+    record_id: str | None = None
+    hint: str | None = None
+
+    def sort_key(self) -> tuple:
+        return (self.file or "~", self.line or 0, self.column or 0, self.resource or "", self.row or 0, self.field or "", self.message)
+
+    def where(self) -> str:
+        if self.file:
+            place = self.file
+            if self.line is not None:
+                place += f":{self.line}"
+                if self.column is not None:
+                    place += f":{self.column}"
+            return place
+        if self.resource:
+            place = f"resource {self.resource}"
+            if self.row is not None:
+                place += f", row {self.row}"
+            return place
+        return "dataset"
+
+    def to_text(self) -> str:
+        parts = [f"{self.where()}: [{self.type}]"]
+        if self.record_id:
+            parts.append(f"record {self.record_id}:")
+        if self.field:
+            parts.append(f"field '{self.field}':")
+        parts.append(self.message)
+        text = " ".join(parts)
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def to_dict(self) -> dict:
+        d = {"type": self.type, "title": self.title}
+        d.update({k: v for k, v in asdict(self).items()})
+        return d
+
+    def to_github(self) -> str:
+        props = []
+        if self.file:
+            props.append(f"file={self.file}")
+            if self.line is not None:
+                props.append(f"line={self.line}")
+            if self.column is not None:
+                props.append(f"col={self.column}")
+        props.append(f"title={_gh_escape_property(self.title)}")
+        body = self.to_text().split(": ", 1)[1] if ": " in self.to_text() else self.to_text()
+        if not self.file:
+            body = f"{self.where()}: {body}"
+        return f"::error {','.join(props)}::{_gh_escape_data(body)}"
+
+
+def _gh_escape_data(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_escape_property(s: str) -> str:
+    return _gh_escape_data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def _kind(type_: str, title: str) -> type[Problem]:
+    cls = type(title.replace(" ", "").replace("-", ""), (Problem,), {"type": type_, "title": title, "__doc__": title + "."})
+    return dataclass(frozen=True)(cls)
+
+
+FileUnreadable = _kind("file-unreadable", "File cannot be read")
+FileTooLarge = _kind("file-too-large", "File is larger than the limit")
+EncodingProblem = _kind("encoding-error", "File is not plain UTF-8 with LF line ends")
+YamlSyntax = _kind("yaml-syntax-error", "YAML syntax error")
+YamlDuplicateKey = _kind("yaml-duplicate-key", "Key appears twice in one mapping")
+YamlUnsafe = _kind("yaml-unsupported-construct", "YAML tag, anchor or alias not allowed")
+YamlShape = _kind("yaml-shape-error", "File does not hold a list of records")
+UnknownField = _kind("unknown-field", "Field not defined for this table")
+FieldProblem = _kind("field-error", "Field value is not valid")
+MissingField = _kind("missing-field", "Required field is missing")
+MissingCitation = _kind("missing-citation", "Record has no citation")
+RecordRule = _kind("record-rule", "Record breaks a rule between its fields")
+DuplicateId = _kind("duplicate-id", "Identifier used twice")
+DanglingReference = _kind("dangling-reference", "Reference to an identifier that does not exist")
+ExcerptNotFound = _kind("excerpt-not-found", "Excerpt not found in the archived source")
+CitesUnarchived = _kind("cites-unarchived-source", "Citation of a source whose text is not archived")
+SeedHashMismatch = _kind("seed-hash-mismatch", "Archived source does not match its sha256")
+SeedPathProblem = _kind("seed-path-error", "Archived source path is not a plain file in seeds/")
+SeedUndescribed = _kind("seed-undescribed", "File in seeds/ has no source record")
+UnexpectedFile = _kind("unexpected-file", "File in dataset/records/ that no table reads")
+TablesOutOfDate = _kind("tables-out-of-date", "Published file differs from what the records build")
+PackageProblem = _kind("package-error", "frictionless-py reports the published package invalid")
+
+ALL_KINDS: tuple[type[Problem], ...] = tuple(
+    k for k in list(globals().values()) if isinstance(k, type) and issubclass(k, Problem) and k is not Problem
+)
+
+
+def closest(value: object, choices: Iterable[str]) -> str | None:
+    """The choice most like a misspelt value, if any is close enough to suggest."""
+    if not isinstance(value, str):
+        return None
+    matches = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+@dataclass
+class Report:
+    problems: list[Problem] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, problem: Problem) -> None:
+        self.problems.append(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.problems.extend(problems)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def sorted(self) -> list[Problem]:
+        return sorted(self.problems, key=Problem.sort_key)
+
+    def render(self, fmt: str = "text") -> str:
+        problems = self.sorted()
+        if fmt == "json":
+            return json.dumps(
+                {"valid": self.ok, "error_count": len(problems), "counts": self.counts, "errors": [p.to_dict() for p in problems]},
+                indent=2,
+                ensure_ascii=False,
+            )
+        if fmt == "github":
+            return "\n".join(p.to_github() for p in problems)
+        lines = [p.to_text() for p in problems]
+        summary = ", ".join(f"{n} {name}" for name, n in self.counts.items())
+        if self.ok:
+            lines.append(f"valid: {summary}" if summary else "valid")
+        else:
+            lines.append(f"{len(problems)} error{'s' if len(problems) != 1 else ''} found; nothing was written.")
+        return "\n".join(lines)
