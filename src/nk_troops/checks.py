@@ -106,12 +106,14 @@ def _check_unique_ids(dataset: Dataset, problems: list[P.Problem]) -> dict[str, 
 
 
 def _check_references(dataset: Dataset, ids: dict[str, dict[str, Located]], problems: list[P.Problem]) -> None:
+    invalid = dict(dataset.invalid_ids)
+    invalid["claims"] = set().union(*(dataset.invalid_ids.get(m.resource, set()) for m in CLAIMS))
     def check(loc: Located, path: tuple, value: str | None, target: str) -> None:
         if value is None:
             return
         resource = target.split(".")[0]
         known = ids.get(resource, {})
-        if value in known:
+        if value in known or value in invalid.get(resource, set()):
             return
         line, col = loc.at(*path)
         guess = P.closest(value, known)

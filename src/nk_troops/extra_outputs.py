@@ -1,14 +1,17 @@
 """Generated documents beside the tables (codebook, citation files, plots).
 
-Kept apart from build.py so each new document is one function here.
+Kept apart from build.py so each new document is one line here.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from .codebook import CODEBOOK_PATH, render_codebook
 from .tables import Rows
 
 
 def extra_outputs(root: Path, tables: dict[str, Rows], files: dict[str, bytes]) -> dict[str, bytes]:
-    return {}
+    out: dict[str, bytes] = {}
+    out[CODEBOOK_PATH] = render_codebook({name: len(rows) for name, rows in tables.items()}).encode("utf-8")
+    return out

@@ -52,6 +52,8 @@ class Located:
 class Dataset:
     root: Path
     records: dict[str, list[Located]] = field(default_factory=dict)
+    invalid_ids: dict[str, set[str]] = field(default_factory=dict)
+    """Ids of records that failed their own checks (already reported), so references to them are not reported again."""
 
     def of(self, resource: str) -> list[Located]:
         return self.records.get(resource, [])
@@ -136,6 +138,8 @@ def load_dataset(root: Path) -> tuple[Dataset, list[P.Problem]]:
                 record = model.model_validate(_nfc(item))
             except ValidationError as e:
                 problems.extend(_pydantic_problems(e, model, item, i, loaded.positions, rel, record_id))
+                if record_id:
+                    dataset.invalid_ids.setdefault(model.resource, set()).add(record_id)
                 continue
             located.append(Located(record, rel, i, loaded.positions))
         dataset.records[model.resource] = located

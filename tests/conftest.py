@@ -1,0 +1,54 @@
+"""Shared fixtures: copies of the real repository and of a small, stable fixture dataset."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
+PUBLISHED_GLOBS = ("datapackage.json", "schema/*.json", "dataset/tables/**/*", "docs/codebook.md")
+
+
+def published_hashes(root: Path) -> dict[str, str]:
+    """sha256 of every published file under root (to prove a failed run changed nothing)."""
+    out = {}
+    for pattern in PUBLISHED_GLOBS:
+        for p in sorted(root.glob(pattern)):
+            if p.is_file():
+                out[str(p.relative_to(root))] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+@pytest.fixture
+def repo_copy(tmp_path: Path) -> Path:
+    """The repository's seeds, records and published files, copied so a test may change them."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    for name in ("seeds", "dataset", "schema", "docs"):
+        if (REPO / name).exists():
+            shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("candidates"))
+    for name in ("datapackage.json", "CITATION.cff", ".zenodo.json"):
+        if (REPO / name).exists():
+            shutil.copy2(REPO / name, root / name)
+    return root
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """A five-record dataset on seed 000 whose line numbers tests can rely on; built once, so outputs exist."""
+    from nk_troops.build import build
+
+    root = tmp_path / "mini"
+    (root / "dataset" / "records").mkdir(parents=True)
+    (root / "seeds").mkdir()
+    shutil.copy2(REPO / "seeds" / "000_903a45e1dc248108.txt", root / "seeds")
+    for f in MINI.glob("*.yaml"):
+        shutil.copy2(f, root / "dataset" / "records" / f.name)
+    report, changed = build(root)
+    assert report.ok, report.render()
+    assert changed
+    return root

@@ -1,0 +1,249 @@
+"""Broken and hostile contributions: each is rejected with a located error, and nothing published changes.
+
+Every test edits the small fixture dataset (tests/fixtures/mini, line numbers
+below refer to it), runs both `validate` and `build`, and asserts the error's
+type, file, line and field, and that the published files' hashes are the same
+as before.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from conftest import published_hashes
+from nk_troops.build import build
+from nk_troops.validate import validate
+
+EVENTS = "dataset/records/events.yaml"
+FIGURES = "dataset/records/figures.yaml"
+SOURCES = "dataset/records/sources.yaml"
+STATEMENTS = "dataset/records/statements.yaml"
+
+
+def edit(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture changed: {old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def rejected(root: Path):
+    """Run validate and build; both must fail, build must change nothing; return validate's problems."""
+    before = published_hashes(root)
+    assert before, "the fixture has published files to protect"
+    report = validate(root)
+    assert not report.ok, "the broken input was accepted"
+    build_report, changed = build(root)
+    assert not build_report.ok and changed == []
+    assert published_hashes(root) == before, "a failed build changed published files"
+    assert not (root / ".build").exists() or not any((root / ".build").iterdir())
+    return report.sorted()
+
+
+def one(problems, type_: str):
+    matches = [p for p in problems if p.type == type_]
+    assert matches, f"no {type_} in: " + "\n".join(p.to_text() for p in problems)
+    return matches[0]
+
+
+def test_fixture_is_valid(mini):
+    report = validate(mini)
+    assert report.ok, report.render()
+    assert report.counts["events"] == 1 and report.counts["citations"] == 3
+
+
+def test_malformed_yaml(mini):
+    edit(mini, EVENTS, "  place: Kursk region\n", "  place: [Kursk region\n")
+    p = one(rejected(mini), "yaml-syntax-error")
+    assert (p.file, p.line) == (EVENTS, 6)
+
+
+def test_duplicate_key_is_not_silently_overwritten(mini):
+    edit(mini, EVENTS, "  place: Kursk region\n", "  place: Kursk region\n  place: Kyiv\n")
+    p = one(rejected(mini), "yaml-duplicate-key")
+    assert (p.file, p.line, p.field) == (EVENTS, 6, "place")
+    assert "first on line 5" in p.message
+
+
+@pytest.mark.parametrize("tagged", ["!!python/object/apply:os.system [\"touch pwned\"]", "!!python/name:os.system", "!custom 1"])
+def test_object_constructing_tags_are_refused(mini, tagged):
+    edit(mini, EVENTS, "  place: Kursk region\n", f"  place: {tagged}\n")
+    p = one(rejected(mini), "yaml-unsupported-construct")
+    assert (p.file, p.line) == (EVENTS, 5)
+    assert not (mini / "pwned").exists()
+
+
+def test_unknown_field_suggests_the_real_one(mini):
+    edit(mini, EVENTS, "  place: Kursk region\n", "  plcae: Kursk region\n")
+    p = one(rejected(mini), "unknown-field")
+    assert (p.file, p.line, p.field, p.record_id) == (EVENTS, 5, "plcae", "ev-capture")
+    assert p.hint == "did you mean 'place'?"
+
+
+def test_misspelt_enum_value_suggests_the_closest(mini):
+    edit(mini, EVENTS, "  event_type: capture\n", "  event_type: captre\n")
+    p = one(rejected(mini), "field-error")
+    assert (p.file, p.line, p.field) == (EVENTS, 2, "event_type")
+    assert p.hint == "did you mean 'capture'?"
+
+
+def test_wrong_type(mini):
+    edit(mini, FIGURES, "  value: 4000\n", "  value: about four thousand\n")
+    p = one(rejected(mini), "field-error")
+    assert (p.file, p.line, p.field, p.record_id) == (FIGURES, 4, "value", "fg-kw")
+    assert "is not a number" in p.message
+
+
+@pytest.mark.parametrize(
+    "written, words",
+    [("2025-02-30", "February 2025 has 28 days"), ("2021-7-04", "not a date form"), ("2025-02-05..2025-01-01", "ends (2025-01-01) before it starts")],
+)
+def test_impossible_dates_and_end_before_start(mini, written, words):
+    edit(mini, EVENTS, "  date: mid-January 2025\n", f"  date: {written}\n")
+    p = one(rejected(mini), "field-error")
+    assert (p.file, p.line, p.field) == (EVENTS, 4, "date")
+    assert words in p.message
+
+
+def test_low_greater_than_high(mini):
+    edit(mini, FIGURES, "  value: 4000\n", "  value: 4000\n  value_low: 5000\n  value_high: 3000\n")
+    p = one(rejected(mini), "record-rule")
+    assert (p.file, p.line, p.record_id) == (FIGURES, 1, "fg-kw")
+    assert "value_low (5000) is greater than value_high (3000)" in p.message
+
+
+def test_value_outside_its_range(mini):
+    edit(mini, FIGURES, "  value: 4000\n", "  value: -3\n")
+    p = one(rejected(mini), "field-error")
+    assert (p.file, p.line, p.field) == (FIGURES, 4, "value")
+    assert "greater than or equal to 0" in p.message
+
+
+def test_share_above_one(mini):
+    edit(mini, FIGURES, "  unit: persons\n", "  unit: share\n")
+    p = one(rejected(mini), "record-rule")
+    assert (p.file, p.record_id) == (FIGURES, "fg-kw") and "between 0 and 1" in p.message
+
+
+def test_duplicate_ids(mini):
+    text = (mini / EVENTS).read_text(encoding="utf-8")
+    (mini / EVENTS).write_text(text + text, encoding="utf-8")
+    p = one(rejected(mini), "duplicate-id")
+    assert (p.file, p.line, p.field, p.record_id) == (EVENTS, 10, "event_id", "ev-capture")
+    assert f"{EVENTS}:1" in p.message
+
+
+def test_dangling_reference_suggests_closest_id(mini):
+    edit(mini, FIGURES, "  claimant_actor_id: dmytro-ponomarenko\n", "  claimant_actor_id: dmytro-ponomarenk\n")
+    p = one(rejected(mini), "dangling-reference")
+    assert (p.file, p.line, p.field) == (FIGURES, 8, "claimant_actor_id")
+    assert p.hint == "did you mean 'dmytro-ponomarenko'?"
+
+
+def test_missing_citation(mini):
+    edit(mini, EVENTS, "  citations:\n    - source_id: seed-000-korea-times\n", "  citations: []\n  old:\n    - source_id: seed-000-korea-times\n")
+    problems = rejected(mini)
+    p = one(problems, "missing-citation")
+    assert (p.file, p.line, p.field, p.record_id) == (EVENTS, 7, "citations", "ev-capture")
+
+
+def test_excerpt_not_in_source_points_at_the_closest_passage(mini):
+    edit(mini, EVENTS, "In mid-January, Ukrainian forces captured", "In mid-January, Ukrainian troops captured")
+    p = one(rejected(mini), "excerpt-not-found")
+    assert (p.file, p.line, p.field, p.record_id) == (EVENTS, 9, "citations[0].excerpt", "ev-capture")
+    assert "In mid-January, Ukrainian forces captured two North Korean soldiers" in p.hint
+
+
+def test_archived_source_bytes_changed(mini):
+    seed = mini / "seeds" / "000_903a45e1dc248108.txt"
+    seed.write_bytes(seed.read_bytes().replace(b"4,000", b"5,000"))
+    p = one(rejected(mini), "seed-hash-mismatch")
+    assert (p.file, p.line, p.field) == (SOURCES, 4, "sha256")
+
+
+@pytest.mark.parametrize("path", ["seeds/../../etc/passwd.txt", "/etc/passwd", "seeds/../x.txt"])
+def test_source_path_escaping_seeds_is_refused(mini, path):
+    edit(mini, SOURCES, "  archived_file: seeds/000_903a45e1dc248108.txt\n", f"  archived_file: {path}\n")
+    p = one(rejected(mini), "field-error")
+    assert (p.file, p.line, p.field) == (SOURCES, 3, "archived_file")
+
+
+def test_source_symlink_is_refused(mini, tmp_path):
+    outside = tmp_path / "outside.txt"
+    seed = mini / "seeds" / "000_903a45e1dc248108.txt"
+    outside.write_bytes(seed.read_bytes())
+    link = mini / "seeds" / "link.txt"
+    os.symlink(outside, link)
+    edit(mini, SOURCES, "  archived_file: seeds/000_903a45e1dc248108.txt\n", "  archived_file: seeds/link.txt\n")
+    problems = rejected(mini)
+    p = one(problems, "seed-path-error")
+    assert (p.file, p.line, p.field) == (SOURCES, 3, "archived_file")
+
+
+def test_not_utf8(mini):
+    path = mini / EVENTS
+    path.write_bytes(path.read_bytes().replace(b"Kursk region\n", b"Kursk r\xe9gion\n", 1))
+    p = one(rejected(mini), "encoding-error")
+    assert (p.file, p.line, p.column) == (EVENTS, 5, 17)
+
+
+def test_byte_order_mark(mini):
+    path = mini / EVENTS
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    p = one(rejected(mini), "encoding-error")
+    assert (p.file, p.line) == (EVENTS, 1) and "byte-order mark" in p.message
+
+
+def test_crlf_line_ends(mini):
+    path = mini / EVENTS
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    p = one(rejected(mini), "encoding-error")
+    assert (p.file, p.line) == (EVENTS, 1) and "CRLF" in p.message
+
+
+def test_nfd_text_equals_nfc(mini):
+    """A record typed in NFD (as macOS may) publishes exactly what the NFC record publishes, and its excerpt matches."""
+    before = published_hashes(mini)
+    nfd_name = unicodedata.normalize("NFD", "Dmytro Ponomarenko (조태열 Café)")
+    edit(mini, "dataset/records/actors.yaml", "  name: Dmytro Ponomarenko\n", f"  name: {nfd_name}\n")
+    edit(mini, EVENTS, "In mid-January, Ukrainian forces", unicodedata.normalize("NFD", "In mid-January, Ukrainian forces"))
+    report, _ = build(mini)
+    assert report.ok, report.render()
+    actors = (mini / "dataset/tables/csv/actors.csv").read_text(encoding="utf-8")
+    assert unicodedata.normalize("NFC", nfd_name) in actors and nfd_name not in actors
+    assert published_hashes(mini)["dataset/tables/csv/citations.csv"] == before["dataset/tables/csv/citations.csv"]
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_formula_like_text_is_refused(mini, start):
+    edit(mini, EVENTS, "  place: Kursk region\n", f"  place: \"{start}HYPERLINK(\\\"http://x\\\")\"\n")
+    p = one(rejected(mini), "field-error")
+    assert (p.file, p.line, p.field) == (EVENTS, 5, "place")
+    assert "formula" in p.message
+
+
+def test_empty_file(mini):
+    (mini / EVENTS).write_text("", encoding="utf-8")
+    p = one(rejected(mini), "yaml-shape-error")
+    assert (p.file, p.line) == (EVENTS, 1) and "empty" in p.message
+
+
+def test_file_far_larger_than_any_record(mini):
+    from nk_troops.records import MAX_FILE_BYTES
+
+    path = mini / EVENTS
+    path.write_text(path.read_text(encoding="utf-8") + "# " + "x" * MAX_FILE_BYTES + "\n", encoding="utf-8")
+    p = one(rejected(mini), "file-too-large")
+    assert p.file == EVENTS and f"{MAX_FILE_BYTES:,}" in p.message
+
+
+def test_every_error_is_reported_not_just_the_first(mini):
+    edit(mini, EVENTS, "  event_type: capture\n", "  event_type: captre\n")
+    edit(mini, FIGURES, "  claimant_actor_id: dmytro-ponomarenko\n", "  claimant_actor_id: nobody\n")
+    edit(mini, STATEMENTS, "Ponomarenko said.", "Ponomarenko wrote.")
+    types = sorted(p.type for p in rejected(mini))
+    assert types == ["dangling-reference", "excerpt-not-found", "field-error"]
