@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Set up from nothing and run the main job: validate the records, then build the data package.
+#   - R and its CSV readers (Debian packages), so the tests can load the tables in R for real;
+#     installed only where apt-get runs as root and R is missing.
+#   - a virtual environment .venv with this package and its test dependencies;
+#   - `nk-troops validate` (fails if the published files are out of date with the records),
+#     then `nk-troops build` (writes the CSV/Parquet tables, schemas, codebook, datapackage.json).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v Rscript >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends r-base-core r-cran-readr r-cran-jsonlite >/dev/null
+fi
+python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e '.[test]'
+.venv/bin/nk-troops validate
+.venv/bin/nk-troops build
