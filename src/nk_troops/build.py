@@ -100,6 +100,8 @@ def publish(root: Path, outputs: dict[str, bytes]) -> tuple[list[str], list[P.Pr
     recover(root)
     staging = root / STAGING
     changed = [rel for rel, data in outputs.items() if not (root / rel).exists() or (root / rel).read_bytes() != data]
+    # descriptors last, the root one at the very end: until it moves, readers see the old hashes
+    changed.sort(key=lambda rel: (rel == "datapackage.json", rel.endswith("datapackage.json"), rel))
     delete = sorted(_managed_existing(root) - set(outputs))
     if not changed and not delete:
         return [], []

@@ -119,7 +119,7 @@ def _check_references(dataset: Dataset, ids: dict[str, dict[str, Located]], prob
         guess = P.closest(value, known)
         problems.append(P.DanglingReference(
             f"'{value}' is not the id of any record in {resource}", file=loc.file, line=line, column=col,
-            record_id=loc.id, field=".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path),
+            record_id=loc.id, field=P.dotted(path),
             hint=f"did you mean '{guess}'?" if guess else f"add the {resource[:-1]} to dataset/records/{_records_file(resource)}"))
 
     for model in CURATED:

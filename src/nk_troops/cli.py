@@ -14,11 +14,14 @@ from pathlib import Path
 from . import __version__
 
 
+class UsageError(Exception):
+    """The command was used wrongly (exit 2), as opposed to the data having problems (exit 1)."""
+
+
 def _root(value: str | None) -> Path:
     root = Path(value) if value else Path.cwd()
     if not (root / "dataset" / "records").is_dir():
-        raise SystemExit(f"nk-troops: '{root}' is not the dataset's folder (no dataset/records/ in it); "
-                         "run from the repository root or pass --root DIR")
+        raise UsageError(f"'{root}' is not the dataset's folder (no dataset/records/ in it); run from the repository root or pass --root DIR")
     return root
 
 
@@ -72,7 +75,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except UsageError as e:
+        print(f"nk-troops: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

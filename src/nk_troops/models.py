@@ -52,6 +52,9 @@ def _safe_text(value: str) -> str:
     """Text cells: not empty, no leading/trailing space, nothing a spreadsheet would run."""
     if value != value.strip():
         raise ValueError("remove the spaces or line breaks at the start or end of the text")
+    bad = next((ch for ch in value if (ord(ch) < 32 and ch != "\n") or 0x7F <= ord(ch) < 0xA0), None)
+    if bad is not None:
+        raise ValueError(f"the text holds the control character U+{ord(bad):04X}; remove it (line breaks are the only control character allowed)")
     if value.startswith(FORMULA_STARTS):
         raise ValueError(
             f"text may not start with {value[0]!r}: a spreadsheet would run the cell as a formula; "

@@ -120,6 +120,14 @@ ALL_KINDS: tuple[type[Problem], ...] = tuple(
 )
 
 
+def dotted(path: tuple) -> str | None:
+    """A field path as a contributor writes it: ``citations[0].excerpt``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or None
+
+
 def closest(value: object, choices: Iterable[str]) -> str | None:
     """The choice most like a misspelt value, if any is close enough to suggest."""
     if not isinstance(value, str):

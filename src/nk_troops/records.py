@@ -183,13 +183,6 @@ def _model_for_path(model: type[Record], path: tuple) -> type:
     return model
 
 
-def _field_name(path: tuple) -> str | None:
-    names = [str(p) for p in path if isinstance(p, str)]
-    if not names:
-        return None
-    return ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path)
-
-
 def _pydantic_problems(err: ValidationError, model: type[Record], item: dict, index: int, positions: dict, file: str,
                        record_id: str | None) -> list[P.Problem]:
     out: list[P.Problem] = []
@@ -204,7 +197,7 @@ def _pydantic_problems(err: ValidationError, model: type[Record], item: dict, in
                 line, col = positions[probe]
                 break
             probe = probe[:-1]
-        fname = _field_name(path)
+        fname = P.dotted(path)
         key = (path, etype if etype in ("extra_forbidden", "missing") else "value")
         if key in seen_paths:
             continue  # the alternatives of one union field fail together: report the field once

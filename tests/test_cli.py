@@ -1,0 +1,81 @@
+"""The command line as a contributor meets it: exit codes, no tracebacks, text / JSON / GitHub output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO
+
+EXE = str(Path(sys.executable).with_name("nk-troops"))
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([EXE, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def _break(root: Path) -> None:
+    events = root / "dataset/records/events.yaml"
+    events.write_text(events.read_text(encoding="utf-8").replace("event_type: capture", "event_type: captre"), encoding="utf-8")
+    figures = root / "dataset/records/figures.yaml"
+    figures.write_text(figures.read_text(encoding="utf-8").replace("claimant_actor_id: dmytro-ponomarenko", "claimant_actor_id: ponomarenko"), encoding="utf-8")
+
+
+def test_valid_dataset_exits_0():
+    r = run("validate", cwd=REPO)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.startswith("valid: ")
+
+
+def test_broken_contribution_text_output(mini):
+    _break(mini)
+    r = run("validate", cwd=mini)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "dataset/records/events.yaml:2:3: [field-error] record ev-capture: field 'event_type': 'captre' is not an allowed value; allowed: " + ", ".join(
+        ["deployment", "combat", "combat_cessation", "incursion", "capture", "transfer", "interrogation", "medical_treatment", "disclosure", "offer", "diplomatic_contact", "interview", "other"])
+    assert lines[1] == "    hint: did you mean 'capture'?"
+    assert lines[2].startswith("dataset/records/figures.yaml:8:3: [dangling-reference] record fg-kw: field 'claimant_actor_id': 'ponomarenko' is not the id")
+    assert lines[-1] == "2 errors found; nothing was written."
+
+
+def test_broken_contribution_json_output(mini):
+    _break(mini)
+    r = run("validate", "--format", "json", cwd=mini)
+    assert r.returncode == 1
+    doc = json.loads(r.stdout)
+    assert doc["valid"] is False and doc["error_count"] == 2
+    first = doc["errors"][0]
+    assert set(first) == {"type", "title", "message", "file", "line", "column", "resource", "row", "field", "record_id", "hint"}
+    assert (first["type"], first["file"], first["line"], first["field"]) == ("field-error", "dataset/records/events.yaml", 2, "event_type")
+
+
+def test_broken_contribution_github_annotations(mini):
+    _break(mini)
+    r = run("validate", "--format", "github", cwd=mini)
+    assert r.returncode == 1
+    lines = r.stdout.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("::error file=dataset/records/events.yaml,line=2,col=3,title=Field value is not valid::")
+    assert "%0A    hint: did you mean 'capture'?" in lines[0]
+
+
+def test_build_refuses_and_writes_nothing(mini):
+    _break(mini)
+    before = (mini / "datapackage.json").read_bytes()
+    r = run("build", cwd=mini)
+    assert r.returncode == 1 and "nothing was written" in r.stdout
+    assert (mini / "datapackage.json").read_bytes() == before
+
+
+def test_not_a_dataset_folder_is_a_plain_error(tmp_path):
+    r = run("validate", cwd=tmp_path)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr and "not the dataset's folder" in r.stderr
+
+
+def test_unknown_option_is_a_usage_error(mini):
+    r = run("validate", "--format", "xml", cwd=mini)
+    assert r.returncode == 2 and "invalid choice" in r.stderr
