@@ -43,7 +43,7 @@ def test_dates_sort_and_filter_with_their_bounds():
     events = load_table("events")
     dated = events.dropna(subset=["date_start"]).sort_values("date_start")
     assert dated["date_start"].is_monotonic_increasing
-    assert (events["date_end"].dropna() >= events.loc[events["date_end"].notna(), "date_start"].fillna(pd.Timestamp.min)).all()
+    assert (events["date_end"].dropna() >= events.loc[events["date_end"].notna(), "date_start"].fillna(events["date_end"].min())).all()
 
 
 def test_parquet_types_seen_by_pyarrow_pandas_polars_duckdb():

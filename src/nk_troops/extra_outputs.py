@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .citation import citation_files
 from .codebook import CODEBOOK_PATH, render_codebook
+from .plots import render_plots
 from .tables import Rows
 
 
 def extra_outputs(root: Path, tables: dict[str, Rows], files: dict[str, bytes]) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     out[CODEBOOK_PATH] = render_codebook({name: len(rows) for name, rows in tables.items()}).encode("utf-8")
+    out.update(citation_files())
+    out.update(render_plots(tables))
     return out

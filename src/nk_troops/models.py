@@ -248,7 +248,7 @@ class SourceRecord(Record):
     byline: Knowable(Text, "Author(s) as printed in the document.", "Kateryna Denisova")
     published: WrittenDate("Publication date as printed in the document.", "2025-02-06")
     url: Knowable(Annotated[str, Field(pattern=r"^https?://[^\s]+$")], "Address of the document, only where the document itself shows it.", "https://www.koreatimes.co.kr/")
-    language: Annotated[str, Field(pattern=r"^[a-z]{2}$")] = Field(description="ISO 639-1 code of the document's language.", examples=["en"])
+    language: Knowable(Annotated[str, Field(pattern=r"^[a-z]{2}$")], "ISO 639-1 code of the document's language.", "en")
     relays_source_id: SourceId | None = fk(
         "sources.source_id", "The source this document is built on (an interview or agency report it restates); empty if none.", "korea-times-2025-ponomarenko-interview"
     )

@@ -1,0 +1,163 @@
+"""How to cite the dataset: CITATION.cff, .zenodo.json and the `cite` command.
+
+Everything here is generated from ``metadata.py`` (name, title, version,
+release date, licence, authors), so the citation files cannot drift from the
+version: ``build`` writes them and ``build --check`` fails when they are stale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from typing import Any
+
+import yaml
+
+from . import metadata as M
+
+CFF_PATH = "CITATION.cff"
+ZENODO_PATH = ".zenodo.json"
+CFF_MESSAGE = "If you use this dataset, please cite it using the metadata from this file."
+_HEADER = "# Generated from src/nk_troops/metadata.py by `nk-troops build`; edit metadata.py, not this file.\n"
+
+
+def _authors() -> list[dict[str, Any]]:
+    """The contributors with role 'author' (all contributors if none has it), in metadata order."""
+    people = [c for c in M.CONTRIBUTORS if c.get("role", "author") == "author"] or list(M.CONTRIBUTORS)
+    return people
+
+
+def _is_person(c: dict[str, Any]) -> bool:
+    return bool(c.get("familyName") or c.get("givenName"))
+
+
+def _cff_author(c: dict[str, Any]) -> dict[str, Any]:
+    """A Frictionless contributor as a CFF person (givenName/familyName given) or entity (title only)."""
+    out: dict[str, Any] = {}
+    if _is_person(c):
+        if c.get("familyName"):
+            out["family-names"] = c["familyName"]
+        if c.get("givenName"):
+            out["given-names"] = c["givenName"]
+    else:
+        out["name"] = c["title"]
+    if c.get("organization"):
+        out["affiliation"] = c["organization"]
+    if c.get("email"):
+        out["email"] = c["email"]
+    if str(c.get("path", "")).startswith("https://orcid.org/"):
+        out["orcid"] = c["path"]
+    return out
+
+
+def _display_name(c: dict[str, Any], *, inverted: bool) -> str:
+    if not _is_person(c):
+        return c["title"]
+    family, given = c.get("familyName", ""), c.get("givenName", "")
+    if inverted:
+        return ", ".join(p for p in (family, given) if p)
+    return " ".join(p for p in (given, family) if p)
+
+
+def cff_data() -> dict[str, Any]:
+    """The CITATION.cff content (Citation File Format 1.2.0) as a mapping, keys in the order written."""
+    data: dict[str, Any] = {
+        "cff-version": "1.2.0",
+        "message": CFF_MESSAGE,
+        "type": "dataset",
+        "title": M.TITLE,
+        "abstract": M.DESCRIPTION,
+        "version": M.VERSION,
+        "date-released": M.RELEASED,
+        "license": M.DATA_LICENSE["name"],
+        "authors": [_cff_author(c) for c in _authors()],
+        "keywords": list(M.KEYWORDS),
+    }
+    if M.HOMEPAGE:
+        data["url"] = M.HOMEPAGE
+    return data
+
+
+def zenodo_data() -> dict[str, Any]:
+    """The .zenodo.json deposit metadata (Zenodo's legacy deposit schema) as a mapping."""
+    creators = []
+    for c in _authors():
+        creator = {"name": _display_name(c, inverted=True)}
+        if c.get("organization"):
+            creator["affiliation"] = c["organization"]
+        if str(c.get("path", "")).startswith("https://orcid.org/"):
+            creator["orcid"] = c["path"].removeprefix("https://orcid.org/")
+        creators.append(creator)
+    data: dict[str, Any] = {
+        "upload_type": "dataset",
+        "title": M.TITLE,
+        "description": M.DESCRIPTION,
+        "version": M.VERSION,
+        "publication_date": M.RELEASED,
+        "creators": creators,
+        "keywords": list(M.KEYWORDS),
+        "license": M.DATA_LICENSE["name"].lower(),
+        "access_right": "open",
+    }
+    if M.HOMEPAGE:
+        data["related_identifiers"] = [{"identifier": M.HOMEPAGE, "relation": "isSupplementTo", "scheme": "url"}]
+    return data
+
+
+def citation_files() -> dict[str, bytes]:
+    """CITATION.cff and .zenodo.json as bytes; the same metadata always gives the same bytes."""
+    cff = yaml.safe_dump(cff_data(), sort_keys=False, allow_unicode=True, width=4096, default_flow_style=False)
+    zenodo = json.dumps(zenodo_data(), indent=2, ensure_ascii=False) + "\n"
+    return {CFF_PATH: (_HEADER + cff).encode("utf-8"), ZENODO_PATH: zenodo.encode("utf-8")}
+
+
+# --------------------------------------------------------------------------- cite
+
+
+def _year() -> str:
+    return M.RELEASED[:4]
+
+
+def _bibtex_escape(text: str) -> str:
+    return re.sub(r"([&%$#_{}])", r"\\\1", text).replace("~", r"\textasciitilde{}").replace("^", r"\textasciicircum{}")
+
+
+def cite_text(style: str = "text") -> str:
+    """The citation of the current version: 'text' (APA-like reference) or 'bibtex' (a @misc entry)."""
+    authors = _authors()
+    if style == "text":
+        names = [_display_name(c, inverted=True) for c in authors]
+        who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " & " + names[-1]
+        ref = f"{who} ({_year()}). {M.TITLE} (Version {M.VERSION}) [Data set]. Released {M.RELEASED}. Licence {M.DATA_LICENSE['name']}."
+        return ref + (f" {M.HOMEPAGE}" if M.HOMEPAGE else "")
+    if style == "bibtex":
+        # entities are double-braced so BibTeX does not split them into given and family names
+        names = [
+            _bibtex_escape(_display_name(c, inverted=True)) if _is_person(c) else "{" + _bibtex_escape(c["title"]) + "}"
+            for c in authors
+        ]
+        fields = [
+            ("author", " and ".join(names)),
+            ("title", _bibtex_escape(M.TITLE)),
+            ("year", _year()),
+            ("version", M.VERSION),
+            ("note", f"Data set, version {M.VERSION}, released {M.RELEASED}; licence {_bibtex_escape(M.DATA_LICENSE['name'])}"),
+        ]
+        if M.HOMEPAGE:
+            fields.append(("url", M.HOMEPAGE))
+        body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields)
+        return f"@misc{{{M.NAME}-{M.VERSION},\n{body}\n}}"
+    raise ValueError(f"unknown citation style {style!r}; use 'text' or 'bibtex'")
+
+
+def cmd_cite(args: argparse.Namespace) -> int:
+    print(cite_text(args.format))
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    """Add `cite [--format text|bibtex]` to the nk-troops command line."""
+    p = subparsers.add_parser("cite", help="print how to cite this version of the dataset")
+    p.add_argument("--format", choices=("text", "bibtex"), default="text", help="text (a reference, default) or bibtex")
+    p.set_defaults(func=cmd_cite)
