@@ -14,5 +14,8 @@ fi
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
+# cffconvert (validates CITATION.cff in the tests) pins a ruamel.yaml that does not build on Python 3.11:
+# install it without its pins; its real dependencies come with the test extra.
+.venv/bin/python -m pip install -q --no-deps cffconvert
 .venv/bin/nk-troops validate
 .venv/bin/nk-troops build

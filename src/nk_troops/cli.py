@@ -70,6 +70,11 @@ def parser() -> argparse.ArgumentParser:
     common(b)
     b.add_argument("--check", action="store_true", help="write nothing; fail if the published files are out of date")
     b.set_defaults(func=cmd_build)
+
+    from . import citation, diff, release
+
+    for module in (citation, diff, release):
+        module.register(sub)
     return p
 
 

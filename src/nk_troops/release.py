@@ -1,0 +1,266 @@
+"""`release VERSION`: check the version bump against the changes, write the changelog entry, zip the release.
+
+1. The version in ``src/nk_troops/__init__.py`` (``metadata.VERSION``) must
+   be VERSION and the published files must be up to date (``build --check``).
+2. The previous version is the latest ``v*`` git tag, or ``--since REV|DIR``.
+   The bump from it (major, minor or patch; the next version exactly, e.g.
+   0.1.0 → 0.2.0) must be at least what ``diff.required_bump`` says the
+   changes need (docs/versioning.md).
+3. The entry for VERSION is written at the top of ``CHANGELOG.md`` (Keep a
+   Changelog style, one line per record change) and ``dist/<name>-<VERSION>.zip``
+   is built: the CSV and Parquet tables, both datapackage.json, the codebook,
+   CITATION.cff, CHANGELOG.md and SHA256SUMS, with fixed timestamps and sorted
+   names, so the same release always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import metadata as M
+from .diff import BUMPS, Diff, RecordChange, SchemaChange, compare, required_bump, show
+from .snapshot import Snapshot, SnapshotError, from_folder, load
+
+CHANGELOG = "CHANGELOG.md"
+DIST = "dist"
+CHANGELOG_HEAD = (
+    "# Changelog\n\n"
+    "All notable changes to the dataset, newest first. The format follows "
+    "[Keep a Changelog](https://keepachangelog.com/en/1.1.0/); version numbers follow the data versioning rules "
+    "in [docs/versioning.md](docs/versioning.md).\n"
+)
+CHANGELOG_SKIPS = frozenset({"claims"})
+"""Tables whose row changes only repeat those of the events, statements and figures (left out of the changelog)."""
+OPTIONAL_FILES = ("docs/codebook.md", "CITATION.cff", "README.md", "LICENSE", "LICENSE.md")
+"""Included in the zip when present (CHANGELOG.md is always written first)."""
+_SEMVER = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
+
+
+class ReleaseError(Exception):
+    """The release was refused; the message says why and what to do."""
+
+
+@dataclass
+class Release:
+    version: str
+    previous: str | None
+    bump: str
+    required: str
+    zip_path: Path
+    changelog_entry: str
+
+
+# --------------------------------------------------------------------------- versions
+
+
+def parse_version(text: str) -> tuple[int, int, int]:
+    m = _SEMVER.match(text)
+    if not m:
+        raise ReleaseError(f"'{text}' is not a version of the form MAJOR.MINOR.PATCH (for example 0.2.0)")
+    return int(m[1]), int(m[2]), int(m[3])
+
+
+def bump_between(old: str, new: str) -> str:
+    """'major', 'minor' or 'patch' if ``new`` is the next such version after ``old``; otherwise refuse."""
+    o, n = parse_version(old), parse_version(new)
+    nexts = {"major": (o[0] + 1, 0, 0), "minor": (o[0], o[1] + 1, 0), "patch": (o[0], o[1], o[2] + 1)}
+    for bump, version in nexts.items():
+        if n == version:
+            return bump
+    allowed = ", ".join(f"{'.'.join(map(str, v))} ({b})" for b, v in nexts.items())
+    raise ReleaseError(f"{new} does not follow {old}: the next version is one of {allowed}")
+
+
+def latest_tag(root: Path) -> str | None:
+    """The highest tag vMAJOR.MINOR.PATCH in the repository at root, or None."""
+    done = subprocess.run(["git", "-C", str(root), "tag", "--list", "v*"], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise ReleaseError(f"'{root}' is not a git repository, so the previous release cannot be found; pass --since FOLDER")
+    tags = [t for t in done.stdout.split() if _SEMVER.match(t[1:])]
+    return max(tags, key=lambda t: parse_version(t[1:]), default=None)
+
+
+# --------------------------------------------------------------------------- changelog
+
+
+def _record_line(c: RecordChange) -> str:
+    if c.kind == "changed":
+        parts = "; ".join(f"`{n}` {show(v['old'], 160)} → {show(v['new'], 160)}" for n, v in c.fields.items())
+        return f"- {c.table} `{c.id}`: {parts}"
+    return f"- {c.table} `{c.id}`"
+
+
+def _section(c: SchemaChange | RecordChange) -> str:
+    if isinstance(c, RecordChange):
+        return {"added": "Added", "removed": "Removed", "changed": "Changed"}[c.kind]
+    return {"table_added": "Added", "field_added": "Added", "table_removed": "Removed", "field_removed": "Removed"}.get(c.kind, "Changed")
+
+
+def changelog_entry(version: str, released: str, diff: Diff | None, since: str | None) -> str:
+    """The changelog section of one version, from the diff with the previous one (None for a first release)."""
+    lines = [f"## [{version}] - {released}", ""]
+    if diff is None:
+        lines += ["First release.", ""]
+        return "\n".join(lines)
+    against = f"{diff.old_version} ({since})" if since else diff.old_version
+    lines += [f"Compared with {against}; the changes need a {required_bump(diff)} version.", ""]
+    changes = [c for c in diff.changes if not (isinstance(c, RecordChange) and c.table in CHANGELOG_SKIPS)]
+    for section in ("Added", "Changed", "Removed"):
+        items = [c for c in changes if _section(c) == section]
+        if not items:
+            continue
+        lines += [f"### {section}", ""]
+        lines += [_record_line(c) if isinstance(c, RecordChange) else f"- {c.describe()}" for c in items]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_changelog(path: Path, version: str, entry: str) -> str:
+    """Put the entry on top of the existing ones (replacing an earlier entry for the same version)."""
+    text = path.read_text(encoding="utf-8") if path.exists() else CHANGELOG_HEAD
+    parts = re.split(r"(?m)^(?=## \[)", text)
+    head, entries = parts[0], [p for p in parts[1:] if not p.startswith(f"## [{version}]")]
+    new = head.rstrip("\n") + "\n\n" + "".join([entry.rstrip("\n") + "\n\n", *entries])
+    new = new.rstrip("\n") + "\n"
+    path.write_text(new, encoding="utf-8")
+    return new
+
+
+# --------------------------------------------------------------------------- zip
+
+
+def package_files(root: Path) -> list[str]:
+    """The release's files: both descriptors, every table they list, and the optional documents present."""
+    files = ["datapackage.json", CHANGELOG]
+    for desc in ("datapackage.json", "dataset/tables/parquet/datapackage.json"):
+        data = json.loads((root / desc).read_text(encoding="utf-8"))
+        base = Path(desc).parent
+        files += [str(base / r["path"]) if str(base) != "." else r["path"] for r in data["resources"]]
+        files.append(desc)
+    files += [f for f in OPTIONAL_FILES if (root / f).is_file()]
+    return sorted(set(files))
+
+
+def sha256sums(root: Path, files: list[str]) -> bytes:
+    """sha256sum-format lines ("<hex>  <path>"), sorted by path."""
+    return "".join(f"{hashlib.sha256((root / f).read_bytes()).hexdigest()}  {f}\n" for f in sorted(files)).encode("utf-8")
+
+
+def write_zip(path: Path, prefix: str, contents: dict[str, bytes], released: str) -> None:
+    """A deterministic zip: entries sorted by name under ``prefix/``, all dated the release day, mode 0644."""
+    y, m, d = (int(x) for x in released.split("-"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".zip.tmp")
+    with zipfile.ZipFile(tmp, "w") as zf:
+        for name in sorted(contents):
+            info = zipfile.ZipInfo(f"{prefix}/{name}", date_time=(y, m, d, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o100644 << 16
+            zf.writestr(info, contents[name], compresslevel=9)
+    tmp.replace(path)
+
+
+# --------------------------------------------------------------------------- release
+
+
+def _check_ready(root: Path, version: str) -> None:
+    parse_version(version)
+    if M.VERSION != version:
+        raise ReleaseError(
+            f"the package version is {M.VERSION}, not {version}. To release {version}: set __version__ = \"{version}\" in "
+            f"src/nk_troops/__init__.py and RELEASED to the release date in src/nk_troops/metadata.py, run `nk-troops build`, "
+            f"then run `nk-troops release {version}` again"
+        )
+    from .build import build
+
+    report, _ = build(root, check=True)
+    if not report.ok:
+        details = "\n".join(f"  {p.to_text()}" for p in report.sorted()[:10])
+        raise ReleaseError(f"the published files are not what the records build; run `nk-troops build` (and fix any problem it reports) first:\n{details}")
+
+
+def _previous(root: Path, since: str | None) -> tuple[Snapshot | None, str | None]:
+    spec = since or latest_tag(root)
+    if spec is None:
+        return None, None
+    try:
+        return load(spec, root), None if Path(spec).is_dir() else spec
+    except SnapshotError as e:
+        raise ReleaseError(str(e)) from None
+
+
+def _why(diff: Diff, level: str) -> str:
+    reasons = [c.describe() for c in diff.changes if c.bump == level]
+    shown = "\n".join(f"  - {r}" for r in reasons[:15])
+    more = f"\n  ... and {len(reasons) - 15} more" if len(reasons) > 15 else ""
+    return shown + more
+
+
+def release(root: Path, new_version: str, since: str | None = None) -> Release:
+    """Check, write the changelog entry and build dist/<name>-<version>.zip; raise ReleaseError to refuse."""
+    root = Path(root)
+    _check_ready(root, new_version)
+    old, rev = _previous(root, since)
+    spec = rev or since
+    diff = None
+    bump = required = "none"
+    if old is not None:
+        if old.version == new_version:
+            raise ReleaseError(f"{spec} is already version {new_version}; choose the next version (see docs/versioning.md)")
+        bump = bump_between(old.version, new_version)
+        diff = compare(old, from_folder(root))
+        required = required_bump(diff)
+        if required == "none":
+            raise ReleaseError(f"nothing changed since {old.version} ({spec}): no table, schema or package metadata differs")
+        if BUMPS.index(bump) < BUMPS.index(required):
+            raise ReleaseError(
+                f"{old.version} → {new_version} is a {bump} release, but the changes since {spec} need a {required} release "
+                f"(docs/versioning.md), because of:\n{_why(diff, required)}\n"
+                f"Release the next {required} version instead: set it in src/nk_troops/__init__.py, run `nk-troops build`, "
+                "then `nk-troops release` with that version"
+            )
+    entry = changelog_entry(new_version, M.RELEASED, diff, rev)
+    write_changelog(root / CHANGELOG, new_version, entry)
+    files = package_files(root)
+    contents = {f: (root / f).read_bytes() for f in files}
+    contents["SHA256SUMS"] = sha256sums(root, files)
+    zip_path = root / DIST / f"{M.NAME}-{new_version}.zip"
+    write_zip(zip_path, f"{M.NAME}-{new_version}", contents, M.RELEASED)
+    return Release(new_version, old.version if old else None, bump, required, zip_path, entry)
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    root = Path(args.root) if args.root else Path.cwd()
+    if not (root / "dataset" / "records").is_dir():
+        print(f"nk-troops release: '{root}' is not the dataset's folder (no dataset/records/ in it); run from the repository root or pass --root DIR", file=sys.stderr)
+        return 2
+    try:
+        done = release(root, args.version, args.since)
+    except ReleaseError as e:
+        print(f"nk-troops release: refused: {e}", file=sys.stderr)
+        return 1
+    since = f" ({done.bump} release after {done.previous}; the changes need {done.required})" if done.previous else " (first release)"
+    print(f"released {done.version}{since}")
+    print(f"  {CHANGELOG}: entry for {done.version} written")
+    print(f"  {done.zip_path.relative_to(root)}: written")
+    print(f"next: review CHANGELOG.md, commit it, and tag the commit: git tag v{done.version}")
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    """Add `release VERSION [--since REV|DIR] [--root DIR]` to the nk-troops command line."""
+    p = subparsers.add_parser("release", help="check the version bump against the changes, write CHANGELOG.md and dist/<name>-<version>.zip")
+    p.add_argument("version", metavar="VERSION", help="the version being released (must equal __version__ in src/nk_troops/__init__.py)")
+    p.add_argument("--since", metavar="REV", help="the previous release: a git revision or a package folder (default: the latest v* tag)")
+    p.add_argument("--root", help="repository folder (default: the current folder)")
+    p.set_defaults(func=cmd_release)

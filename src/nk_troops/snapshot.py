@@ -1,0 +1,134 @@
+"""Read one version of the published package: from a folder, or from a git revision.
+
+A snapshot is what ``diff`` compares: the root ``datapackage.json`` (its
+version, metadata and Table Schemas) and the rows of every CSV table it
+lists, keyed by primary key, every cell kept as the text written in the CSV.
+Git revisions are read with ``git show REV:path`` (no checkout, no network).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable
+
+DESCRIPTOR = "datapackage.json"
+
+
+class SnapshotError(Exception):
+    """A version that cannot be read; the message says why in plain words."""
+
+
+@dataclass
+class Table:
+    name: str
+    resource: dict[str, Any]
+    primary_key: list[str]
+    rows: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def fields(self) -> list[dict[str, Any]]:
+        return list(self.resource.get("schema", {}).get("fields", []))
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f["name"] for f in self.fields]
+
+
+@dataclass
+class Snapshot:
+    label: str
+    descriptor: dict[str, Any]
+    tables: dict[str, Table]
+
+    @property
+    def version(self) -> str:
+        return str(self.descriptor.get("version", "?"))
+
+
+def row_key(row: dict[str, str], primary_key: list[str]) -> str:
+    return " | ".join(row.get(k, "") for k in primary_key)
+
+
+def _safe_rel(path: str) -> str:
+    p = PurePosixPath(path)
+    if p.is_absolute() or ".." in p.parts:
+        raise SnapshotError(f"datapackage.json lists the path '{path}', which is outside the package folder")
+    return str(p)
+
+
+def _parse(label: str, read: Callable[[str], bytes | None]) -> Snapshot:
+    raw = read(DESCRIPTOR)
+    if raw is None:
+        raise SnapshotError(f"{label} has no {DESCRIPTOR}: it is not a built package (run `nk-troops build` there)")
+    try:
+        descriptor = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise SnapshotError(f"the {DESCRIPTOR} of {label} is not valid JSON ({e})") from None
+    tables: dict[str, Table] = {}
+    for res in descriptor.get("resources", []):
+        if res.get("format") != "csv" or not isinstance(res.get("path"), str):
+            continue
+        data = read(_safe_rel(res["path"]))
+        if data is None:
+            raise SnapshotError(f"{label}: the table file '{res['path']}' listed in {DESCRIPTOR} is missing")
+        pk = res.get("schema", {}).get("primaryKey", [])
+        pk = [pk] if isinstance(pk, str) else list(pk)
+        table = Table(res["name"], res, pk)
+        reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+        for i, row in enumerate(reader):
+            row = {k: (v if v is not None else "") for k, v in row.items() if k is not None}
+            table.rows[row_key(row, pk) if pk else f"row {i + 1}"] = row
+        tables[table.name] = table
+    return Snapshot(label, descriptor, tables)
+
+
+def from_folder(folder: Path) -> Snapshot:
+    folder = Path(folder)
+
+    def read(rel: str) -> bytes | None:
+        path = folder / rel
+        return path.read_bytes() if path.is_file() else None
+
+    return _parse(f"the folder '{folder}'", read)
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False)
+    except FileNotFoundError:
+        raise SnapshotError("git is not installed, so git revisions cannot be read") from None
+
+
+def resolve_revision(root: Path, rev: str) -> str | None:
+    """The commit a revision names in the repository at root, or None."""
+    if rev.startswith("-"):
+        return None
+    done = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+    return done.stdout.decode().strip() if done.returncode == 0 else None
+
+
+def from_revision(root: Path, rev: str) -> Snapshot:
+    commit = resolve_revision(root, rev)
+    if commit is None:
+        raise SnapshotError(f"'{rev}' is not a git revision (tag, branch or commit) of the repository at '{root}'")
+
+    def read(rel: str) -> bytes | None:
+        done = _git(root, "show", f"{commit}:./{rel}")
+        return done.stdout if done.returncode == 0 else None
+
+    return _parse(f"revision '{rev}' ({commit[:10]})", read)
+
+
+def load(spec: str, root: Path) -> Snapshot:
+    """A folder if ``spec`` is one, else a git revision of the repository at ``root``."""
+    path = Path(spec)
+    if path.is_dir():
+        return from_folder(path)
+    if not (Path(root) / ".git").exists() and _git(root, "rev-parse", "--git-dir").returncode != 0:
+        raise SnapshotError(f"'{spec}' is not a folder, and '{root}' is not a git repository to look it up as a revision")
+    return from_revision(Path(root), spec)

@@ -1,0 +1,436 @@
+"""diff and release on real packages: built from records, edited through the records, rebuilt."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from nk_troops import metadata as M
+from nk_troops.build import build
+from nk_troops.diff import compare, register as register_diff, render_text, required_bump
+from nk_troops.release import ReleaseError, bump_between, release, register as register_release
+from nk_troops.snapshot import from_folder
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = "000_903a45e1dc248108.txt"
+
+SOURCES = [{
+    "source_id": "korea-times-interview", "status": "archived", "archived_file": f"seeds/{SEED}",
+    "sha256": hashlib.sha256((REPO / "seeds" / SEED).read_bytes()).hexdigest(), "kind": "interview",
+    "outlet": "The Korea Times", "headline": {"unknown": "the archived text starts below the headline"},
+    "byline": {"unknown": "no byline in the archived text"}, "published": "2025-02-05",
+    "url": {"unknown": "the archived text does not show it"}, "language": "en",
+}]
+ACTORS = [
+    {"actor_id": "ukrainian-forces", "name": "Ukrainian forces", "actor_type": "armed_force", "country": "UA"},
+    {"actor_id": "dmytro-ponomarenko", "name": "Dmytro Ponomarenko", "actor_type": "person", "country": "UA",
+     "role": "Ambassador of Ukraine to South Korea"},
+]
+EVENTS = [{
+    "event_id": "ev-capture", "event_type": "capture", "summary": "Ukrainian forces capture two North Korean soldiers.",
+    "date": "mid-January 2025", "place": "Kursk region", "country": "RU", "actor_id": "ukrainian-forces",
+    "citations": [{"source_id": "korea-times-interview", "excerpt": "In mid-January, Ukrainian forces captured two North Korean soldiers"}],
+}]
+STATEMENTS = [{
+    "statement_id": "st-end-war", "speaker_actor_id": "dmytro-ponomarenko", "form": "verbatim",
+    "text": "Ukraine wants to end this war more than any other country", "date": "by 2025-02-05", "medium": "written_interview",
+    "citations": [{"source_id": "korea-times-interview", "excerpt": "Ukraine wants to end this war more than any other country"}],
+}]
+FIGURES = [{
+    "figure_id": "fg-killed-or-wounded", "measure": "killed_or_wounded", "subject": "North Korean military personnel fighting in Russia",
+    "value": 4000, "qualifier": "approximately", "unit": "persons", "as_of": "by 2025-02-05", "claimant_actor_id": "dmytro-ponomarenko",
+    "citations": [{"source_id": "korea-times-interview", "excerpt": "with approximately 4,000 killed or wounded so far"}],
+}]
+NEW_EVENT = {
+    "event_id": "ev-interrogation-footage", "event_type": "disclosure", "summary": "Zelenskyy releases footage of the interrogation.",
+    "date": "2025-01-12", "actor_id": "dmytro-ponomarenko",
+    "citations": [{"source_id": "korea-times-interview", "excerpt": "Footage of their interrogation revealed by Ukrainian President Volodymyr Zelenskyy on Jan. 12"}],
+}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def write_records(root: Path, **tables: list) -> None:
+    data = {"sources": SOURCES, "actors": ACTORS, "events": EVENTS, "statements": STATEMENTS, "figures": FIGURES, **tables}
+    folder = root / "dataset" / "records"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, records in data.items():
+        (folder / f"{name}.yaml").write_text(yaml.safe_dump(records, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def edit_records(root: Path, table: str, change) -> None:
+    path = root / "dataset" / "records" / f"{table}.yaml"
+    records = yaml.safe_load(path.read_text(encoding="utf-8"))
+    result = change(records)
+    records = records if result is None or isinstance(result, tuple) else result
+    path.write_text(yaml.safe_dump(records, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def rebuild(root: Path) -> None:
+    report, _ = build(root)
+    assert report.ok, report.render()
+
+
+def make_package(root: Path) -> Path:
+    (root / "seeds").mkdir(parents=True)
+    shutil.copy2(REPO / "seeds" / SEED, root / "seeds" / SEED)
+    write_records(root)
+    rebuild(root)
+    return root
+
+
+@pytest.fixture
+def old(tmp_path: Path) -> Path:
+    return make_package(tmp_path / "old")
+
+
+@pytest.fixture
+def new(old: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "new"
+    shutil.copytree(old, target)
+    return target
+
+
+def diff_of(old: Path, new: Path):
+    return compare(from_folder(old), from_folder(new))
+
+
+def run(register, argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="nk-troops")
+    register(p.add_subparsers())
+    args = p.parse_args(argv)
+    return args.func(args)
+
+
+def git(root: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True, env=env).stdout
+
+
+def kinds(diff) -> set[tuple]:
+    return {(c.kind, c.table, c.id, c.bump) for c in diff.records}
+
+
+# --------------------------------------------------------------------------- diff: records
+
+
+def test_same_package_needs_no_bump(old: Path, new: Path):
+    diff = diff_of(old, new)
+    assert diff.changes == [] and required_bump(diff) == "none"
+    assert "No differences" in render_text(diff)
+
+
+def test_added_record_is_minor(old: Path, new: Path):
+    edit_records(new, "events", lambda ev: ev.append(NEW_EVENT))
+    rebuild(new)
+    diff = diff_of(old, new)
+    assert kinds(diff) == {
+        ("added", "events", "ev-interrogation-footage", "minor"),
+        ("added", "claims", "ev-interrogation-footage", "patch"),
+        ("added", "citations", "ev-interrogation-footage/c1", "patch"),
+    }
+    assert diff.schema == []
+    assert required_bump(diff) == "minor"
+    added = next(c for c in diff.records if c.table == "events")
+    assert added.row["summary"] == NEW_EVENT["summary"] and added.row["date_start"] == "2025-01-12"
+
+
+def test_changed_value_is_patch_with_old_and_new(old: Path, new: Path, capsys):
+    def change(figures):
+        figures[0]["value"] = 4500
+        figures[0]["qualifier"] = "more_than"
+    edit_records(new, "figures", change)
+    rebuild(new)
+    diff = diff_of(old, new)
+    assert required_bump(diff) == "patch"
+    [c] = diff.records
+    assert (c.kind, c.table, c.id) == ("changed", "figures", "fg-killed-or-wounded")
+    assert c.fields == {"value": {"old": "4000", "new": "4500"}, "qualifier": {"old": "approximately", "new": "more_than"}}
+    text = render_text(diff)
+    assert "Required version bump: patch" in text
+    assert "~ fg-killed-or-wounded  [patch]" in text and 'value: "4000" → "4500"' in text
+
+    assert run(register_diff, ["diff", str(old), str(new), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["required_bump"] == "patch"
+    assert out["records"] == [{"kind": "changed", "bump": "patch", "table": "figures", "id": "fg-killed-or-wounded",
+                               "fields": c.fields}]
+
+
+def test_removed_record_is_major(old: Path, new: Path):
+    edit_records(new, "figures", lambda f: [])
+    rebuild(new)
+    diff = diff_of(old, new)
+    assert ("removed", "figures", "fg-killed-or-wounded", "major") in kinds(diff)
+    assert ("removed", "citations", "fg-killed-or-wounded/c1", "patch") in kinds(diff)
+    assert required_bump(diff) == "major"
+    assert "- fg-killed-or-wounded  [major]" in render_text(diff)
+
+
+def test_renamed_id_is_a_removal_and_an_addition(old: Path, new: Path):
+    edit_records(new, "events", lambda ev: ev[0].update(event_id="ev-capture-kursk"))
+    rebuild(new)
+    diff = diff_of(old, new)
+    assert {("removed", "events", "ev-capture", "major"), ("added", "events", "ev-capture-kursk", "minor")} <= kinds(diff)
+    assert required_bump(diff) == "major"
+
+
+def test_second_citation_of_a_claim_is_patch(old: Path, new: Path):
+    extra = {"source_id": "korea-times-interview", "excerpt": "Ukrainian forces captured two North Korean soldiers who had been fighting for Russia"}
+    edit_records(new, "events", lambda ev: ev[0]["citations"].insert(0, extra))
+    rebuild(new)
+    diff = diff_of(old, new)
+    # the citation ids are positions: c1 now holds the new excerpt and the old one moved to c2
+    assert kinds(diff) == {("added", "citations", "ev-capture/c2", "patch"), ("changed", "citations", "ev-capture/c1", "patch")}
+    assert required_bump(diff) == "patch"
+
+
+# --------------------------------------------------------------------------- diff: schema
+
+
+def _edit_built_table(root: Path, table: str, edit_schema, edit_csv) -> None:
+    """Change the built package directly (models cannot be edited in a test): the schema in datapackage.json and the CSV."""
+    desc = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    res = next(r for r in desc["resources"] if r["name"] == table)
+    edit_schema(res["schema"])
+    (root / "datapackage.json").write_text(json.dumps(desc, indent=2), encoding="utf-8")
+    path = root / res["path"]
+    path.write_bytes(edit_csv(path.read_bytes().decode("utf-8")).encode("utf-8"))
+
+
+def test_renamed_field_is_detected_and_major(old: Path, new: Path):
+    def schema(s):
+        next(f for f in s["fields"] if f["name"] == "place")["name"] = "location"
+    _edit_built_table(new, "events", schema, lambda text: text.replace(",place,", ",location,", 1))
+    diff = diff_of(old, new)
+    assert [(c.kind, c.table, c.field, c.to, c.bump) for c in diff.schema] == [("field_renamed", "events", "place", "location", "major")]
+    assert diff.records == []  # the values moved with the field: no record changed
+    assert required_bump(diff) == "major"
+    assert "[major] field 'events.place' renamed to 'location' (same values)" in render_text(diff)
+
+
+def test_removed_and_added_fields(old: Path, new: Path):
+    def schema(s):
+        s["fields"] = [f for f in s["fields"] if f["name"] != "role"]
+    def csv_text(text):
+        lines = [line.split(",") for line in text.split("\r\n") if line]
+        i = lines[0].index("role")
+        return "".join(",".join(cells[:i] + cells[i + 1:]) + "\r\n" for cells in lines)
+    _edit_built_table(new, "actors", schema, csv_text)
+    diff = diff_of(old, new)
+    assert [(c.kind, c.table, c.field, c.bump) for c in diff.schema] == [("field_removed", "actors", "role", "major")]
+    assert diff.records == [] and required_bump(diff) == "major"
+
+    # the reverse direction is an added field: minor
+    back = compare(from_folder(new), from_folder(old))
+    assert [(c.kind, c.field, c.bump) for c in back.schema] == [("field_added", "role", "minor")]
+    assert back.records == [] and required_bump(back) == "minor"
+
+
+def test_type_and_constraint_changes(old: Path, new: Path):
+    def schema(s):
+        fields = {f["name"]: f for f in s["fields"]}
+        fields["value"]["type"] = "integer"
+        fields["qualifier"]["constraints"]["enum"].append("roughly")
+        fields["subject"]["description"] = "Whose number it is."
+    _edit_built_table(new, "figures", schema, lambda text: text)
+    diff = diff_of(old, new)
+    got = {(c.field, c.attribute, c.bump) for c in diff.schema}
+    assert got == {("value", "type", "major"), ("qualifier", "constraints.enum", "minor"), ("subject", "description", "patch")}
+    assert required_bump(diff) == "major"
+    # withdrawing an allowed value is major
+    back = compare(from_folder(new), from_folder(old))
+    assert ("qualifier", "constraints.enum", "major") in {(c.field, c.attribute, c.bump) for c in back.schema}
+
+
+def test_removed_table_is_major(old: Path, new: Path):
+    desc = json.loads((new / "datapackage.json").read_text(encoding="utf-8"))
+    desc["resources"] = [r for r in desc["resources"] if r["name"] != "claim_links"]
+    (new / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
+    diff = diff_of(old, new)
+    assert [(c.kind, c.table, c.bump) for c in diff.schema] == [("table_removed", "claim_links", "major")]
+    assert [(c.kind, c.table, c.bump) for c in diff_of(new, old).schema] == [("table_added", "claim_links", "minor")]
+
+
+# --------------------------------------------------------------------------- diff: git revisions and mistakes
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A git repository whose first commit, tagged v0.1.0, is a built package."""
+    root = make_package(tmp_path / "repo")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "0.1.0")
+    git(root, "tag", "v0.1.0")
+    return root
+
+
+def test_diff_against_a_git_revision(repo: Path, capsys):
+    edit_records(repo, "events", lambda ev: ev[0].update(place="Kursk Oblast"))
+    rebuild(repo)
+    assert run(register_diff, ["diff", "v0.1.0", "--root", str(repo)]) == 0
+    out = capsys.readouterr().out
+    assert "revision 'v0.1.0'" in out and "Required version bump: patch" in out
+    assert 'place: "Kursk region" → "Kursk Oblast"' in out
+
+    git(repo, "commit", "-qam", "place")
+    assert run(register_diff, ["diff", "v0.1.0", "HEAD", "--root", str(repo), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["records"][0]["fields"] == {"place": {"old": "Kursk region", "new": "Kursk Oblast"}}
+
+
+def test_plain_errors_for_user_mistakes(repo: Path, tmp_path: Path, capsys):
+    assert run(register_diff, ["diff", "v9.9.9", "--root", str(repo)]) == 2
+    err = capsys.readouterr().err
+    assert "'v9.9.9' is not a git revision" in err and "Traceback" not in err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run(register_diff, ["diff", str(empty), str(repo)]) == 2
+    assert "no datapackage.json" in capsys.readouterr().err
+    assert run(register_diff, ["diff", "v0.1.0", "--root", str(empty)]) == 2
+    assert "not a git repository" in capsys.readouterr().err
+    assert run(register_release, ["release", "0.2.0", "--root", str(empty)]) == 2
+    assert "not the dataset's folder" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- release
+
+
+def _zip_members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {i.filename: zf.read(i) for i in zf.infolist()}
+
+
+def test_bump_between():
+    assert bump_between("0.1.0", "0.1.1") == "patch"
+    assert bump_between("0.1.3", "0.2.0") == "minor"
+    assert bump_between("0.4.2", "1.0.0") == "major"
+    for wrong in ("0.3.0", "0.2.1", "0.1.0", "0.0.9", "v0.2.0", "0.2"):
+        with pytest.raises(ReleaseError):
+            bump_between("0.1.0", wrong)
+
+
+def test_release_writes_changelog_and_a_checked_zip(repo: Path, monkeypatch):
+    edit_records(repo, "events", lambda ev: (ev.append(NEW_EVENT), ev[0].update(place="Kursk Oblast")))
+    monkeypatch.setattr(M, "VERSION", "0.2.0")
+    rebuild(repo)
+
+    done = release(repo, "0.2.0")
+    assert (done.previous, done.bump, done.required) == ("0.1.0", "minor", "minor")
+    assert done.zip_path == repo / "dist" / f"{M.NAME}-0.2.0.zip"
+
+    changelog = (repo / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert changelog.startswith("# Changelog\n")
+    assert f"## [0.2.0] - {M.RELEASED}" in changelog
+    assert "Compared with 0.1.0 (v0.1.0); the changes need a minor version." in changelog
+    assert "### Added\n\n- events `ev-interrogation-footage`\n- citations `ev-interrogation-footage/c1`\n" in changelog
+    assert '### Changed\n\n- events `ev-capture`: `place` "Kursk region" → "Kursk Oblast"\n' in changelog
+    assert "### Removed" not in changelog and "claims `" not in changelog
+
+    members = _zip_members(done.zip_path)
+    prefix = f"{M.NAME}-0.2.0/"
+    assert list(members) == sorted(members) and all(n.startswith(prefix) for n in members)
+    names = {n.removeprefix(prefix) for n in members}
+    for required in ("datapackage.json", "dataset/tables/parquet/datapackage.json", "dataset/tables/csv/events.csv",
+                     "dataset/tables/parquet/events.parquet", "CITATION.cff", "CHANGELOG.md", "SHA256SUMS"):
+        assert required in names
+    if (repo / "docs" / "codebook.md").exists():
+        assert "docs/codebook.md" in names
+    assert json.loads(members[prefix + "datapackage.json"])["version"] == "0.2.0"
+    assert b"version: 0.2.0\n" in members[prefix + "CITATION.cff"]
+    assert members[prefix + "CHANGELOG.md"].decode("utf-8") == changelog
+
+    # SHA256SUMS lists every other member, with its real hash
+    sums = {}
+    for line in members[prefix + "SHA256SUMS"].decode("utf-8").splitlines():
+        digest, name = line.split("  ", 1)
+        sums[name] = digest
+    assert set(sums) == names - {"SHA256SUMS"}
+    for name, digest in sums.items():
+        assert hashlib.sha256(members[prefix + name]).hexdigest() == digest
+
+    # same inputs, same bytes; the changelog keeps one entry per version
+    first = done.zip_path.read_bytes()
+    release(repo, "0.2.0")
+    assert done.zip_path.read_bytes() == first
+    assert (repo / "CHANGELOG.md").read_text(encoding="utf-8").count("## [0.2.0]") == 1
+    with zipfile.ZipFile(io.BytesIO(first)) as zf:
+        assert {i.date_time for i in zf.infolist()} == {(*map(int, M.RELEASED.split("-")), 0, 0, 0)}
+
+    # the next release goes on top
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "0.2.0")
+    git(repo, "tag", "v0.2.0")
+    edit_records(repo, "figures", lambda f: f[0].update(value=4100))
+    monkeypatch.setattr(M, "VERSION", "0.2.1")
+    rebuild(repo)
+    assert release(repo, "0.2.1").required == "patch"
+    changelog = (repo / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert changelog.index("## [0.2.1]") < changelog.index("## [0.2.0]")
+    assert "Compared with 0.2.0 (v0.2.0)" in changelog
+
+
+def test_release_refuses_a_too_small_bump(repo: Path, monkeypatch):
+    edit_records(repo, "figures", lambda f: [])
+    monkeypatch.setattr(M, "VERSION", "0.2.0")
+    rebuild(repo)
+    with pytest.raises(ReleaseError) as e:
+        release(repo, "0.2.0")
+    msg = str(e.value)
+    assert "0.1.0 → 0.2.0 is a minor release" in msg and "need a major release" in msg
+    assert "figures 'fg-killed-or-wounded' removed" in msg
+    assert not (repo / "CHANGELOG.md").exists() and not (repo / "dist").exists()
+
+    monkeypatch.setattr(M, "VERSION", "1.0.0")
+    rebuild(repo)
+    assert release(repo, "1.0.0").bump == "major"
+
+
+def test_release_refuses_when_the_version_is_not_set(repo: Path, capsys):
+    edit_records(repo, "figures", lambda f: f[0].update(value=4100))
+    rebuild(repo)
+    assert run(register_release, ["release", "0.1.1", "--root", str(repo)]) == 1
+    err = capsys.readouterr().err
+    assert f"the package version is {M.VERSION}, not 0.1.1" in err
+    assert "src/nk_troops/__init__.py" in err and "nk-troops build" in err and "Traceback" not in err
+
+
+def test_release_refuses_unbuilt_changes_and_odd_versions(repo: Path, monkeypatch):
+    monkeypatch.setattr(M, "VERSION", "0.1.1")
+    with pytest.raises(ReleaseError, match="run `nk-troops build`"):
+        release(repo, "0.1.1")  # datapackage.json still says 0.1.0
+    rebuild(repo)
+    with pytest.raises(ReleaseError, match="nothing changed since 0.1.0"):
+        release(repo, "0.1.1")
+    monkeypatch.setattr(M, "VERSION", "0.3.0")
+    rebuild(repo)
+    with pytest.raises(ReleaseError, match="does not follow 0.1.0"):
+        release(repo, "0.3.0")
+
+
+def test_release_since_a_folder_and_first_release(repo: Path, tmp_path: Path, monkeypatch):
+    previous = tmp_path / "previous"
+    shutil.copytree(repo, previous, ignore=shutil.ignore_patterns(".git"))
+    edit_records(repo, "statements", lambda s: s[0].update(medium="interview"))
+    monkeypatch.setattr(M, "VERSION", "0.1.1")
+    rebuild(repo)
+    assert release(repo, "0.1.1", since=str(previous)).required == "patch"
+    assert "Compared with 0.1.0; the changes need a patch version." in (repo / "CHANGELOG.md").read_text(encoding="utf-8")
+
+    fresh = make_package(tmp_path / "fresh")  # no git, no tag: a first release (with --since it would compare)
+    subprocess.run(["git", "-C", str(fresh), "init", "-q"], check=True)
+    done = release(fresh, "0.1.1")
+    assert done.previous is None and "First release." in done.changelog_entry
