@@ -1,0 +1,42 @@
+"""The pull-request workflow is safe (read-only, no secrets, no pull_request_target) and really validates."""
+
+from __future__ import annotations
+
+import yaml
+
+from conftest import REPO
+
+
+def test_workflow_runs_validation_and_tests_with_read_only_permissions():
+    text = (REPO / ".github/workflows/validate.yml").read_text(encoding="utf-8")
+    wf = yaml.safe_load(text)
+    triggers = wf[True] if True in wf else wf["on"]  # YAML 1.1 reads the key `on` as True
+    assert set(triggers) == {"pull_request", "push"}
+    code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    assert "pull_request_target" not in code and "secrets." not in code
+    assert wf["permissions"] == {"contents": "read"}
+    runs = " ".join(step.get("run", "") for step in wf["jobs"]["validate"]["steps"])
+    assert "nk-troops validate --format github" in runs and "nk-troops build --check" in runs and "scripts/test.sh" in runs
+
+
+def test_pre_commit_hook_runs_the_same_validation():
+    cfg = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    entries = [hook["entry"] for repo in cfg["repos"] for hook in repo["hooks"]]
+    assert "nk-troops validate" in entries and "nk-troops build --check" in entries
+
+
+def test_validation_never_fetches_urls(monkeypatch):
+    """URLs are checked for form only: any socket use during validate fails this test."""
+    import socket
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("validation tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket.socket, "connect_ex", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    from nk_troops.validate import validate
+
+    report = validate(REPO)
+    assert report.ok, report.render()
