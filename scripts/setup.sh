@@ -2,7 +2,8 @@
 # Set up from nothing and run the main job: validate the records, then build the data package.
 #   - R and its CSV readers (Debian packages), so the tests can load the tables in R for real;
 #     installed only where apt-get runs as root and R is missing.
-#   - a virtual environment .venv with this package and its test dependencies;
+#   - a virtual environment .venv with this package and its test dependencies, at the exact versions
+#     in constraints.txt (the Parquet and PNG bytes depend on them);
 #   - `nk-troops validate` (fails if the published files are out of date with the records),
 #     then `nk-troops build` (writes the CSV/Parquet tables, schemas, codebook, datapackage.json).
 set -euo pipefail
@@ -13,9 +14,9 @@ if ! command -v Rscript >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 &&
 fi
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[test]'
+.venv/bin/python -m pip install -q -c constraints.txt -e '.[test]'
 # cffconvert (validates CITATION.cff in the tests) pins a ruamel.yaml that does not build on Python 3.11:
 # install it without its pins; its real dependencies come with the test extra.
-.venv/bin/python -m pip install -q --no-deps cffconvert
+.venv/bin/python -m pip install -q -c constraints.txt --no-deps cffconvert
 .venv/bin/nk-troops validate
 .venv/bin/nk-troops build
