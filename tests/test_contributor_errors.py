@@ -112,7 +112,7 @@ def test_impossible_dates_and_end_before_start(mini, written, words):
 def test_low_greater_than_high(mini):
     edit(mini, FIGURES, "  value: 4000\n", "  value: 4000\n  value_low: 5000\n  value_high: 3000\n")
     p = one(rejected(mini), "record-rule")
-    assert (p.file, p.line, p.record_id) == (FIGURES, 1, "fg-kw")
+    assert (p.file, p.line, p.field, p.record_id) == (FIGURES, 5, "value_low", "fg-kw")
     assert "value_low (5000) is greater than value_high (3000)" in p.message
 
 

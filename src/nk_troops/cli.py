@@ -29,7 +29,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .validate import validate
 
     started = time.perf_counter()
-    report = validate(_root(args.root), check_package=not args.records_only)
+    report = validate(_root(args.root), records_only=args.records_only)
     print(report.render(args.format))
     if args.format == "text":
         print(f"({time.perf_counter() - started:.2f} s)", file=sys.stderr)
@@ -63,7 +63,8 @@ def parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="check the records, the archived sources and the published package; report every error")
     common(v)
-    v.add_argument("--records-only", action="store_true", help="skip frictionless-py on the published package")
+    v.add_argument("--records-only", action="store_true",
+                   help="check only the records and archived sources (steps 1-2: fast, for editing); skip the published files")
     v.set_defaults(func=cmd_validate)
 
     b = sub.add_parser("build", help="validate, then write the CSV/Parquet tables, schemas and datapackage.json atomically")

@@ -217,7 +217,13 @@ def _pydantic_problems(err: ValidationError, model: type[Record], item: dict, in
             out.append(P.MissingCitation("the record has no citation; every event, statement and figure needs at least one",
                                          **common, hint="add citations: [{source_id: ..., excerpt: \"verbatim words from the source\"}]"))
         elif not path:
-            out.append(P.RecordRule(_clean(e["msg"]), **common))
+            message = _clean(e["msg"])
+            named = _fields_named(message, model)
+            if named:  # point at the first field the rule names, where it is written
+                common["field"] = named
+                line, col = positions.get((index, named), (line, col))
+                common.update(line=line, column=col)
+            out.append(P.RecordRule(message, **common))
         elif _is_knowable_union(target, path):
             out.append(P.FieldProblem(f"{_show(value)} is not valid here: give the value, or {{unknown: \"why the sources do not say\"}}",
                                       **common, hint=_describe(target, path[-1])))
@@ -225,6 +231,12 @@ def _pydantic_problems(err: ValidationError, model: type[Record], item: dict, in
             msg, hint = _explain(e, value, target, path)
             out.append(P.FieldProblem(msg, **common, hint=hint))
     return out
+
+
+def _fields_named(message: str, model: type[Record]) -> str | None:
+    """The model field a cross-field rule's message names first (e.g. 'value_low (5000) is greater than ...')."""
+    hits = [(m.start(), name) for name in model.model_fields for m in [re.search(rf"\b{re.escape(name)}\b", message)] if m]
+    return min(hits)[1] if hits else None
 
 
 def _what(target: type, model: type[Record]) -> str:

@@ -44,17 +44,18 @@ def check_records(root: Path) -> RecordsResult:
     return RecordsResult(report, tables)
 
 
-def validate(root: Path, *, check_package: bool = True) -> P.Report:
-    from .build import render_outputs, stale_outputs  # build imports validate: keep this import local
-
+def validate(root: Path, *, records_only: bool = False) -> P.Report:
+    """Steps 1-4 (1-2 only with ``records_only``, which imports no table writer, plotting or frictionless code)."""
     root = Path(root)
     result = check_records(root)
     report = result.report
-    if result.tables is None:
+    if result.tables is None or records_only:
         return report
+    from .build import render_outputs, stale_outputs  # build imports validate: keep this import local
+
     outputs = render_outputs(root, result.tables)
     report.extend(stale_outputs(root, outputs))
-    if check_package and (root / "datapackage.json").exists():
+    if (root / "datapackage.json").exists():
         from .package_check import frictionless_problems
 
         report.extend(frictionless_problems(root / "datapackage.json"))
