@@ -247,3 +247,11 @@ def test_every_error_is_reported_not_just_the_first(mini):
     edit(mini, STATEMENTS, "Ponomarenko said.", "Ponomarenko wrote.")
     types = sorted(p.type for p in rejected(mini))
     assert types == ["dangling-reference", "excerpt-not-found", "field-error"]
+
+
+def test_a_record_with_one_error_still_has_its_references_and_excerpts_checked(mini):
+    edit(mini, FIGURES, "  as_of: by 2025-02-05\n", "  as_of: 2025-02-30\n")
+    edit(mini, FIGURES, "  claimant_actor_id: dmytro-ponomarenko\n", "  claimant_actor_id: dmytro-ponomarenk\n")
+    edit(mini, FIGURES, "with approximately 4,000 killed", "with about 4,000 killed")
+    found = {(p.type, p.line, p.field) for p in rejected(mini)}
+    assert found == {("field-error", 7, "as_of"), ("dangling-reference", 8, "claimant_actor_id"), ("excerpt-not-found", 12, "citations[0].excerpt")}

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from . import problems as P
 from .excerpts import NormalisedText, find_excerpt, normalise
-from .models import CLAIMS, CURATED, ClaimRecord, SourceRecord
+from .models import CLAIMS, CURATED, SourceRecord
 from .records import Dataset, Located
 from .schema_gen import columns
 from .vocabularies import ArchiveStatus
@@ -106,11 +106,13 @@ def _check_unique_ids(dataset: Dataset, problems: list[P.Problem]) -> dict[str, 
 
 
 def _check_references(dataset: Dataset, ids: dict[str, dict[str, Located]], problems: list[P.Problem]) -> None:
-    invalid = dict(dataset.invalid_ids)
-    invalid["claims"] = set().union(*(dataset.invalid_ids.get(m.resource, set()) for m in CLAIMS))
-    def check(loc: Located, path: tuple, value: str | None, target: str) -> None:
-        if value is None:
-            return
+    """Every reference resolves; checked on records as written, so a record with other errors still has its references checked."""
+    invalid = {m.resource: dataset.invalid_ids(m.resource) for m in CURATED}
+    invalid["claims"] = set().union(*(invalid[m.resource] for m in CLAIMS))
+
+    def check(loc: Located, path: tuple, value: object, target: str) -> None:
+        if not isinstance(value, str):
+            return  # missing, or of the wrong type (reported by the record's own checks)
         resource = target.split(".")[0]
         known = ids.get(resource, {})
         if value in known or value in invalid.get(resource, set()):
@@ -122,20 +124,23 @@ def _check_references(dataset: Dataset, ids: dict[str, dict[str, Located]], prob
             record_id=loc.id, field=P.dotted(path),
             hint=f"did you mean '{guess}'?" if guess else f"add the {resource[:-1]} to dataset/records/{_records_file(resource)}"))
 
+    def items(value: object) -> list[tuple[int, dict]]:
+        return [(j, v) for j, v in enumerate(value) if isinstance(v, dict)] if isinstance(value, list) else []
+
     for model in CURATED:
         fk_fields = [(c.source_field, c.fk) for c in columns(model) if c.fk]
-        for loc in dataset.of(model.resource):
+        for loc in [*dataset.of(model.resource), *dataset.invalid.get(model.resource, [])]:
+            item = loc.item
             for name, target in fk_fields:
-                check(loc, (name,), getattr(loc.record, name), target)
-            if isinstance(loc.record, ClaimRecord):
-                for j, cit in enumerate(loc.record.citations):
-                    check(loc, ("citations", j, "source_id"), cit.source_id, "sources.source_id")
-                for j, link in enumerate(loc.record.links):
-                    check(loc, ("links", j, "other_claim_id"), link.other_claim_id, "claims.claim_id")
-                    if link.other_claim_id == loc.id:
-                        line, col = loc.at("links", j, "other_claim_id")
-                        problems.append(P.RecordRule("a claim cannot be linked to itself", file=loc.file, line=line, column=col,
-                                                     record_id=loc.id, field=f"links[{j}].other_claim_id"))
+                check(loc, (name,), item.get(name), target)
+            for j, cit in items(item.get("citations")):
+                check(loc, ("citations", j, "source_id"), cit.get("source_id"), "sources.source_id")
+            for j, link in items(item.get("links")):
+                check(loc, ("links", j, "other_claim_id"), link.get("other_claim_id"), "claims.claim_id")
+                if loc.id is not None and link.get("other_claim_id") == loc.id:
+                    line, col = loc.at("links", j, "other_claim_id")
+                    problems.append(P.RecordRule("a claim cannot be linked to itself", file=loc.file, line=line, column=col,
+                                                 record_id=loc.id, field=f"links[{j}].other_claim_id"))
     # a relay chain must end somewhere
     relays = {loc.id: loc.record.relays_source_id for loc in dataset.of("sources")}
     for loc in dataset.of("sources"):
@@ -156,28 +161,34 @@ def _records_file(resource: str) -> str:
 
 
 def _check_citations(dataset: Dataset, texts: dict[str, NormalisedText], result: CheckResult) -> None:
+    """Every excerpt is in its archived source; checked on citations as written, so records with other errors are covered too."""
     status = {loc.id: loc.record.status for loc in dataset.of("sources")}
     for model in CLAIMS:
-        for loc in dataset.of(model.resource):
-            record: ClaimRecord = loc.record  # type: ignore[assignment]
-            for j, cit in enumerate(record.citations):
-                line, col = loc.at("citations", j, "excerpt")
-                where = dict(file=loc.file, line=line, column=col, record_id=loc.id, field=f"citations[{j}].excerpt")
-                if status.get(cit.source_id) is ArchiveStatus.not_archived:
+        for loc in [*dataset.of(model.resource), *dataset.invalid.get(model.resource, [])]:
+            citations = loc.item.get("citations")
+            for j, cit in enumerate(citations if isinstance(citations, list) else []):
+                source_id = cit.get("source_id") if isinstance(cit, dict) else None
+                excerpt = cit.get("excerpt") if isinstance(cit, dict) else None
+                if not isinstance(source_id, str) or not isinstance(excerpt, str):
+                    continue  # malformed citation: reported by the record's own checks
+                if status.get(source_id) is ArchiveStatus.not_archived:
                     sl, sc = loc.at("citations", j, "source_id")
                     result.problems.append(P.CitesUnarchived(
-                        f"'{cit.source_id}' is not archived, so its excerpt cannot be verified", file=loc.file, line=sl, column=sc,
+                        f"'{source_id}' is not archived, so its excerpt cannot be verified", file=loc.file, line=sl, column=sc,
                         record_id=loc.id, field=f"citations[{j}].source_id", hint="cite the archived document that relays it"))
                     continue
-                text = texts.get(cit.source_id)
+                text = texts.get(source_id)
                 if text is None:
                     continue  # the source itself is already reported (missing, changed or unknown)
-                spans = find_excerpt(cit.excerpt, text)
+                spans = find_excerpt(excerpt, text)
                 if not spans:
+                    line, col = loc.at("citations", j, "excerpt")
                     result.problems.append(P.ExcerptNotFound(
-                        f"the excerpt is not in '{cit.source_id}'", **where, hint=_nearest_passage(cit.excerpt, text)))
+                        f"the excerpt is not in '{source_id}'", file=loc.file, line=line, column=col, record_id=loc.id,
+                        field=f"citations[{j}].excerpt", hint=_nearest_passage(excerpt, text)))
                     continue
-                result.spans[(loc.id, j)] = spans[0]
+                if loc.record is not None:
+                    result.spans[(loc.id, j)] = spans[0]
 
 
 def _nearest_passage(excerpt: str, text: NormalisedText) -> str:

@@ -29,14 +29,19 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 class Located:
     """A validated record and where it was written."""
 
-    record: Record
+    record: Record | None  # None for a record that failed its own checks (kept so its references are still checked)
     file: str
     index: int
     positions: dict[tuple, tuple[int, int]]
+    item: dict[str, Any] = field(default_factory=dict)
+    """The record as written (plain YAML data)."""
+    model: type[Record] | None = None
 
     @property
-    def id(self) -> str:
-        return getattr(self.record, type(self.record).primary_key)
+    def id(self) -> str | None:
+        model = self.model or type(self.record)
+        value = self.item.get(model.primary_key) if self.record is None else getattr(self.record, model.primary_key)
+        return value if isinstance(value, str) else None
 
     def at(self, *path: Any) -> tuple[int | None, int | None]:
         """Line and column of a path inside this record (the nearest enclosing one that was written)."""
@@ -52,8 +57,12 @@ class Located:
 class Dataset:
     root: Path
     records: dict[str, list[Located]] = field(default_factory=dict)
-    invalid_ids: dict[str, set[str]] = field(default_factory=dict)
-    """Ids of records that failed their own checks (already reported), so references to them are not reported again."""
+    invalid: dict[str, list[Located]] = field(default_factory=dict)
+    """Records that failed their own checks (already reported): their references are still checked, and
+    references to their ids are not reported again."""
+
+    def invalid_ids(self, resource: str) -> set[str]:
+        return {loc.id for loc in self.invalid.get(resource, []) if loc.id}
 
     def of(self, resource: str) -> list[Located]:
         return self.records.get(resource, [])
@@ -138,10 +147,9 @@ def load_dataset(root: Path) -> tuple[Dataset, list[P.Problem]]:
                 record = model.model_validate(_nfc(item))
             except ValidationError as e:
                 problems.extend(_pydantic_problems(e, model, item, i, loaded.positions, rel, record_id))
-                if record_id:
-                    dataset.invalid_ids.setdefault(model.resource, set()).add(record_id)
+                dataset.invalid.setdefault(model.resource, []).append(Located(None, rel, i, loaded.positions, item, model))
                 continue
-            located.append(Located(record, rel, i, loaded.positions))
+            located.append(Located(record, rel, i, loaded.positions, item, model))
         dataset.records[model.resource] = located
     return dataset, problems
 
