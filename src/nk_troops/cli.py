@@ -72,9 +72,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--check", action="store_true", help="write nothing; fail if the published files are out of date")
     b.set_defaults(func=cmd_build)
 
-    from . import citation, diff, release
+    from . import citation, diff, engine, release
 
-    for module in (citation, diff, release):
+    for module in (citation, diff, release, engine):
         module.register(sub)
     return p
 

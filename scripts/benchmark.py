@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""Benchmark: validate and build at 10k, 100k and 1M records per table, against frictionless-py and pyarrow's bare parse.
+
+    python scripts/benchmark.py [--sizes 10000 100000 1000000] [--work /tmp/nk-bench] [--frictionless-max 100000]
+
+For each size N it generates a clean and a broken synthetic package
+(scripts/generate_synthetic.py, N records in sources, actors, events,
+statements and figures; 3N claims, ~1.3 citations per claim), then runs each
+measurement in its own process, so that wall time includes interpreter start
+and imports (as from the shell) and peak memory is that process's maximum
+resident set size:
+
+* engine validate  - nk_troops.engine.validate_tables, every check (hashes, excerpts, keys);
+                     fastest of --repeat runs (default 3), as for the pyarrow parse
+* engine build     - canonical CSV + Parquet (+ partitioned Parquet above 500k rows) from the tables
+* pyarrow parse    - pyarrow.csv.read_csv of every table, all columns as text, 2 threads: the limit
+* frictionless     - frictionless.validate on the same datapackage.json (up to --frictionless-max;
+                     above that its time is extrapolated from the largest measured size, and marked so)
+
+Rows are all the data rows of the package (every table). Recall is the share
+of the errors listed in injected.json that the tool reports at the same
+resource, row and field; "clean" is the number of problems reported on the
+clean package (false positives). Not a test: nothing here fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+
+ENGINE = r"""
+import json, sys
+from nk_troops.engine import validate_tables
+from nk_troops.engine.compare import engine_keys
+stats = {}
+problems = validate_tables(sys.argv[1], stats=stats)
+keys = sorted(engine_keys(problems), key=str)
+json.dump([list(k) for k in keys], open(sys.argv[2], "w"))
+print(json.dumps({"rows": stats["rows"], "problems": len(problems)}))
+"""
+
+BUILD = r"""
+import json, sys
+from nk_troops.engine import build_tables
+r = build_tables(sys.argv[1], sys.argv[2])
+print(json.dumps({"rows": sum(r["rows"].values()), "problems": 0}))
+"""
+
+PARSE = r"""
+import glob, json, sys
+import pyarrow as pa, pyarrow.csv as csv
+rows = 0
+for f in sorted(glob.glob(sys.argv[1] + "/dataset/tables/csv/*.csv")):
+    with open(f, "rb") as fh:
+        names = fh.readline().decode().strip().split(",")
+    t = csv.read_csv(f, read_options=csv.ReadOptions(use_threads=True),
+                     parse_options=csv.ParseOptions(newlines_in_values=True),
+                     convert_options=csv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=True))
+    rows += t.num_rows
+    del t
+print(json.dumps({"rows": rows, "problems": 0}))
+"""
+
+FRICTIONLESS = r"""
+import json, sys
+from nk_troops.engine.compare import frictionless_keys
+keys = frictionless_keys(sys.argv[1])
+json.dump([list(k) for k in keys], open(sys.argv[2], "w"))
+print(json.dumps({"rows": None, "problems": len(keys)}))
+"""
+
+
+def best(repeat: int, code: str, *args: str) -> dict:
+    """The fastest of ``repeat`` runs (the least disturbed by anything else on the machine); peak memory is the largest."""
+    runs = [measure(code, *args) for _ in range(max(1, repeat))]
+    fastest = min(runs, key=lambda m: m["wall"])
+    fastest["peak_mb"] = max(m["peak_mb"] for m in runs)
+    fastest["runs"] = [round(m["wall"], 2) for m in runs]
+    return fastest
+
+
+def measure(code: str, *args: str) -> dict:
+    """Run a snippet in a fresh interpreter; wall time, peak RSS and its JSON result."""
+    started = time.perf_counter()
+    proc = subprocess.Popen([PY, "-c", code, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    out = proc.stdout.read()
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"measurement failed: {err.decode(errors='replace')[-2000:]}")
+    result = json.loads(out.decode().strip().splitlines()[-1])
+    result.update(wall=wall, peak_mb=usage.ru_maxrss / 1024, cpu=usage.ru_utime + usage.ru_stime)
+    return result
+
+
+PROBE = r"""
+import hashlib, os, time
+import numpy as np
+data = os.urandom(64 << 20)
+started = time.perf_counter()
+hashlib.sha256(data).hexdigest()
+sha = len(data) / (time.perf_counter() - started) / 1e6
+a = np.ones(32 << 20)
+b = np.empty_like(a)
+started = time.perf_counter()
+for _ in range(4):
+    np.copyto(b, a)
+copy = 4 * 2 * a.nbytes / (time.perf_counter() - started) / 1e9
+print(f"sha256 {sha:,.0f} MB/s, memory copy {copy:.1f} GB/s (one core)")
+"""
+
+
+def probe() -> str:
+    """How fast this machine is right now (shared machines vary), measured in a separate process
+    (a child's peak memory would otherwise include this one's)."""
+    out = subprocess.run([PY, "-c", PROBE], capture_output=True, text=True, check=True).stdout.strip()
+    return f"{out}, load average {os.getloadavg()[0]:.2f}"
+
+
+def recall(injected: Path, found: Path) -> float:
+    want = {(e["resource"], e["row"], e["field"], e["type"]) for e in json.loads(injected.read_text())}
+    got = {tuple(k) for k in json.loads(found.read_text())}
+    return len(want & got) / len(want) if want else 1.0
+
+
+def generate(out: Path, n: int, seed: int, inject: int) -> float:
+    if out.exists():
+        shutil.rmtree(out)
+    started = time.perf_counter()
+    cmd = [PY, str(ROOT / "scripts" / "generate_synthetic.py"), str(out), "-n", str(n), "--seed", str(seed)]
+    if inject:
+        cmd += ["--inject-errors", str(inject)]
+    subprocess.run(cmd, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    p.add_argument("--work", type=Path, default=Path("/tmp/nk-bench"))
+    p.add_argument("--frictionless-max", type=int, default=100_000, help="largest N to run frictionless-py on (default 100000)")
+    p.add_argument("--inject", type=int, default=3, help="errors injected per kind in the broken package (default 3)")
+    p.add_argument("--repeat", type=int, default=3, help="runs of each engine and pyarrow measurement; the fastest is shown (default 3)")
+    p.add_argument("--keep", action="store_true", help="keep the generated packages")
+    args = p.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; {probe()}", flush=True)
+    lines = []
+    header = (f"| {'N per table':>11} | {'rows':>10} | {'MB':>6} | {'measurement':<24} | {'wall s':>7} | {'rows/s':>10} | {'cpu s':>6} | "
+              f"{'peak MB':>7} | {'recall':>7} | {'clean':>5} |")
+    rule = "|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|"
+    fr_rate = None
+    fr_mem = None
+    ratios = []
+    for n in args.sizes:
+        clean, broken = args.work / f"clean-{n}", args.work / f"broken-{n}"
+        g1 = generate(clean, n, seed=1, inject=0)
+        g2 = generate(broken, n, seed=2, inject=args.inject)
+        mb = sum(f.stat().st_size for f in (clean / "dataset/tables/csv").glob("*.csv")) / 1e6
+        print(f"N={n:,}: generated clean in {g1:.1f} s, broken in {g2:.1f} s ({mb:,.0f} MB of CSV)", flush=True)
+        keys = args.work / "keys.json"
+
+        v = best(args.repeat, ENGINE, str(clean), str(keys))
+        vb = measure(ENGINE, str(broken), str(keys))
+        v_recall = recall(broken / "injected.json", keys)
+        rows = v["rows"]
+        out = args.work / f"build-{n}"
+        b = best(1, BUILD, str(clean), str(out))
+        shutil.rmtree(out, ignore_errors=True)
+        a = best(args.repeat, PARSE, str(clean))
+        print(f"  runs (s): validate {v['runs']}, parse {a['runs']}", flush=True)
+
+        def row(name: str, m: dict, rec: str = "", cl: str = "", note: str = "") -> None:
+            line = (f"| {n:>11,} | {rows:>10,} | {mb:>6,.0f} | {name:<24} | {m['wall']:>7.2f}{note} | {rows / m['wall']:>10,.0f} | "
+                    f"{m['cpu']:>6.1f} | {m['peak_mb']:>7,.0f} | {rec:>7} | {cl:>5} |")
+            lines.append(line)
+            print(line, flush=True)
+
+        row("engine validate", v, f"{v_recall:.0%}", str(v["problems"]))
+        row("engine validate (broken)", vb, f"{v_recall:.0%}", "")
+        row("engine build csv+parquet", b)
+        row("pyarrow bare parse", a)
+        if n <= args.frictionless_max:
+            f = measure(FRICTIONLESS, str(clean / "datapackage.json"), str(keys))
+            fb = measure(FRICTIONLESS, str(broken / "datapackage.json"), str(keys))
+            f_recall = recall(broken / "injected.json", keys)
+            fr_rate, fr_mem = rows / f["wall"], f["peak_mb"]
+            row("frictionless validate", f, f"{f_recall:.0%}", str(f["problems"]))
+            ratios.append((n, f["wall"] / v["wall"], "measured"))
+        elif fr_rate:
+            est = rows / fr_rate
+            line = (f"| {n:>11,} | {rows:>10,} | {mb:>6,.0f} | {'frictionless (extrap.)':<24} | {est:>7.0f}* | {fr_rate:>10,.0f} | "
+                    f"{'':>6} | {'':>7} | {'':>7} | {'':>5} |")
+            lines.append(line)
+            print(line, flush=True)
+            ratios.append((n, est / v["wall"], "extrapolated"))
+        if not args.keep:
+            shutil.rmtree(clean, ignore_errors=True)
+            shutil.rmtree(broken, ignore_errors=True)
+
+    print(f"\nmachine at the end: {probe()}")
+    print()
+    print(header)
+    print(rule)
+    for line in lines:
+        print(line)
+    print()
+    for n, ratio, how in ratios:
+        print(f"engine validate vs frictionless-py at N={n:,}: {ratio:,.0f}x faster ({how})")
+    print("* extrapolated at frictionless-py's rows/s at the largest size it ran on (its time grows at least linearly).")
+    print(f"wall = from process start to exit (interpreter and imports included), fastest of {args.repeat} runs for engine validate and")
+    print("pyarrow parse (one run for build, the broken package and frictionless-py); rows/s = all data rows of the package / wall;")
+    print("cpu s = user + system time of that process (both cores); peak MB = its maximum resident set size;")
+    print("recall = injected errors reported at the same resource,")
+    print("row and field (kinds frictionless-py cannot express count as missed for it); clean = problems on the clean package.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""The archived texts the sources table names, and the check that each citation's excerpt is in its text."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .. import problems as P
+from .arrays import _np_mask, _present, _views
+from .state import TableState
+
+
+SEEDS_DIR = "seeds"
+
+
+MAX_SEED_BYTES = 10 * 1024 * 1024
+
+
+@dataclass
+class Archive:
+    """The archived texts, concatenated as UTF-8, with code point -> byte offset maps."""
+
+    ids: pa.Array  # source ids with a verified text
+    data: pa.Buffer  # all texts, UTF-8, end to end
+    cp_base: np.ndarray  # per text: start of its entries in cp2b
+    cp_len: np.ndarray  # per text: length in code points
+    cp2b: np.ndarray  # global byte offset of each code point of each text (+1 entry at each end)
+    texts: list[str]
+    _norm: dict = field(default_factory=dict)
+    ready: threading.Event = field(default_factory=threading.Event)
+
+    def normalised(self, k: int):
+        from ..excerpts import normalise
+
+        n = self._norm.get(k)
+        if n is None:
+            n = self._norm[k] = normalise(self.texts[k])
+        return n
+
+
+def load_archive(root: Path, state: TableState) -> Archive:
+    """Read, hash-check and index every archived text the sources table names."""
+    found = state.found
+    ex = state.extra
+    ids: list[str] = []
+    texts: list[str] = []
+    described: set[str] = set()
+    seeds = (root / SEEDS_DIR).resolve()
+    for idx, sid, rel, sha in zip(ex.get("arch_index", []), ex.get("arch_id", []), ex.get("arch_file", []), ex.get("arch_sha", [])):
+        candidate = root / rel
+        try:
+            resolved = candidate.resolve(strict=True)
+        except (OSError, RuntimeError):
+            found.add(P.SeedPathProblem, idx, "archived_file", f"'{rel}' does not exist",
+                      f"copy the document into {SEEDS_DIR}/ byte-for-byte, then give its path")
+            continue
+        if candidate.is_symlink() or resolved.parent != seeds or not resolved.is_file():
+            found.add(P.SeedPathProblem, idx, "archived_file", f"'{rel}' is not a plain file directly inside {SEEDS_DIR}/ (links and other folders are refused)")
+            continue
+        described.add(resolved.name)
+        if resolved.stat().st_size > MAX_SEED_BYTES:
+            found.add(P.FileTooLarge, idx, "archived_file", f"'{rel}' is larger than {MAX_SEED_BYTES:,} bytes")
+            continue
+        raw = resolved.read_bytes()
+        digest = hashlib.sha256(raw).hexdigest()
+        if sha is not None and digest != sha:
+            found.add(P.SeedHashMismatch, idx, "sha256", f"the bytes of '{rel}' have sha256 {digest}, not the recorded {sha}",
+                      "archived sources must not change; restore the original file")
+            continue
+        try:
+            texts.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            found.add(P.EncodingProblem, idx, "archived_file", f"'{rel}' is not UTF-8 text")
+            continue
+        ids.append(sid)
+    if seeds.is_dir():
+        for path in sorted(seeds.glob("*.txt")):
+            if path.name not in described:
+                found.add(P.SeedUndescribed, None, None, f"'{SEEDS_DIR}/{path.name}' has no row in sources",
+                          "add a source row for it (status archived, archived_file, sha256)")
+    blobs = [t.encode("utf-8") for t in texts]
+    cp_len = np.array([len(t) for t in texts], dtype=np.int64)
+    maps = []
+    offset = 0
+    for t, b in zip(texts, blobs):
+        if len(t) == len(b):
+            m = np.arange(len(t) + 1, dtype=np.int64)
+        else:
+            cps = np.frombuffer(t.encode("utf-32-le"), dtype=np.uint32)
+            width = 1 + (cps >= 0x80) + (cps >= 0x800) + (cps >= 0x10000)
+            m = np.concatenate([[0], np.cumsum(width, dtype=np.int64)])
+        maps.append(m + offset)
+        offset += len(b)
+    cp_base = np.concatenate([[0], np.cumsum([len(m) for m in maps])[:-1]]).astype(np.int64) if maps else np.zeros(0, np.int64)
+    cp2b = np.concatenate(maps) if maps else np.zeros(1, np.int64)
+    return Archive(pa.array(ids, pa.string()), pa.py_buffer(b"".join(blobs)), cp_base, cp_len, cp2b, texts)
+
+
+def check_excerpts(cols: dict, typed: dict, ok: dict, live: np.ndarray, archive: Archive, state: TableState, base: int) -> None:
+    found = state.found
+    usable = ok["source_id"] & ok["excerpt"] & ok["char_start"] & ok["char_end"]
+    k_arr = pc.index_in(cols["source_id"], value_set=archive.ids)
+    known = usable & _present(k_arr)
+    # citations of sources with no verified text: unarchived (if the source exists) or already reported
+    elsewhere = ok["source_id"] & live & ~_present(k_arr)
+    if elsewhere.any():
+        idx = np.flatnonzero(elsewhere)
+        state.extra.setdefault("unverified_idx", []).append(idx + base)
+        state.extra.setdefault("unverified_src", []).append(cols["source_id"].take(pa.array(idx)))
+    if not known.any():
+        return
+    idx = np.flatnonzero(known)
+    k = np.asarray(k_arr.take(pa.array(idx)).to_numpy(zero_copy_only=False), dtype=np.int64)
+    s = np.asarray(typed["char_start"].take(pa.array(idx)).to_numpy(zero_copy_only=False), dtype=np.int64)
+    e = np.asarray(typed["char_end"].take(pa.array(idx)).to_numpy(zero_copy_only=False), dtype=np.int64)
+    in_range = (s >= 0) & (s <= e) & (e <= archive.cp_len[k])
+    s_c = np.where(in_range, s, 0)
+    e_c = np.where(in_range, e, 0)
+    b0 = archive.cp2b[archive.cp_base[k] + s_c]
+    b1 = archive.cp2b[archive.cp_base[k] + e_c]
+    spans = _views(archive.data, b0, (b1 - b0).astype(np.int32))
+    excerpts = cols["excerpt"].take(pa.array(idx))
+    same = in_range & _np_mask(pc.equal(spans, excerpts.cast(pa.string_view())))  # views: lengths and prefixes first, no copy
+    if same.all():
+        return
+    from ..excerpts import find_excerpt, normalise
+
+    for j in np.flatnonzero(~same):
+        row = int(idx[j]) + base
+        kk = int(k[j])
+        excerpt = excerpts[int(j)].as_py()
+        text = archive.texts[kk]
+        if in_range[j] and normalise(text[s[j]:e[j]]).text == normalise(excerpt).text and normalise(excerpt).text:
+            continue  # equal once quotes, spaces and line breaks are normalised
+        where = find_excerpt(excerpt, archive.normalised(kk))
+        sid = archive.ids[kk].as_py()
+        if where:
+            a, b = where[0]
+            found.add(P.ExcerptNotFound, row, "char_start",
+                      f"char_start..char_end ({s[j]}..{e[j]}) do not point at the excerpt in '{sid}'; it is at {a}..{b}",
+                      f"set char_start to {a} and char_end to {b}")
+        else:
+            found.add(P.ExcerptNotFound, row, "excerpt", f"the excerpt is not in '{sid}'",
+                      "copy the words exactly from the archived text")

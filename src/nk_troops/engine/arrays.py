@@ -1,0 +1,166 @@
+"""Small vectorised helpers over Arrow buffers: masks as numpy, edges of strings, string views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .. import models as M
+
+
+
+
+def _bits(buf: pa.Buffer, offset: int, n: int) -> np.ndarray:
+    return np.unpackbits(np.frombuffer(buf, dtype=np.uint8), count=offset + n, bitorder="little")[offset:].view(bool)
+
+
+def _np_mask(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A boolean pyarrow array (nulls as False) as numpy."""
+    if isinstance(arr, pa.ChunkedArray):
+        return np.concatenate([_np_mask(c) for c in arr.chunks]) if arr.num_chunks else np.zeros(0, bool)
+    n = len(arr)
+    if n == 0:
+        return np.zeros(0, bool)
+    validity, values = arr.buffers()[:2]
+    out = _bits(values, arr.offset, n)
+    if arr.null_count:
+        out = out & _bits(validity, arr.offset, n)
+    return out
+
+
+def _present(arr: pa.Array) -> np.ndarray:
+    """Cells that are not empty."""
+    if isinstance(arr, pa.ChunkedArray):
+        return np.concatenate([_present(c) for c in arr.chunks]) if arr.num_chunks else np.zeros(0, bool)
+    n = len(arr)
+    if arr.null_count == 0:
+        return np.ones(n, bool)
+    if arr.null_count == n:
+        return np.zeros(n, bool)
+    return _bits(arr.buffers()[0], arr.offset, n).copy()
+
+
+def _eq(arr: pa.Array, value: str) -> np.ndarray:
+    """Cells equal to a string (dictionary columns compare their codes)."""
+    if pa.types.is_dictionary(arr.type):
+        codes = np.flatnonzero(_np_mask(pc.equal(arr.dictionary, value)))
+        if len(codes) == 0:
+            return np.zeros(len(arr), bool)
+        idx = np.asarray(pc.fill_null(arr.indices, -1).to_numpy(zero_copy_only=False))
+        out = idx == codes[0] if len(codes) == 1 else np.isin(idx, codes)
+        return out & _present(arr)
+    return _np_mask(pc.equal(arr, value))
+
+
+def _str(arr: pa.Array) -> pa.Array:
+    return arr.cast(pa.string()) if pa.types.is_dictionary(arr.type) else arr
+
+
+_ASCII_SPACE = np.zeros(256, bool)
+
+
+_ASCII_SPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+
+
+_FORMULA = np.zeros(256, bool)
+
+
+_FORMULA[[ord(ch) for ch in M.FORMULA_STARTS]] = True
+
+
+_E2_80_SPACE = np.zeros(256, bool)
+
+
+_E2_80_SPACE[list(range(0x80, 0x8B)) + [0xA8, 0xA9, 0xAF]] = True
+
+
+def _is_wide_space(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """UTF-8 spaces str.isspace() knows beyond ASCII: (2-byte sequence a b, 3-byte sequence a b c)."""
+    two = (a == 0xC2) & ((b == 0x85) | (b == 0xA0))  # U+0085, U+00A0
+    three = ((a == 0xE1) & (b == 0x9A) & (c == 0x80)) | ((a == 0xE3) & (b == 0x80) & (c == 0x80)) | (  # U+1680, U+3000
+        (a == 0xE2) & (((b == 0x80) & _E2_80_SPACE[c]) | ((b == 0x81) & (c == 0x9F))))  # U+2000-200A, 2028, 2029, 202F, 205F
+    return two, three
+
+
+def _edge_spaces(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(starts with whitespace, ends with whitespace, first byte) for every string, from its bytes.
+
+    The values are valid UTF-8 (pyarrow checked), so a lead byte's continuation bytes are always
+    inside the same string: reading a byte or two past either end never makes a false match."""
+    n = len(arr)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=n + 1, offset=arr.offset * 4).astype(np.int64)
+    raw = arr.buffers()[2]
+    data = np.frombuffer(raw, dtype=np.uint8) if raw is not None and raw.size else np.zeros(1, np.uint8)
+    top = len(data) - 1
+    start, end = offsets[:-1], offsets[1:]
+    nonempty = end > start
+    b0 = data[np.minimum(start, top)]
+    e1 = data[np.maximum(end - 1, 0)]
+    space_start = _ASCII_SPACE[b0]
+    space_end = _ASCII_SPACE[e1]
+    wide = np.flatnonzero((b0 == 0xC2) | ((b0 >= 0xE1) & (b0 <= 0xE3)))  # lead bytes of the wide spaces
+    if len(wide):
+        st = start[wide]
+        s2, s3 = _is_wide_space(b0[wide], data[np.minimum(st + 1, top)], data[np.minimum(st + 2, top)])
+        space_start[wide] |= s2 | s3
+    wide_end = np.flatnonzero((e1 == 0x85) | (e1 == 0xA0) | (e1 == 0x80) | (e1 == 0x9F) | ((e1 >= 0x81) & (e1 <= 0x8A)) | (e1 == 0xA8) | (e1 == 0xA9) | (e1 == 0xAF))
+    if len(wide_end):
+        en = end[wide_end]
+        ee1, ee2, ee3 = e1[wide_end], data[np.maximum(en - 2, 0)], data[np.maximum(en - 3, 0)]
+        t2, _ = _is_wide_space(ee2, ee1, ee1)
+        _, t3 = _is_wide_space(ee3, ee2, ee1)
+        space_end[wide_end] |= t2 | t3
+    return space_start & nonempty, space_end & nonempty, np.where(nonempty, b0, 0)
+
+
+def _values(arr: pa.Array, idx: np.ndarray) -> list:
+    return arr.take(pa.array(idx, pa.int64())).to_pylist()
+
+
+def _show(v: Any, limit: int = 60) -> str:
+    s = str(v)
+    return repr(s if len(s) <= limit else s[: limit - 3] + "...")
+
+
+_WORD_MASK = np.array([0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF], dtype=np.uint32)
+
+
+def _views(data: pa.Buffer, starts: np.ndarray, lengths: np.ndarray) -> pa.Array:
+    """A string_view array whose values are data[starts[i]:starts[i]+lengths[i]] (long values are not copied)."""
+    n = len(starts)
+    size = data.size
+    raw = np.frombuffer(data, dtype=np.uint8) if size else np.zeros(0, np.uint8)
+    padded = np.zeros(min(size, 16) + 16, np.uint8)  # the last bytes, padded, for reads near the end
+    tail_from = max(0, size - 16)
+    padded[: size - tail_from] = raw[tail_from:]
+    starts = starts.astype(np.int64)
+    lengths = lengths.astype(np.int64)
+
+    def word(pos: np.ndarray) -> np.ndarray:  # 4 bytes at each position (little-endian), zero past the end
+        out = np.zeros(len(pos), np.uint32)
+        safe = pos + 4 <= size
+        if size >= 4 and safe.any():
+            w = np.ndarray((size - 3,), dtype="<u4", buffer=raw, strides=(1,))
+            out[safe] = w[pos[safe]]
+        rest = ~safe
+        if rest.any():
+            pw = np.ndarray((len(padded) - 3,), dtype="<u4", buffer=padded, strides=(1,))
+            out[rest] = pw[np.clip(pos[rest] - tail_from, 0, len(padded) - 4)]
+        return out
+
+    views = np.zeros((n, 4), dtype=np.uint32)
+    views[:, 0] = lengths
+    short = lengths <= 12
+    for k in range(3):  # inline bytes of short values (only the prefix for long ones), zero past the value
+        if k == 0 or short.any():
+            sel = slice(None) if k == 0 else short
+            pos = starts[sel] + 4 * k
+            keep = np.clip(lengths[sel] - 4 * k, 0, 4)
+            views[sel, 1 + k] = word(pos) & _WORD_MASK[np.where(short[sel] if k else short, keep, 4)]
+    long_ = ~short
+    views[long_, 2] = 0  # buffer index
+    views[long_, 3] = starts[long_].astype(np.uint32)
+    return pa.Array.from_buffers(pa.string_view(), n, [None, pa.py_buffer(views), data])

@@ -1,0 +1,198 @@
+"""Checks of one column of a batch: strict types, required, enums, patterns, lengths, ranges, safe text."""
+
+from __future__ import annotations
+
+import calendar
+from typing import Callable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .. import models as M
+from .. import problems as P
+from .spec import DATE_RE, INTEGER_RE, NUMBER_RE, ColSpec
+from .arrays import _FORMULA, _edge_spaces, _np_mask, _present, _show, _str, _values
+from .state import Found
+
+
+def _date_valid(col: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """(date32 values, ok mask) for non-null cells; strict: zero-padded, no rollover."""
+    try:
+        return pc.cast(col, pa.date32()), pc.is_valid(col)
+    except pa.ArrowInvalid:
+        pass
+    shaped = pc.match_substring_regex(col, DATE_RE)
+    candidate = pc.if_else(shaped, col, pa.scalar(None, pa.string()))
+    ts = pc.strptime(candidate, format="%Y-%m-%d", unit="s", error_is_null=True)
+    back = pc.strftime(ts, format="%Y-%m-%d")
+    ok = pc.fill_null(pc.equal(back, candidate), False)  # a rolled-over day (2025-02-30 -> 03-02) does not come back
+    values = pc.cast(pc.cast(pc.if_else(ok, ts, pa.scalar(None, ts.type)), pa.timestamp("s")), pa.date32())
+    return values, ok
+
+
+def _date_message(v: str) -> str:
+    import re
+
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", v)
+    if not m:
+        return f"{_show(v)} is not a day written YYYY-MM-DD with zero padding"
+    y, mo, d = (int(g) for g in m.groups())
+    if not 1 <= mo <= 12:
+        return f"{_show(v)} has month {mo}; months run 01-12"
+    return f"{_show(v)} does not exist: {calendar.month_name[mo]} {y} has {calendar.monthrange(y, mo)[1]} days"
+
+
+_ISO = None
+
+
+def _iso() -> pa.Array:
+    global _ISO
+    if _ISO is None:
+        _ISO = pa.array(sorted(M.iso3166_alpha2()), pa.string())
+    return _ISO
+
+
+def _by_dictionary(col: pa.Array, predicate: Callable[[pa.Array], pa.Array]) -> np.ndarray:
+    """A predicate on the values, evaluated once per distinct value for dictionary columns."""
+    if pa.types.is_dictionary(col.type):
+        good = _np_mask(predicate(col.dictionary))
+        idx = col.indices
+        codes = np.asarray(pc.fill_null(idx, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+        return (good[codes] if len(good) else np.zeros(len(col), bool)) & _present(col)
+    return _np_mask(predicate(col))
+
+
+def _in_set(col: pa.Array, values: pa.Array) -> np.ndarray:
+    return _by_dictionary(col, lambda d: pc.is_in(d, value_set=values))
+
+
+def check_column(c: ColSpec, col: pa.Array, live: np.ndarray, found: Found, base: int, defer_keys: bool = False) -> tuple[pa.Array, np.ndarray]:
+    """Check one column of a batch; returns (typed values, usable mask: present and valid).
+
+    ``defer_keys``: a foreign-key column whose rules are those of the key it refers to; its
+    pattern and length are checked later, only for values the referenced table does not hold.
+    """
+    present = _present(col) & live
+    if c.required:
+        missing = np.flatnonzero(~present & live)
+        found.many(P.MissingField, missing + base, c.name, f"'{c.name}' is required and is empty")
+    typed: pa.Array = col
+    ok = present.copy()
+    if not present.any():
+        return typed, ok
+    if c.type == "integer" or c.type == "number":
+        shaped = _np_mask(pc.ascii_is_decimal(col))  # plain digits: the common case, no regex
+        other = present & ~shaped
+        if other.any():
+            idx = np.flatnonzero(other)
+            shaped[idx] = _np_mask(pc.match_substring_regex(col.take(pa.array(idx)), INTEGER_RE if c.type == "integer" else NUMBER_RE))
+        bad = present & ~shaped
+        if bad.any():
+            idx = np.flatnonzero(bad)
+            found.many(P.FieldProblem, idx + base, c.name, [f"{_show(v)} is not {'an integer' if c.type == 'integer' else 'a number'}" for v in _values(col, idx)])
+        ok &= shaped
+        clean = pc.if_else(pa.array(ok), col, pa.scalar(None, pa.string()))
+        target = pa.int64() if c.type == "integer" else pa.float64()
+        try:
+            typed = pc.cast(clean, target)
+        except pa.ArrowInvalid:  # out of range for 64 bits: find the cells one by one
+            conv = []
+            for i, v in enumerate(clean.to_pylist()):
+                try:
+                    pa.scalar(v, pa.string()).cast(target)
+                    conv.append(v)
+                except pa.ArrowInvalid:
+                    conv.append(None)
+                    ok[i] = False
+                    found.add(P.FieldProblem, i + base, c.name, f"{_show(v)} is out of range")
+            typed = pc.cast(pa.array(conv, pa.string()), target)
+        if c.type == "number":
+            finite = _np_mask(pc.is_finite(typed))
+            bad = ok & ~finite
+            if bad.any():
+                idx = np.flatnonzero(bad)
+                found.many(P.FieldProblem, idx + base, c.name, [f"{_show(v)} is not a finite number" for v in _values(col, idx)])
+                ok &= finite
+        for bound, op, word in ((c.minimum, pc.less, "below the minimum"), (c.maximum, pc.greater, "above the maximum")):
+            if bound is not None:
+                bad = ok & _np_mask(op(typed, pa.scalar(bound, typed.type)))
+                if bad.any():
+                    idx = np.flatnonzero(bad)
+                    found.many(P.FieldProblem, idx + base, c.name, [f"{_show(v)} is {word} {bound:g}" for v in _values(col, idx)])
+                    ok &= ~bad
+        return typed, ok
+    if c.type == "date":
+        typed, good = _date_valid(col)
+        good_np = _np_mask(good)
+        bad = present & ~good_np
+        if bad.any():
+            idx = np.flatnonzero(bad)
+            found.many(P.FieldProblem, idx + base, c.name, [_date_message(v) for v in _values(col, idx)],
+                       "write days as YYYY-MM-DD with zero padding (2021-07-04), and only days that exist")
+        ok &= good_np
+        return typed, ok
+    # strings
+    if c.enum is not None:
+        good_np = _in_set(col, pa.array(c.enum, pa.string()))
+        bad = present & ~good_np
+        if bad.any():
+            idx = np.flatnonzero(bad)
+            values = _values(col, idx)
+            msgs = []
+            for v in values:
+                guess = P.closest(v, c.enum)
+                msgs.append(f"{_show(v)} is not one of the allowed values" + (f"; did you mean '{guess}'?" if guess else f" ({', '.join(c.enum)})"))
+            found.many(P.FieldProblem, idx + base, c.name, msgs)
+        ok &= good_np
+        return typed, ok
+    if c.pattern is not None and not defer_keys:
+        good_np = _by_dictionary(col, lambda d: pc.match_substring_regex(d, c.pattern))
+        bad = present & ~good_np
+        if bad.any():
+            idx = np.flatnonzero(bad)
+            found.many(P.FieldProblem, idx + base, c.name, [f"{_show(v)} does not match the pattern {c.pattern}" for v in _values(col, idx)])
+        ok &= good_np
+    if c.country:
+        good_np = _in_set(col, _iso())
+        bad = ok & ~good_np
+        if bad.any():
+            idx = np.flatnonzero(bad)
+            found.many(P.FieldProblem, idx + base, c.name, [f"'{v}' is not an ISO 3166-1 alpha-2 country code" for v in _values(col, idx)],
+                       "for example UA, RU, KP, KR, US")
+        ok &= good_np
+    if (c.max_length is not None or c.min_length is not None) and not defer_keys:
+        scol = _str(col)
+        nbytes = np.diff(np.frombuffer(scol.buffers()[1], dtype=np.int32, count=len(scol) + 1, offset=scol.offset * 4))
+        suspects = np.zeros(len(col), bool)
+        if c.max_length is not None:  # a text of at most max_length bytes has at most max_length characters
+            suspects |= nbytes > c.max_length
+        if c.min_length is not None:
+            suspects |= nbytes < c.min_length * 4
+        suspects &= present
+        if suspects.any():
+            idx = np.flatnonzero(suspects)
+            sub = col.take(pa.array(idx))
+            lengths = pc.utf8_length(sub).to_numpy(zero_copy_only=False)
+            for i, n in zip(idx, lengths):
+                if c.max_length is not None and n > c.max_length:
+                    found.add(P.FieldProblem, int(i) + base, c.name, f"the text is {n:,} characters long; the limit is {c.max_length:,}")
+                    ok[i] = False
+                elif c.min_length is not None and n < c.min_length:
+                    found.add(P.FieldProblem, int(i) + base, c.name, f"the text is {n} characters long; at least {c.min_length} are needed")
+                    ok[i] = False
+    if c.safe_text:
+        space_start, space_end, first = _edge_spaces(col)
+        formula = _FORMULA[first]
+        bad = present & (space_start | space_end | formula)
+        if bad.any():
+            idx = np.flatnonzero(bad)
+            msgs = []
+            for i, v in zip(idx, _values(col, idx)):
+                if space_start[i] or space_end[i]:
+                    msgs.append("remove the spaces or line breaks at the start or end of the text")
+                else:
+                    msgs.append(f"text may not start with {v[0]!r}: a spreadsheet would run the cell as a formula")
+            found.many(P.FieldProblem, idx + base, c.name, msgs)
+            ok &= ~bad
+    return typed, ok

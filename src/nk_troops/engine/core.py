@@ -1,0 +1,685 @@
+"""The vectorised validation engine: every check on the published CSV tables, over columnar batches.
+
+How it works (modules of this package, by job):
+
+* ``reader``: each table is read in batches of a few MB with pyarrow's
+  streaming CSV reader, every column as text, so a bad cell is reported and
+  never stops the read; a big table is split at record boundaries (found while
+  its sha256 is checked) into byte ranges read in parallel;
+* ``cells``: each batch is checked column by column with pyarrow.compute and
+  numpy: strict types (no rollover of 2025-02-30, no 2021-7-04), required,
+  enums, patterns, lengths, ranges, safe text, ISO country codes;
+* ``rules``: the rules between the fields of a row: written dates against
+  their bounds and precision, Knowable pairs, figures' numbers, archive
+  fields, citation and link ids naming their claim;
+* ``archive``: citations are checked against the archived texts as they stream
+  by: the excerpt must be ``text[char_start:char_end]`` (compared in bulk as
+  string views into the texts), or equal to it after the normalisation of
+  ``nk_troops.excerpts`` (only rows that differ reach Python);
+* ``keys``: only key columns are kept, as 64-bit hashes (8 bytes a key); one
+  hash lookup per referenced table checks uniqueness, foreign keys, the claims
+  registry, citation coverage and relay cycles, as soon as the tables it needs
+  are read; values for messages are read again only for the rows reported;
+* ``core`` (this module): the plan, a priority queue of tasks on two threads
+  (pyarrow and numpy release the GIL), and the problems, located.
+
+Rows are numbered as frictionless-py numbers them: the header is row 1, the
+first data row is row 2 (a row is a CSV record, whatever line breaks its
+cells hold). What grows with the number of rows: the key hashes (8 bytes per
+primary-key and foreign-key cell, plus a byte for presence), the lists of rows
+in error, and the hash table of the largest key being looked up (in four
+slices); never the text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from .. import models as M
+from .. import problems as P
+from .spec import ColSpec, TableSpec, table_spec
+from .arrays import _eq, _np_mask, _present, _values
+from .keys import hash64, key_hashes, lookup
+from .state import Found, TableHashMismatch, TableState, TableStructure
+from .reader import BLOCK_SIZE, GROUP, _Cutter, _Range, _header, _merge
+from .cells import check_column
+from .rules import DateTexts, rule_child_ids, rule_claims, rule_dates, rule_figures, rule_knowable, rule_sources
+from .archive import Archive, check_excerpts, load_archive
+
+
+class Engine:
+    def __init__(self, descriptor: Path, *, workers: int = 2, check_hash: bool = True, check_excerpts: bool = True):
+        self.descriptor = Path(descriptor)
+        self.root = self.descriptor.parent
+        self.workers = max(1, workers)
+        self.check_hash = check_hash
+        self.check_excerpts = check_excerpts
+        self.package_found = Found("")
+        self.states: dict[str, TableState] = {}
+        self.archive: Archive | None = None
+        self.resources: dict[str, dict] = {}
+        self.rows_checked = 0
+        self._pending: list[tuple] = []
+        self.dates = DateTexts()
+        self._pending_lock = threading.Lock()
+
+    # ---- plan
+    def _load_descriptor(self) -> bool:
+        try:
+            desc = json.loads(self.descriptor.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            self.package_found.add(P.FileUnreadable, None, None, f"cannot read {self.descriptor.name}: {e}")
+            return False
+        for res in desc.get("resources", []):
+            if isinstance(res, dict) and "name" in res:
+                self.resources[res["name"]] = res
+        for model in M.PUBLISHED:
+            spec = table_spec(model)
+            res = self.resources.get(model.resource)
+            found = Found(model.resource)
+            if res is None or not isinstance(res.get("path"), str):
+                found.add(P.FileUnreadable, None, None, f"{self.descriptor.name} has no resource '{model.resource}' with a path")
+                st = TableState(spec, self.root, found, readable=False)
+            else:
+                st = TableState(spec, self.root / res["path"], found)
+                if not st.path.is_file():
+                    found.add(P.FileUnreadable, None, None, f"'{res['path']}' does not exist")
+                    st.readable = False
+            self.states[model.resource] = st
+        return True
+
+    # ---- run
+    EARLY_CHAIN = True
+    OVERLAP_KEYS = True
+    """Start a table's key checks as soon as the tables it needs are read (False: after every table is read)."""
+    PART_MIN = 48 << 20
+    """Tables larger than this are read as several byte ranges, so both cores share the largest one."""
+
+    def run(self) -> list[P.Problem]:
+        """Check everything; Arrow allocates from jemalloc meanwhile (it hands freed memory back
+        to the system sooner than mimalloc, the default: about 10 % less peak memory, as fast)."""
+        previous = pa.default_memory_pool()
+        try:
+            pa.set_memory_pool(pa.jemalloc_memory_pool())
+        except (NotImplementedError, AttributeError):  # a pyarrow built without jemalloc
+            previous = None
+        try:
+            return self._run()
+        finally:
+            if previous is not None:
+                pa.set_memory_pool(previous)
+
+    def _run(self) -> list[P.Problem]:
+        if not self._load_descriptor():
+            return self._problems()
+        for s in self.states.values():
+            if not s.readable:
+                s.done.set()
+        readable = [s for s in self.states.values() if s.readable]
+        sizes = {s.spec.resource: s.path.stat().st_size for s in readable}
+        total = sum(sizes.values()) or 1
+        target = max(self.PART_MIN, total // (4 * self.workers))
+        sources = self.states["sources"]
+        # priority (lower first): sources (the archive); reading the big files once (hash, cut points);
+        # the longest key task (claims and citations) as soon as it can run; the scans, first those that
+        # task needs, each group by size; then the other key tasks and the hashes of the small files
+        queue: list[tuple[float, int, Callable[[], list]]] = []
+        seq = self._seq = itertools.count()
+        self._scanned = {s.spec.resource for s in self.states.values() if not s.readable}
+        self._keyed: set[str] = set()
+        self._sched_lock = threading.Lock()
+        if sources.readable:
+            queue.append((0, next(seq), lambda: self._scanned_then(sources)))
+        for s in sorted(readable, key=lambda s: -sizes[s.spec.resource]):
+            size = sizes[s.spec.resource]
+            parts = 1 if s is sources or self.workers == 1 else min(16, max(1, round(size / target)))
+            if parts > 1:
+                queue.append((1, next(seq), lambda s=s, parts=parts: self._hash_and_cut(s, parts)))
+            else:
+                if s is not sources:
+                    first = s.spec.resource in self._key_deps("claims") and self.EARLY_CHAIN
+                    queue.append(((2 if first else 2.5) - size / total / 2, next(seq), lambda s=s: self._scanned_then(s)))
+                if self.check_hash:
+                    queue.append((3, next(seq), lambda s=s: self._hash(s) or []))
+        queue += self._ready_key_tasks()  # tables that could not be read are done already
+        self._run_queue(queue)
+        self._emit_pending()
+        return self._problems()
+
+    def _key_deps(self, resource: str) -> set[str]:
+        """The tables a table's key task needs scanned: itself, every table referring to it, and for claims the registry."""
+        deps = {resource} | {o.spec.resource for o in self.states.values() for c in o.spec.columns if c.fk and c.fk[0] == resource}
+        if resource == "claims":
+            deps |= {"events", "statements", "figures", "citations"}
+        if resource == "sources":
+            deps |= {"citations"}
+        return deps
+
+    def _ready_key_tasks(self) -> list:
+        """Key tasks whose tables are all scanned (claims and citations, the two largest lookups, one after the other)."""
+        out = []
+        with self._sched_lock:
+            for st in self.states.values():
+                r = st.spec.resource
+                deps = self._key_deps(r) if self.OVERLAP_KEYS else set(self.states)
+                if r in self._keyed or r == "citations" or not deps <= self._scanned:
+                    continue
+                self._keyed.add(r)
+                if r == "claims":
+                    self._keyed.add("citations")
+                    out.append((1.5 if self.EARLY_CHAIN else 4, next(self._seq), lambda: self._keys_of_all(["claims", "citations"])))
+                else:
+                    out.append((4 - 1e-12 * st.rows, next(self._seq), lambda r=r: self._keys_of_all([r])))
+        return out
+
+    def _keys_of_all(self, resources: list[str]) -> list:
+        for r in resources:
+            self._keys_of(self.states[r])
+        return []
+        return out
+
+    def _scanned_then(self, st: TableState, part: TableState | None = None) -> list:
+        """Scan a table (or one part of it); once the whole table is read, schedule the key checks it unblocks."""
+        self._scan(part or st)
+        with self._sched_lock:
+            if part is not None:
+                st.extra["parts_left"] -= 1
+                if st.extra["parts_left"]:
+                    return []
+                self._join_parts(st)
+            self._scanned.add(st.spec.resource)
+        return self._ready_key_tasks()
+
+    def _run_queue(self, queue: list) -> None:
+        """Run tasks by priority on the workers; a task may return more tasks."""
+        import heapq
+
+        heapq.heapify(queue)
+        if self.workers == 1:
+            while queue:
+                _, _, task = heapq.heappop(queue)
+                for item in task() or []:
+                    heapq.heappush(queue, item)
+            return
+        lock = threading.Condition()
+        running = [0]
+        errors: list[BaseException] = []
+
+        def worker() -> None:
+            while True:
+                with lock:
+                    while not queue and running[0]:
+                        lock.wait()
+                    if not queue or errors:
+                        lock.notify_all()
+                        return
+                    _, _, task = heapq.heappop(queue)
+                    running[0] += 1
+                try:
+                    more = task() or []
+                except BaseException as e:  # noqa: BLE001 - re-raised below
+                    more = []
+                    errors.append(e)
+                with lock:
+                    for item in more:
+                        heapq.heappush(queue, item)
+                    running[0] -= 1
+                    lock.notify_all()
+
+        threads = [threading.Thread(target=worker) for _ in range(self.workers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise errors[0]
+
+    def _hash_and_cut(self, st: TableState, parts: int) -> list:
+        """Read a big file once: check its hash and find record boundaries to split it at."""
+        size = st.path.stat().st_size
+        if _header(st.path) != st.spec.names:  # a table whose header is wrong is read whole (and reported)
+            parts = 1
+        cutter = _Cutter(size, parts)
+        self._hash(st, cutter, force_read=True)
+        bounds = [0, *cutter.cuts, size]
+        tasks = []
+        for i, (a, b) in enumerate(zip(bounds, bounds[1:])):
+            part = TableState(st.spec, st.path, Found(st.spec.resource), byte_range=(a, b), part=i)
+            st.parts.append(part)
+            tasks.append((2 - (b - a) / size / 2, next(self._seq), lambda part=part: self._scanned_then(st, part)))
+        st.extra["parts_left"] = len(tasks)
+        return tasks
+
+    def _join_parts(self, st: TableState) -> None:
+        """Fold the parts of a split table into it: indices and record numbers become the table's."""
+        rows = records = 0
+        keys: dict[str, list] = {}
+        for part in st.parts:
+            for cls, index, fld, msg, hint in part.found.items:
+                if isinstance(index, tuple):
+                    number = index[1]
+                    index = ("record", number if part.part == 0 or number < 0 else number + 1 + records)
+                elif isinstance(index, int) and index >= 0:
+                    index += rows
+                st.found.items.append((cls, index, fld, msg, hint))
+            st.skipped.extend(n if part.part == 0 else n + 1 + records for n in part.skipped)
+            for name, (h, p) in part.keys.items():
+                keys.setdefault(name, []).append((h, p))
+            for name in ("unverified_idx", "bad_key_rows"):
+                if name in part.extra:
+                    vals = part.extra[name]
+                    vals = vals if isinstance(vals, list) else [vals]
+                    st.extra.setdefault(name + "_parts", []).extend(v + rows for v in vals)
+            for name in ("unverified_src",):
+                st.extra.setdefault(name, []).extend(part.extra.get(name, []))
+            for name in ("checked_src", "deferred"):
+                if name in part.extra:
+                    st.extra[name] = part.extra[name]
+            st.readable = st.readable and part.readable
+            rows += part.rows
+            records += part.rows + len(part.skipped)
+        st.rows = rows
+        st.keys = {n: (np.concatenate([h for h, _ in v]), np.concatenate([p for _, p in v])) for n, v in keys.items()}
+        if "unverified_idx_parts" in st.extra:
+            st.extra["unverified_idx"] = st.extra.pop("unverified_idx_parts")
+        bad = st.extra.pop("bad_key_rows_parts", [])
+        st.extra["bad_key_rows"] = np.concatenate(bad) if bad else np.zeros(0, np.int64)
+        st.parts = []
+
+    def _hash(self, st: TableState, cutter: _Cutter | None = None, force_read: bool = False) -> None:
+        res = self.resources.get(st.spec.resource, {})
+        want_bytes, want_hash = res.get("bytes"), res.get("hash") if self.check_hash else None
+        size = st.path.stat().st_size
+        if self.check_hash and want_bytes is not None and size != want_bytes:
+            st.found.add(TableHashMismatch, None, None, f"'{res['path']}' is {size:,} bytes; datapackage.json says {want_bytes:,}")
+        if not want_hash and not force_read:
+            return
+        algo, _, digest = str(want_hash or "").rpartition(":")
+        h = hashlib.new(algo or "md5") if want_hash else None
+        buf = bytearray(1 << 22)  # one reused buffer: no file pages mapped into this process
+        view = memoryview(buf)
+        offset = 0
+        with open(st.path, "rb", buffering=0) as fh:
+            while n := fh.readinto(buf):
+                if h is not None:
+                    h.update(view[:n])
+                if cutter is not None:
+                    cutter.feed(view[:n], offset)
+                offset += n
+        view.release()
+        if h is not None and h.hexdigest() != digest:
+            st.found.add(TableHashMismatch, None, None, f"'{res['path']}' has {algo or 'md5'} {h.hexdigest()}; datapackage.json says {digest}")
+
+    def _scan(self, st: TableState) -> None:
+        try:
+            self._scan_inner(st)
+        finally:
+            for name, parts in list(st.keys.items()):
+                if isinstance(parts, list) and parts:
+                    st.keys[name] = (np.concatenate([h for h, _ in parts]), np.concatenate([p for _, p in parts]))
+            bad = st.extra.pop("bad_key_list", None)
+            st.extra["bad_key_rows"] = np.concatenate(bad) if bad else np.zeros(0, np.int64)
+            if st.spec.resource == "sources":
+                self.archive = load_archive(self.root, st)
+            st.done.set()
+
+    def _scan_inner(self, st: TableState) -> None:
+        spec = st.spec
+        names = spec.names
+        head = _header(st.path)
+        if st.part > 0:  # a later part of a file: no header (a bad header was reported by part 0)
+            head = names
+        if head != names:
+            missing = [n for n in names if n not in head]
+            extra = [n for n in head if n not in names]
+            for n in missing:
+                st.found.add(TableStructure, -1, n, f"the header has no column '{n}'")
+            for n in extra:
+                st.found.add(TableStructure, -1, n, f"the header has a column '{n}' that the table does not define")
+            if not missing and not extra:
+                st.found.add(TableStructure, -1, None, f"the columns are not in the defined order: {', '.join(names)}")
+            if missing or len(head) != len(names):
+                st.readable = False
+                return
+        skipped = st.skipped
+
+        def on_invalid(row) -> str:
+            number = row.number if row.number is not None else -1
+            skipped.append(number)
+            st.found.add(TableStructure, ("record", number), None,
+                         f"the row has {row.actual_columns} cells; the header has {row.expected_columns}")
+            return "skip"
+
+        dict_cols = {c.name for c in spec.columns if c.enum is not None or c.country}
+        types = {n: pa.dictionary(pa.int32(), pa.string()) if n in dict_cols else pa.string() for n in head}
+        convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True,
+                                       quoted_strings_can_be_null=True, null_values=[""])
+        parse = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid)
+        read = pacsv.ReadOptions(use_threads=False, block_size=BLOCK_SIZE, column_names=names if st.part > 0 else None)
+        source = None
+        try:
+            if st.byte_range is not None:
+                source = _Range(st.path, *st.byte_range)
+                reader = pacsv.open_csv(source, read_options=read, parse_options=parse, convert_options=convert)
+            else:
+                reader = pacsv.open_csv(str(st.path), read_options=read, parse_options=parse, convert_options=convert)
+            group: list[pa.RecordBatch] = []
+            for batch in reader:
+                group.append(batch)
+                if len(group) == GROUP:
+                    self._check_batch(st, _merge(group))
+                    group = []
+            if group:
+                self._check_batch(st, _merge(group))
+        except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as e:
+            msg = str(e).split("\n")[0]
+            cls = P.EncodingProblem if "UTF8" in msg or "utf" in msg.lower() else P.FileUnreadable
+            st.found.add(cls, None, None, f"reading stopped after {st.rows:,} rows{' of part ' + str(st.part + 1) if st.byte_range else ''}: {msg}",
+                         "tables are UTF-8 CSV (RFC 4180) with the columns of the schema")
+            st.readable = False
+        finally:
+            if source is not None:
+                source.close()
+
+    def _check_batch(self, st: TableState, batch: pa.RecordBatch) -> None:
+        spec = st.spec
+        found = st.found
+        base = st.rows
+        n = batch.num_rows
+        cols = {c.name: batch.column(c.name) for c in spec.columns}
+        pk = cols[spec.primary_key]
+        live = np.ones(n, bool)
+        pk_null = _np_mask(pc.is_null(pk))
+        if pk_null.any():  # a blank row (every cell empty) is reported once, as frictionless does
+            blank = pk_null.copy()
+            for col in cols.values():
+                blank &= _np_mask(pc.is_null(col))
+            if blank.any():
+                found.many(TableStructure, np.flatnonzero(blank) + base, None, "the row is blank")
+                live &= ~blank
+        typed, ok = {}, {}
+        deferred = st.extra.setdefault("deferred", {c.name: self._deferred(spec, c) for c in spec.columns})
+        for c in spec.columns:
+            typed[c.name], ok[c.name] = check_column(c, cols[c.name], live, found, base, deferred[c.name])
+        bad_pk = live & _present(pk) & ~ok[spec.primary_key]
+        if bad_pk.any():
+            st.extra.setdefault("bad_key_list", []).append(np.flatnonzero(bad_pk) + base)
+        rule_knowable(spec, cols, live, found, base)
+        rule_dates(spec, cols, typed, ok, live, found, base, self.dates)
+        r = spec.resource
+        if r == "figures":
+            rule_figures(cols, typed, ok, live, found, base)
+        elif r == "sources":
+            rule_sources(cols, ok, live, found, base)
+            declared = ok["status"] & _eq(cols["status"], "archived") & ok["source_id"]
+            if declared.any():
+                st.extra.setdefault("status_archived", []).extend(_values(cols["source_id"], np.flatnonzero(declared)))
+            arch = declared & ok["archived_file"]
+            if arch.any():
+                idx = np.flatnonzero(arch)
+                ex = st.extra
+                ex.setdefault("arch_index", []).extend((idx + base).tolist())
+                ex.setdefault("arch_id", []).extend(_values(cols["source_id"], idx))
+                ex.setdefault("arch_file", []).extend(_values(cols["archived_file"], idx))
+                sha_ok = ok["sha256"]
+                ex.setdefault("arch_sha", []).extend(v if sha_ok[i] else None for i, v in zip(idx, _values(cols["sha256"], idx)))
+        elif r == "claims":
+            rule_claims(cols, ok, found, base)
+        elif r == "citations":
+            rule_child_ids("citation_id", "/c", cols, ok, found, base)
+            if self.check_excerpts:
+                self.states["sources"].done.wait()
+                if self.archive is not None:
+                    st.extra["checked_src"] = True
+                    check_excerpts(cols, typed, ok, live, self.archive, st, base)
+        elif r == "claim_links":
+            rule_child_ids("link_id", "/l", cols, ok, found, base)
+            self_link = ok["claim_id"] & ok["other_claim_id"] & _np_mask(pc.equal(cols["claim_id"], cols["other_claim_id"]))
+            found.many(P.RecordRule, np.flatnonzero(self_link) + base, "other_claim_id", "a claim cannot be linked to itself")
+        # keep the key columns (nulls for rows that are blank)
+        for c in spec.columns:
+            if r == "citations" and c.name == "source_id" and st.extra.get("checked_src"):
+                continue  # looked up at the end only where no archived text matched (see check_excerpts)
+            if c.unique or c.fk:
+                st.keys.setdefault(c.name, []).append(key_hashes(cols[c.name], live))
+        st.rows += n
+
+    # ---- keys, across tables
+    def _deferred(self, spec: TableSpec, c: ColSpec) -> bool:
+        """A foreign-key column whose cell rules are exactly those of the key it refers to."""
+        if not c.fk:
+            return False
+        target = table_spec(M.BY_RESOURCE[c.fk[0]]).by_name.get(c.fk[1])
+        return target is not None and target.unique and all(
+            getattr(target, a) == getattr(c, a) for a in ("type", "enum", "pattern", "min_length", "max_length", "safe_text", "country"))
+
+    def _probes_into(self, target: TableState) -> list[tuple[str, TableState, str, pa.ChunkedArray, np.ndarray | None]]:
+        """What to look up in a table's primary key: (kind, table, column, hashes, row index or None = all rows)."""
+        r = target.spec.resource
+        probes = []
+        for st in self.states.values():
+            if not st.rows:
+                continue
+            for c in st.spec.columns:
+                if c.fk and c.fk[0] == r:
+                    if st.spec.resource == "citations" and c.name == "source_id" and "checked_src" in st.extra:
+                        # values that named an archived text are known sources; look up only the others
+                        chunks = st.extra.get("unverified_src", [])
+                        if chunks:
+                            src = pa.concat_arrays(chunks)
+                            probes.append(("fk", st, c.name, (hash64(src), _present(src)), np.concatenate(st.extra["unverified_idx"])))
+                        continue
+                    probes.append(("fk", st, c.name, st.key(c.name), None))
+        if r == "claims":
+            for name in ("events", "statements", "figures"):
+                st = self.states[name]
+                if st.rows:
+                    probes.append(("registry", st, st.spec.primary_key, st.key(st.spec.primary_key), None))
+        return probes
+
+    def _later(self, st: TableState, cls: type, index: np.ndarray, fld: str, columns: tuple[str, ...],
+               message: Callable[..., str | None], hint: str | None = None) -> None:
+        """A problem whose message needs cell values: they are read again from the file once the keys are checked."""
+        if len(index):
+            with self._pending_lock:
+                self._pending.append((st, cls, np.asarray(index, dtype=np.int64), fld, columns, message, hint))
+
+    def _keys_of(self, target: TableState) -> None:
+        """One hash lookup into a table's primary key: its uniqueness, every foreign key into it,
+        and (for claims) the registry and citation coverage."""
+        spec = target.spec
+        r = spec.resource
+        if target.rows == 0:
+            return
+        pkname = spec.primary_key
+        pk = target.key(pkname)
+        probes = [("pk", target, pkname, pk, None)] + self._probes_into(target)
+        found_at = lookup(pk, [p[3] for p in probes])
+        pk_present = pk[1]
+        hit_any = np.zeros(len(pk[0]), bool)  # claims rows some table holds
+        cited = np.zeros(len(pk[0]), bool)
+        bad_pk = target.extra.get("bad_key_rows")
+        found_at.reverse()
+        for kind, st, name, values, rows in probes:
+            where = found_at.pop()
+            present = values[1]
+            hit = where >= 0
+
+            def index(sel: np.ndarray, rows=rows) -> np.ndarray:
+                return rows[sel] if rows is not None else sel
+
+            if kind == "pk":
+                dup = present & hit & (where != np.arange(len(where), dtype=np.int32))
+                if dup.any():
+                    idx = np.flatnonzero(dup)
+                    self._later(target, P.DuplicateId, idx, name, (pkname,), None, "give this row its own id, or merge the two")
+                    target.extra["dup_first"] = dict(zip(idx.tolist(), where[idx].tolist()))
+                continue
+            col = st.spec.by_name[name]
+            missing = present & ~hit
+            if kind == "fk":
+                deferred = st.extra.get("deferred", {}).get(name)
+                if missing.any():
+                    idx = index(np.flatnonzero(missing))
+                    self._later(st, P.DanglingReference, idx, name, (name,), lambda v, r=r: f"'{v}' is not the id of any row in {r}")
+                    if deferred:
+                        self._later(st, None, idx, name, (name,), col)  # its own cell rules, checked on the values
+                if deferred and bad_pk is not None and len(bad_pk):
+                    odd = hit & np.isin(where, bad_pk)
+                    if odd.any():
+                        self._later(st, None, index(np.flatnonzero(odd)), name, (name,), col)
+                if r == "claims" and st.spec.resource == "citations" and name == "claim_id":
+                    cited[where[hit]] = True
+                if r == "sources" and st.spec.resource == "sources" and name == "relays_source_id":
+                    self._relay_cycles(target, where, hit)
+            elif kind == "registry":
+                hit_any[where[hit]] = True
+                if missing.any():
+                    self._later(st, P.DanglingReference, np.flatnonzero(missing), name, (name,),
+                                lambda v: f"'{v}' has no row in claims (the key registry)")
+        if r == "claims":
+            orphan = pk_present & ~hit_any
+            table = {"ev": "events", "st": "statements", "fg": "figures"}
+            self._later(target, P.DanglingReference, np.flatnonzero(orphan), "claim_id", ("claim_id",),
+                        lambda v: f"'{v}' is in claims but not in {table.get(v[:2], 'events, statements or figures')}")
+            if self.states["citations"].readable:
+                self._later(target, P.MissingCitation, np.flatnonzero(~cited & pk_present), "claim_id", ("claim_id",),
+                            lambda v: f"'{v}' has no row in citations", "every event, statement and figure cites at least one archived source")
+        if r == "sources":
+            self._unarchived(target, pk)
+
+    def _relay_cycles(self, sources: TableState, where: np.ndarray, hit: np.ndarray) -> None:
+        """Sources whose relay chain loops (pointer doubling over the relay links)."""
+        n = len(where)
+        p = np.where(hit, where, -1)
+        for _ in range(max(1, int(np.ceil(np.log2(n + 1))) + 1)):  # after enough doublings only looping chains point somewhere
+            p = np.where(p >= 0, p[np.maximum(p, 0)], -1)
+            if not (p >= 0).any():
+                return
+        self._later(sources, P.RecordRule, np.flatnonzero(p >= 0), "relays_source_id", ("source_id", "relays_source_id"),
+                    lambda a, b: f"the relay chain from '{a}' comes back (through '{b}')")
+
+    def _unarchived(self, sources: TableState, pk: tuple[np.ndarray, np.ndarray]) -> None:
+        """Citations of existing sources with no archived text (a source whose archived text failed its checks is reported on the source)."""
+        cit = self.states["citations"]
+        chunks = cit.extra.get("unverified_src")
+        if not chunks:
+            return
+        idx = np.concatenate(cit.extra["unverified_idx"])
+        src = pa.concat_arrays(chunks)
+        exists = lookup(pk, [(hash64(src), _present(src))])[0] >= 0
+        declared = pa.array(sources.extra.get("status_archived", []), pa.string())
+        sel = np.flatnonzero(exists & ~_np_mask(pc.is_in(src, value_set=declared)))
+        cit.found.many(P.CitesUnarchived, idx[sel], "source_id",
+                       [f"'{v}' is not archived, so its excerpt cannot be verified" for v in _values(src, sel)],
+                       "cite the archived document that relays it")
+
+    def _fetch(self, st: TableState, wanted: dict[str, np.ndarray]) -> dict[str, dict[int, Any]]:
+        """Read the table again for the values of a few cells: {column: {kept row index: value}}."""
+        names = sorted(wanted)
+        head = _header(st.path)
+        types = {n: pa.string() for n in head}
+        convert = pacsv.ConvertOptions(column_types=types, include_columns=names, strings_can_be_null=True,
+                                       quoted_strings_can_be_null=True, null_values=[""])
+        parse = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=lambda row: "skip")
+        read = pacsv.ReadOptions(use_threads=False, block_size=BLOCK_SIZE)
+        out: dict[str, dict[int, Any]] = {n: {} for n in names}
+        base = 0
+        for batch in pacsv.open_csv(str(st.path), read_options=read, parse_options=parse, convert_options=convert):
+            n = batch.num_rows
+            for name in names:
+                idx = wanted[name]
+                sel = idx[(idx >= base) & (idx < base + n)]
+                if len(sel):
+                    vals = batch.column(name).take(pa.array(sel - base)).to_pylist()
+                    out[name].update(zip(sel.tolist(), vals))
+            base += n
+        return out
+
+    def _emit_pending(self) -> None:
+        """Turn problems that needed cell values into Problems, reading each table again at most once."""
+        by_table: dict[str, list] = {}
+        for item in self._pending:
+            by_table.setdefault(item[0].spec.resource, []).append(item)
+        for resource, items in by_table.items():
+            st = items[0][0]
+            wanted: dict[str, list[np.ndarray]] = {}
+            for _, cls, index, fld, columns, message, hint in items:
+                extra = [np.array(list(st.extra.get("dup_first", {}).values()), dtype=np.int64)] if cls is P.DuplicateId else []
+                for c in columns:
+                    wanted.setdefault(c, []).extend([index, *extra])
+            values = self._fetch(st, {c: np.unique(np.concatenate(v)) for c, v in wanted.items()})
+            for _, cls, index, fld, columns, message, hint in items:
+                if cls is None:  # cell rules of a deferred key column, on the values
+                    sub = pa.array([values[fld].get(int(i)) for i in index], pa.string())
+                    late = Found(resource)
+                    check_column(message, sub, np.ones(len(index), bool), late, 0)
+                    for kcls, i, f2, msg, h2 in late.items:
+                        st.found.add(kcls, int(index[i]), f2, msg, h2)
+                    continue
+                if cls is P.DuplicateId:
+                    firsts = st.extra.get("dup_first", {})
+                    for i in index.tolist():
+                        v, first = values[fld].get(i), firsts.get(i)
+                        if first is not None and values[fld].get(first) == v:  # confirmed on the values, not only the hash
+                            row = int(st.row_numbers(np.array([first]))[0])
+                            st.found.add(cls, i, fld, f"'{v}' is already used by row {row}", hint)
+                    continue
+                for i in index.tolist():
+                    args = [values[c].get(i) for c in columns]
+                    st.found.add(cls, i, fld, message(*args), hint)
+
+    # ---- output
+    def _problems(self) -> list[P.Problem]:
+        out: list[P.Problem] = []
+        for cls, _, fld, msg, hint in self.package_found.items:
+            out.append(cls(msg, file=self.descriptor.name, field=fld, hint=hint))
+        for st in self.states.values():
+            self.rows_checked += st.rows
+            items = st.found.items
+            plain = np.array([i for _, i, *_ in items if isinstance(i, int) and i >= 0], dtype=np.int64)
+            numbers = iter(st.row_numbers(plain).tolist())
+            resource = st.spec.resource
+            for cls, index, fld, msg, hint in items:
+                if isinstance(index, tuple):  # a record pyarrow skipped: already a record number
+                    row = index[1] if index[1] >= 0 else None
+                elif index is None:
+                    row = None
+                elif index == -1:
+                    row = 1
+                else:
+                    row = next(numbers)
+                out.append(cls(msg, resource=resource, row=row, field=fld, hint=hint))
+        out.sort(key=P.Problem.sort_key)
+        return out
+
+
+def validate_tables(package: str | os.PathLike, *, workers: int = 2, check_hash: bool = True, check_excerpts: bool = True,
+                    stats: dict | None = None) -> list[P.Problem]:
+    """Every problem in the CSV tables of a data package laid out like ours.
+
+    ``package``: a ``datapackage.json`` or the folder holding it. Column
+    definitions come from the record models (``schema_gen.columns``); the
+    descriptor is read only for the paths, bytes and hashes of the tables.
+    ``stats`` (optional dict) receives ``rows``: the data rows checked.
+    """
+    path = Path(package)
+    if path.is_dir():
+        path = path / "datapackage.json"
+    engine = Engine(path, workers=workers, check_hash=check_hash, check_excerpts=check_excerpts)
+    problems = engine.run()
+    if stats is not None:
+        stats["rows"] = engine.rows_checked
+        stats["tables"] = {r: s.rows for r, s in engine.states.items()}
+    return problems

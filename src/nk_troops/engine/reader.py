@@ -1,0 +1,97 @@
+"""Reading a CSV table (or a byte range of it) in batches, and finding where to split a big file."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+
+BLOCK_SIZE = 1 << 20
+
+
+"""Bytes per block read; pyarrow's streaming reader holds a few dozen blocks ahead, so keep it small."""
+
+
+GROUP = 8
+
+
+"""Blocks checked together (fewer, larger batches: less per-batch overhead)."""
+
+
+def _merge(batches: list[pa.RecordBatch]) -> pa.RecordBatch:
+    if len(batches) == 1:
+        return batches[0]
+    return pa.Table.from_batches(batches).unify_dictionaries().combine_chunks().to_batches()[0]
+
+
+def _header(path: Path) -> list[str]:
+    import csv
+
+    with open(path, "rb") as fh:
+        first = fh.readline(1 << 20)
+    line = first.decode("utf-8-sig", errors="replace").rstrip("\r\n")
+    return next(csv.reader([line])) if line else []
+
+
+class _Range(io.RawIOBase):
+    """A byte range of a file, as a readable file (pyarrow reads it in blocks)."""
+
+    def __init__(self, path: Path, start: int, end: int):
+        self.fd = os.open(path, os.O_RDONLY)
+        self.pos, self.end = start, end
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        want = min(len(b), self.end - self.pos)
+        if want <= 0:
+            return 0
+        data = os.pread(self.fd, want, self.pos)
+        b[: len(data)] = data
+        self.pos += len(data)
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            os.close(self.fd)
+        super().close()
+
+
+class _Cutter:
+    """Finds record boundaries near target offsets while a file streams by (quote parity + line ends)."""
+
+    def __init__(self, size: int, parts: int):
+        self.targets = [size * i // parts for i in range(1, parts)]
+        self.cuts: list[int] = []
+        self.quotes = 0  # '"' seen before the current chunk
+        self.carry = b""
+
+    def feed(self, chunk: memoryview, offset: int) -> None:
+        if not self.targets:
+            return
+        a = np.frombuffer(chunk, dtype=np.uint8)
+        end = offset + len(a)
+        while self.targets and self.targets[0] < end:
+            t = max(self.targets[0], offset)
+            local = a[t - offset:]
+            parity = (self.quotes + np.count_nonzero(a[: t - offset] == 34)) & 1
+            q = np.flatnonzero(local == 34)
+            nl = np.flatnonzero(local == 10)
+            cut = None
+            for pos in nl:  # the first line end outside quotes
+                inside = (parity + np.searchsorted(q, pos)) & 1
+                if not inside:
+                    cut = t + int(pos) + 1
+                    break
+            if cut is None:
+                break  # look again in the next chunk
+            self.cuts.append(cut)
+            self.targets.pop(0)
+            while self.targets and self.targets[0] < cut:
+                self.targets.pop(0)
+        self.quotes += int(np.count_nonzero(a == 34))

@@ -1,0 +1,264 @@
+"""The vectorised engine (nk_troops.engine) on synthetic packages from scripts/generate_synthetic.py.
+
+No timing assertions here: scripts/benchmark.py measures speed and memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import importlib.util
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+pa = pytest.importorskip("pyarrow")
+
+from nk_troops import models as M  # noqa: E402
+from nk_troops.engine import build_tables, register, validate_tables, write_partitioned  # noqa: E402
+from nk_troops.engine.compare import engine_keys, frictionless_keys  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+N = 2000
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("generate_synthetic", ROOT / "scripts" / "generate_synthetic.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["generate_synthetic"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+GEN = _generator()
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("clean")
+    GEN.write_package(out, N, seed=7)
+    return out
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("broken")
+    GEN.write_package(out, N, seed=11, inject=2)
+    return out
+
+
+def _injected(path: Path) -> set[tuple]:
+    return {(e["resource"], e["row"], e["field"], e["type"]) for e in json.loads((path / "injected.json").read_text())}
+
+
+def _found(problems) -> set[tuple]:
+    return {(p.resource, p.row, p.field, p.type) for p in problems}
+
+
+def _set_cells(package: Path, resource: str, edits: dict[int, dict[str, str]]) -> None:
+    """Change cells of a published CSV ({frictionless row number: {field: text}}) and refresh bytes/hash."""
+    path = package / "dataset" / "tables" / "csv" / f"{resource}.csv"
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8"), newline="")))
+    head = rows[0]
+    for row_number, cells in edits.items():
+        for name, value in cells.items():
+            rows[row_number - 1][head.index(name)] = value
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerows(rows)
+    data = buf.getvalue().encode("utf-8")
+    path.write_bytes(data)
+    _refresh(package, resource, data)
+
+
+def _refresh(package: Path, resource: str, data: bytes) -> None:
+    desc_path = package / "datapackage.json"
+    desc = json.loads(desc_path.read_text(encoding="utf-8"))
+    for res in desc["resources"]:
+        if res["name"] == resource:
+            res["bytes"] = len(data)
+            res["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+    desc_path.write_text(json.dumps(desc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- clean data
+
+
+def test_clean_package_has_no_problems(clean):
+    stats: dict = {}
+    assert validate_tables(clean, stats=stats) == []
+    assert stats["rows"] > 10 * N
+    assert stats["tables"]["figures"] == N
+
+
+def test_generator_is_deterministic(tmp_path):
+    GEN.write_package(tmp_path / "a", 200, seed=3, inject=1)
+    GEN.write_package(tmp_path / "b", 200, seed=3, inject=1)
+    for rel in ("datapackage.json", "injected.json"):  # the descriptor holds every table's sha256
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes()
+
+
+def test_generated_text_is_realistic(clean):
+    text = b"".join(p.read_bytes() for p in (clean / "dataset" / "tables" / "csv").glob("*.csv")).decode("utf-8")
+    assert any("\uac00" <= ch <= "\ud7a3" for ch in text)  # Hangul
+    assert any("\u0400" <= ch <= "\u04ff" for ch in text)  # Cyrillic
+    rows = list(csv.reader(io.StringIO((clean / "dataset/tables/csv/citations.csv").read_text(encoding="utf-8"), newline="")))
+    excerpts = [r[3] for r in rows[1:]]
+    assert any("\n" in e for e in excerpts) and any('"' in e for e in excerpts) and any("," in e for e in excerpts)
+    lengths = sorted(len(e) for e in excerpts)
+    assert lengths[0] < 100 < 500 < lengths[-1]
+
+
+# --------------------------------------------------------------------------- injected errors
+
+
+def test_every_injected_error_is_reported_exactly(broken):
+    expected = _injected(broken)
+    kinds = {e["kind"] for e in json.loads((broken / "injected.json").read_text())}
+    assert {"bad-type", "impossible-date", "non-padded-date", "bad-enum", "pattern", "duplicate-id", "dangling-reference",
+            "rule-low-above-high", "missing-citation", "excerpt-not-in-source"} <= kinds
+    found = _found(validate_tables(broken))
+    assert expected - found == set()  # recall 100 %, same rows and fields
+    assert found - expected == set()  # and nothing else
+
+
+def test_split_reading_numbers_rows_like_one_read(broken, monkeypatch):
+    from nk_troops.engine import core
+
+    whole = _found(validate_tables(broken))
+    monkeypatch.setattr(core.Engine, "PART_MIN", 50_000)  # every table in several byte ranges
+    assert _found(validate_tables(broken)) == whole
+    assert _found(validate_tables(broken, workers=1)) == whole
+
+
+def test_no_cap_on_the_number_of_errors(tmp_path):
+    GEN.write_package(tmp_path, 300, seed=5)
+    path = tmp_path / "dataset/tables/csv/claims.csv"
+    rows = path.read_bytes().split(b"\r\n")
+    rows = [rows[0]] + [r.replace(b",event", b",evnt").replace(b",figure", b",figur").replace(b",statement", b",statemnt") for r in rows[1:]]
+    data = b"\r\n".join(rows)
+    path.write_bytes(data)
+    _refresh(tmp_path, "claims", data)
+    problems = validate_tables(tmp_path)
+    assert sum(p.type == "field-error" and p.resource == "claims" for p in problems) == 900
+
+
+# --------------------------------------------------------------------------- strict types
+
+
+def test_strict_dates(tmp_path):
+    GEN.write_package(tmp_path, 100, seed=9)
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "dataset/tables/csv/events.csv").read_text(encoding="utf-8"), newline="")))
+    day_rows = [i + 2 for i, r in enumerate(rows) if r["date_precision"] == "day"]
+    a, b = day_rows[:2]
+    _set_cells(tmp_path, "events", {a: {"date_start": "2025-02-30"}, b: {"date_end": "2021-7-04"}})
+    found = _found(validate_tables(tmp_path))
+    assert ("events", a, "date_start", "field-error") in found  # no rollover to 2025-03-02
+    assert ("events", b, "date_end", "field-error") in found  # no padding of 2021-7-04
+
+
+def test_numbers_and_integers_are_strict(tmp_path):
+    GEN.write_package(tmp_path, 100, seed=9)
+    _set_cells(tmp_path, "citations", {2: {"char_start": "0x10"}, 3: {"char_end": "1_000"}, 4: {"char_start": " 5"}})
+    found = _found(validate_tables(tmp_path))
+    assert {("citations", 2, "char_start", "field-error"), ("citations", 3, "char_end", "field-error"),
+            ("citations", 4, "char_start", "field-error")} <= found
+
+
+# --------------------------------------------------------------------------- agreement with frictionless-py
+
+
+def test_engine_reports_everything_frictionless_reports(broken):
+    pytest.importorskip("frictionless")
+    theirs = frictionless_keys(broken / "datapackage.json")
+    ours = engine_keys(validate_tables(broken))
+    assert theirs, "frictionless should find the injected errors it can express"
+    assert [k for k in theirs if k not in ours] == []
+    assert len(ours) > len(set(theirs))  # and more: cross-field rules, citations, excerpts, non-padded dates
+
+
+def test_agreement_on_broken_rows_and_hashes(tmp_path):
+    pytest.importorskip("frictionless")
+    GEN.write_package(tmp_path, 30, seed=2)
+    path = tmp_path / "dataset/tables/csv/actors.csv"
+    lines = path.read_bytes().split(b"\r\n")
+    lines.insert(5, b"")  # a blank row: record 6
+    lines[8] = lines[8].rsplit(b",", 2)[0]  # two cells short: record 9
+    lines[10] = lines[10] + b",extra"  # one cell too many: record 11
+    path.write_bytes(b"\r\n".join(lines))  # datapackage.json now has the wrong bytes and hash
+    theirs = frictionless_keys(tmp_path / "datapackage.json")
+    ours = engine_keys(validate_tables(tmp_path))
+    assert ("actors", 6, None, "table-structure-error") in ours
+    assert ("actors", None, None, "table-hash-mismatch") in ours
+    assert [k for k in theirs if k not in ours] == []
+
+
+# --------------------------------------------------------------------------- build at scale
+
+
+def test_build_is_canonical_and_byte_identical(clean, tmp_path):
+    first = build_tables(clean, tmp_path / "one", partition_rows=1000)
+    build_tables(clean, tmp_path / "two", partition_rows=1000)
+    files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*") if p.is_file())
+    assert files and files == sorted(p.relative_to(tmp_path / "two") for p in (tmp_path / "two").rglob("*") if p.is_file())
+    for rel in files:
+        assert (tmp_path / "one" / rel).read_bytes() == (tmp_path / "two" / rel).read_bytes(), rel
+    for csv_file in (clean / "dataset/tables/csv").glob("*.csv"):  # the generator writes the canonical bytes too
+        assert (tmp_path / "one/dataset/tables/csv" / csv_file.name).read_bytes() == csv_file.read_bytes()
+    assert first["rows"]["figures"] == N
+    assert validate_tables(tmp_path / "one") == []
+
+
+def test_csv_and_parquet_match_the_record_writers(clean, tmp_path):
+    import pyarrow.parquet as pq
+
+    from nk_troops.schema_gen import arrow_schema
+    from nk_troops.writers import to_csv
+
+    build_tables(clean, tmp_path)
+    for model in M.PUBLISHED:
+        table = pq.read_table(tmp_path / "dataset/tables/parquet" / f"{model.resource}.parquet")
+        assert table.schema.equals(arrow_schema(model), check_metadata=False)
+        rows = table.slice(0, 200).to_pylist()
+        ours = (clean / "dataset/tables/csv" / f"{model.resource}.csv").read_bytes()
+        theirs = to_csv(model, rows)
+        assert ours[: len(theirs)] == theirs, model.resource  # the first 200 rows, byte for byte
+
+
+def test_partitioned_parquet_reads_back_as_one_table(clean, tmp_path):
+    import pyarrow.parquet as pq
+
+    build_tables(clean, tmp_path)
+    single = tmp_path / "dataset/tables/parquet/figures.parquet"
+    written = write_partitioned(single, tmp_path / "by_year", by="year")
+    assert len(written) > 1 and all("year=" in str(p) for p in written)
+    assert write_partitioned(single, tmp_path / "again", by="year") and all(
+        (tmp_path / "by_year" / p.relative_to(tmp_path / "by_year")).read_bytes() == (tmp_path / "again" / p.relative_to(tmp_path / "by_year")).read_bytes()
+        for p in written)
+    total = pq.read_table(single).num_rows
+    duckdb = pytest.importorskip("duckdb")
+    con = duckdb.connect()
+    n, years = con.execute(
+        f"select count(*), count(distinct year) from read_parquet('{tmp_path}/by_year/**/*.parquet', hive_partitioning=true)").fetchone()
+    assert n == total and years >= 2
+    pl = pytest.importorskip("polars")
+    df = pl.scan_parquet(f"{tmp_path}/by_year/**/*.parquet", hive_partitioning=True).collect()
+    assert df.height == total and "year" in df.columns
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def test_check_tables_command(clean, broken, capsys):
+    parser = argparse.ArgumentParser(prog="nk-troops")
+    register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["check-tables", "--package", str(clean / "datapackage.json")])
+    assert args.func(args) == 0
+    capsys.readouterr()
+    args = parser.parse_args(["check-tables", "--package", str(broken), "--format", "json"])
+    assert args.func(args) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["valid"] is False and out["error_count"] == len(_injected(broken))
