@@ -114,6 +114,8 @@ SeedUndescribed = _kind("seed-undescribed", "File in seeds/ has no source record
 UnexpectedFile = _kind("unexpected-file", "File in dataset/records/ that no table reads")
 TablesOutOfDate = _kind("tables-out-of-date", "Published file differs from what the records build")
 PackageProblem = _kind("package-error", "frictionless-py reports the published package invalid")
+TableStructure = _kind("table-structure-error", "Row or header does not match the table's columns")
+TableHashMismatch = _kind("table-hash-mismatch", "Table file does not match its bytes or hash in datapackage.json")
 
 ALL_KINDS: tuple[type[Problem], ...] = tuple(
     k for k in list(globals().values()) if isinstance(k, type) and issubclass(k, Problem) and k is not Problem

@@ -14,10 +14,8 @@ from .. import problems as P
 from .spec import TableSpec
 
 
-TableStructure = P._kind("table-structure-error", "Row or header does not match the table's columns")
-
-
-TableHashMismatch = P._kind("table-hash-mismatch", "Table file does not match its bytes or hash in datapackage.json")
+TableStructure = P.TableStructure
+TableHashMismatch = P.TableHashMismatch
 
 
 ENGINE_KINDS = (TableStructure, TableHashMismatch)
