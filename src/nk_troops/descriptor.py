@@ -19,7 +19,8 @@ def dump_json(obj: Any) -> bytes:
     return (json.dumps(obj, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _resource(model: type[Record], path: str, fmt: str, data: bytes) -> dict[str, Any]:
+def resource_entry(model: type[Record], path: str, fmt: str, nbytes: int, sha256: str) -> dict[str, Any]:
+    """One resource of a descriptor, given its file's size and sha256 (hex)."""
     res: dict[str, Any] = {
         "name": model.resource,
         "title": model.title,
@@ -32,10 +33,14 @@ def _resource(model: type[Record], path: str, fmt: str, data: bytes) -> dict[str
     if fmt == "csv":
         res["encoding"] = "utf-8"
         res["dialect"] = {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": '"', "doubleQuote": True, "header": True}
-    res["bytes"] = len(data)
-    res["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+    res["bytes"] = nbytes
+    res["hash"] = "sha256:" + sha256
     res["schema"] = table_schema(model)
     return res
+
+
+def _resource(model: type[Record], path: str, fmt: str, data: bytes) -> dict[str, Any]:
+    return resource_entry(model, path, fmt, len(data), hashlib.sha256(data).hexdigest())
 
 
 def package(resources: list[dict[str, Any]], sources: list[dict[str, Any]]) -> dict[str, Any]:

@@ -17,7 +17,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..schema_gen import arrow_schema, table_schema
+from ..descriptor import resource_entry
+from ..schema_gen import arrow_schema
 from .spec import TableSpec
 
 _NEEDS_QUOTES = r'[,"\r\n]'
@@ -238,23 +239,7 @@ def write_partitioned(table_or_path: Any, out_dir: str | os.PathLike, by: str = 
 
 def resource_descriptor(spec: TableSpec, path: str, fmt: str, nbytes: int, sha256: str) -> dict[str, Any]:
     """The same resource entry descriptor.py writes, from a size and hash computed while streaming."""
-    model = spec.model
-    res: dict[str, Any] = {
-        "name": model.resource,
-        "title": model.title,
-        "description": model.description,
-        "profile": "tabular-data-resource",
-        "path": path,
-        "format": fmt,
-        "mediatype": "text/csv" if fmt == "csv" else "application/vnd.apache.parquet",
-    }
-    if fmt == "csv":
-        res["encoding"] = "utf-8"
-        res["dialect"] = {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": '"', "doubleQuote": True, "header": True}
-    res["bytes"] = nbytes
-    res["hash"] = "sha256:" + sha256
-    res["schema"] = table_schema(model)
-    return res
+    return resource_entry(spec.model, path, fmt, nbytes, sha256)
 
 
 def file_digest(path: Path) -> tuple[int, str]:
