@@ -255,3 +255,19 @@ def test_a_record_with_one_error_still_has_its_references_and_excerpts_checked(m
     edit(mini, FIGURES, "with approximately 4,000 killed", "with about 4,000 killed")
     found = {(p.type, p.line, p.field) for p in rejected(mini)}
     assert found == {("field-error", 7, "as_of"), ("dangling-reference", 8, "claimant_actor_id"), ("excerpt-not-found", 12, "citations[0].excerpt")}
+
+
+def test_plain_scalars_keep_their_yaml_types(mini):
+    """A number written where text belongs is an error, not silently text (whichever YAML parser is in use)."""
+    edit(mini, SOURCES, '  byline: {unknown: "No byline in the archived text."}\n', "  byline: 42\n")
+    p = one(rejected(mini), "field-error")
+    assert (p.file, p.line, p.field) == (SOURCES, 8, "byline")
+    assert "give the value as text, or {unknown:" in p.message
+
+
+def test_misspelt_unknown_key_points_at_it(mini):
+    edit(mini, SOURCES, '  url: {unknown: "Not shown."}\n', '  url: {unknwon: "Not shown."}\n')
+    problems = rejected(mini)
+    p = one(problems, "unknown-field")
+    assert (p.file, p.line, p.field, p.hint) == (SOURCES, 10, "url.unknwon", "did you mean 'unknown'?")
+    assert not any(q.type == "seed-undescribed" for q in problems)  # the source exists; it is only invalid

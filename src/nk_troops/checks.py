@@ -8,6 +8,7 @@ import difflib
 import hashlib
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import problems as P
 from .excerpts import NormalisedText, find_excerpt, normalise
@@ -41,7 +42,8 @@ def _check_sources(dataset: Dataset, problems: list[P.Problem]) -> dict[str, Nor
     root = dataset.root.resolve()
     seeds = root / SEEDS_DIR
     texts: dict[str, NormalisedText] = {}
-    described: set[str] = set()
+    # files named by source records that failed their own checks count as described (their errors are reported already)
+    described: set[str] = {Path(str(loc.item.get("archived_file"))).name for loc in dataset.invalid.get("sources", [])}
     for loc in dataset.of("sources"):
         src: SourceRecord = loc.record  # type: ignore[assignment]
         if src.status is not ArchiveStatus.archived or src.archived_file is None:

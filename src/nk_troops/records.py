@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from . import problems as P
-from .models import CURATED, Citation, Link, Record, Unknown
+from .models import CURATED, Citation, KnowableMarker, Link, Record, Unknown
 from .yaml_loader import YamlLoadError, load_yaml
 
 RECORDS_DIR = Path("dataset/records")
@@ -158,27 +158,36 @@ def load_dataset(root: Path) -> tuple[Dataset, list[P.Problem]]:
 
 
 def _data_path(loc: tuple, item: dict) -> tuple:
-    """Keep only the parts of a pydantic loc that are real keys or indices of the data (drop union member tags)."""
+    """The part of a pydantic loc that names real keys or indices of the data.
+
+    Union member tags ('str', 'Unknown', 'function-after[...]') are skipped; a last part that is not in the data
+    is a missing key and is kept, so the error can name it.
+    """
     path: list[Any] = []
     node: Any = item
-    for part in loc:
+    for i, part in enumerate(loc):
         if isinstance(node, dict) and part in node:
             path.append(part)
             node = node[part]
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             path.append(part)
             node = node[part]
-        elif part in _SUBMODEL_FIELDS and not isinstance(node, (dict, list)):
-            break
-        elif isinstance(part, str) and not (isinstance(node, dict)):
-            continue  # a union member's name such as 'str' or 'Unknown'
-        elif isinstance(node, dict):
-            path.append(part)  # a missing or unknown key: name it
-            break
+        elif i == len(loc) - 1 and isinstance(node, dict):
+            path.append(part)
     return tuple(path)
 
 
-_SUBMODEL_FIELDS = set(Citation.model_fields) | set(Link.model_fields) | set(Unknown.model_fields)
+def _knowable_fields(model: type[Record]) -> set[str]:
+    return {name for name, info in model.model_fields.items() if any(isinstance(m, KnowableMarker) for m in info.metadata)}
+
+
+def _relevant(e: dict, item: dict, knowable: set[str]) -> bool:
+    """For a value-or-{unknown: why} field, keep only the errors of the alternative the contributor wrote."""
+    loc = e["loc"]
+    if not loc or loc[0] not in knowable:
+        return True
+    wrote_unknown = isinstance(item.get(loc[0]), dict)
+    return ("Unknown" in loc) == wrote_unknown
 
 
 def _model_for_path(model: type[Record], path: tuple) -> type:
@@ -186,8 +195,8 @@ def _model_for_path(model: type[Record], path: tuple) -> type:
         return Citation
     if path and path[0] == "links":
         return Link
-    if len(path) >= 1 and isinstance(path[-1], str) and path[-1] == "unknown":
-        return Unknown
+    if len(path) == 2 and isinstance(path[0], str) and path[0] not in ("citations", "links"):
+        return Unknown  # inside a {unknown: ...} mapping
     return model
 
 
@@ -195,7 +204,10 @@ def _pydantic_problems(err: ValidationError, model: type[Record], item: dict, in
                        record_id: str | None) -> list[P.Problem]:
     out: list[P.Problem] = []
     seen_paths: set[tuple] = set()
+    knowable = _knowable_fields(model)
     for e in err.errors(include_url=False):
+        if not _relevant(e, item, knowable):
+            continue
         path = _data_path(e["loc"], item)
         etype = e["type"]
         line, col = None, None
@@ -232,8 +244,8 @@ def _pydantic_problems(err: ValidationError, model: type[Record], item: dict, in
                 line, col = positions.get((index, named), (line, col))
                 common.update(line=line, column=col)
             out.append(P.RecordRule(message, **common))
-        elif _is_knowable_union(target, path):
-            out.append(P.FieldProblem(f"{_show(value)} is not valid here: give the value, or {{unknown: \"why the sources do not say\"}}",
+        elif len(path) == 1 and path[0] in knowable and not isinstance(value, str):
+            out.append(P.FieldProblem(f"{_show(value)} is not valid here: give the value as text, or {{unknown: \"why the sources do not say\"}}",
                                       **common, hint=_describe(target, path[-1])))
         else:
             msg, hint = _explain(e, value, target, path)
@@ -263,15 +275,6 @@ def _describe(target: type, name: Any) -> str | None:
         return None
     ex = f" (for example {info.examples[0]!r})" if info.examples else ""
     return f"{name}: {info.description}{ex}"
-
-
-def _is_knowable_union(target: type, path: tuple) -> bool:
-    if target is not getattr(target, "__mro__", [None])[0] or not path or not isinstance(path[-1], str):
-        return False
-    from .models import KnowableMarker
-
-    info = getattr(target, "model_fields", {}).get(path[-1])
-    return bool(info and any(isinstance(m, KnowableMarker) for m in info.metadata))
 
 
 def _show(value: Any) -> str:

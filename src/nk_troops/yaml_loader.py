@@ -110,7 +110,7 @@ def _convert(node: yaml.Node, path: Path, positions: dict, seen: set[int], file:
 
 def _scalar(node: yaml.ScalarNode) -> Any:
     value = node.value
-    if node.style is not None or node.tag == "tag:yaml.org,2002:str":  # quoted or block scalar, or !!str
+    if node.style or node.tag == "tag:yaml.org,2002:str":  # quoted or block scalar, or !!str (plain: None, or '' from libyaml)
         return value
     if value in ("", "~", "null", "Null", "NULL"):
         return None
