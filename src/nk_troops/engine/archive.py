@@ -116,16 +116,21 @@ def check_excerpts(cols: dict, typed: dict, ok: dict, live: np.ndarray, archive:
     if not known.any():
         return
     idx = np.flatnonzero(known)
-    k = np.asarray(k_arr.take(pa.array(idx)).to_numpy(zero_copy_only=False), dtype=np.int64)
-    s = np.asarray(typed["char_start"].take(pa.array(idx)).to_numpy(zero_copy_only=False), dtype=np.int64)
-    e = np.asarray(typed["char_end"].take(pa.array(idx)).to_numpy(zero_copy_only=False), dtype=np.int64)
+    every = len(idx) == len(known)  # the usual case: no copy of the (long) excerpts
+
+    def rows(arr: pa.Array) -> pa.Array:
+        return arr if every else arr.take(pa.array(idx))
+
+    k = np.asarray(rows(k_arr).to_numpy(zero_copy_only=False), dtype=np.int64)
+    s = np.asarray(rows(typed["char_start"]).to_numpy(zero_copy_only=False), dtype=np.int64)
+    e = np.asarray(rows(typed["char_end"]).to_numpy(zero_copy_only=False), dtype=np.int64)
     in_range = (s >= 0) & (s <= e) & (e <= archive.cp_len[k])
     s_c = np.where(in_range, s, 0)
     e_c = np.where(in_range, e, 0)
     b0 = archive.cp2b[archive.cp_base[k] + s_c]
     b1 = archive.cp2b[archive.cp_base[k] + e_c]
     spans = _views(archive.data, b0, (b1 - b0).astype(np.int32))
-    excerpts = cols["excerpt"].take(pa.array(idx))
+    excerpts = rows(cols["excerpt"])
     same = in_range & _np_mask(pc.equal(spans, excerpts.cast(pa.string_view())))  # views: lengths and prefixes first, no copy
     if same.all():
         return

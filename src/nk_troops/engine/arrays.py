@@ -18,7 +18,9 @@ def _bits(buf: pa.Buffer, offset: int, n: int) -> np.ndarray:
 
 
 def _np_mask(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """A boolean pyarrow array (nulls as False) as numpy."""
+    """A boolean pyarrow array (nulls as False) as numpy (a numpy mask passes through)."""
+    if isinstance(arr, np.ndarray):
+        return arr.astype(bool, copy=False)
     if isinstance(arr, pa.ChunkedArray):
         return np.concatenate([_np_mask(c) for c in arr.chunks]) if arr.num_chunks else np.zeros(0, bool)
     n = len(arr)

@@ -63,6 +63,17 @@ def _by_dictionary(col: pa.Array, predicate: Callable[[pa.Array], pa.Array]) -> 
     return _np_mask(predicate(col))
 
 
+def _matches(arr: pa.Array, pattern: str) -> pa.Array | np.ndarray:
+    """Cells matching a regular expression (nulls: False). Long columns go to polars, whose regex
+    engine runs on several threads (Rust's regex, the engine pydantic also uses); short ones to Arrow's RE2."""
+    if len(arr) < 2_000:
+        return pc.match_substring_regex(arr, pattern)
+    import polars as pl
+
+    hit = pl.from_arrow(arr).str.contains(pattern)
+    return (hit.fill_null(False) if hit.null_count() else hit).to_numpy()
+
+
 def _in_set(col: pa.Array, values: pa.Array) -> np.ndarray:
     return _by_dictionary(col, lambda d: pc.is_in(d, value_set=values))
 
@@ -147,7 +158,7 @@ def check_column(c: ColSpec, col: pa.Array, live: np.ndarray, found: Found, base
         ok &= good_np
         return typed, ok
     if c.pattern is not None and not defer_keys:
-        good_np = _by_dictionary(col, lambda d: pc.match_substring_regex(d, c.pattern))
+        good_np = _by_dictionary(col, lambda d: _matches(d, c.pattern))
         bad = present & ~good_np
         if bad.any():
             idx = np.flatnonzero(bad)

@@ -50,7 +50,7 @@ from .. import models as M
 from .. import problems as P
 from .spec import ColSpec, TableSpec, table_spec
 from .arrays import _eq, _np_mask, _present, _values
-from .keys import hash64, key_hashes, lookup
+from .keys import hash64, key_hashes, lookup, match, rows_with
 from .state import Found, TableHashMismatch, TableState, TableStructure
 from .reader import BLOCK_SIZE, GROUP, _Cutter, _Range, _header, _merge
 from .cells import check_column
@@ -139,6 +139,7 @@ class Engine:
         self._scanned = {s.spec.resource for s in self.states.values() if not s.readable}
         self._keyed: set[str] = set()
         self._sched_lock = threading.Lock()
+        self._waiting_for_archive: list = []
         if sources.readable:
             queue.append((0, next(seq), lambda: self._scanned_then(sources)))
         for s in sorted(readable, key=lambda s: -sizes[s.spec.resource]):
@@ -149,7 +150,7 @@ class Engine:
             else:
                 if s is not sources:
                     first = s.spec.resource in self._key_deps("claims") and self.EARLY_CHAIN
-                    queue.append(((2 if first else 2.5) - size / total / 2, next(seq), lambda s=s: self._scanned_then(s)))
+                    queue += self._after_archive(s, [((2 if first else 2.5) - size / total / 2, next(seq), lambda s=s: self._scanned_then(s))])
                 if self.check_hash:
                     queue.append((3, next(seq), lambda s=s: self._hash(s) or []))
         queue += self._ready_key_tasks()  # tables that could not be read are done already
@@ -199,7 +200,20 @@ class Engine:
                     return []
                 self._join_parts(st)
             self._scanned.add(st.spec.resource)
-        return self._ready_key_tasks()
+            released = []
+            if st.spec.resource == "sources":
+                released, self._waiting_for_archive = self._waiting_for_archive, []
+        return self._ready_key_tasks() + released
+
+    def _after_archive(self, st: TableState, tasks: list) -> list:
+        """Scans of citations wait for the archive: held back (not started, so no worker blocks) until sources is read."""
+        if st.spec.resource != "citations" or not self.check_excerpts:
+            return tasks
+        with self._sched_lock:
+            if not self.states["sources"].done.is_set():
+                self._waiting_for_archive.extend(tasks)
+                return []
+        return tasks
 
     def _run_queue(self, queue: list) -> None:
         """Run tasks by priority on the workers; a task may return more tasks."""
@@ -259,7 +273,7 @@ class Engine:
             st.parts.append(part)
             tasks.append((2 - (b - a) / size / 2, next(self._seq), lambda part=part: self._scanned_then(st, part)))
         st.extra["parts_left"] = len(tasks)
-        return tasks
+        return self._after_archive(st, tasks)
 
     def _join_parts(self, st: TableState) -> None:
         """Fold the parts of a split table into it: indices and record numbers become the table's."""
@@ -315,7 +329,7 @@ class Engine:
                 if h is not None:
                     h.update(view[:n])
                 if cutter is not None:
-                    cutter.feed(view[:n], offset)
+                    cutter.feed(buf, n, offset)
                 offset += n
         view.release()
         if h is not None and h.hexdigest() != digest:
@@ -496,65 +510,63 @@ class Engine:
                 self._pending.append((st, cls, np.asarray(index, dtype=np.int64), fld, columns, message, hint))
 
     def _keys_of(self, target: TableState) -> None:
-        """One hash lookup into a table's primary key: its uniqueness, every foreign key into it,
-        and (for claims) the registry and citation coverage."""
+        """One sort of a table's primary key with every reference into it: its uniqueness, every
+        foreign key into it, and (for claims) the registry and citation coverage."""
         spec = target.spec
         r = spec.resource
         if target.rows == 0:
             return
         pkname = spec.primary_key
         pk = target.key(pkname)
-        probes = [("pk", target, pkname, pk, None)] + self._probes_into(target)
-        found_at = lookup(pk, [p[3] for p in probes])
-        pk_present = pk[1]
-        hit_any = np.zeros(len(pk[0]), bool)  # claims rows some table holds
-        cited = np.zeros(len(pk[0]), bool)
+        probes = self._probes_into(target)
+        groups = {}
+        if r == "claims":
+            groups["held"] = [i for i, p in enumerate(probes) if p[0] == "registry"]
+            groups["cited"] = [i for i, p in enumerate(probes) if p[1].spec.resource == "citations" and p[2] == "claim_id"]
+        m = match(pk, [p[3] for p in probes], groups)
+        if len(m.duplicated):
+            first: dict[int, int] = {}
+            dups, firsts = [], []
+            held = rows_with(pk, m.duplicated)
+            for i, v in zip(held.tolist(), pk[0][held].tolist()):
+                if v in first:
+                    dups.append(i)
+                    firsts.append(first[v])
+                else:
+                    first[v] = i
+            self._later(target, P.DuplicateId, np.array(dups, np.int64), pkname, (pkname,), None, "give this row its own id, or merge the two")
+            target.extra["dup_first"] = dict(zip(dups, firsts))
         bad_pk = target.extra.get("bad_key_rows")
-        found_at.reverse()
-        for kind, st, name, values, rows in probes:
-            where = found_at.pop()
-            present = values[1]
-            hit = where >= 0
-
+        bad_values = pk[0][bad_pk] if bad_pk is not None and len(bad_pk) else np.zeros(0, np.uint64)
+        for (kind, st, name, values, rows), missing_values in zip(probes, m.missing):
             def index(sel: np.ndarray, rows=rows) -> np.ndarray:
                 return rows[sel] if rows is not None else sel
 
-            if kind == "pk":
-                dup = present & hit & (where != np.arange(len(where), dtype=np.int32))
-                if dup.any():
-                    idx = np.flatnonzero(dup)
-                    self._later(target, P.DuplicateId, idx, name, (pkname,), None, "give this row its own id, or merge the two")
-                    target.extra["dup_first"] = dict(zip(idx.tolist(), where[idx].tolist()))
-                continue
             col = st.spec.by_name[name]
-            missing = present & ~hit
+            missing = rows_with(values, missing_values)
             if kind == "fk":
                 deferred = st.extra.get("deferred", {}).get(name)
-                if missing.any():
-                    idx = index(np.flatnonzero(missing))
+                if len(missing):
+                    idx = index(missing)
                     self._later(st, P.DanglingReference, idx, name, (name,), lambda v, r=r: f"'{v}' is not the id of any row in {r}")
                     if deferred:
                         self._later(st, None, idx, name, (name,), col)  # its own cell rules, checked on the values
-                if deferred and bad_pk is not None and len(bad_pk):
-                    odd = hit & np.isin(where, bad_pk)
-                    if odd.any():
-                        self._later(st, None, index(np.flatnonzero(odd)), name, (name,), col)
-                if r == "claims" and st.spec.resource == "citations" and name == "claim_id":
-                    cited[where[hit]] = True
+                if deferred and len(bad_values):
+                    odd = rows_with(values, bad_values)  # refers to a row whose key broke its own rules
+                    if len(odd):
+                        self._later(st, None, index(odd), name, (name,), col)
                 if r == "sources" and st.spec.resource == "sources" and name == "relays_source_id":
-                    self._relay_cycles(target, where, hit)
-            elif kind == "registry":
-                hit_any[where[hit]] = True
-                if missing.any():
-                    self._later(st, P.DanglingReference, np.flatnonzero(missing), name, (name,),
-                                lambda v: f"'{v}' has no row in claims (the key registry)")
+                    where = lookup(pk, [values])[0]
+                    self._relay_cycles(target, where, where >= 0)
+            elif kind == "registry" and len(missing):
+                self._later(st, P.DanglingReference, missing, name, (name,),
+                            lambda v: f"'{v}' has no row in claims (the key registry)")
         if r == "claims":
-            orphan = pk_present & ~hit_any
             table = {"ev": "events", "st": "statements", "fg": "figures"}
-            self._later(target, P.DanglingReference, np.flatnonzero(orphan), "claim_id", ("claim_id",),
+            self._later(target, P.DanglingReference, rows_with(pk, m.unreferenced["held"]), "claim_id", ("claim_id",),
                         lambda v: f"'{v}' is in claims but not in {table.get(v[:2], 'events, statements or figures')}")
             if self.states["citations"].readable:
-                self._later(target, P.MissingCitation, np.flatnonzero(~cited & pk_present), "claim_id", ("claim_id",),
+                self._later(target, P.MissingCitation, rows_with(pk, m.unreferenced["cited"]), "claim_id", ("claim_id",),
                             lambda v: f"'{v}' has no row in citations", "every event, statement and figure cites at least one archived source")
         if r == "sources":
             self._unarchived(target, pk)

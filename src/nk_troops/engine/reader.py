@@ -71,15 +71,16 @@ class _Cutter:
         self.quotes = 0  # '"' seen before the current chunk
         self.carry = b""
 
-    def feed(self, chunk: memoryview, offset: int) -> None:
+    def feed(self, buf: bytearray, n: int, offset: int) -> None:
+        """The next ``n`` bytes of the file, in ``buf``, starting at file offset ``offset``."""
         if not self.targets:
             return
-        a = np.frombuffer(chunk, dtype=np.uint8)
-        end = offset + len(a)
+        end = offset + n
         while self.targets and self.targets[0] < end:
             t = max(self.targets[0], offset)
+            a = np.frombuffer(buf, dtype=np.uint8, count=n)
             local = a[t - offset:]
-            parity = (self.quotes + np.count_nonzero(a[: t - offset] == 34)) & 1
+            parity = (self.quotes + buf.count(b'"', 0, t - offset)) & 1  # bytearray.count: a C loop, no temporary
             q = np.flatnonzero(local == 34)
             nl = np.flatnonzero(local == 10)
             cut = None
@@ -94,4 +95,4 @@ class _Cutter:
             self.targets.pop(0)
             while self.targets and self.targets[0] < cut:
                 self.targets.pop(0)
-        self.quotes += int(np.count_nonzero(a == 34))
+        self.quotes += buf.count(b'"', 0, n)
