@@ -87,13 +87,25 @@ def _is_wide_space(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> tuple[np.ndar
     return two, three
 
 
+_WIDE_LEAD = np.zeros(256, bool)
+
+
+_WIDE_LEAD[[0xC2, 0xE1, 0xE2, 0xE3]] = True  # first bytes of the wide spaces
+
+
+_WIDE_LAST = np.zeros(256, bool)
+
+
+_WIDE_LAST[[0x85, 0xA0, 0x80, 0x9F, 0xA8, 0xA9, 0xAF, *range(0x81, 0x8B)]] = True  # last bytes of the wide spaces
+
+
 def _edge_spaces(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(starts with whitespace, ends with whitespace, first byte) for every string, from its bytes.
 
     The values are valid UTF-8 (pyarrow checked), so a lead byte's continuation bytes are always
     inside the same string: reading a byte or two past either end never makes a false match."""
     n = len(arr)
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=n + 1, offset=arr.offset * 4).astype(np.int64)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=n + 1, offset=arr.offset * 4).astype(np.int64)  # numpy indexes fastest with int64
     raw = arr.buffers()[2]
     data = np.frombuffer(raw, dtype=np.uint8) if raw is not None and raw.size else np.zeros(1, np.uint8)
     top = len(data) - 1
@@ -103,12 +115,12 @@ def _edge_spaces(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     e1 = data[np.maximum(end - 1, 0)]
     space_start = _ASCII_SPACE[b0]
     space_end = _ASCII_SPACE[e1]
-    wide = np.flatnonzero((b0 == 0xC2) | ((b0 >= 0xE1) & (b0 <= 0xE3)))  # lead bytes of the wide spaces
+    wide = np.flatnonzero(_WIDE_LEAD[b0])
     if len(wide):
         st = start[wide]
         s2, s3 = _is_wide_space(b0[wide], data[np.minimum(st + 1, top)], data[np.minimum(st + 2, top)])
         space_start[wide] |= s2 | s3
-    wide_end = np.flatnonzero((e1 == 0x85) | (e1 == 0xA0) | (e1 == 0x80) | (e1 == 0x9F) | ((e1 >= 0x81) & (e1 <= 0x8A)) | (e1 == 0xA8) | (e1 == 0xA9) | (e1 == 0xAF))
+    wide_end = np.flatnonzero(_WIDE_LAST[e1])
     if len(wide_end):
         en = end[wide_end]
         ee1, ee2, ee3 = e1[wide_end], data[np.maximum(en - 2, 0)], data[np.maximum(en - 3, 0)]

@@ -103,7 +103,7 @@ def check_column(c: ColSpec, col: pa.Array, live: np.ndarray, found: Found, base
             idx = np.flatnonzero(bad)
             found.many(P.FieldProblem, idx + base, c.name, [f"{_show(v)} is not {'an integer' if c.type == 'integer' else 'a number'}" for v in _values(col, idx)])
         ok &= shaped
-        clean = pc.if_else(pa.array(ok), col, pa.scalar(None, pa.string()))
+        clean = col if not bad.any() and ok.sum() == len(col) - col.null_count else pc.if_else(pa.array(ok), col, pa.scalar(None, pa.string()))
         target = pa.int64() if c.type == "integer" else pa.float64()
         try:
             typed = pc.cast(clean, target)

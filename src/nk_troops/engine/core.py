@@ -301,6 +301,7 @@ class Engine:
                 if name in part.extra:
                     st.extra[name] = part.extra[name]
             st.readable = st.readable and part.readable
+            st.extra.setdefault("ranges", []).append((part.byte_range, part.part, rows, part.rows))
             rows += part.rows
             records += part.rows + len(part.skipped)
         st.rows = rows
@@ -597,33 +598,45 @@ class Engine:
                        [f"'{v}' is not archived, so its excerpt cannot be verified" for v in _values(src, sel)],
                        "cite the archived document that relays it")
 
-    def _fetch(self, st: TableState, wanted: dict[str, np.ndarray]) -> dict[str, dict[int, Any]]:
-        """Read the table again for the values of a few cells: {column: {kept row index: value}}."""
+    def _fetch(self, st: TableState, wanted: dict[str, np.ndarray], byte_range: tuple[int, int] | None = None,
+               part: int = 0, base: int = 0) -> dict[str, dict[int, Any]]:
+        """Read a table (or one byte range of it, whose first kept row is ``base``) again for the values
+        of a few cells: {column: {kept row index: value}}. Only the wanted columns are converted, and
+        reading stops after the last wanted row."""
         names = sorted(wanted)
-        head = _header(st.path)
-        types = {n: pa.string() for n in head}
-        convert = pacsv.ConvertOptions(column_types=types, include_columns=names, strings_can_be_null=True,
+        head = st.spec.names if part > 0 else _header(st.path)
+        convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in head}, include_columns=names, strings_can_be_null=True,
                                        quoted_strings_can_be_null=True, null_values=[""])
         parse = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=lambda row: "skip")
-        read = pacsv.ReadOptions(use_threads=False, block_size=BLOCK_SIZE)
+        read = pacsv.ReadOptions(use_threads=False, block_size=BLOCK_SIZE, column_names=head if part > 0 else None)
         out: dict[str, dict[int, Any]] = {n: {} for n in names}
-        base = 0
-        for batch in pacsv.open_csv(str(st.path), read_options=read, parse_options=parse, convert_options=convert):
-            n = batch.num_rows
-            for name in names:
-                idx = wanted[name]
-                sel = idx[(idx >= base) & (idx < base + n)]
-                if len(sel):
-                    vals = batch.column(name).take(pa.array(sel - base)).to_pylist()
-                    out[name].update(zip(sel.tolist(), vals))
-            base += n
+        last = max((int(v.max()) for v in wanted.values() if len(v)), default=-1)
+        source = _Range(st.path, *byte_range) if byte_range is not None else str(st.path)
+        try:
+            for batch in pacsv.open_csv(source, read_options=read, parse_options=parse, convert_options=convert):
+                n = batch.num_rows
+                for name in names:
+                    idx = wanted[name]
+                    sel = idx[(idx >= base) & (idx < base + n)]
+                    if len(sel):
+                        vals = batch.column(name).take(pa.array(sel - base)).to_pylist()
+                        out[name].update(zip(sel.tolist(), vals))
+                base += n
+                if base > last:
+                    break
+        finally:
+            if byte_range is not None:
+                source.close()
         return out
 
     def _emit_pending(self) -> None:
-        """Turn problems that needed cell values into Problems, reading each table again at most once."""
+        """Turn problems that needed cell values into Problems. Each table (each part of a split
+        table) holding such a cell is read again once, only the columns wanted, on the workers."""
         by_table: dict[str, list] = {}
         for item in self._pending:
             by_table.setdefault(item[0].spec.resource, []).append(item)
+        values: dict[str, dict[str, dict[int, Any]]] = {}
+        tasks = []
         for resource, items in by_table.items():
             st = items[0][0]
             wanted: dict[str, list[np.ndarray]] = {}
@@ -631,10 +644,24 @@ class Engine:
                 extra = [np.array(list(st.extra.get("dup_first", {}).values()), dtype=np.int64)] if cls is P.DuplicateId else []
                 for c in columns:
                     wanted.setdefault(c, []).extend([index, *extra])
-            values = self._fetch(st, {c: np.unique(np.concatenate(v)) for c, v in wanted.items()})
+            want = {c: np.unique(np.concatenate(v)) for c, v in wanted.items()}
+            got = values[resource] = {c: {} for c in want}
+            ranges = st.extra.get("ranges") or [(None, 0, 0, st.rows)]
+            for byte_range, part, base, rows in ranges:
+                mine = {c: v[(v >= base) & (v < base + rows)] for c, v in want.items()}
+                if any(len(v) for v in mine.values()):
+                    def fetch(st=st, mine=mine, byte_range=byte_range, part=part, base=base, got=got) -> list:
+                        for c, d in self._fetch(st, mine, byte_range, part, base).items():
+                            got[c].update(d)  # distinct keys per part: safe from two threads
+                        return []
+                    tasks.append((-rows, next(self._seq), fetch))
+        self._run_queue(tasks)
+        for resource, items in by_table.items():
+            st = items[0][0]
+            vals = values[resource]
             for _, cls, index, fld, columns, message, hint in items:
                 if cls is None:  # cell rules of a deferred key column, on the values
-                    sub = pa.array([values[fld].get(int(i)) for i in index], pa.string())
+                    sub = pa.array([vals[fld].get(int(i)) for i in index], pa.string())
                     late = Found(resource)
                     check_column(message, sub, np.ones(len(index), bool), late, 0)
                     for kcls, i, f2, msg, h2 in late.items:
@@ -643,13 +670,13 @@ class Engine:
                 if cls is P.DuplicateId:
                     firsts = st.extra.get("dup_first", {})
                     for i in index.tolist():
-                        v, first = values[fld].get(i), firsts.get(i)
-                        if first is not None and values[fld].get(first) == v:  # confirmed on the values, not only the hash
+                        v, first = vals[fld].get(i), firsts.get(i)
+                        if first is not None and vals[fld].get(first) == v:  # confirmed on the values, not only the hash
                             row = int(st.row_numbers(np.array([first]))[0])
                             st.found.add(cls, i, fld, f"'{v}' is already used by row {row}", hint)
                     continue
                 for i in index.tolist():
-                    args = [values[c].get(i) for c in columns]
+                    args = [vals[c].get(i) for c in columns]
                     st.found.add(cls, i, fld, message(*args), hint)
 
     # ---- output

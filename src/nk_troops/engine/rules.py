@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 from .. import problems as P
 from ..vague_dates import VagueDateError, parse_vague_date
 from .spec import TableSpec
-from .arrays import _eq, _np_mask, _present, _str, _values, _views
+from .arrays import _eq, _np_mask, _present, _str, _values
 from .state import Found
 
 
@@ -190,14 +190,12 @@ def rule_child_ids(id_name: str, sep: str, cols: dict, ok: dict, found: Found, b
     both = ok[id_name] & ok["claim_id"]
     if not both.any():
         return
+    import polars as pl
+
     child, claim = cols[id_name], cols["claim_id"]
-    n = len(child)
-    c_off = np.frombuffer(child.buffers()[1], dtype=np.int32, count=n + 1, offset=child.offset * 4).astype(np.int64)
-    k_off = np.frombuffer(claim.buffers()[1], dtype=np.int32, count=n + 1, offset=claim.offset * 4)
-    head = np.minimum(np.diff(k_off) + len(sep), np.diff(c_off)).astype(np.int32)
-    expected = pc.binary_join_element_wise(claim, sep, "")
-    heads = _views(child.buffers()[2], c_off[:-1], head)  # the first len(claim_id) + 2 bytes of each id
-    differ = both & ~_np_mask(pc.equal(heads, expected.cast(pa.string_view())))
+    pair = pl.from_arrow(pa.RecordBatch.from_arrays([_str(child), _str(claim)], ["child", "claim"]))
+    starts = pair.select(pl.col("child").str.starts_with(pl.col("claim") + sep).fill_null(True)).to_series().to_numpy()
+    differ = both & ~starts
     if differ.any():
         idx = np.flatnonzero(differ)
         found.many(P.RecordRule, idx + base, id_name,
