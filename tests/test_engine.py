@@ -115,7 +115,13 @@ def test_generated_text_is_realistic(clean):
 # --------------------------------------------------------------------------- injected errors
 
 
-def test_every_injected_error_is_reported_exactly(broken):
+@pytest.mark.parametrize("with_polars", [False, True], ids=["numpy-hashes", "polars-hashes"])
+def test_every_injected_error_is_reported_exactly(broken, with_polars, monkeypatch):
+    from nk_troops.engine import core
+
+    if with_polars:  # the path packages above 32 MB take: polars hashes, regexes and child-id checks
+        monkeypatch.setattr(core.Engine, "POLARS_MIN_BYTES", 0)
+        monkeypatch.setattr(core.Engine, "PART_MIN", 50_000)
     expected = _injected(broken)
     kinds = {e["kind"] for e in json.loads((broken / "injected.json").read_text())}
     assert {"bad-type", "impossible-date", "non-padded-date", "bad-enum", "pattern", "duplicate-id", "dangling-reference",

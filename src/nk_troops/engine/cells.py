@@ -63,10 +63,10 @@ def _by_dictionary(col: pa.Array, predicate: Callable[[pa.Array], pa.Array]) -> 
     return _np_mask(predicate(col))
 
 
-def _matches(arr: pa.Array, pattern: str) -> pa.Array | np.ndarray:
+def _matches(arr: pa.Array, pattern: str, use_polars: bool) -> pa.Array | np.ndarray:
     """Cells matching a regular expression (nulls: False). Long columns go to polars, whose regex
     engine runs on several threads (Rust's regex, the engine pydantic also uses); short ones to Arrow's RE2."""
-    if len(arr) < 2_000:
+    if not use_polars or len(arr) < 2_000:
         return pc.match_substring_regex(arr, pattern)
     import polars as pl
 
@@ -78,7 +78,8 @@ def _in_set(col: pa.Array, values: pa.Array) -> np.ndarray:
     return _by_dictionary(col, lambda d: pc.is_in(d, value_set=values))
 
 
-def check_column(c: ColSpec, col: pa.Array, live: np.ndarray, found: Found, base: int, defer_keys: bool = False) -> tuple[pa.Array, np.ndarray]:
+def check_column(c: ColSpec, col: pa.Array, live: np.ndarray, found: Found, base: int, defer_keys: bool = False,
+                 use_polars: bool = False) -> tuple[pa.Array, np.ndarray]:
     """Check one column of a batch; returns (typed values, usable mask: present and valid).
 
     ``defer_keys``: a foreign-key column whose rules are those of the key it refers to; its
@@ -158,7 +159,7 @@ def check_column(c: ColSpec, col: pa.Array, live: np.ndarray, found: Found, base
         ok &= good_np
         return typed, ok
     if c.pattern is not None and not defer_keys:
-        good_np = _by_dictionary(col, lambda d: _matches(d, c.pattern))
+        good_np = _by_dictionary(col, lambda d: _matches(d, c.pattern, use_polars))
         bad = present & ~good_np
         if bad.any():
             idx = np.flatnonzero(bad)

@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 from .. import problems as P
 from ..vague_dates import VagueDateError, parse_vague_date
 from .spec import TableSpec
-from .arrays import _eq, _np_mask, _present, _str, _values
+from .arrays import _eq, _np_mask, _present, _str, _values, _views
 from .state import Found
 
 
@@ -185,18 +185,32 @@ def rule_claims(cols: dict, ok: dict, found: Found, base: int) -> None:
                     for i, w, t in zip(_values(cols["claim_id"], idx), want[idx], _values(cols["record_type"], idx))])
 
 
-def rule_child_ids(id_name: str, sep: str, cols: dict, ok: dict, found: Found, base: int) -> None:
-    """citation_id and link_id are their claim_id, the separator ('/c', '/l') and a number."""
+def rule_child_ids(id_name: str, sep: str, cols: dict, ok: dict, found: Found, base: int, use_polars: bool = False) -> None:
+    """citation_id and link_id are their claim_id, the separator ('/c', '/l') and a number.
+
+    ``use_polars``: compare with polars (three times faster on long columns; see Engine.POLARS_MIN_BYTES)."""
     both = ok[id_name] & ok["claim_id"]
     if not both.any():
         return
-    import polars as pl
+    child, claim = _str(cols[id_name]), _str(cols["claim_id"])
+    if use_polars:
+        import polars as pl
 
-    child, claim = cols[id_name], cols["claim_id"]
-    pair = pl.from_arrow(pa.RecordBatch.from_arrays([_str(child), _str(claim)], ["child", "claim"]))
-    starts = pair.select(pl.col("child").str.starts_with(pl.col("claim") + sep).fill_null(True)).to_series().to_numpy()
+        pair = pl.from_arrow(pa.RecordBatch.from_arrays([child, claim], ["child", "claim"]))
+        starts = pair.select(pl.col("child").str.starts_with(pl.col("claim") + sep).fill_null(True)).to_series().to_numpy()
+    else:
+        starts = _np_mask(pc.fill_null(pc.equal(_heads(child, claim, sep), pc.binary_join_element_wise(claim, sep, "")), True))
     differ = both & ~starts
     if differ.any():
         idx = np.flatnonzero(differ)
         found.many(P.RecordRule, idx + base, id_name,
                    [f"'{a}' does not start with its claim_id '{b}{sep}'" for a, b in zip(_values(child, idx), _values(claim, idx))])
+
+
+def _heads(child: pa.Array, claim: pa.Array, sep: str) -> pa.Array:
+    """The first len(claim_id) + len(sep) bytes of each child id."""
+    n = len(child)
+    c_off = np.frombuffer(child.buffers()[1], dtype=np.int32, count=n + 1, offset=child.offset * 4).astype(np.int64)
+    k_off = np.frombuffer(claim.buffers()[1], dtype=np.int32, count=n + 1, offset=claim.offset * 4)
+    head = np.minimum(np.diff(k_off) + len(sep), np.diff(c_off)).astype(np.int32)
+    return _views(child.buffers()[2], c_off[:-1], head).cast(pa.string())
