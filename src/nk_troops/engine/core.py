@@ -16,8 +16,8 @@ How it works (modules of this package, by job):
   by: the excerpt must be ``text[char_start:char_end]`` (compared in bulk as
   string views into the texts), or equal to it after the normalisation of
   ``nk_troops.excerpts`` (only rows that differ reach Python);
-* ``keys``: only key columns are kept, as 64-bit hashes (polars' hash; 8 bytes
-  a key, its low 4 bits free); per referenced table, one sort of its keys with
+* ``keys``: only key columns are kept, as 64-bit hashes (polars' hash above
+  32 MB, a numpy one below; 8 bytes a key, its low 4 bits free); per referenced table, one sort of its keys with
   every reference into it, each value tagged with the column it came from,
   checks uniqueness, foreign keys, the claims registry and citation coverage
   (equal values sort side by side, the key first), as soon as the tables it
