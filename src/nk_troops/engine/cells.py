@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 from typing import Callable
 
 import numpy as np
@@ -63,11 +64,37 @@ def _by_dictionary(col: pa.Array, predicate: Callable[[pa.Array], pa.Array]) -> 
     return _np_mask(predicate(col))
 
 
+_UNICODE_SPACE = r"\s\v\x{85}\p{Z}"
+r"""What Rust's regex (pydantic, polars) means by \s; RE2's \s is only [\t\n\f\r ]."""
+
+
+@functools.lru_cache(maxsize=None)
+def _for_re2(pattern: str) -> str:
+    r"""A model pattern as RE2 must be written to match what pydantic and polars match: \s is
+    Unicode whitespace (so a URL with a no-break space fails on both paths)."""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            esc = pattern[i:i + 2]
+            out.append((_UNICODE_SPACE if in_class else f"[{_UNICODE_SPACE}]") if esc == "\\s" else esc)
+            i += 2
+            continue
+        if ch == "[" and not in_class:
+            in_class = True
+        elif ch == "]" and in_class and pattern[i - 1] not in "[^":
+            in_class = False
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
 def _matches(arr: pa.Array, pattern: str, use_polars: bool) -> pa.Array | np.ndarray:
     """Cells matching a regular expression (nulls: False). Long columns go to polars, whose regex
-    engine runs on several threads (Rust's regex, the engine pydantic also uses); short ones to Arrow's RE2."""
+    engine runs on several threads (Rust's regex, the engine pydantic also uses); short ones to
+    Arrow's RE2, with the pattern translated so that both match the same cells."""
     if not use_polars or len(arr) < 2_000:
-        return pc.match_substring_regex(arr, pattern)
+        return pc.match_substring_regex(arr, _for_re2(pattern))
     import polars as pl
 
     hit = pl.from_arrow(arr).str.contains(pattern)
