@@ -69,7 +69,6 @@ class _Cutter:
         self.targets = [size * i // parts for i in range(1, parts)]
         self.cuts: list[int] = []
         self.quotes = 0  # '"' seen before the current chunk
-        self.carry = b""
 
     def feed(self, buf: bytearray, n: int, offset: int) -> None:
         """The next ``n`` bytes of the file, in ``buf``, starting at file offset ``offset``."""
