@@ -12,8 +12,6 @@ import json
 import re
 from typing import Any
 
-import yaml
-
 from . import metadata as M
 
 CFF_PATH = "CITATION.cff"
@@ -107,6 +105,8 @@ def zenodo_data() -> dict[str, Any]:
 
 def citation_files() -> dict[str, bytes]:
     """CITATION.cff and .zenodo.json as bytes; the same metadata always gives the same bytes."""
+    import yaml  # only when the files are rendered: the command line starts without it
+
     cff = yaml.safe_dump(cff_data(), sort_keys=False, allow_unicode=True, width=4096, default_flow_style=False)
     zenodo = json.dumps(zenodo_data(), indent=2, ensure_ascii=False) + "\n"
     return {CFF_PATH: (_HEADER + cff).encode("utf-8"), ZENODO_PATH: zenodo.encode("utf-8")}

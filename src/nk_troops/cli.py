@@ -29,7 +29,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .validate import validate
 
     started = time.perf_counter()
-    report = validate(_root(args.root), records_only=args.records_only)
+    report = validate(_root(args.root), records_only=args.records_only, use_cache=not args.no_cache)
     print(report.render(args.format))
     if args.format == "text":
         print(f"({time.perf_counter() - started:.2f} s)", file=sys.stderr)
@@ -65,6 +65,9 @@ def parser() -> argparse.ArgumentParser:
     common(v)
     v.add_argument("--records-only", action="store_true",
                    help="check only the records and archived sources (steps 1-2: fast, for editing); skip the published files")
+    v.add_argument("--no-cache", action="store_true",
+                   help="run every check even if nothing changed since the last clean run (CI does); "
+                        "by default a clean result is replayed while no file, code or library it depends on changes")
     v.set_defaults(func=cmd_validate)
 
     b = sub.add_parser("build", help="validate, then write the CSV/Parquet tables, schemas and datapackage.json atomically")

@@ -20,11 +20,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .models import CURATED, PUBLISHED
 from .snapshot import Snapshot, SnapshotError, Table, load
 
 BUMPS = ("none", "patch", "minor", "major")
-DERIVED = frozenset(m.resource for m in PUBLISHED) - frozenset(m.resource for m in CURATED)
+def _derived() -> frozenset[str]:
+    """Tables built from others (no records of their own). The models import pydantic: only when diffing."""
+    from .models import CURATED, PUBLISHED
+
+    return frozenset(m.resource for m in PUBLISHED) - frozenset(m.resource for m in CURATED)
 """Tables the build derives from the claims (claims, citations, claim_links): their rows follow their claim."""
 
 MAJOR_FIELD_KEYS = ("type", "format")
@@ -217,7 +220,7 @@ def _compare_package(old: Snapshot, new: Snapshot, out: list[SchemaChange]) -> N
 
 
 def _compare_rows(old: Table, new: Table, renames: dict[str, str], out: list[RecordChange]) -> None:
-    derived = new.name in DERIVED
+    derived = new.name in _derived()
     compared = [(n, renames.get(n, n)) for n in old.field_names if renames.get(n, n) in new.field_names]
     for key, row in new.rows.items():
         if key not in old.rows:

@@ -142,6 +142,7 @@ def closest(value: object, choices: Iterable[str]) -> str | None:
 class Report:
     problems: list[Problem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    cached_at: str | None = None  # set when this is the replayed result of a clean full run at that time (UTC)
 
     def add(self, problem: Problem) -> None:
         self.problems.append(problem)
@@ -160,7 +161,8 @@ class Report:
         problems = self.sorted()
         if fmt == "json":
             return json.dumps(
-                {"valid": self.ok, "error_count": len(problems), "counts": self.counts, "errors": [p.to_dict() for p in problems]},
+                {"valid": self.ok, "error_count": len(problems), "counts": self.counts, "cached_at": self.cached_at,
+                 "errors": [p.to_dict() for p in problems]},
                 indent=2,
                 ensure_ascii=False,
             )
@@ -170,6 +172,9 @@ class Report:
         summary = ", ".join(f"{n} {name}" for name, n in self.counts.items())
         if self.ok:
             lines.append(f"valid: {summary}" if summary else "valid")
+            if self.cached_at:
+                lines.append(f"(every check passed at {self.cached_at} UTC and nothing they read has changed since; "
+                             "--no-cache runs them again)")
         else:
             lines.append(f"{len(problems)} error{'s' if len(problems) != 1 else ''} found; nothing was written.")
         return "\n".join(lines)

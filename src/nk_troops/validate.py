@@ -9,18 +9,22 @@
    primary and foreign keys, bytes and hash).
 
 Every problem is collected; nothing stops at the first.
+
+With ``use_cache`` (the command line's default), a clean full run is
+remembered and replayed while nothing it depends on changes (see
+validate_cache.py): that is what makes a repeated `validate` start fast.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import problems as P
-from .checks import check_dataset
-from .models import CURATED
-from .records import load_dataset
-from .tables import Rows, build_rows
+
+if TYPE_CHECKING:
+    from .tables import Rows
 
 
 @dataclass
@@ -31,6 +35,11 @@ class RecordsResult:
 
 def check_records(root: Path) -> RecordsResult:
     """Steps 1 and 2; the table rows when (and only when) there is no problem."""
+    from .checks import check_dataset  # pydantic and the models: imported only when records are read
+    from .models import CURATED
+    from .records import load_dataset
+    from .tables import build_rows
+
     dataset, problems = load_dataset(root)
     report = P.Report(problems=list(problems))
     checked = check_dataset(dataset)
@@ -44,12 +53,27 @@ def check_records(root: Path) -> RecordsResult:
     return RecordsResult(report, tables)
 
 
-def validate(root: Path, *, records_only: bool = False) -> P.Report:
-    """Steps 1-4 (1-2 only with ``records_only``, which imports no table writer, plotting or frictionless code)."""
+def validate(root: Path, *, records_only: bool = False, use_cache: bool = False) -> P.Report:
+    """Steps 1-4 (1-2 only with ``records_only``, which imports no table writer, plotting or frictionless code).
+
+    ``use_cache``: return the stored result of the last clean full run if nothing it read has changed,
+    and store this run's result when it is clean (a failing run clears it)."""
     root = Path(root)
+    if use_cache and not records_only:
+        from . import validate_cache
+
+        hit = validate_cache.lookup(root)
+        if hit is not None:
+            return hit
     result = check_records(root)
     report = result.report
-    if result.tables is None or records_only:
+    if records_only:
+        return report
+    if result.tables is None:
+        if use_cache:
+            from . import validate_cache
+
+            validate_cache.forget(root)
         return report
     from .build import render_outputs, stale_outputs  # build imports validate: keep this import local
 
@@ -59,4 +83,8 @@ def validate(root: Path, *, records_only: bool = False) -> P.Report:
         from .package_check import frictionless_problems
 
         report.extend(frictionless_problems(root / "datapackage.json"))
+    if use_cache:
+        from . import validate_cache
+
+        validate_cache.store(root, report, list(outputs))
     return report
