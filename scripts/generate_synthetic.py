@@ -654,6 +654,8 @@ def plan_errors(plan: Plan, per_kind: int) -> tuple[dict[str, dict[int, dict[str
         edit("unsafe-text", "events", r, "notes", "=HYPERLINK(\"http://x\")", "field-error")
     for r in pick("statements", all_rows):
         edit("unsafe-text", "statements", r, "text", " leading space", "field-error")
+    for r in pick("events", all_rows):
+        edit("control-character", "events", r, "summary", "Shelling reported\x07 near Sudzha.", "field-error")
 
     # --- duplicate ids (rows nothing refers to, copied from the row above)
     for r in pick_after("actors", np.flatnonzero(~ref_actor & (all_rows > 0))):

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import problems as P
-from .arrays import _np_mask, _present, _views
+from .arrays import _control_chars, _control_positions, _np_mask, _present, _views
 from .state import TableState
 
 
@@ -32,6 +32,7 @@ class Archive:
     cp_len: np.ndarray  # per text: length in code points
     cp2b: np.ndarray  # global byte offset of each code point of each text (+1 entry at each end)
     texts: list[str]
+    controls: np.ndarray  # controls[i]: refused control characters starting before byte i of data
     _norm: dict = field(default_factory=dict)
     ready: threading.Event = field(default_factory=threading.Event)
 
@@ -99,24 +100,35 @@ def load_archive(root: Path, state: TableState) -> Archive:
         offset += len(b)
     cp_base = np.concatenate([[0], np.cumsum([len(m) for m in maps])[:-1]]).astype(np.int64) if maps else np.zeros(0, np.int64)
     cp2b = np.concatenate(maps) if maps else np.zeros(1, np.int64)
-    return Archive(pa.array(ids, pa.string()), pa.py_buffer(b"".join(blobs)), cp_base, cp_len, cp2b, texts)
+    data = b"".join(blobs)
+    controls = np.zeros(len(data) + 1, np.int64)
+    controls[_control_positions(np.frombuffer(data, np.uint8)) + 1] = 1
+    np.cumsum(controls, out=controls)
+    return Archive(pa.array(ids, pa.string()), pa.py_buffer(data), cp_base, cp_len, cp2b, texts, controls)
 
 
-def check_excerpts(cols: dict, typed: dict, ok: dict, live: np.ndarray, archive: Archive, state: TableState, base: int) -> None:
-    found = state.found
-    usable = ok["source_id"] & ok["excerpt"] & ok["char_start"] & ok["char_end"]
+@dataclass
+class Spans:
+    """Citations whose excerpt was compared with its archived span, in one batch."""
+
+    idx: np.ndarray  # rows compared
+    k: np.ndarray  # their texts in the archive
+    s: np.ndarray  # char_start
+    e: np.ndarray  # char_end
+    in_range: np.ndarray
+    same: np.ndarray  # the excerpt is byte for byte the span
+    b0: np.ndarray  # the span's bytes in archive.data
+    b1: np.ndarray
+
+
+def excerpt_spans(cols: dict, typed: dict, ok: dict, archive: Archive) -> tuple[pa.Array, Spans | None]:
+    """(index of each row's source in the archive, the comparison of each comparable excerpt with its span)."""
     k_arr = pc.index_in(cols["source_id"], value_set=archive.ids)
-    known = usable & _present(k_arr)
-    # citations of sources with no verified text: unarchived (if the source exists) or already reported
-    elsewhere = ok["source_id"] & live & ~_present(k_arr)
-    if elsewhere.any():
-        idx = np.flatnonzero(elsewhere)
-        state.extra.setdefault("unverified_idx", []).append(idx + base)
-        state.extra.setdefault("unverified_src", []).append(cols["source_id"].take(pa.array(idx)))
-    if not known.any():
-        return
-    idx = np.flatnonzero(known)
-    every = len(idx) == len(known)  # the usual case: no copy of the (long) excerpts
+    comparable = ok["source_id"] & ok["char_start"] & ok["char_end"] & _present(cols["excerpt"]) & _present(k_arr)
+    if not comparable.any():
+        return k_arr, None
+    idx = np.flatnonzero(comparable)
+    every = len(idx) == len(comparable)  # the usual case: no copy of the (long) excerpts
 
     def rows(arr: pa.Array) -> pa.Array:
         return arr if every else arr.take(pa.array(idx))
@@ -130,8 +142,43 @@ def check_excerpts(cols: dict, typed: dict, ok: dict, live: np.ndarray, archive:
     b0 = archive.cp2b[archive.cp_base[k] + s_c]
     b1 = archive.cp2b[archive.cp_base[k] + e_c]
     spans = _views(archive.data, b0, (b1 - b0).astype(np.int32))
-    excerpts = rows(cols["excerpt"])
-    same = in_range & _np_mask(pc.equal(spans, excerpts.cast(pa.string_view())))  # views: lengths and prefixes first, no copy
+    same = in_range & _np_mask(pc.equal(spans, rows(cols["excerpt"]).cast(pa.string_view())))  # views: lengths and prefixes first, no copy
+    return k_arr, Spans(idx, k, s, e, in_range, same, b0, b1)
+
+
+def excerpt_controls(excerpt: pa.Array, spans: Spans | None, archive: Archive) -> np.ndarray:
+    """Which excerpts hold a refused control character: for an excerpt equal to its archived span,
+    counted in the archive (no pass over the excerpt); the others are read."""
+    control = np.zeros(len(excerpt), bool)
+    checked = np.zeros(len(excerpt), bool)
+    if spans is not None:
+        rows = spans.idx[spans.same]
+        control[rows] = archive.controls[spans.b1[spans.same]] > archive.controls[spans.b0[spans.same]]
+        checked[rows] = True
+    rest = np.flatnonzero(~checked & _present(excerpt))
+    if len(rest):
+        sub = excerpt if len(rest) == len(excerpt) else excerpt.take(pa.array(rest))
+        control[rest[_control_chars(sub)]] = True
+    return control
+
+
+def check_excerpts(cols: dict, ok: dict, live: np.ndarray, archive: Archive, state: TableState, base: int,
+                   k_arr: pa.Array, spans: Spans | None) -> None:
+    found = state.found
+    # citations of sources with no verified text: unarchived (if the source exists) or already reported
+    elsewhere = ok["source_id"] & live & ~_present(k_arr)
+    if elsewhere.any():
+        idx = np.flatnonzero(elsewhere)
+        state.extra.setdefault("unverified_idx", []).append(idx + base)
+        state.extra.setdefault("unverified_src", []).append(cols["source_id"].take(pa.array(idx)))
+    if spans is None:
+        return
+    keep = ok["excerpt"][spans.idx]  # an excerpt that failed its own checks is reported there
+    if not keep.all():
+        sel = np.flatnonzero(keep)
+        spans = Spans(*(getattr(spans, f)[sel] for f in ("idx", "k", "s", "e", "in_range", "same", "b0", "b1")))
+    idx, k, s, e, in_range, same = spans.idx, spans.k, spans.s, spans.e, spans.in_range, spans.same
+    excerpts = cols["excerpt"]
     if same.all():
         return
     from ..excerpts import find_excerpt, normalise
@@ -139,7 +186,7 @@ def check_excerpts(cols: dict, typed: dict, ok: dict, live: np.ndarray, archive:
     for j in np.flatnonzero(~same):
         row = int(idx[j]) + base
         kk = int(k[j])
-        excerpt = excerpts[int(j)].as_py()
+        excerpt = excerpts[int(idx[j])].as_py()
         text = archive.texts[kk]
         if in_range[j] and normalise(text[s[j]:e[j]]).text == normalise(excerpt).text and normalise(excerpt).text:
             continue  # equal once quotes, spaces and line breaks are normalised

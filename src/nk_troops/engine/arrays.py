@@ -99,35 +99,82 @@ _WIDE_LAST = np.zeros(256, bool)
 _WIDE_LAST[[0x85, 0xA0, 0x80, 0x9F, 0xA8, 0xA9, 0xAF, *range(0x81, 0x8B)]] = True  # last bytes of the wide spaces
 
 
-def _edge_spaces(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(starts with whitespace, ends with whitespace, first byte) for every string, from its bytes.
+_FIRST_SUSPECT = _ASCII_SPACE | _WIDE_LEAD | _FORMULA  # a first byte worth a closer look
 
-    The values are valid UTF-8 (pyarrow checked), so a lead byte's continuation bytes are always
+
+_LAST_SUSPECT = _ASCII_SPACE | _WIDE_LAST
+
+
+def _edge_spaces(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(starts with whitespace, ends with whitespace, starts with a formula character) for every string, from its bytes.
+
+    One lookup of the first and last byte of every value finds the few worth a closer look; only
+    those are decoded. The values are valid UTF-8, so a lead byte's continuation bytes are always
     inside the same string: reading a byte or two past either end never makes a false match."""
     n = len(arr)
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=n + 1, offset=arr.offset * 4).astype(np.int64)  # numpy indexes fastest with int64
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=n + 1, offset=arr.offset * 4).astype(np.intp)
     raw = arr.buffers()[2]
     data = np.frombuffer(raw, dtype=np.uint8) if raw is not None and raw.size else np.zeros(1, np.uint8)
     top = len(data) - 1
     start, end = offsets[:-1], offsets[1:]
     nonempty = end > start
-    b0 = data[np.minimum(start, top)]
-    e1 = data[np.maximum(end - 1, 0)]
-    space_start = _ASCII_SPACE[b0]
-    space_end = _ASCII_SPACE[e1]
-    wide = np.flatnonzero(_WIDE_LEAD[b0])
-    if len(wide):
-        st = start[wide]
-        s2, s3 = _is_wide_space(b0[wide], data[np.minimum(st + 1, top)], data[np.minimum(st + 2, top)])
-        space_start[wide] |= s2 | s3
-    wide_end = np.flatnonzero(_WIDE_LAST[e1])
-    if len(wide_end):
-        en = end[wide_end]
-        ee1, ee2, ee3 = e1[wide_end], data[np.maximum(en - 2, 0)], data[np.maximum(en - 3, 0)]
-        t2, _ = _is_wide_space(ee2, ee1, ee1)
-        _, t3 = _is_wide_space(ee3, ee2, ee1)
-        space_end[wide_end] |= t2 | t3
-    return space_start & nonempty, space_end & nonempty, np.where(nonempty, b0, 0)
+    b0 = np.take(data, start, mode="clip")  # an empty value's byte (clipped at either end) is masked by nonempty
+    e1 = np.take(data, end - 1, mode="clip")
+    space_start = np.zeros(n, bool)
+    space_end = np.zeros(n, bool)
+    formula = np.zeros(n, bool)
+    cand = np.flatnonzero((_FIRST_SUSPECT[b0] | _LAST_SUSPECT[e1]) & nonempty)
+    if len(cand) == 0:
+        return space_start, space_end, formula
+    st, en = start[cand], end[cand]
+    c0, c1 = b0[cand], e1[cand]
+    s2, s3 = _is_wide_space(c0, data[np.minimum(st + 1, top)], data[np.minimum(st + 2, top)])
+    space_start[cand] = _ASCII_SPACE[c0] | s2 | s3
+    t2, _ = _is_wide_space(data[np.maximum(en - 2, 0)], c1, c1)
+    _, t3 = _is_wide_space(data[np.maximum(en - 3, 0)], data[np.maximum(en - 2, 0)], c1)
+    space_end[cand] = _ASCII_SPACE[c1] | t2 | t3
+    formula[cand] = _FORMULA[c0]
+    return space_start, space_end, formula
+
+
+_CONTROL_BLOCK = 256 << 10  # bytes per pass: the four passes over a block stay in the core's cache
+
+
+def _control_positions(d: np.ndarray) -> np.ndarray:
+    """Positions in UTF-8 bytes ``d`` where a control character models.safe_text refuses starts:
+    U+0000-U+001F except the line break U+000A, U+007F, and U+0080-U+009F (C2 80 - C2 9F)."""
+    hits = []
+    flag_all = np.empty(min(len(d), _CONTROL_BLOCK), bool)
+    for at in range(0, len(d), _CONTROL_BLOCK):
+        blk = d[at:at + _CONTROL_BLOCK]
+        flag = flag_all[: len(blk)]
+        np.less(blk, 32, out=flag)
+        low = np.count_nonzero(flag)
+        if low and np.count_nonzero(np.equal(blk, 10, out=flag)) != low:  # counting is cheaper than finding every line break
+            hits.append(at + np.flatnonzero((blk < 32) & (blk != 10)))
+        np.equal(blk, 0x7F, out=flag)
+        if flag.any():
+            hits.append(at + np.flatnonzero(flag))
+        np.equal(blk, 0xC2, out=flag)
+        if flag.any():
+            c2 = at + np.flatnonzero(flag)
+            nxt = d[np.minimum(c2 + 1, len(d) - 1)]
+            hits.append(c2[(nxt >= 0x80) & (nxt <= 0x9F)])
+    return np.concatenate(hits) if hits else np.zeros(0, np.int64)
+
+
+def _control_chars(arr: pa.Array) -> np.ndarray:
+    """Indices of the strings holding a control character models.safe_text refuses (see _control_positions)."""
+    n = len(arr)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=n + 1, offset=arr.offset * 4)
+    raw = arr.buffers()[2]
+    lo, hi = int(offsets[0]), int(offsets[-1])
+    if raw is None or hi <= lo:
+        return np.zeros(0, np.int64)
+    at = _control_positions(np.frombuffer(raw, dtype=np.uint8)[lo:hi])
+    if len(at) == 0:
+        return np.zeros(0, np.int64)
+    return np.unique(np.searchsorted(offsets[1:] - lo, at, side="right"))
 
 
 def _values(arr: pa.Array, idx: np.ndarray) -> list:

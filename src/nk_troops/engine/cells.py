@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 from .. import models as M
 from .. import problems as P
 from .spec import DATE_RE, INTEGER_RE, NUMBER_RE, ColSpec
-from .arrays import _FORMULA, _edge_spaces, _np_mask, _present, _show, _str, _values
+from .arrays import _control_chars, _edge_spaces, _np_mask, _present, _show, _str, _values
 from .state import Found
 
 
@@ -106,11 +106,13 @@ def _in_set(col: pa.Array, values: pa.Array) -> np.ndarray:
 
 
 def check_column(c: ColSpec, col: pa.Array, live: np.ndarray, found: Found, base: int, defer_keys: bool = False,
-                 use_polars: bool = False) -> tuple[pa.Array, np.ndarray]:
+                 use_polars: bool = False, control: np.ndarray | None = None) -> tuple[pa.Array, np.ndarray]:
     """Check one column of a batch; returns (typed values, usable mask: present and valid).
 
     ``defer_keys``: a foreign-key column whose rules are those of the key it refers to; its
     pattern and length are checked later, only for values the referenced table does not hold.
+    ``control``: which cells hold a refused control character, when the caller knows already
+    (excerpts equal to their archived span: see archive.excerpt_controls).
     """
     present = _present(col) & live
     if c.required:
@@ -221,15 +223,20 @@ def check_column(c: ColSpec, col: pa.Array, live: np.ndarray, found: Found, base
                     found.add(P.FieldProblem, int(i) + base, c.name, f"the text is {n} characters long; at least {c.min_length} are needed")
                     ok[i] = False
     if c.safe_text:
-        space_start, space_end, first = _edge_spaces(col)
-        formula = _FORMULA[first]
-        bad = present & (space_start | space_end | formula)
-        if bad.any():
+        space_start, space_end, formula = _edge_spaces(col)
+        if control is None:
+            control = np.zeros(len(col), bool)
+            control[_control_chars(col)] = True
+        bad = present & (space_start | space_end | formula | control)
+        if bad.any():  # one problem per cell, in the order models.safe_text checks
             idx = np.flatnonzero(bad)
             msgs = []
             for i, v in zip(idx, _values(col, idx)):
                 if space_start[i] or space_end[i]:
                     msgs.append("remove the spaces or line breaks at the start or end of the text")
+                elif control[i]:
+                    ch = next(ch for ch in v if (ord(ch) < 32 and ch != "\n") or 0x7F <= ord(ch) < 0xA0)
+                    msgs.append(f"the text holds the control character U+{ord(ch):04X}; remove it (line breaks are the only control character allowed)")
                 else:
                     msgs.append(f"text may not start with {v[0]!r}: a spreadsheet would run the cell as a formula")
             found.many(P.FieldProblem, idx + base, c.name, msgs)

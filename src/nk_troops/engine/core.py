@@ -59,7 +59,7 @@ from .state import Found, TableHashMismatch, TableState, TableStructure
 from .reader import BLOCK_SIZE, GROUP, _Cutter, _Range, _header, _merge
 from .cells import check_column
 from .rules import DateTexts, rule_child_ids, rule_claims, rule_dates, rule_figures, rule_knowable, rule_sources
-from .archive import Archive, check_excerpts, load_archive
+from .archive import Archive, check_excerpts, excerpt_controls, excerpt_spans, load_archive
 
 
 class Engine:
@@ -439,8 +439,19 @@ class Engine:
                 live &= ~blank
         typed, ok = {}, {}
         deferred = st.extra.setdefault("deferred", {c.name: self._deferred(spec, c) for c in spec.columns})
+        archive = None
+        if spec.resource == "citations" and self.check_excerpts:
+            self.states["sources"].done.wait()
+            archive = self.archive
         for c in spec.columns:
+            if archive is not None and c.name == "excerpt":
+                continue  # checked last: the archive tells which excerpts hold control characters
             typed[c.name], ok[c.name] = check_column(c, cols[c.name], live, found, base, deferred[c.name], self.use_polars)
+        if archive is not None:
+            k_arr, spans = excerpt_spans(cols, typed, ok, archive)
+            c = spec.by_name["excerpt"]
+            typed[c.name], ok[c.name] = check_column(c, cols[c.name], live, found, base, deferred[c.name], self.use_polars,
+                                                     control=excerpt_controls(cols[c.name], spans, archive))
         bad_pk = live & _present(pk) & ~ok[spec.primary_key]
         if bad_pk.any():
             st.extra.setdefault("bad_key_list", []).append(np.flatnonzero(bad_pk) + base)
@@ -467,11 +478,9 @@ class Engine:
             rule_claims(cols, ok, found, base)
         elif r == "citations":
             rule_child_ids("citation_id", "/c", cols, ok, found, base, self.use_polars)
-            if self.check_excerpts:
-                self.states["sources"].done.wait()
-                if self.archive is not None:
-                    st.extra["checked_src"] = True
-                    check_excerpts(cols, typed, ok, live, self.archive, st, base)
+            if archive is not None:
+                st.extra["checked_src"] = True
+                check_excerpts(cols, ok, live, archive, st, base, k_arr, spans)
         elif r == "claim_links":
             rule_child_ids("link_id", "/l", cols, ok, found, base, self.use_polars)
             self_link = ok["claim_id"] & ok["other_claim_id"] & _np_mask(pc.equal(cols["claim_id"], cols["other_claim_id"]))
