@@ -234,9 +234,14 @@ def test_csv_and_parquet_match_the_record_writers(clean, tmp_path):
         assert ours[: len(theirs)] == theirs, model.resource  # the first 200 rows, byte for byte
 
 
-def test_partitioned_parquet_reads_back_as_one_table(clean, tmp_path):
+@pytest.mark.parametrize("row_group", [None, 150], ids=["one-batch", "streamed-in-batches"])
+def test_partitioned_parquet_reads_back_as_one_table(clean, tmp_path, row_group, monkeypatch):
     import pyarrow.parquet as pq
 
+    from nk_troops.engine import writer
+
+    if row_group:  # many batches and row groups: the file is streamed, a row group at a time
+        monkeypatch.setattr(writer, "ROW_GROUP", row_group)
     build_tables(clean, tmp_path)
     single = tmp_path / "dataset/tables/parquet/figures.parquet"
     written = write_partitioned(single, tmp_path / "by_year", by="year")
@@ -253,6 +258,16 @@ def test_partitioned_parquet_reads_back_as_one_table(clean, tmp_path):
     pl = pytest.importorskip("polars")
     df = pl.scan_parquet(f"{tmp_path}/by_year/**/*.parquet", hive_partitioning=True).collect()
     assert df.height == total and "year" in df.columns
+    # the same rows, each in its year, in the original order within a year
+    whole = pl.read_parquet(single).with_row_index("at")
+    back = df.join(whole.select("figure_id", "at"), on="figure_id").sort("at")
+    assert back.drop("year", "at").equals(whole.drop("at"))
+    years = whole.select(pl.col("as_of_start").dt.year().cast(pl.Int64).alias("y"))["y"]
+    assert back["year"].cast(pl.Int64).to_list() == years.to_list()
+    for path in written:
+        part = pq.read_table(path)
+        assert part.num_rows and list(pl.from_arrow(part)["figure_id"]) == [
+            f for f in whole.filter(pl.col("figure_id").is_in(part.column("figure_id").to_pylist()))["figure_id"]]
 
 
 # --------------------------------------------------------------------------- command line

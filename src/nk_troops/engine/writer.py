@@ -152,10 +152,10 @@ def csv_from_typed(spec: TableSpec, table: pa.Table | pa.RecordBatch) -> pa.Buff
 class ParquetOut:
     """A Parquet file written in fixed-size row groups, whatever the size of the batches given."""
 
-    def __init__(self, spec: TableSpec, path: Path):
+    def __init__(self, spec: TableSpec | None, path: Path, schema: pa.Schema | None = None):
         import pyarrow.parquet as pq
 
-        self.schema = arrow_schema(spec.model)
+        self.schema = schema if schema is not None else arrow_schema(spec.model)
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.writer = pq.ParquetWriter(str(self.path), self.schema, compression="zstd", write_statistics=True)
@@ -211,27 +211,37 @@ def write_partitioned(table_or_path: Any, out_dir: str | os.PathLike, by: str = 
     """
     import pyarrow.parquet as pq
 
-    table = pq.read_table(table_or_path) if not isinstance(table_or_path, pa.Table) else table_or_path
-    key = _year_column(table, by)
-    name = partition_name or ("year" if by == "year" or pa.types.is_date(table.schema.field(by).type) else by)
-    if name in table.column_names:
-        table = table.drop_columns([name])
+    if isinstance(table_or_path, pa.Table):
+        schema = table_or_path.schema
+        batches = iter(table_or_path.to_batches(max_chunksize=ROW_GROUP))
+    else:  # streamed a row group at a time: memory does not grow with the table
+        source = pq.ParquetFile(str(table_or_path))
+        schema = source.schema_arrow
+        batches = source.iter_batches(batch_size=ROW_GROUP)
+    if by != "year" and by not in schema.names:
+        raise ValueError(f"cannot partition by '{by}': no such column and no *_start date column")
+    name = partition_name or ("year" if by == "year" or pa.types.is_date(schema.field(by).type) else by)
+    kept = pa.schema([f for f in schema if f.name != name], metadata=schema.metadata)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    written = []
-    values = pc.unique(key).to_pylist()
-    present = sorted((v for v in values if v is not None), key=str)
-    if None in values:
-        present.append(None)
-    for v in present:
-        mask = pc.is_null(key) if v is None else pc.fill_null(pc.equal(key, pa.scalar(v, key.type)), False)
-        part = table.filter(mask)
-        folder = out / f"{name}={'__HIVE_DEFAULT_PARTITION__' if v is None else v}"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "part-0.parquet"
-        pq.write_table(part, str(path), compression="zstd", write_statistics=True, row_group_size=ROW_GROUP)
-        written.append(path)
-    return written
+    writers: dict[Any, ParquetOut] = {}
+    try:
+        for batch in batches:
+            table = pa.Table.from_batches([batch], schema=schema)
+            key = _year_column(table, by)
+            if name in table.column_names:
+                table = table.drop_columns([name])
+            for v in pc.unique(key).to_pylist():
+                mask = pc.is_null(key) if v is None else pc.fill_null(pc.equal(key, pa.scalar(v, key.type)), False)
+                if v not in writers:
+                    folder = out / f"{name}={'__HIVE_DEFAULT_PARTITION__' if v is None else v}"
+                    writers[v] = ParquetOut(None, folder / "part-0.parquet", schema=kept)
+                writers[v].write(table.filter(mask))  # rows keep their order; row groups are ROW_GROUP rows
+    finally:
+        for w in writers.values():
+            w.close()
+    present = sorted((v for v in writers if v is not None), key=str) + ([None] if None in writers else [])
+    return [writers[v].path for v in present]
 
 
 # --------------------------------------------------------------------------- descriptor
