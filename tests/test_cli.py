@@ -79,3 +79,14 @@ def test_not_a_dataset_folder_is_a_plain_error(tmp_path):
 def test_unknown_option_is_a_usage_error(mini):
     r = run("validate", "--format", "xml", cwd=mini)
     assert r.returncode == 2 and "invalid choice" in r.stderr
+
+
+def test_output_cut_short_by_a_closed_pipe_is_not_a_traceback(mini):
+    """`nk-troops validate --format json | head -1`: the reader closes the pipe early."""
+    _break(mini)
+    proc = subprocess.Popen([EXE, "validate", "--no-cache", "--format", "json"], cwd=mini, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()  # before the rest of the report is written
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=120)
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err

@@ -89,6 +89,11 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as e:
         print(f"nk-troops: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader stopped early (`nk-troops validate | head`): not an error of ours to show
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so that flushing at exit does not fail again
+        return 141  # 128 + SIGPIPE, as a shell reports a command killed by a closed pipe
 
 
 if __name__ == "__main__":  # pragma: no cover
