@@ -270,6 +270,40 @@ def test_partitioned_parquet_reads_back_as_one_table(clean, tmp_path, row_group,
             f for f in whole.filter(pl.col("figure_id").is_in(part.column("figure_id").to_pylist()))["figure_id"]]
 
 
+def test_partitions_are_written_a_few_files_at_a_time(clean, tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    from nk_troops.engine import writer
+
+    build_tables(clean, tmp_path)
+    single = tmp_path / "dataset/tables/parquet/figures.parquet"
+    monkeypatch.setattr(writer, "MAX_OPEN_PARTITIONS", 2)
+    monkeypatch.setattr(writer, "ROW_GROUP", 97)
+    open_now, most = [0], [0]
+    original = writer.ParquetOut
+
+    class Counted(original):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            open_now[0] += 1
+            most[0] = max(most[0], open_now[0])
+
+        def close(self):
+            super().close()
+            open_now[0] -= 1
+
+    monkeypatch.setattr(writer, "ParquetOut", Counted)
+    written = write_partitioned(single, tmp_path / "by_measure", by="measure")
+    assert len(written) > 2 and most[0] == 2 and open_now[0] == 0
+    whole = pq.read_table(single)
+    back = {str(p.parent.name): pq.read_table(p) for p in written}
+    assert sum(t.num_rows for t in back.values()) == whole.num_rows
+    for folder, part in back.items():
+        value = folder.split("=", 1)[1]
+        expected = whole.filter(pa.compute.equal(whole.column("measure"), value)).drop_columns(["measure"])
+        assert part.column("figure_id").to_pylist() == expected.column("figure_id").to_pylist()  # same rows, same order
+
+
 # --------------------------------------------------------------------------- command line
 
 

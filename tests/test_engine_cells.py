@@ -88,3 +88,22 @@ def test_excerpt_controls_counted_in_the_archive_agree_with_reading_them(tmp_pat
     assert spans is not None and spans.same.tolist() == [True, True, True, True, False, False]
     got = excerpt_controls(cols["excerpt"], spans, archive).tolist()
     assert got == [_model_refuses_control(r[3]) for r in rows] == [True, False, True, False, True, False, True]
+
+
+def test_a_text_too_long_is_not_checked_further_as_in_the_model():
+    """pydantic stops at the length limit and never runs models.safe_text: one problem per cell."""
+    from nk_troops.engine.cells import check_column
+    from nk_troops.engine.spec import table_spec
+    from nk_troops.engine.state import Found
+
+    c = table_spec(M.BY_RESOURCE["events"]).by_name["summary"]
+    values = ["a" * 20_001 + "\x07", " " + "b" * 20_001, "=" + "c" * 20_001, "fine\x07", " fine"]
+    found = Found("events")
+    _, ok = check_column(c, pa.array(values), np.ones(len(values), bool), found, 0)
+    per_row = {}
+    for _, row, field, message, _ in found.items:
+        per_row.setdefault(row, []).append(message)
+    assert all(len(m) == 1 for m in per_row.values()), per_row
+    assert [("limit is" in per_row[i][0]) for i in range(3)] == [True, True, True]
+    assert "U+0007" in per_row[3][0] and "spaces" in per_row[4][0]
+    assert not ok.any()

@@ -68,16 +68,69 @@ def test_code_or_library_change_misses(mini, monkeypatch):
     assert validate_cache.lookup(mini) is None
 
 
-def test_code_fingerprint_covers_package_source_and_libraries():
-    before = validate_cache.code_fingerprint()
-    assert before == validate_cache.code_fingerprint()
-    package = Path(validate_cache.__file__).parent
-    assert (package / "models.py").exists() and (package / "engine" / "core.py").exists()  # rglob reaches the engine
-    sys.path.append("/nonexistent/site-packages")  # not a folder: ignored
-    try:
-        assert validate_cache.code_fingerprint() == before
-    finally:
-        sys.path.remove("/nonexistent/site-packages")
+def test_code_fingerprint_sees_a_changed_module_or_library(tmp_path):
+    import shutil
+
+    package = tmp_path / "nk_troops"
+    shutil.copytree(Path(validate_cache.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    site = tmp_path / "lib" / "site-packages"
+    (site / "pyarrow-23.0.0.dist-info").mkdir(parents=True)
+    (site / "extra.pth").write_text("/opt/a\n", encoding="utf-8")
+
+    def fp() -> str:
+        return validate_cache.code_fingerprint(package, [str(site), str(tmp_path / "not-a-library")])
+
+    first = fp()
+    assert fp() == first
+    core = package / "engine" / "core.py"
+    core.write_text(core.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    second = fp()
+    assert second != first  # a changed line of code, even deep in the package
+    (site / "pyarrow-23.0.0.dist-info").rename(site / "pyarrow-24.0.0.dist-info")
+    third = fp()
+    assert third != second  # an upgraded library
+    (site / "extra.pth").write_text("/opt/b\n", encoding="utf-8")
+    assert fp() != third  # a path file pointing elsewhere
+
+
+def test_a_linked_published_file_is_followed(mini, tmp_path):
+    """A published file that is a link: its target's bytes are what a full run compares, so they are watched."""
+    target = tmp_path / "elsewhere" / "codebook.md"
+    target.parent.mkdir()
+    (mini / "docs/codebook.md").rename(target)
+    (mini / "docs/codebook.md").symlink_to(target)
+    assert validate(mini)[0] == 0
+    assert validate_cache.lookup(mini) is not None
+    target.write_text(target.read_text(encoding="utf-8") + "edited\n", encoding="utf-8")
+    assert validate_cache.lookup(mini) is None
+    code, report = validate(mini)
+    assert code == 1 and any(e["file"] == "docs/codebook.md" for e in report["errors"])
+
+
+def test_a_change_while_validating_is_not_stored(mini, monkeypatch):
+    """A record saved while a full run is under way: the run judged the old bytes, so its verdict is not kept."""
+    from nk_troops import build
+    from nk_troops.validate import validate as run
+
+    original = build.stale_outputs
+
+    def edit_then_compare(root, outputs):
+        events = root / "dataset/records/events.yaml"
+        events.write_text(events.read_text(encoding="utf-8") + "- not: a record\n", encoding="utf-8")
+        return original(root, outputs)
+
+    monkeypatch.setattr(build, "stale_outputs", edit_then_compare)
+    assert run(mini, use_cache=True).ok  # the records were read before the edit
+    monkeypatch.setattr(build, "stale_outputs", original)
+    assert validate_cache.lookup(mini) is None
+    assert validate(mini)[0] == 1
+
+
+def test_a_matplotlibrc_does_not_change_the_plots(mini):
+    """The plots are rendered with matplotlib's defaults, whatever configuration the folder or user has."""
+    (mini / "matplotlibrc").write_text("figure.facecolor: yellow\nfont.size: 20\n", encoding="utf-8")
+    code, report = validate(mini, "--no-cache")
+    assert code == 0, report["errors"]
 
 
 def test_no_cache_runs_every_check(mini):

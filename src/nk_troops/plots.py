@@ -38,6 +38,9 @@ def _pyplot():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    # Matplotlib's own defaults, not a matplotlibrc found in the working folder, $MATPLOTLIBRC or the user's
+    # configuration: the published plots must be the same bytes wherever they are built.
+    matplotlib.rcdefaults()
     plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False})
     return plt
 

@@ -59,12 +59,14 @@ def validate(root: Path, *, records_only: bool = False, use_cache: bool = False)
     ``use_cache``: return the stored result of the last clean full run if nothing it read has changed,
     and store this run's result when it is clean (a failing run clears it)."""
     root = Path(root)
+    before = None
     if use_cache and not records_only:
         from . import validate_cache
 
         hit = validate_cache.lookup(root)
         if hit is not None:
             return hit
+        before = validate_cache.data_fingerprint(root)  # what this run is about to read
     result = check_records(root)
     report = result.report
     if records_only:
@@ -86,5 +88,5 @@ def validate(root: Path, *, records_only: bool = False, use_cache: bool = False)
     if use_cache:
         from . import validate_cache
 
-        validate_cache.store(root, report, list(outputs))
+        validate_cache.store(root, report, list(outputs), before)
     return report

@@ -11,9 +11,10 @@ compare it with the published files. Its verdict is a pure function of:
   every installed distribution (by its ``*.dist-info`` name, which carries the
   version).
 
-After a full run that found **no** problem, a fingerprint of all that (a sha256
-of every watched file's bytes, and of each listing) is stored in
-``.nk-troops-cache/validate.json`` (git ignores it). The next `validate`
+A fingerprint of all that (a sha256 of every watched file's bytes, links
+followed, and of each listing) is taken before a full run and again after it; if
+the run found **no** problem and nothing changed while it ran, the fingerprint is
+stored in ``.nk-troops-cache/validate.json`` (git ignores it). The next `validate`
 computes the same fingerprint, which reads only small files and imports none of
 the heavy libraries; if every part is equal, the stored result is the result,
 and it says so. Any difference (an edited record, a rebuilt table, a stray file,
@@ -21,6 +22,11 @@ an upgraded library, a changed line of code) runs every check again.
 
 Failing runs are never stored, so every error a contributor sees comes from a
 run of every check. `validate --no-cache` (and CI) always runs them all.
+
+Not seen by the fingerprint: a dependency's code changed without a new version
+(an editable install of it, a forced reinstall), and fonts installed on the
+system (the plots use matplotlib's bundled DejaVu Sans). After such a change, run
+`validate --no-cache` once.
 """
 
 from __future__ import annotations
@@ -38,24 +44,28 @@ from . import problems as P
 
 CACHE_DIR = ".nk-troops-cache"
 CACHE_FILE = f"{CACHE_DIR}/validate.json"
-FORMAT = 1
+FORMAT = 2
 
-# Folders whose every file is watched, and whose listing is (an added or removed file changes the verdict).
-WATCHED_DIRS = ("dataset/records", "seeds", "schema", "dataset/tables/csv", "dataset/tables/parquet")
+# Folders whose every file is watched, and whose listing is (an added or removed file changes the verdict),
+# and single files; together they hold everything a full run reads (store() checks the outputs are covered).
+WATCHED_DIRS = ("dataset/records", "seeds", "schema", "dataset/tables/csv", "dataset/tables/parquet", "docs/plots")
+WATCHED_FILES = ("datapackage.json", "docs/codebook.md", "CITATION.cff", ".zenodo.json")
 
 
 def _file_digest(path: Path) -> str:
+    """sha256 of the bytes a reader gets (a link is followed, and marked as one)."""
     try:
         st = os.lstat(path)
     except FileNotFoundError:
         return "absent"
-    if not os.path.isfile(path) or os.path.islink(path):
-        return f"not-a-plain-file:{st.st_mode:o}"
+    mark = f"link to {os.readlink(path)}:" if os.path.islink(path) else ""
+    if not os.path.isfile(path):  # not a file, or a link to none
+        return f"{mark}not-a-file:{st.st_mode:o}"
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         while chunk := fh.read(1 << 20):
             h.update(chunk)
-    return h.hexdigest()
+    return mark + h.hexdigest()
 
 
 def _listing(root: Path, rel: str) -> list[str]:
@@ -71,28 +81,32 @@ def _listing(root: Path, rel: str) -> list[str]:
     return sorted(out)
 
 
-def code_fingerprint() -> str:
-    """This package's source, the interpreter, and every installed distribution's name and version."""
+def code_fingerprint(package: Path | None = None, path_entries: list[str] | None = None) -> str:
+    """This package's source, the interpreter, and every installed distribution's name and version
+    (``package`` and ``path_entries``: for tests; by default this package's folder and sys.path)."""
     h = hashlib.sha256()
     h.update(f"{FORMAT}|{__version__}|{sys.version}|{platform.machine()}|{sys.prefix}\n".encode())
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent if package is None else package
     for path in sorted(package.rglob("*.py")):
         h.update(str(path.relative_to(package)).encode() + b"\0")
         h.update(path.read_bytes())
-    for entry in sys.path:  # the library folders (not the script's or current folder, which vary by how it is started)
+    for entry in sys.path if path_entries is None else path_entries:  # library folders, not the script's or current folder
         if entry.rstrip("/").endswith(("site-packages", "dist-packages")) and os.path.isdir(entry):
             try:
-                names = sorted(n for n in os.listdir(entry) if n.endswith((".dist-info", ".egg-info", ".egg-link", ".pth")))
+                names = sorted(os.listdir(entry))
             except OSError:
                 continue
-            h.update((entry + "\0" + "\0".join(names) + "\n").encode())
+            h.update((entry + "\0" + "\0".join(n for n in names if n.endswith((".dist-info", ".egg-info", ".egg-link")))).encode())
+            for n in names:
+                if n.endswith((".pth", ".egg-link")):  # what they add to the path is in their text
+                    h.update(_file_digest(Path(entry) / n).encode())
     return h.hexdigest()
 
 
-def data_fingerprint(root: Path, outputs: list[str]) -> dict[str, str]:
+def data_fingerprint(root: Path) -> dict[str, str]:
     """Digest of every watched file, and each watched folder's listing, keyed by relative path."""
     parts: dict[str, str] = {}
-    files = set(outputs) | {"datapackage.json"}
+    files = set(WATCHED_FILES)
     for rel in WATCHED_DIRS:
         listing = _listing(root, rel)
         parts[rel + "/"] = hashlib.sha256("\n".join(listing).encode()).hexdigest()
@@ -100,6 +114,11 @@ def data_fingerprint(root: Path, outputs: list[str]) -> dict[str, str]:
     for rel in sorted(files):
         parts[rel] = _file_digest(root / rel)
     return parts
+
+
+def covers(fingerprint: dict[str, str], outputs: list[str]) -> bool:
+    """Whether every output a run compared is watched."""
+    return all(rel in fingerprint for rel in outputs)
 
 
 def lookup(root: Path) -> P.Report | None:
@@ -110,8 +129,7 @@ def lookup(root: Path) -> P.Report | None:
         return None
     if not isinstance(stored, dict) or stored.get("format") != FORMAT or stored.get("code") != code_fingerprint():
         return None
-    outputs = stored.get("outputs")
-    if not isinstance(outputs, list) or stored.get("data") != data_fingerprint(root, outputs):
+    if stored.get("data") != data_fingerprint(root):
         return None
     try:
         counts = {str(name): int(n) for name, n in stored.get("counts", [])}
@@ -120,9 +138,11 @@ def lookup(root: Path) -> P.Report | None:
     return P.Report(problems=[], counts=counts, cached_at=str(stored.get("validated_at")))
 
 
-def store(root: Path, report: P.Report, outputs: list[str]) -> None:
-    """Remember a clean full run (a failing one is never stored). Best effort: a read-only checkout just misses."""
-    if not report.ok:
+def store(root: Path, report: P.Report, outputs: list[str], before: dict[str, str]) -> None:
+    """Remember a clean full run (a failing one is never stored), if nothing it read changed while it ran
+    (``before``: data_fingerprint taken before it). Best effort: a read-only checkout just misses."""
+    after = data_fingerprint(root)
+    if not report.ok or after != before or not covers(after, outputs):
         forget(root)
         return
     entry = {
@@ -131,8 +151,7 @@ def store(root: Path, report: P.Report, outputs: list[str]) -> None:
         "validated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "counts": list(report.counts.items()),  # a list: the order is the report's
         "code": code_fingerprint(),
-        "outputs": sorted(outputs),
-        "data": data_fingerprint(root, outputs),
+        "data": after,
     }
     try:
         (root / CACHE_DIR).mkdir(exist_ok=True)

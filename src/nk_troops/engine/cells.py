@@ -227,7 +227,7 @@ def check_column(c: ColSpec, col: pa.Array, live: np.ndarray, found: Found, base
         if control is None:
             control = np.zeros(len(col), bool)
             control[_control_chars(col)] = True
-        bad = present & (space_start | space_end | formula | control)
+        bad = ok & (space_start | space_end | formula | control)  # a cell that failed its length is not checked further, as in the model
         if bad.any():  # one problem per cell, in the order models.safe_text checks
             idx = np.flatnonzero(bad)
             msgs = []

@@ -25,6 +25,9 @@ _NEEDS_QUOTES = r'[,"\r\n]'
 ROW_GROUP = 131_072
 """Rows per Parquet row group: fixed, so the bytes do not depend on how the input was batched."""
 
+MAX_OPEN_PARTITIONS = 16
+"""Partitions written in one pass over the table (one open file and up to ROW_GROUP pending rows each)."""
+
 
 # --------------------------------------------------------------------------- cells
 
@@ -213,35 +216,48 @@ def write_partitioned(table_or_path: Any, out_dir: str | os.PathLike, by: str = 
 
     if isinstance(table_or_path, pa.Table):
         schema = table_or_path.schema
-        batches = iter(table_or_path.to_batches(max_chunksize=ROW_GROUP))
+
+        def batches():
+            return iter(table_or_path.to_batches(max_chunksize=ROW_GROUP))
     else:  # streamed a row group at a time: memory does not grow with the table
         source = pq.ParquetFile(str(table_or_path))
         schema = source.schema_arrow
-        batches = source.iter_batches(batch_size=ROW_GROUP)
+
+        def batches():
+            return source.iter_batches(batch_size=ROW_GROUP)
     if by != "year" and by not in schema.names:
         raise ValueError(f"cannot partition by '{by}': no such column and no *_start date column")
     name = partition_name or ("year" if by == "year" or pa.types.is_date(schema.field(by).type) else by)
     kept = pa.schema([f for f in schema if f.name != name], metadata=schema.metadata)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    writers: dict[Any, ParquetOut] = {}
-    try:
-        for batch in batches:
-            table = pa.Table.from_batches([batch], schema=schema)
-            key = _year_column(table, by)
-            if name in table.column_names:
-                table = table.drop_columns([name])
-            for v in pc.unique(key).to_pylist():
-                mask = pc.is_null(key) if v is None else pc.fill_null(pc.equal(key, pa.scalar(v, key.type)), False)
-                if v not in writers:
-                    folder = out / f"{name}={'__HIVE_DEFAULT_PARTITION__' if v is None else v}"
-                    writers[v] = ParquetOut(None, folder / "part-0.parquet", schema=kept)
-                writers[v].write(table.filter(mask))  # rows keep their order; row groups are ROW_GROUP rows
-    finally:
-        for w in writers.values():
-            w.close()
-    present = sorted((v for v in writers if v is not None), key=str) + ([None] if None in writers else [])
-    return [writers[v].path for v in present]
+    seen: set = set()
+    for batch in batches():  # the partition values first (a pass over the key only)
+        seen.update(pc.unique(_year_column(pa.Table.from_batches([batch], schema=schema), by)).to_pylist())
+    present = sorted((v for v in seen if v is not None), key=str) + ([None] if None in seen else [])
+    paths = []
+    for at in range(0, len(present), MAX_OPEN_PARTITIONS):  # at most this many files open (and rows pending) at once
+        group = present[at:at + MAX_OPEN_PARTITIONS]
+        writers: dict[Any, ParquetOut] = {}
+        try:
+            for v in group:
+                folder = out / f"{name}={'__HIVE_DEFAULT_PARTITION__' if v is None else v}"
+                writers[v] = ParquetOut(None, folder / "part-0.parquet", schema=kept)
+            for batch in batches():
+                table = pa.Table.from_batches([batch], schema=schema)
+                key = _year_column(table, by)
+                if name in table.column_names:
+                    table = table.drop_columns([name])
+                for v in group:
+                    mask = pc.is_null(key) if v is None else pc.fill_null(pc.equal(key, pa.scalar(v, key.type)), False)
+                    part = table.filter(mask)
+                    if part.num_rows:
+                        writers[v].write(part)  # rows keep their order; row groups are ROW_GROUP rows
+        finally:
+            for w in writers.values():
+                w.close()
+        paths += [writers[v].path for v in group]
+    return paths
 
 
 # --------------------------------------------------------------------------- descriptor
