@@ -217,23 +217,27 @@ def write_partitioned(table_or_path: Any, out_dir: str | os.PathLike, by: str = 
     if isinstance(table_or_path, pa.Table):
         schema = table_or_path.schema
 
-        def batches():
-            return iter(table_or_path.to_batches(max_chunksize=ROW_GROUP))
+        def batches(columns=None):
+            return iter((table_or_path.select(columns) if columns else table_or_path).to_batches(max_chunksize=ROW_GROUP))
     else:  # streamed a row group at a time: memory does not grow with the table
         source = pq.ParquetFile(str(table_or_path))
         schema = source.schema_arrow
 
-        def batches():
-            return source.iter_batches(batch_size=ROW_GROUP)
+        def batches(columns=None):
+            return source.iter_batches(batch_size=ROW_GROUP, columns=columns)
     if by != "year" and by not in schema.names:
         raise ValueError(f"cannot partition by '{by}': no such column and no *_start date column")
     name = partition_name or ("year" if by == "year" or pa.types.is_date(schema.field(by).type) else by)
     kept = pa.schema([f for f in schema if f.name != name], metadata=schema.metadata)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    key_column = by if by in schema.names else next(
+        (f.name for f in schema if f.name.endswith("_start") and pa.types.is_date(f.type)), None)
+    if key_column is None:
+        raise ValueError(f"cannot partition by '{by}': no such column and no *_start date column")
     seen: set = set()
-    for batch in batches():  # the partition values first (a pass over the key only)
-        seen.update(pc.unique(_year_column(pa.Table.from_batches([batch], schema=schema), by)).to_pylist())
+    for batch in batches([key_column]):  # the partition values first (a pass over the key column only)
+        seen.update(pc.unique(_year_column(pa.Table.from_batches([batch]), by)).to_pylist())
     present = sorted((v for v in seen if v is not None), key=str) + ([None] if None in seen else [])
     paths = []
     for at in range(0, len(present), MAX_OPEN_PARTITIONS):  # at most this many files open (and rows pending) at once
