@@ -63,10 +63,10 @@ def validate(root: Path, *, records_only: bool = False, use_cache: bool = False)
     if use_cache and not records_only:
         from . import validate_cache
 
-        hit = validate_cache.lookup(root)
+        before = validate_cache.data_fingerprint(root)  # what a full run is about to read
+        hit = validate_cache.lookup(root, before)
         if hit is not None:
             return hit
-        before = validate_cache.data_fingerprint(root)  # what this run is about to read
     result = check_records(root)
     report = result.report
     if records_only:

@@ -121,15 +121,16 @@ def covers(fingerprint: dict[str, str], outputs: list[str]) -> bool:
     return all(rel in fingerprint for rel in outputs)
 
 
-def lookup(root: Path) -> P.Report | None:
-    """The stored report, if the last full run was clean and nothing it depends on has changed since."""
+def lookup(root: Path, data: dict[str, str] | None = None) -> P.Report | None:
+    """The stored report, if the last full run was clean and nothing it depends on has changed since
+    (``data``: data_fingerprint(root), if the caller has taken it already)."""
     try:
         stored = json.loads((root / CACHE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(stored, dict) or stored.get("format") != FORMAT or stored.get("code") != code_fingerprint():
         return None
-    if stored.get("data") != data_fingerprint(root):
+    if stored.get("data") != (data_fingerprint(root) if data is None else data):
         return None
     try:
         counts = {str(name): int(n) for name, n in stored.get("counts", [])}
