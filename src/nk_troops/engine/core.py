@@ -56,7 +56,7 @@ from .spec import ColSpec, TableSpec, table_spec
 from .arrays import _eq, _np_mask, _present, _values
 from .keys import hash64, key_hashes, lookup, match, rows_with
 from .state import Found, TableHashMismatch, TableState, TableStructure
-from .reader import BLOCK_SIZE, GROUP, _Cutter, _Range, _header, _merge
+from .reader import BLOCK_SIZE, GROUP, _Cutter, _Range, _header, _merge, file_windows
 from .cells import check_column
 from .rules import DateTexts, rule_child_ids, rule_claims, rule_dates, rule_figures, rule_knowable, rule_sources
 from .archive import Archive, check_excerpts, excerpt_controls, excerpt_spans, load_archive
@@ -336,17 +336,11 @@ class Engine:
             return
         algo, _, digest = str(want_hash or "").rpartition(":")
         h = hashlib.new(algo or "md5") if want_hash else None
-        buf = bytearray(1 << 22)  # one reused buffer: no file pages mapped into this process
-        view = memoryview(buf)
-        offset = 0
-        with open(st.path, "rb", buffering=0) as fh:
-            while n := fh.readinto(buf):
-                if h is not None:
-                    h.update(view[:n])
-                if cutter is not None:
-                    cutter.feed(buf, n, offset)
-                offset += n
-        view.release()
+        for offset, window in file_windows(st.path, size):
+            if h is not None:
+                h.update(window)
+            if cutter is not None:
+                cutter.feed(window, len(window), offset)
         if h is not None and h.hexdigest() != digest:
             st.found.add(TableHashMismatch, None, None, f"'{res['path']}' has {algo or 'md5'} {h.hexdigest()}; datapackage.json says {digest}")
 
