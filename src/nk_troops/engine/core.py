@@ -394,7 +394,7 @@ class Engine:
         try:
             if st.byte_range is not None:
                 source = _Range(st.path, *st.byte_range)
-                reader = pacsv.open_csv(source, read_options=read, parse_options=parse, convert_options=convert)
+                reader = pacsv.open_csv(source.stream, read_options=read, parse_options=parse, convert_options=convert)
             else:
                 reader = pacsv.open_csv(str(st.path), read_options=read, parse_options=parse, convert_options=convert)
             group: list[pa.RecordBatch] = []
@@ -630,7 +630,8 @@ class Engine:
         last = max((int(v.max()) for v in wanted.values() if len(v)), default=-1)
         source = _Range(st.path, *byte_range) if byte_range is not None else str(st.path)
         try:
-            for batch in pacsv.open_csv(source, read_options=read, parse_options=parse, convert_options=convert):
+            for batch in pacsv.open_csv(source.stream if byte_range is not None else source, read_options=read,
+                                        parse_options=parse, convert_options=convert):
                 n = batch.num_rows
                 for name in names:
                     idx = wanted[name]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import mmap
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,29 +62,17 @@ def file_windows(path: Path, size: int) -> Iterator[tuple[int, memoryview]]:
                 mapped.close()
 
 
-class _Range(io.RawIOBase):
-    """A byte range of a file, as a readable file (pyarrow reads it in blocks)."""
+class _Range:
+    """A byte range of a file as a native Arrow input stream (``stream``): pyarrow reads it in
+    blocks without the GIL (a Python file object would copy every block while holding it)."""
 
     def __init__(self, path: Path, start: int, end: int):
-        self.fd = os.open(path, os.O_RDONLY)
-        self.pos, self.end = start, end
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b) -> int:
-        want = min(len(b), self.end - self.pos)
-        if want <= 0:
-            return 0
-        data = os.pread(self.fd, want, self.pos)
-        b[: len(data)] = data
-        self.pos += len(data)
-        return len(data)
+        self.file = pa.OSFile(str(path))
+        self.stream = self.file.get_stream(start, max(0, end - start))
 
     def close(self) -> None:
-        if not self.closed:
-            os.close(self.fd)
-        super().close()
+        self.stream.close()
+        self.file.close()
 
 
 _QUOTE_BLOCK = 1 << 18
