@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 from .. import models as M
 from .. import problems as P
 from .spec import DATE_RE, INTEGER_RE, NUMBER_RE, ColSpec
-from .arrays import _control_chars, _edge_spaces, _np_mask, _present, _show, _str, _values
+from .arrays import _control_chars, _edge_spaces, _np_mask, _present, _show, _str, _values, polars_strings
 from .state import Found
 
 
@@ -97,7 +97,7 @@ def _matches(arr: pa.Array, pattern: str, use_polars: bool) -> pa.Array | np.nda
         return pc.match_substring_regex(arr, _for_re2(pattern))
     import polars as pl
 
-    hit = pl.from_arrow(arr).str.contains(pattern)
+    hit = polars_strings(arr).str.contains(pattern)
     return (hit.fill_null(False) if hit.null_count() else hit).to_numpy()
 
 

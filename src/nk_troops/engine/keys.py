@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .arrays import _np_mask, _present, _str
+from .arrays import _np_mask, _present, _str, polars_strings
 
 
 TAG_BITS = 4
@@ -88,9 +88,7 @@ def hash64(arr: pa.Array, use_polars: bool = True) -> np.ndarray:
         return np.zeros(0, np.uint64)
     if not use_polars:
         return _hash64_numpy(arr) & _VALUE
-    import polars as pl
-
-    return pl.from_arrow(arr).hash(seed=0).to_numpy() & _VALUE
+    return polars_strings(arr).hash(seed=0).to_numpy() & _VALUE
 
 
 def key_hashes(col: pa.Array, live: np.ndarray, use_polars: bool = True) -> tuple[np.ndarray, np.ndarray]:

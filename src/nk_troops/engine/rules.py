@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 from .. import problems as P
 from ..vague_dates import VagueDateError, parse_vague_date
 from .spec import TableSpec
-from .arrays import _eq, _np_mask, _present, _str, _values, _views
+from .arrays import _eq, _np_mask, _present, _str, _values, _views, polars_strings
 from .state import Found
 
 
@@ -196,7 +196,7 @@ def rule_child_ids(id_name: str, sep: str, cols: dict, ok: dict, found: Found, b
     if use_polars:
         import polars as pl
 
-        pair = pl.from_arrow(pa.RecordBatch.from_arrays([child, claim], ["child", "claim"]))
+        pair = pl.DataFrame([polars_strings(child).alias("child"), polars_strings(claim).alias("claim")])
         starts = pair.select(pl.col("child").str.starts_with(pl.col("claim") + sep).fill_null(True)).to_series().to_numpy()
     else:
         starts = _np_mask(pc.fill_null(pc.equal(_heads(child, claim, sep), pc.binary_join_element_wise(claim, sep, "")), True))
