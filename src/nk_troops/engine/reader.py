@@ -75,6 +75,61 @@ class _Range:
         self.file.close()
 
 
+class Utf8Check:
+    """Whether a file is valid UTF-8, fed window by window as it is hashed (a character may span two
+    windows). Checking the whole file at once lets the CSV reader skip its check of every cell, which
+    cost more (about 2.2 CPU-s at 1M rows against 1.3 s here, with polars' validator)."""
+
+    def __init__(self, use_polars: bool):
+        self.ok = True
+        self.carry = b""
+        self.use_polars = use_polars
+
+    def feed(self, window: memoryview) -> None:
+        if not self.ok:
+            return
+        n = len(window)
+        head = 0  # continuation bytes at the start belong to the character begun in the last window
+        while head < min(n, 4) and window[head] & 0xC0 == 0x80:
+            head += 1
+        end = n  # a character begun near the end but not finished waits for the next window
+        for back in range(1, min(4, n - head) + 1):
+            b = window[n - back]
+            if b & 0xC0 != 0x80:
+                need = 1 if b < 0x80 else 2 if b >> 5 == 0b110 else 3 if b >> 4 == 0b1110 else 4 if b >> 3 == 0b11110 else 1
+                if need > back:
+                    end = n - back
+                break
+        self.ok = self._valid(self.carry + bytes(window[:head])) and self._valid(window[head:end])
+        self.carry = bytes(window[end:])
+
+    def finish(self) -> bool:
+        if self.carry:
+            self.ok = self.ok and self._valid(self.carry)
+            self.carry = b""
+        return self.ok
+
+    def _valid(self, data) -> bool:
+        n = len(data)
+        if n == 0:
+            return True
+        raw = pa.py_buffer(data)
+        if self.use_polars:
+            import polars as pl
+
+            arr = pa.Array.from_buffers(pa.binary(), 1, [None, pa.py_buffer(np.array([0, n], np.int32)), raw])
+            try:
+                pl.from_arrow(arr).cast(pl.String)
+            except Exception:  # noqa: BLE001 - polars raises its own ComputeError
+                return False
+            return True
+        try:
+            pa.Array.from_buffers(pa.string(), 1, [None, pa.py_buffer(np.array([0, n], np.int32)), raw]).validate(full=True)
+        except pa.ArrowInvalid:
+            return False
+        return True
+
+
 _QUOTE_BLOCK = 1 << 18
 
 
