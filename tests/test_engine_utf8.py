@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 
 import pytest
@@ -12,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 from nk_troops.engine import validate_tables
 from nk_troops.engine.reader import Utf8Check
 
-from test_engine import GEN  # the synthetic generator (scripts/generate_synthetic.py), loaded once
+from test_engine import GEN, _refresh  # the synthetic generator (scripts/generate_synthetic.py), loaded once
 
 # valid characters of every encoded length, and every kind of bad byte: stray continuation bytes,
 # truncated sequences, overlong forms, surrogates, code points past U+10FFFF, bytes never used
@@ -44,13 +42,7 @@ def _break_utf8(package: Path, resource: str) -> None:
     at = data.index("한".encode(), len(data) // 2)
     data[at + 1] = 0xFF
     path.write_bytes(bytes(data))
-    desc_path = package / "datapackage.json"
-    desc = json.loads(desc_path.read_text(encoding="utf-8"))
-    for res in desc["resources"]:
-        if res["name"] == resource:
-            res["bytes"] = len(data)
-            res["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
-    desc_path.write_text(json.dumps(desc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    _refresh(package, resource, bytes(data))
 
 
 @pytest.mark.parametrize("resource", ["events", "citations"])
