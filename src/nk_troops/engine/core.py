@@ -2,10 +2,13 @@
 
 How it works (modules of this package, by job):
 
-* ``reader``: each table is read in batches of a few MB with pyarrow's
+* ``reader``: each file is first read once through memory-mapped windows for
+  its sha256 and a whole-file UTF-8 check (so the CSV reader can skip its check
+  of every cell; a file that fails is read with that check, which locates the
+  problem); then each table is read in batches of a few MB with pyarrow's
   streaming CSV reader, every column as text, so a bad cell is reported and
-  never stops the read; a big table is split at record boundaries (found while
-  its sha256 is checked) into byte ranges read in parallel;
+  never stops the read; a big table is split at record boundaries (found in
+  that first pass) into byte ranges, read in parallel as native Arrow streams;
 * ``cells``: each batch is checked column by column with pyarrow.compute and
   numpy: strict types (no rollover of 2025-02-30, no 2021-7-04), required,
   enums, patterns, lengths, ranges, safe text, ISO country codes;
