@@ -8,7 +8,10 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from nk_troops.engine import validate_tables
-from nk_troops.engine.reader import Utf8Check
+from nk_troops.engine.reader import POLARS_READY, Utf8Check, import_polars_in_background
+
+import_polars_in_background()
+assert POLARS_READY.wait(60)  # so that use_polars=True below takes polars' validator
 
 from test_engine import GEN, _refresh  # the synthetic generator (scripts/generate_synthetic.py), loaded once
 

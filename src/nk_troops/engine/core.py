@@ -59,7 +59,7 @@ from .spec import ColSpec, TableSpec, table_spec
 from .arrays import _eq, _np_mask, _present, _values
 from .keys import hash64, key_hashes, lookup, match, rows_with
 from .state import Found, TableHashMismatch, TableState, TableStructure
-from .reader import BLOCK_SIZE, GROUP, Utf8Check, _Cutter, _Range, _header, _merge, file_windows
+from .reader import BLOCK_SIZE, GROUP, Utf8Check, _Cutter, _Range, _header, _merge, file_windows, import_polars_in_background
 from .cells import check_column
 from .rules import DateTexts, rule_child_ids, rule_claims, rule_dates, rule_figures, rule_knowable, rule_sources
 from .archive import Archive, check_excerpts, excerpt_controls, excerpt_spans, load_archive
@@ -151,6 +151,8 @@ class Engine:
         sizes = {s.spec.resource: s.path.stat().st_size for s in readable}
         total = sum(sizes.values()) or 1
         self.use_polars = total >= self.POLARS_MIN_BYTES
+        if self.use_polars:
+            import_polars_in_background()
         target = max(self.PART_MIN, total // (4 * self.workers))
         sources = self.states["sources"]
         # priority (lower first): sources (the archive); reading the big files once (hash, cut points);
