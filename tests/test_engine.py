@@ -317,3 +317,15 @@ def test_check_tables_command(clean, broken, capsys):
     assert args.func(args) == 1
     out = json.loads(capsys.readouterr().out)
     assert out["valid"] is False and out["error_count"] == len(_injected(broken))
+
+
+def test_check_tables_from_the_shell_does_not_import_pandas(clean):
+    """pyarrow imports pandas the first time it converts anything, if it is installed (0.3-0.4 s of a
+    run); `nk-troops check-tables` tells it pandas is absent, and still checks everything."""
+    import subprocess
+
+    code = ("import sys; from nk_troops.cli import main; code = main(['check-tables', '--package', sys.argv[1]]); "
+            "print('pandas' in sys.modules, code)")
+    out = subprocess.run([sys.executable, "-c", code, str(clean)], capture_output=True, text=True, check=True)
+    assert out.stdout.split()[-2:] == ["False", "0"], out.stdout + out.stderr
+    assert "rows in" in out.stderr

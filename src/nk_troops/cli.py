@@ -84,6 +84,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if getattr(args, "fast_start", None):  # process-wide set-up a command asks for (check-tables: no pandas)
+        args.fast_start()
     try:
         return args.func(args)
     except UsageError as e:

@@ -26,7 +26,7 @@ def register(subparsers) -> argparse.ArgumentParser:
                    help="text for people (default), json (stable shape, see README), github (Actions annotations)")
     p.add_argument("--workers", type=int, default=2, help="threads to use (default 2)")
     p.add_argument("--no-hash", action="store_true", help="skip checking the tables' sha256 against datapackage.json")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, fast_start=fast_start)  # cli.main calls it before running the command
     return p
 
 
@@ -53,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def fast_start() -> None:
-    """Call once at the start of a short-lived command-line process (``cli.main``), before any command runs.
+    """Call once in a short-lived command-line process, before anything converts data (``cli.main`` does,
+    for ``check-tables``).
 
     pyarrow looks for pandas the first time it converts anything and imports it if it is
     installed (about 0.3 s); no command of this package needs pandas, so the process is told it
