@@ -45,7 +45,9 @@ WINDOW = 1 << 24
 def file_windows(path: Path, size: int) -> Iterator[tuple[int, memoryview]]:
     """The bytes of a file as (offset, read-only view) windows of WINDOW bytes, memory-mapped one at a
     time: hashing reads the page cache in place (a read() copies it first: 0.2 s per GB here), and at
-    most one window per reader is resident, so peak memory does not grow with the file."""
+    most one window per reader is resident, so peak memory does not grow with the file. A file that
+    another process truncates while it is mapped ends this process with SIGBUS (a read() would see a
+    short file and report a hash mismatch); a table being rewritten during a check is not supported."""
     with open(path, "rb", buffering=0) as fh:
         for offset in range(0, size, WINDOW):
             length = min(WINDOW, size - offset)
