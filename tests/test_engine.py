@@ -321,11 +321,51 @@ def test_check_tables_command(clean, broken, capsys):
 
 def test_check_tables_from_the_shell_does_not_import_pandas(clean):
     """pyarrow imports pandas the first time it converts anything, if it is installed (0.3-0.4 s of a
-    run); `nk-troops check-tables` tells it pandas is absent, and still checks everything."""
+    run); `nk-troops check-tables` tells it pandas is absent, and still checks everything. Called
+    in-process with arguments, main() leaves the process's imports alone (a caller may want pandas)."""
     import subprocess
 
-    code = ("import sys; from nk_troops.cli import main; code = main(['check-tables', '--package', sys.argv[1]]); "
-            "print('pandas' in sys.modules, code)")
-    out = subprocess.run([sys.executable, "-c", code, str(clean)], capture_output=True, text=True, check=True)
+    shell = ("import sys; from nk_troops.cli import main; sys.argv = ['nk-troops', 'check-tables', '--package', sys.argv[1]]; "
+             "code = main(); print('pandas' in sys.modules, code)")
+    out = subprocess.run([sys.executable, "-c", shell, str(clean)], capture_output=True, text=True, check=True)
     assert out.stdout.split()[-2:] == ["False", "0"], out.stdout + out.stderr
     assert "rows in" in out.stderr
+    in_process = ("import sys; from nk_troops.cli import main; code = main(['check-tables', '--package', sys.argv[1]]); "
+                  "import pandas; print(code)")
+    out = subprocess.run([sys.executable, "-c", in_process, str(clean)], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.split()[-1] == "0", out.stdout + out.stderr
+
+
+def test_a_header_that_is_not_ours_is_reported_without_a_traceback(tmp_path):
+    """A bare CR in the header line, and a table saved as UTF-16: located problems (the csv module used to
+    raise on both), and no cascade of 'is in claims but not in events' for every claim of the unread table."""
+    GEN.write_package(tmp_path, 200, seed=8)
+    path = tmp_path / "dataset/tables/csv/events.csv"
+    original = path.read_bytes()
+    head, rest = original.split(b"\r\n", 1)
+    cr = head.replace(b"event_id,", b"event_id\r,", 1) + b"\r\n" + rest
+    path.write_bytes(cr)
+    _refresh(tmp_path, "events", cr)
+    problems = validate_tables(tmp_path)
+    assert {(p.type, p.resource) for p in problems} == {("table-structure-error", "events")}, problems
+    assert any("'event_id\\r'" in p.message for p in problems)  # the stray character is shown
+    utf16 = original.decode("utf-8").encode("utf-16")
+    path.write_bytes(utf16)
+    _refresh(tmp_path, "events", utf16)
+    problems = validate_tables(tmp_path)
+    assert [(p.type, p.resource, p.message) for p in problems] == [
+        ("encoding-error", "events", "the file is not UTF-8, so its header cannot be read")]
+
+
+def test_a_split_point_at_the_end_of_the_file_makes_no_empty_part(tmp_path, monkeypatch):
+    """When the last record is longer than the span between split targets, a cut can fall at the end of
+    the file; that empty byte range used to be reported as 'Empty CSV file' with two workers only."""
+    from nk_troops.engine import core
+
+    GEN.write_package(tmp_path, 1000, seed=12)
+    rows = list(csv.reader(io.StringIO((tmp_path / "dataset/tables/csv/events.csv").read_text(encoding="utf-8"), newline="")))
+    _set_cells(tmp_path, "events", {len(rows): {"notes": "x" * 900_000}})
+    monkeypatch.setattr(core.Engine, "PART_MIN", 200_000)
+    one, two = (_found(validate_tables(tmp_path, workers=w)) for w in (1, 2))
+    assert one == two
+    assert ("events", len(rows), "notes", "field-error") in two  # the long cell itself: over its length limit

@@ -84,8 +84,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if getattr(args, "fast_start", None):  # process-wide set-up a command asks for (check-tables: no pandas)
-        args.fast_start()
+    if argv is None and getattr(args, "fast_start", None):  # a process of its own (the console script): the
+        args.fast_start()  # process-wide set-up the command asks for (check-tables: no pandas); never for in-process callers
     try:
         return args.func(args)
     except UsageError as e:

@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
 
 def fast_start() -> None:
     """Call once in a short-lived command-line process, before anything converts data (``cli.main`` does,
-    for ``check-tables``).
+    for ``check-tables``, when it runs as the ``nk-troops`` command: not when called with arguments in-process).
 
     pyarrow looks for pandas the first time it converts anything and imports it if it is
     installed (about 0.3 s); no command of this package needs pandas, so the process is told it

@@ -59,7 +59,8 @@ from .spec import ColSpec, TableSpec, table_spec
 from .arrays import _eq, _np_mask, _present, _values
 from .keys import hash64, key_hashes, lookup, match, rows_with
 from .state import Found, TableHashMismatch, TableState, TableStructure
-from .reader import BLOCK_SIZE, GROUP, Utf8Check, _Cutter, _Range, _header, _merge, file_windows, import_polars_in_background
+from .reader import (BLOCK_SIZE, GROUP, Utf8Check, _Cutter, _Range, _header, _merge, file_signature, file_windows,
+                     import_polars_in_background)
 from .cells import check_column
 from .rules import DateTexts, rule_child_ids, rule_claims, rule_dates, rule_figures, rule_knowable, rule_sources
 from .archive import Archive, check_excerpts, excerpt_controls, excerpt_spans, load_archive
@@ -224,6 +225,8 @@ class Engine:
                     return []
                 self._join_parts(st)
             self._scanned.add(st.spec.resource)
+            if "signature" in st.extra and st.readable and file_signature(st.path) != st.extra["signature"]:
+                self._changed(st)
             released = []
             if st.spec.resource == "sources":
                 released, self._waiting_for_archive = self._waiting_for_archive, []
@@ -290,7 +293,9 @@ class Engine:
             parts = 1
         cutter = _Cutter(size, parts)
         self._hash(st, cutter, force_read=True, utf8=self.UTF8_FIRST)
-        bounds = [0, *cutter.cuts, size]
+        bounds = sorted({0, *(c for c in cutter.cuts if 0 < c < size), size})  # no empty range (a cut at the end of the file)
+        if len(bounds) < 2:  # an empty file (emptied since it was measured): one part, reported as empty
+            bounds = [0, size]
         tasks = []
         for i, (a, b) in enumerate(zip(bounds, bounds[1:])):
             part = TableState(st.spec, st.path, Found(st.spec.resource), byte_range=(a, b), part=i)
@@ -349,7 +354,10 @@ class Engine:
         algo, _, digest = str(want_hash or "").rpartition(":")
         h = hashlib.new(algo or "md5") if want_hash else None
         check = Utf8Check(self.use_polars) if utf8 else None
-        for offset, window in file_windows(st.path, size):
+        signature = file_signature(st.path)
+        read = 0
+        for offset, window in file_windows(st.path):
+            read += len(window)
             if h is not None:
                 h.update(window)
             if cutter is not None:
@@ -358,8 +366,20 @@ class Engine:
                 check.feed(window)
         if check is not None:
             st.extra["utf8_ok"] = check.finish()
+        st.extra["signature"] = signature  # compared again once the table is parsed (_changed)
+        if signature is None or read != signature[0] or file_signature(st.path) != signature:
+            self._changed(st)
         if h is not None and h.hexdigest() != digest:
             st.found.add(TableHashMismatch, None, None, f"'{res['path']}' has {algo or 'md5'} {h.hexdigest()}; datapackage.json says {digest}")
+
+    def _changed(self, st: TableState) -> None:
+        """Report (once) a file rewritten while it was being checked: what was read may mix two versions."""
+        if not st.extra.get("changed_reported"):
+            st.extra["changed_reported"] = True
+            st.extra["utf8_ok"] = False
+            st.found.add(P.FileUnreadable, None, None,
+                         f"'{self.resources.get(st.spec.resource, {}).get('path', st.path.name)}' changed while it was being "
+                         "checked; check it again once nothing writes to it")
 
     def _scan(self, st: TableState) -> None:
         if self.UTF8_FIRST and st.byte_range is None:
@@ -383,12 +403,17 @@ class Engine:
         if st.part > 0:  # a later part of a file: no header (a bad header was reported by part 0)
             head = names
         if head != names:
+            if st.extra.get("utf8_ok") is False:  # the first pass found the file is not UTF-8 (UTF-16, Latin-1...)
+                st.found.add(P.EncodingProblem, None, None, "the file is not UTF-8, so its header cannot be read",
+                             "tables are UTF-8 CSV (RFC 4180) with the columns of the schema; save it as UTF-8")
+                st.readable = False
+                return
             missing = [n for n in names if n not in head]
             extra = [n for n in head if n not in names]
             for n in missing:
-                st.found.add(TableStructure, -1, n, f"the header has no column '{n}'")
+                st.found.add(TableStructure, -1, n, f"the header has no column {n!r}")
             for n in extra:
-                st.found.add(TableStructure, -1, n, f"the header has a column '{n}' that the table does not define")
+                st.found.add(TableStructure, -1, n, f"the header has a column {n!r} that the table does not define")
             if not missing and not extra:
                 st.found.add(TableStructure, -1, None, f"the columns are not in the defined order: {', '.join(names)}")
             if missing or len(head) != len(names):
@@ -600,8 +625,9 @@ class Engine:
                             lambda v: f"'{v}' has no row in claims (the key registry)")
         if r == "claims":
             table = {"ev": "events", "st": "statements", "fg": "figures"}
-            self._later(target, P.DanglingReference, rows_with(pk, m.unreferenced["held"]), "claim_id", ("claim_id",),
-                        lambda v: f"'{v}' is in claims but not in {table.get(v[:2], 'events, statements or figures')}")
+            if all(self.states[t].readable for t in table.values()):  # else every claim of an unread table would be reported
+                self._later(target, P.DanglingReference, rows_with(pk, m.unreferenced["held"]), "claim_id", ("claim_id",),
+                            lambda v: f"'{v}' is in claims but not in {table.get(v[:2], 'events, statements or figures')}")
             if self.states["citations"].readable:
                 self._later(target, P.MissingCitation, rows_with(pk, m.unreferenced["cited"]), "claim_id", ("claim_id",),
                             lambda v: f"'{v}' has no row in citations", "every event, statement and figure cites at least one archived source")
