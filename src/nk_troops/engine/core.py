@@ -2,8 +2,8 @@
 
 How it works (modules of this package, by job):
 
-* ``reader``: each file is first read once through memory-mapped windows for
-  its sha256 and a whole-file UTF-8 check (so the CSV reader can skip its check
+* ``reader``: each file is first read once, in 4 MB reads, for its sha256 and
+  a whole-file UTF-8 check (so the CSV reader can skip its check
   of every cell; a file that fails is read with that check, which locates the
   problem); then each table is read in batches of a few MB with pyarrow's
   streaming CSV reader, every column as text, so a bad cell is reported and
