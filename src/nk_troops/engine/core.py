@@ -346,7 +346,11 @@ class Engine:
         """Check a file's size and hash (and, with ``utf8``, whether it is UTF-8: ``st.extra["utf8_ok"]``)."""
         res = self.resources.get(st.spec.resource, {})
         want_bytes, want_hash = res.get("bytes"), res.get("hash") if self.check_hash else None
-        size = st.path.stat().st_size
+        signature = file_signature(st.path)  # (size, mtime, inode), compared again once the table is parsed (_changed)
+        if signature is None:
+            self._changed(st)
+            return
+        size = signature[0]
         if self.check_hash and want_bytes is not None and size != want_bytes:
             st.found.add(TableHashMismatch, None, None, f"'{res['path']}' is {size:,} bytes; datapackage.json says {want_bytes:,}")
         if not want_hash and not force_read and not utf8:
@@ -354,7 +358,6 @@ class Engine:
         algo, _, digest = str(want_hash or "").rpartition(":")
         h = hashlib.new(algo or "md5") if want_hash else None
         check = Utf8Check(self.use_polars) if utf8 else None
-        signature = file_signature(st.path)
         read = 0
         for offset, window in file_windows(st.path):
             read += len(window)
@@ -366,8 +369,8 @@ class Engine:
                 check.feed(window)
         if check is not None:
             st.extra["utf8_ok"] = check.finish()
-        st.extra["signature"] = signature  # compared again once the table is parsed (_changed)
-        if signature is None or read != signature[0] or file_signature(st.path) != signature:
+        st.extra["signature"] = signature
+        if read != size or file_signature(st.path) != signature:
             self._changed(st)
         if h is not None and h.hexdigest() != digest:
             st.found.add(TableHashMismatch, None, None, f"'{res['path']}' has {algo or 'md5'} {h.hexdigest()}; datapackage.json says {digest}")
