@@ -16,16 +16,20 @@ from .state import Found
 
 
 class DateTexts:
-    """Every written date seen so far, parsed once, as Arrow columns (a dataset has a few thousand)."""
+    """Every written date seen so far, parsed once, as Arrow columns (a dataset has a few thousand).
+
+    Shared by the worker threads: ``known`` is one tuple (texts, columns), replaced whole under the lock
+    and read with one reference, so a reader never pairs new texts with old columns."""
+
+    TYPES = (pa.string(), pa.string(), pa.date32(), pa.date32(), pa.string())
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.texts = pa.array([], pa.string())
-        self.cols: tuple[pa.Array, ...] = (pa.array([], pa.string()),) * 2 + (pa.array([], pa.date32()),) * 2 + (pa.array([], pa.string()),)
+        self.known: tuple[pa.Array, tuple[pa.Array, ...]] = (pa.array([], pa.string()), tuple(pa.array([], t) for t in self.TYPES))
 
     def lookup(self, text: pa.Array) -> tuple[pa.Array, ...]:
         """(error, canonical text, start, end, precision) for each cell."""
-        texts, cols = self.texts, self.cols
+        texts, cols = self.known
         uniq = pc.unique(text.drop_null())
         new = pc.filter(uniq, pc.invert(pc.is_in(uniq, value_set=texts))) if len(texts) else uniq
         if len(new):
@@ -39,11 +43,11 @@ class DateTexts:
                 for lst, v in zip(parsed, row):
                     lst.append(v)
             with self.lock:
-                types = (pa.string(), pa.string(), pa.date32(), pa.date32(), pa.string())
                 # another thread may have added some of these meanwhile: duplicates are harmless (first wins)
-                self.texts = pa.concat_arrays([self.texts, new])
-                self.cols = tuple(pa.concat_arrays([c, pa.array(v, t)]) for c, v, t in zip(self.cols, parsed, types))
-                texts, cols = self.texts, self.cols
+                old_texts, old_cols = self.known
+                texts = pa.concat_arrays([old_texts, new])
+                cols = tuple(pa.concat_arrays([c, pa.array(v, t)]) for c, v, t in zip(old_cols, parsed, self.TYPES))
+                self.known = (texts, cols)
         pos = pc.index_in(text, value_set=texts)
         return tuple(c.take(pos) for c in cols)
 
