@@ -10,9 +10,9 @@ measurement in its own process, so that wall time includes interpreter start
 and imports (as from the shell) and peak memory is that process's maximum
 resident set size:
 
-* engine validate  - nk_troops.engine.validate_tables, every check (hashes, excerpts, keys), in a
-                     process set up as `nk-troops check-tables` sets it up (cli.fast_start);
-                     fastest of --repeat runs (default 3), as for the pyarrow parse
+* engine validate  - the command itself, `python -m nk_troops.engine.cli --package ... --format json`
+                     (`nk-troops check-tables`): every check (hashes, excerpts, keys), the report
+                     printed; fastest of --repeat runs (default 3), as for the pyarrow parse
 * engine build     - canonical CSV + Parquet (+ partitioned Parquet above 500k rows) from the tables
 * pyarrow parse    - pyarrow.csv.read_csv of every table, all columns as text, 2 threads: the limit
 * frictionless     - frictionless.validate on the same datapackage.json (up to --frictionless-max;
@@ -35,22 +35,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
-
-ENGINE = r"""
-import json, sys
-from nk_troops.engine.cli import fast_start
-fast_start()  # as `nk-troops check-tables` runs it: pyarrow is told pandas is absent (it would import it, 0.3-0.4 s)
-from nk_troops.engine import validate_tables
-from nk_troops.engine.compare import engine_keys
-stats = {}
-problems = validate_tables(sys.argv[1], stats=stats)
-keys = sorted(engine_keys(problems), key=str)
-json.dump([list(k) for k in keys], open(sys.argv[2], "w"))
-print(json.dumps({"rows": stats["rows"], "problems": len(problems)}))
-"""
 
 BUILD = r"""
 import json, sys
@@ -85,9 +73,21 @@ print(json.dumps({"rows": None, "problems": len(keys)}))
 """
 
 
-def best(repeat: int, code: str, *args: str) -> dict:
+def check_tables(package: Path, keys: Path) -> dict:
+    """Run `nk-troops check-tables` as a user does (its own process, JSON report); write the problems' keys for recall."""
+    m = run([PY, "-m", "nk_troops.engine.cli", "--package", str(package / "datapackage.json"), "--format", "json"], ok=(0, 1))
+    report = m.pop("output")
+    from nk_troops.engine.compare import key
+
+    found = sorted({key(e["resource"], e["row"], e["field"], e["type"]) for e in report["errors"]}, key=str)
+    keys.write_text(json.dumps([list(k) for k in found]))
+    m.update(rows=sum(report["counts"].values()), problems=report["error_count"])
+    return m
+
+
+def best(repeat: int, measurement: Callable[[], dict]) -> dict:
     """The fastest of ``repeat`` runs (the least disturbed by anything else on the machine); peak memory is the largest."""
-    runs = [measure(code, *args) for _ in range(max(1, repeat))]
+    runs = [measurement() for _ in range(max(1, repeat))]
     fastest = min(runs, key=lambda m: m["wall"])
     fastest["peak_mb"] = max(m["peak_mb"] for m in runs)
     fastest["runs"] = [round(m["wall"], 2) for m in runs]
@@ -95,18 +95,32 @@ def best(repeat: int, code: str, *args: str) -> dict:
 
 
 def measure(code: str, *args: str) -> dict:
-    """Run a snippet in a fresh interpreter; wall time, peak RSS and its JSON result."""
+    """Run a snippet in a fresh interpreter; wall time, peak RSS and the JSON it prints last."""
+    m = run([PY, "-c", code, *args])
+    out = m.pop("output")
+    m.update(out)
+    return m
+
+
+def run(cmd: list[str], ok: tuple[int, ...] = (0,)) -> dict:
+    """Run a command in a process of its own: wall time (interpreter start to exit), peak RSS, CPU time, and
+    its standard output parsed as JSON (the last line, or the whole output)."""
     started = time.perf_counter()
-    proc = subprocess.Popen([PY, "-c", code, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
-    out = proc.stdout.read()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    out = proc.stdout.read()  # the commands print little on stderr: read after stdout, it cannot fill its pipe
     err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
+    _, status, usage = os.wait4(proc.pid, 0)  # the child's own resource use (Popen.wait would not give it)
+    proc.returncode = status
     wall = time.perf_counter() - started
-    if status != 0:
-        raise SystemExit(f"measurement failed: {err.decode(errors='replace')[-2000:]}")
-    result = json.loads(out.decode().strip().splitlines()[-1])
-    result.update(wall=wall, peak_mb=usage.ru_maxrss / 1024, cpu=usage.ru_utime + usage.ru_stime)
-    return result
+    code = os.waitstatus_to_exitcode(status)
+    if code not in ok:
+        raise SystemExit(f"measurement failed ({' '.join(cmd[:4])}...): {err.decode(errors='replace')[-2000:]}")
+    text = out.decode().strip()
+    try:
+        output = json.loads(text)
+    except ValueError:
+        output = json.loads(text.splitlines()[-1])
+    return {"output": output, "wall": wall, "peak_mb": usage.ru_maxrss / 1024, "cpu": usage.ru_utime + usage.ru_stime}
 
 
 PROBE = r"""
@@ -178,14 +192,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"N={n:,}: generated clean in {g1:.1f} s, broken in {g2:.1f} s ({mb:,.0f} MB of CSV)", flush=True)
         keys = args.work / "keys.json"
 
-        v = best(args.repeat, ENGINE, str(clean), str(keys))
-        vb = measure(ENGINE, str(broken), str(keys))
+        v = best(args.repeat, lambda: check_tables(clean, keys))
+        vb = check_tables(broken, keys)
         v_recall = recall(broken / "injected.json", keys)
         rows = v["rows"]
         out = args.work / f"build-{n}"
-        b = best(1, BUILD, str(clean), str(out))
+        b = measure(BUILD, str(clean), str(out))
         shutil.rmtree(out, ignore_errors=True)
-        a = best(args.repeat, PARSE, str(clean))
+        a = best(args.repeat, lambda: measure(PARSE, str(clean)))
         print(f"  runs (s): validate {v['runs']}, parse {a['runs']}", flush=True)
 
         def row(name: str, m: dict, rec: str = "", cl: str = "", note: str = "") -> None:

@@ -11,6 +11,7 @@ import hashlib
 import importlib.util
 import io
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -325,8 +326,9 @@ def test_check_tables_from_the_shell_does_not_import_pandas(clean):
     in-process with arguments, main() leaves the process's imports alone (a caller may want pandas)."""
     import subprocess
 
-    shell = ("import sys; from nk_troops.cli import main; sys.argv = ['nk-troops', 'check-tables', '--package', sys.argv[1]]; "
-             "code = main(); print('pandas' in sys.modules, code)")
+    # as the command, main() ends the process itself (cli.fast_exit, skipping teardown): seen at os._exit
+    shell = ("import os, sys; from nk_troops.cli import main; sys.argv = ['nk-troops', 'check-tables', '--package', sys.argv[1]]; "
+             "real = os._exit; os._exit = lambda c: (print('pandas' in sys.modules, c, flush=True), real(c)); main()")
     out = subprocess.run([sys.executable, "-c", shell, str(clean)], capture_output=True, text=True, check=True)
     assert out.stdout.split()[-2:] == ["False", "0"], out.stdout + out.stderr
     assert "rows in" in out.stderr
@@ -334,6 +336,21 @@ def test_check_tables_from_the_shell_does_not_import_pandas(clean):
                   "import pandas; print(code)")
     out = subprocess.run([sys.executable, "-c", in_process, str(clean)], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.split()[-1] == "0", out.stdout + out.stderr
+
+
+def test_check_tables_as_a_process_prints_its_whole_report_and_exit_code(clean, broken):
+    """The command ends its process without the interpreter's teardown (fast_exit): its report must
+    still be whole when piped (nothing left in a buffer: a short report stays in one) and its exit code kept."""
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # stdout buffered, as on most machines
+    for package, code in ((clean, 0), (broken, 1)):
+        out = subprocess.run([sys.executable, "-m", "nk_troops.engine.cli", "--package", str(package), "--format", "json"],
+                             capture_output=True, text=True, env=env)
+        assert out.returncode == code, out.stderr
+        report = json.loads(out.stdout)
+        assert report["error_count"] == len(report["errors"]) == (len(_injected(broken)) if code else 0)
+        assert sum(report["counts"].values()) > 0
 
 
 def test_a_header_that_is_not_ours_is_reported_without_a_traceback(tmp_path):

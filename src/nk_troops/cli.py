@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv is None and getattr(args, "fast_start", None):  # a process of its own (the console script): the
         args.fast_start()  # process-wide set-up the command asks for (check-tables: no pandas); never for in-process callers
     try:
-        return args.func(args)
+        code = args.func(args)
     except UsageError as e:
         print(f"nk-troops: {e}", file=sys.stderr)
         return 2
@@ -96,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so that flushing at exit does not fail again
         return 141  # 128 + SIGPIPE, as a shell reports a command killed by a closed pipe
+    if argv is None and getattr(args, "fast_exit", None):  # check-tables: end the process now, skipping teardown
+        args.fast_exit(code)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

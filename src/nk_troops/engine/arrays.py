@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -227,10 +228,33 @@ def _views(data: pa.Buffer, starts: np.ndarray, lengths: np.ndarray) -> pa.Array
     return pa.Array.from_buffers(pa.string_view(), n, [None, pa.py_buffer(views), data])
 
 
+_RECENT = threading.local()
+"""Per thread, the last few arrays converted by :func:`polars_strings` and their Series."""
+
+
 def polars_strings(arr: pa.Array):
     """A string array as a polars Series. Cast to Arrow's string_view first, whose layout is polars' own,
     so the hand-over copies nothing: polars' own conversion holds the GIL (about 10 % of the time the
-    GIL was held in a 1M-row run, the other worker waiting), Arrow's cast does not."""
+    GIL was held in a 1M-row run, the other worker waiting), Arrow's cast does not.
+
+    An id column is both matched against its pattern and hashed as a key: the conversion of the same
+    array (the same object, held here so that its id cannot be reused) is done once per thread, until
+    :func:`forget_polars_strings` (the engine calls it after each batch, so no batch outlives its check)."""
     import polars as pl
 
-    return pl.from_arrow(arr.cast(pa.string_view()))
+    recent = getattr(_RECENT, "items", None)
+    if recent is None:
+        recent = _RECENT.items = []
+    for held, series in recent:
+        if held is arr:
+            return series
+    series = pl.from_arrow(arr.cast(pa.string_view()))
+    recent.append((arr, series))
+    if len(recent) > 16:
+        del recent[0]
+    return series
+
+
+def forget_polars_strings() -> None:
+    """Drop this thread's converted arrays (see :func:`polars_strings`)."""
+    _RECENT.items = []

@@ -7,9 +7,11 @@ codes as for ``validate``: 0 valid, 1 problems found (all reported), 2 wrong use
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 
 def register(subparsers) -> argparse.ArgumentParser:
@@ -26,7 +28,7 @@ def register(subparsers) -> argparse.ArgumentParser:
                    help="text for people (default), json (stable shape, see README), github (Actions annotations)")
     p.add_argument("--workers", type=int, default=2, help="threads to use (default 2)")
     p.add_argument("--no-hash", action="store_true", help="skip checking the tables' sha256 against datapackage.json")
-    p.set_defaults(func=run, fast_start=fast_start)  # cli.main calls it before running the command
+    p.set_defaults(func=run, fast_start=fast_start, fast_exit=fast_exit)  # cli.main calls them around the command
     return p
 
 
@@ -64,6 +66,19 @@ def fast_start() -> None:
         sys.meta_path.insert(0, _NoPandas())
 
 
+def fast_exit(code: int) -> NoReturn:
+    """End a command-line process at once, its output flushed, skipping the interpreter's teardown (freeing
+    every module, Arrow's memory pool and polars' threads: measured 0.1 s after checking the real dataset,
+    0.2-0.3 s after 1M rows per table). ``cli.main`` calls it for ``check-tables`` when it runs as the
+    command, once the report is printed; never for in-process callers, whose process goes on."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader stopped early (`nk-troops check-tables | head`)
+        os._exit(141)
+    os._exit(code)
+
+
 class _NoPandas:
     """An import finder that says pandas is not installed."""
 
@@ -80,7 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     register(sub)
     args = parser.parse_args(["check-tables", *(sys.argv[1:] if argv is None else argv)])
-    return args.func(args)
+    code = args.func(args)
+    if argv is None:
+        fast_exit(code)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -56,7 +56,7 @@ import pyarrow.csv as pacsv
 from .. import models as M
 from .. import problems as P
 from .spec import ColSpec, TableSpec, table_spec
-from .arrays import _eq, _np_mask, _present, _values
+from .arrays import _eq, _np_mask, _present, _values, forget_polars_strings
 from .keys import hash64, key_hashes, lookup, match, rows_with
 from .state import Found, TableHashMismatch, TableState, TableStructure
 from .reader import (BLOCK_SIZE, GROUP, Utf8Check, _Cutter, _Range, _header, _merge, file_signature, file_windows,
@@ -213,7 +213,6 @@ class Engine:
         for r in resources:
             self._keys_of(self.states[r])
         return []
-        return out
 
     def _scanned_then(self, st: TableState, part: TableState | None = None) -> list:
         """Scan a table (or one part of it); once the whole table is read, schedule the key checks it unblocks."""
@@ -532,6 +531,7 @@ class Engine:
                 continue  # looked up at the end only where no archived text matched (see check_excerpts)
             if c.unique or c.fk:
                 st.keys.setdefault(c.name, []).append(key_hashes(cols[c.name], live, self.use_polars))
+        forget_polars_strings()
         st.rows += n
 
     # ---- keys, across tables
