@@ -62,6 +62,26 @@ def test_malformed_yaml(mini):
     assert (p.file, p.line) == (EVENTS, 6)
 
 
+@pytest.mark.parametrize("rel, old, new", [
+    ("dataset/records/actors.yaml", "  name: Dmytro Ponomarenko\n", "  name: [Dmytro Ponomarenko\n"),  # statements, figures refer to it
+    (SOURCES, "- source_id:", "- source_id: [\n  x:"),  # the citations of every claim refer to it
+])
+def test_a_file_that_does_not_parse_is_the_only_problem_reported(mini, rel, old, new):
+    """References into a table whose file could not be read are not reported as dangling: the contributor sees the
+    one error to fix (before, a syntax error in actors.yaml came with a dangling-reference error for every record
+    naming an actor)."""
+    edit(mini, rel, old, new)
+    problems = rejected(mini)
+    assert [p.type for p in problems] == ["yaml-syntax-error"], "\n".join(p.to_text() for p in problems)
+    assert problems[0].file == rel
+
+
+def test_a_dangling_reference_is_still_reported_when_every_file_parses(mini):
+    edit(mini, STATEMENTS, "  speaker_actor_id: dmytro-ponomarenko\n", "  speaker_actor_id: dmytro-ponomarenk\n")
+    p = one(rejected(mini), "dangling-reference")
+    assert (p.file, p.field) == (STATEMENTS, "speaker_actor_id") and "did you mean 'dmytro-ponomarenko'" in p.hint
+
+
 def test_duplicate_key_is_not_silently_overwritten(mini):
     edit(mini, EVENTS, "  place: Kursk region\n", "  place: Kursk region\n  place: Kyiv\n")
     p = one(rejected(mini), "yaml-duplicate-key")

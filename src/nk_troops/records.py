@@ -61,6 +61,10 @@ class Dataset:
     """Records that failed their own checks (already reported): their references are still checked, and
     references to their ids are not reported again."""
 
+    unread: set[str] = field(default_factory=set)
+    """Tables whose records file could not be read or parsed (already reported): references into them
+    cannot be checked, so none is reported as dangling."""
+
     def invalid_ids(self, resource: str) -> set[str]:
         return {loc.id for loc in self.invalid.get(resource, []) if loc.id}
 
@@ -126,15 +130,18 @@ def load_dataset(root: Path) -> tuple[Dataset, list[P.Problem]]:
             f"the file is missing; the {model.resource} table is read from it", file=rel, hint="create it with a YAML list of records ([] for none)"))
         if problem:
             problems.append(problem)
+            dataset.unread.add(model.resource)
             continue
         try:
             loaded = load_yaml(text, rel)
         except YamlLoadError as e:
             problems.append(e.problem)
+            dataset.unread.add(model.resource)
             continue
         data = loaded.data
         if not isinstance(data, list):
             problems.append(P.YamlShape("the file must hold a YAML list of records (each starting with '- ')", file=rel, line=1))
+            dataset.unread.add(model.resource)
             continue
         located: list[Located] = []
         for i, item in enumerate(data):
