@@ -178,6 +178,14 @@ def test_excerpt_not_in_source_points_at_the_closest_passage(mini):
     assert "In mid-January, Ukrainian forces captured two North Korean soldiers" in p.hint
 
 
+def test_the_closest_passage_is_set_off_by_quotes_it_does_not_hold(mini):
+    """A passage that is itself a quotation is not shown between the same marks ('""Ukraine wants..."')."""
+    edit(mini, STATEMENTS, "Ukraine wants to end this war more than any other country,", "Ukraine wishes to end this war more than any other country,")
+    p = one(rejected(mini), "excerpt-not-found")
+    passage = p.hint.split("the closest passage in the source is: ", 1)[1]
+    assert passage.startswith("'\"Ukraine wants to end this war more than any other country,") and passage.endswith("'"), p.hint
+
+
 def test_archived_source_bytes_changed(mini):
     seed = mini / "seeds" / "000_903a45e1dc248108.txt"
     seed.write_bytes(seed.read_bytes().replace(b"4,000", b"5,000"))

@@ -202,5 +202,13 @@ def _nearest_passage(excerpt: str, text: NormalisedText) -> str:
     if not best:
         return "copy the words exactly from the archived text"
     shown = best if len(best) <= 240 else best[:237] + "..."
-    return f"copy the words exactly; the closest passage in the source is: \"{shown}\""
+    return f"copy the words exactly; the closest passage in the source is: {_set_off(shown)}"
+
+
+def _set_off(passage: str) -> str:
+    """The passage between quote marks it does not hold itself, so that a quoted sentence is not shown as \"\"Given...\"."""
+    for left, right in (('"', '"'), ("'", "'"), ("«", "»")):
+        if left not in passage and right not in passage:
+            return f"{left}{passage}{right}"
+    return f"«{passage}»"
 
