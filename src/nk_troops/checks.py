@@ -111,15 +111,17 @@ def _check_references(dataset: Dataset, ids: dict[str, dict[str, Located]], prob
     """Every reference resolves; checked on records as written, so a record with other errors still has its references checked."""
     invalid = {m.resource: dataset.invalid_ids(m.resource) for m in CURATED}
     invalid["claims"] = set().union(*(invalid[m.resource] for m in CLAIMS))
-    unread = dataset.unread
+    unchecked = set(dataset.unread)  # a file that could not be read (reported once): its ids are unknown
+    if unchecked & {m.resource for m in CLAIMS}:
+        unchecked.add("claims")
 
     def check(loc: Located, path: tuple, value: object, target: str) -> None:
         if not isinstance(value, str):
             return  # missing, or of the wrong type (reported by the record's own checks)
         resource = target.split(".")[0]
         known = ids.get(resource, {})
-        if value in known or value in invalid.get(resource, set()) or unread & ({m.resource for m in CLAIMS} if resource == "claims" else {resource}):
-            return  # the id is there, in a record already reported, or in a file that could not be read (reported once)
+        if value in known or value in invalid.get(resource, set()) or resource in unchecked:
+            return  # the id is there, in a record already reported, or in a file that could not be read
         line, col = loc.at(*path)
         guess = P.closest(value, known)
         problems.append(P.DanglingReference(
