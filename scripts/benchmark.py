@@ -125,9 +125,8 @@ def run(cmd: list[str], ok: tuple[int, ...] = (0,)) -> dict:
     out = proc.stdout.read()  # the commands print little on stderr: read after stdout, it cannot fill its pipe
     err = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)  # the child's own resource use (Popen.wait would not give it)
-    proc.returncode = status
     wall = time.perf_counter() - started
-    code = os.waitstatus_to_exitcode(status)
+    code = proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait for it again
     if code not in ok:
         raise SystemExit(f"measurement failed ({' '.join(cmd[:4])}...): {err.decode(errors='replace')[-2000:]}")
     text = out.decode().strip()

@@ -95,8 +95,6 @@ def _matches(arr: pa.Array, pattern: str, use_polars: bool) -> pa.Array | np.nda
     Arrow's RE2, with the pattern translated so that both match the same cells."""
     if not use_polars or len(arr) < 2_000:
         return pc.match_substring_regex(arr, _for_re2(pattern))
-    import polars as pl
-
     hit = polars_strings(arr).str.contains(pattern)
     return (hit.fill_null(False) if hit.null_count() else hit).to_numpy()
 

@@ -89,8 +89,10 @@ class _NoPandas:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run ``check-tables`` on its own: ``python -m nk_troops.engine.cli --package ...``."""
-    fast_start()
+    """Run ``check-tables`` on its own: ``python -m nk_troops.engine.cli --package ...``. As a process of its own
+    (no ``argv``) it sets the process up and ends it as ``nk-troops check-tables`` does; called with ``argv``, neither."""
+    if argv is None:
+        fast_start()
     parser = argparse.ArgumentParser(prog="nk-troops")
     sub = parser.add_subparsers(dest="command", required=True)
     register(sub)
