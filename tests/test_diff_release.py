@@ -18,7 +18,7 @@ import yaml
 from nk_troops import metadata as M
 from nk_troops.build import build
 from nk_troops.diff import compare, register as register_diff, render_text, required_bump
-from nk_troops.release import ReleaseError, bump_between, release, register as register_release
+from nk_troops.release import ReleaseError, bump_between, changelog_entry, release, register as register_release
 from nk_troops.snapshot import from_folder
 
 REPO = Path(__file__).resolve().parents[1]
@@ -167,6 +167,26 @@ def test_changed_value_is_patch_with_old_and_new(old: Path, new: Path, capsys):
     assert out["required_bump"] == "patch"
     assert out["records"] == [{"kind": "changed", "bump": "patch", "table": "figures", "id": "fg-killed-or-wounded",
                                "fields": c.fields}]
+
+
+LONG_NOTE = ("Printed without a hedge of its own ('another 2,700 wounded'); the sentence's 'At least' is read as applying "
+             "to the 300 killed only. If it covers both numbers, this is 'at least 2,700'. Not added to the 300 killed.")
+
+
+def test_a_change_late_in_a_long_text_is_shown_where_it_is(old: Path, new: Path):
+    """Both sides of a long text used to be cut at the same point, so a change past it showed as two equal values."""
+    for root, note in ((old, LONG_NOTE), (new, LONG_NOTE.replace("Not added", "Never added"))):
+        edit_records(root, "figures", lambda figures, note=note: figures[0].update(notes=note))
+        rebuild(root)
+    diff = diff_of(old, new)
+    [c] = diff.records
+    assert c.fields == {"notes": {"old": LONG_NOTE, "new": LONG_NOTE.replace("Not added", "Never added")}}
+    line = next(ln for ln in render_text(diff).splitlines() if ln.strip().startswith("notes:"))
+    before, after = line.split(" → ")
+    assert "Not added to the 300 killed." in before and "Never added to the 300 killed." in after, line
+    assert before.lstrip().startswith('notes: "…') and len(line) < len(LONG_NOTE) * 2  # the unchanged start is elided
+    entry = changelog_entry("0.2.0", "2026-11-22", diff, "v0.1.0")
+    assert "Not added to the 300 killed.\" → \"…" in entry and "Never added to the 300 killed." in entry, entry
 
 
 def test_removed_record_is_major(old: Path, new: Path):

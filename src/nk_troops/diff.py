@@ -69,10 +69,10 @@ class SchemaChange:
         if self.kind == "fields_reordered":
             return f"the fields of '{self.table}' are in a new order: {', '.join(self.new)}"
         if self.kind == "field_changed":
-            return f"field '{where}{self.field}': {self.attribute} {show(self.old)} → {show(self.new)}"
+            return f"field '{where}{self.field}': {self.attribute} {show_change(self.old, self.new)}"
         if self.kind == "table_changed":
-            return f"table '{self.table}': {self.attribute} {show(self.old)} → {show(self.new)}"
-        return f"package {self.attribute}: {show(self.old)} → {show(self.new)}"
+            return f"table '{self.table}': {self.attribute} {show_change(self.old, self.new)}"
+        return f"package {self.attribute}: {show_change(self.old, self.new)}"
 
 
 @dataclass
@@ -89,7 +89,7 @@ class RecordChange:
     def describe(self) -> str:
         if self.kind != "changed":
             return f"{self.table} '{self.id}' {self.kind}"
-        parts = [f"{name} {show(v['old'])} → {show(v['new'])}" for name, v in self.fields.items()]
+        parts = [f"{name} {show_change(v['old'], v['new'])}" for name, v in self.fields.items()]
         return f"{self.table} '{self.id}': " + "; ".join(parts)
 
 
@@ -125,6 +125,37 @@ def show(value: Any, limit: int = 120) -> str:
         return "(not set)"
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+CONTEXT = 30
+"""Characters of unchanged text shown on either side of a change in a long text."""
+
+
+def show_change(old: Any, new: Any, limit: int = 120) -> str:
+    """``old → new`` for people. Two long texts are shown around where they differ, the unchanged start and end
+    elided with "…", so that a change late in a long note is seen (cut at the same point, both sides looked alike)."""
+    if not (isinstance(old, str) and isinstance(new, str) and old and new) or max(len(show(old, 10**9)), len(show(new, 10**9))) <= limit:
+        return f"{show(old, limit)} → {show(new, limit)}"
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    start = max(0, head - CONTEXT)
+    if start:  # begin at a word, if one begins within the context
+        space = old.find(" ", start, head)
+        start = space + 1 if space >= 0 else start
+
+    def window(text: str) -> str:
+        end = min(len(text), len(text) - tail + CONTEXT)
+        piece = text[start:end]
+        cut_end = end < len(text)
+        if len(piece) > limit:
+            piece, cut_end = piece[:limit], True
+        return '"' + ("…" if start else "") + json.dumps(piece, ensure_ascii=False)[1:-1] + ("…" if cut_end else "") + '"'
+
+    return f"{window(old)} → {window(new)}"
 
 
 def required_bump(diff: Diff) -> str:
@@ -277,7 +308,7 @@ def render_text(diff: Diff) -> str:
                 mark = {"added": "+", "removed": "-", "changed": "~"}[c.kind]
                 lines.append(f"    {mark} {c.id}  [{c.bump}]")
                 for name, v in c.fields.items():
-                    lines.append(f"        {name}: {show(v['old'])} → {show(v['new'])}")
+                    lines.append(f"        {name}: {show_change(v['old'], v['new'])}")
     return "\n".join(lines)
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from . import metadata as M
-from .diff import BUMPS, Diff, RecordChange, SchemaChange, compare, required_bump, show
+from .diff import BUMPS, Diff, RecordChange, SchemaChange, compare, required_bump, show_change
 from .snapshot import Snapshot, SnapshotError, from_folder, load
 
 CHANGELOG = "CHANGELOG.md"
@@ -94,7 +94,7 @@ def latest_tag(root: Path) -> str | None:
 
 def _record_line(c: RecordChange) -> str:
     if c.kind == "changed":
-        parts = "; ".join(f"`{n}` {show(v['old'], 160)} → {show(v['new'], 160)}" for n, v in c.fields.items())
+        parts = "; ".join(f"`{n}` {show_change(v['old'], v['new'], 160)}" for n, v in c.fields.items())
         return f"- {c.table} `{c.id}`: {parts}"
     return f"- {c.table} `{c.id}`"
 
