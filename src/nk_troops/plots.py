@@ -6,11 +6,14 @@
 * events_timeline.png: every dated event as a bar from its earliest to its latest possible day, coloured by date
   precision (a dot for an exact day; an arrow for "on or before").
 
-PNG bytes are deterministic (Agg renderer, no timestamp or software metadata).
+PNG bytes are deterministic (Agg renderer, no timestamp or software metadata). The font is the DejaVu Sans that
+ships with matplotlib, the same on every machine; it has no Hangul or CJK glyphs, so a name or summary it cannot
+draw is labelled by its id instead (ids are ASCII), never drawn as empty boxes.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 from datetime import date, timedelta
 from typing import Any
@@ -45,6 +48,21 @@ def _pyplot():
     return plt
 
 
+@functools.lru_cache(maxsize=1)
+def _drawable_code_points() -> frozenset[int]:
+    """The characters the plots' font has glyphs for."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    return frozenset(FT2Font(font_manager.findfont("DejaVu Sans", fallback_to_default=False)).get_charmap())
+
+
+def _label(text: str, fallback: str) -> str:
+    """``text`` if the font can draw every character of it, else ``fallback`` (an id)."""
+    drawable = _drawable_code_points()
+    return text if all(ord(ch) in drawable for ch in text) else fallback
+
+
 def _png(fig) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, metadata={"Software": None}, bbox_inches="tight")
@@ -61,7 +79,7 @@ def figures_by_claimant(tables: dict[str, Rows]) -> bytes:
     plt = _pyplot()
     import matplotlib.dates as mdates
 
-    names = {a["actor_id"]: a["name"] for a in tables["actors"]}
+    names = {a["actor_id"]: _label(a["name"], a["actor_id"]) for a in tables["actors"]}
     figures = [f for f in tables["figures"] if f["unit"] == "persons"]
     claimants = sorted({names.get(f["claimant_actor_id"], OWN_VOICE) if f["claimant_actor_id"] else OWN_VOICE for f in figures})
     cmap = plt.get_cmap("tab10")
@@ -150,7 +168,7 @@ def events_timeline(tables: dict[str, Rows]) -> bytes:
         else:
             ax.annotate("", xy=(start + timedelta(days=60), y), xytext=(start, y), arrowprops={"arrowstyle": "->", "color": colour})
         summary = e["summary"] if len(e["summary"]) <= 90 else e["summary"][:87] + "…"
-        ax.text(1.01, y, f"{e['date_text']}: {summary}", transform=ax.get_yaxis_transform(), va="center", fontsize=7)
+        ax.text(1.01, y, _label(f"{e['date_text']}: {summary}", e["event_id"]), transform=ax.get_yaxis_transform(), va="center", fontsize=7)
     ax.set_yticks([])
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
     ax.grid(axis="x", alpha=0.3)
