@@ -134,7 +134,8 @@ CONTEXT = 30
 def show_change(old: Any, new: Any, limit: int = 120) -> str:
     """``old → new`` for people. Two long texts are shown around where they differ, the unchanged start and end
     elided with "…", so that a change late in a long note is seen (cut at the same point, both sides looked alike)."""
-    if not (isinstance(old, str) and isinstance(new, str) and old and new) or max(len(show(old, 10**9)), len(show(new, 10**9))) <= limit:
+    texts = isinstance(old, str) and isinstance(new, str) and old and new
+    if not texts or max(len(json.dumps(v, ensure_ascii=False)) for v in (old, new)) <= limit:
         return f"{show(old, limit)} → {show(new, limit)}"
     head = 0
     while head < min(len(old), len(new)) and old[head] == new[head]:
