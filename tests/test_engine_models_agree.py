@@ -199,3 +199,20 @@ def test_every_published_text_column_is_compared():
     assert sum(1 for s in specs if s.safe_text) >= 15
     assert any(s.country for s in specs) and any(s.max_length for s in specs)
     assert len(CASES) >= 50
+
+
+@pytest.mark.parametrize("length", [7, 8, 2_000, 2_001])
+def test_an_excerpt_in_the_table_has_the_length_rule_of_an_excerpt_in_a_record(length):
+    """The citations table once allowed 1-20,000 characters where a record's citation allows 8-2,000: a scripted
+    table could publish a 3-character excerpt that no curated record may hold. Both now use models.Excerpt."""
+    value = ("In mid-January, Ukrainian forces " * 70)[:length]
+    record = M.Citation.model_fields["excerpt"]
+    by_record = True
+    try:
+        M.Citation.model_validate({"source_id": "korea-times-2025-ponomarenko-interview", "excerpt": value})
+    except ValidationError as e:
+        by_record = not any(err["loc"] == ("excerpt",) for err in e.errors())
+    by_table = not _model_refuses("citations", "excerpt", value)
+    by_engine = not _engine_refuses("citations", "excerpt", [value], long=False, dictionary=False)[0]
+    assert by_record == by_table == by_engine == (8 <= length <= 2_000), (by_record, by_table, by_engine)
+    assert record.metadata[:2] == M.CitationRow.model_fields["excerpt"].metadata[:2]

@@ -26,8 +26,12 @@ def _constraints(c: Column) -> str:
         parts.append(f"one of [{c.enum.__name__}](#{c.enum.__name__.lower()})")
     if c.pattern:
         parts.append(f"pattern `{c.pattern}`")
-    if c.min_length is not None or c.max_length is not None:
-        parts.append(f"length {c.min_length or 0}–{c.max_length if c.max_length is not None else '∞'}")
+    if c.min_length is not None and c.max_length is not None:
+        parts.append(f"{c.min_length:,}–{c.max_length:,} characters")
+    elif c.max_length is not None:
+        parts.append(f"at most {c.max_length:,} characters")
+    elif c.min_length is not None:
+        parts.append(f"at least {c.min_length:,} characters")
     if c.minimum is not None:
         parts.append(f"≥ {c.minimum:g}")
     if c.maximum is not None:
