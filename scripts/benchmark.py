@@ -255,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for n, ratio, how in ratios:
         print(f"engine validate vs frictionless-py at N={n:,}: {ratio:,.0f}x faster ({how})")
-    for n, ratio, median, median_rate in to_parse:  # the yardstick that survives the machine's drift: both measured in the same run
+    for n, ratio, median, _ in to_parse:  # the yardstick that survives the machine's drift: both measured in the same run
         print(f"engine validate / pyarrow bare parse at N={n:,}: {ratio:.2f}x the parse time, fastest against fastest; "
               f"median of the alternating pairs {median:.2f}x (the 1M rows/s goal is about 1.7x)")
     for n, _, _, median_rate in to_parse:  # the table shows the fastest run; the typical one is slower

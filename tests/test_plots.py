@@ -25,6 +25,7 @@ def test_label_keeps_what_the_font_draws_and_falls_back_to_the_id():
     assert _label("≥300 killed, mid-January 2025…", "x") == "≥300 killed, mid-January 2025…"
     assert _label("국가정보원", "nis") == "nis"  # Hangul: DejaVu Sans has none
     assert _label("Cho Tae-yul (조태열)", "cho-tae-yul") == "cho-tae-yul"
+    assert _label("Two soldiers captured.\nBoth wounded.", "ev-capture") == "Two soldiers captured. Both wounded."  # one line
 
 
 def test_hangul_names_and_summaries_draw_no_missing_glyph(tables):

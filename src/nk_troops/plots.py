@@ -58,8 +58,10 @@ def _drawable_code_points() -> frozenset[int]:
 
 
 def _label(text: str, fallback: str) -> str:
-    """``text`` if the font can draw every character of it, else ``fallback`` (an id)."""
+    """``text`` on one line (a line break, which texts may hold, would spill onto the next row) if the font can
+    draw every character of it, else ``fallback`` (an id)."""
     drawable = _drawable_code_points()
+    text = text.replace("\n", " ")
     return text if all(ord(ch) in drawable for ch in text) else fallback
 
 
@@ -168,7 +170,7 @@ def events_timeline(tables: dict[str, Rows]) -> bytes:
         else:
             ax.annotate("", xy=(start + timedelta(days=60), y), xytext=(start, y), arrowprops={"arrowstyle": "->", "color": colour})
         summary = e["summary"] if len(e["summary"]) <= 90 else e["summary"][:87] + "…"
-        ax.text(1.01, y, _label(f"{e['date_text']}: {summary}", e["event_id"]), transform=ax.get_yaxis_transform(), va="center", fontsize=7)
+        ax.text(1.01, y, f"{e['date_text']}: {_label(summary, e['event_id'])}", transform=ax.get_yaxis_transform(), va="center", fontsize=7)
     ax.set_yticks([])
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
     ax.grid(axis="x", alpha=0.3)
