@@ -178,6 +178,17 @@ def test_excerpt_not_in_source_points_at_the_closest_passage(mini):
     assert "In mid-January, Ukrainian forces captured two North Korean soldiers" in p.hint
 
 
+@pytest.mark.parametrize("excerpt", ["In mid-January, Ukrainian forces captured two North Korean soldiers ",
+                                     " In mid-January, Ukrainian forces captured two North Korean soldiers"])
+def test_an_excerpt_with_a_space_at_an_end_is_refused_where_it_is_written(mini, excerpt):
+    """The excerpt was matched (spaces normalised) and published as written, with its space: `build` said valid
+    and wrote a citations table that `check-tables` refused. A record's excerpt now has the table's text rules."""
+    edit(mini, EVENTS, "In mid-January, Ukrainian forces captured two North Korean soldiers", excerpt)
+    p = one(rejected(mini), "field-error")
+    assert (p.file, p.line, p.field, p.record_id) == (EVENTS, 9, "citations[0].excerpt", "ev-capture")
+    assert "spaces" in p.message
+
+
 def test_the_closest_passage_is_set_off_by_quotes_it_does_not_hold(mini):
     """A passage that is itself a quotation is not shown between the same marks ('""Ukraine wants..."')."""
     edit(mini, STATEMENTS, "Ukraine wants to end this war more than any other country,", "Ukraine wishes to end this war more than any other country,")
