@@ -216,3 +216,14 @@ def test_an_excerpt_in_the_table_has_the_length_rule_of_an_excerpt_in_a_record(l
     by_engine = not _engine_refuses("citations", "excerpt", [value], long=False, dictionary=False)[0]
     assert by_record == by_table == by_engine == (8 <= length <= 2_000), (by_record, by_table, by_engine)
     assert record.metadata == M.CitationRow.model_fields["excerpt"].metadata  # one definition: models.Excerpt
+
+
+@pytest.mark.parametrize(("row", "part"), [(M.CitationRow, M.Citation), (M.ClaimLinkRow, M.Link)])
+def test_a_derived_column_has_the_rules_of_the_record_field_it_is_copied_from(row, part):
+    """The build copies these fields from a record into a derived table as written: a looser rule in the record
+    would let the build publish a cell its own table refuses (as excerpts with a space at an end once were)."""
+    shared = sorted(set(row.model_fields) & set(part.model_fields))
+    assert shared, "no field copied"
+    for name in shared:
+        a, b = part.model_fields[name], row.model_fields[name]
+        assert (a.annotation, a.metadata) == (b.annotation, b.metadata), f"{row.__name__}.{name} differs from {part.__name__}.{name}"
