@@ -35,8 +35,8 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -76,7 +76,10 @@ print(json.dumps({"rows": None, "problems": len(keys)}))
 
 def check_tables(package: Path, keys: Path) -> dict:
     """Run `nk-troops check-tables` as a user does (its own process, JSON report); write the problems' keys for recall."""
-    m = run([PY, "-m", "nk_troops.engine.cli", "--package", str(package / "datapackage.json"), "--format", "json"], ok=(0, 1))
+    m = run(
+        [PY, "-m", "nk_troops.engine.cli", "--package", str(package / "datapackage.json"), "--format", "json"],
+        ok=(0, 1),
+    )
     report = m.pop("output")
     from nk_troops.engine.compare import key
 
@@ -182,18 +185,29 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     p.add_argument("--work", type=Path, default=Path("/tmp/nk-bench"))
-    p.add_argument("--frictionless-max", type=int, default=100_000, help="largest N to run frictionless-py on (default 100000)")
+    p.add_argument(
+        "--frictionless-max", type=int, default=100_000, help="largest N to run frictionless-py on (default 100000)"
+    )
     p.add_argument("--inject", type=int, default=3, help="errors injected per kind in the broken package (default 3)")
-    p.add_argument("--repeat", type=int, default=5,
-                   help="runs of engine validate and of the pyarrow parse, alternating; the fastest is shown (default 5)")
+    p.add_argument(
+        "--repeat",
+        type=int,
+        default=5,
+        help="runs of engine validate and of the pyarrow parse, alternating; the fastest is shown (default 5)",
+    )
     p.add_argument("--keep", action="store_true", help="keep the generated packages")
     args = p.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; {probe()}", flush=True)
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; {probe()}",
+        flush=True,
+    )
     lines = []
-    header = (f"| {'N per table':>11} | {'rows':>10} | {'MB':>6} | {'measurement':<24} | {'wall s':>7} | {'rows/s':>10} | {'cpu s':>6} | "
-              f"{'peak MB':>7} | {'recall':>7} | {'clean':>5} |")
+    header = (
+        f"| {'N per table':>11} | {'rows':>10} | {'MB':>6} | {'measurement':<24} | {'wall s':>7} | {'rows/s':>10} | {'cpu s':>6} | "
+        f"{'peak MB':>7} | {'recall':>7} | {'clean':>5} |"
+    )
     rule = "|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|"
     fr_rate = None
     fr_mem = None
@@ -214,12 +228,17 @@ def main(argv: list[str] | None = None) -> int:
         out = args.work / f"build-{n}"
         b = measure(BUILD, str(clean), str(out))
         shutil.rmtree(out, ignore_errors=True)
-        print(f"  runs (s), alternating: validate {v['runs']}, parse {a['runs']}; "
-              f"validate / parse in each pair {[round(r, 2) for r in pair_ratios]}", flush=True)
+        print(
+            f"  runs (s), alternating: validate {v['runs']}, parse {a['runs']}; "
+            f"validate / parse in each pair {[round(r, 2) for r in pair_ratios]}",
+            flush=True,
+        )
 
         def row(name: str, m: dict, rec: str = "", cl: str = "", note: str = "") -> None:
-            line = (f"| {n:>11,} | {rows:>10,} | {mb:>6,.0f} | {name:<24} | {m['wall']:>7.2f}{note} | {rows / m['wall']:>10,.0f} | "
-                    f"{m['cpu']:>6.1f} | {m['peak_mb']:>7,.0f} | {rec:>7} | {cl:>5} |")
+            line = (
+                f"| {n:>11,} | {rows:>10,} | {mb:>6,.0f} | {name:<24} | {m['wall']:>7.2f}{note} | {rows / m['wall']:>10,.0f} | "
+                f"{m['cpu']:>6.1f} | {m['peak_mb']:>7,.0f} | {rec:>7} | {cl:>5} |"
+            )
             lines.append(line)
             print(line, flush=True)
 
@@ -237,8 +256,10 @@ def main(argv: list[str] | None = None) -> int:
             ratios.append((n, f["wall"] / v["wall"], "measured"))
         elif fr_rate:
             est = rows / fr_rate
-            line = (f"| {n:>11,} | {rows:>10,} | {mb:>6,.0f} | {'frictionless (extrap.)':<24} | {est:>7.0f}* | {fr_rate:>10,.0f} | "
-                    f"{'':>6} | {'':>7} | {'':>7} | {'':>5} |")
+            line = (
+                f"| {n:>11,} | {rows:>10,} | {mb:>6,.0f} | {'frictionless (extrap.)':<24} | {est:>7.0f}* | {fr_rate:>10,.0f} | "
+                f"{'':>6} | {'':>7} | {'':>7} | {'':>5} |"
+            )
             lines.append(line)
             print(line, flush=True)
             ratios.append((n, est / v["wall"], "extrapolated"))
@@ -255,17 +276,32 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for n, ratio, how in ratios:
         print(f"engine validate vs frictionless-py at N={n:,}: {ratio:,.0f}x faster ({how})")
-    for n, ratio, median, _ in to_parse:  # the yardstick that survives the machine's drift: both measured in the same run
-        print(f"engine validate / pyarrow bare parse at N={n:,}: {ratio:.2f}x the parse time, fastest against fastest; "
-              f"median of the alternating pairs {median:.2f}x (the 1M rows/s goal is about 1.7x)")
+    for (
+        n,
+        ratio,
+        median,
+        _,
+    ) in to_parse:  # the yardstick that survives the machine's drift: both measured in the same run
+        print(
+            f"engine validate / pyarrow bare parse at N={n:,}: {ratio:.2f}x the parse time, fastest against fastest; "
+            f"median of the alternating pairs {median:.2f}x (the 1M rows/s goal is about 1.7x)"
+        )
     for n, _, _, median_rate in to_parse:  # the table shows the fastest run; the typical one is slower
         print(f"engine validate at N={n:,}: {median_rate:,.0f} rows/s in the median of its {args.repeat} runs")
-    print("* extrapolated at frictionless-py's rows/s at the largest size it ran on (its time grows at least linearly).")
-    print(f"wall = from process start to exit (interpreter and imports included), fastest of {args.repeat} runs for engine validate and")
-    print("pyarrow parse (one run for build, the broken package and frictionless-py); rows/s = all data rows of the package / wall;")
+    print(
+        "* extrapolated at frictionless-py's rows/s at the largest size it ran on (its time grows at least linearly)."
+    )
+    print(
+        f"wall = from process start to exit (interpreter and imports included), fastest of {args.repeat} runs for engine validate and"
+    )
+    print(
+        "pyarrow parse (one run for build, the broken package and frictionless-py); rows/s = all data rows of the package / wall;"
+    )
     print("cpu s = user + system time of that process (both cores); peak MB = its maximum resident set size;")
     print("recall = injected errors reported at the same resource,")
-    print("row and field (kinds frictionless-py cannot express count as missed for it); clean = problems on the clean package.")
+    print(
+        "row and field (kinds frictionless-py cannot express count as missed for it); clean = problems on the clean package."
+    )
     return 0
 
 

@@ -46,7 +46,9 @@ def candidates_for(path: Path, root: Path) -> dict[str, object]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=Path, default=ROOT / "seeds", help="folder of archived texts (*.txt)")
-    parser.add_argument("--out", type=Path, default=ROOT / "dataset" / "candidates", help="folder to write <stem>.json to")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "dataset" / "candidates", help="folder to write <stem>.json to"
+    )
     args = parser.parse_args(argv)
     seeds = sorted(args.seeds.glob("*.txt"))
     if not seeds:

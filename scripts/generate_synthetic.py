@@ -58,56 +58,178 @@ OUTLETS = [
     ("nk-news", "NK News", "www.nknews.org", "en"),
     ("reuters", "Reuters", "www.reuters.com", "en"),
 ]
-BYLINES = ["Kateryna Denisova", "Choi Won-suk", "김민수", "이효진 기자", "Ольга Петренко", "Олександр Шевченко",
-           "Lee Hyo-jin, Kim Tae-gyu", "Анна Иванова и Сергей Кузнецов", "Staff reporter", "Jeong Da-min"]
+BYLINES = [
+    "Kateryna Denisova",
+    "Choi Won-suk",
+    "김민수",
+    "이효진 기자",
+    "Ольга Петренко",
+    "Олександр Шевченко",
+    "Lee Hyo-jin, Kim Tae-gyu",
+    "Анна Иванова и Сергей Кузнецов",
+    "Staff reporter",
+    "Jeong Da-min",
+]
 BYLINE_REASONS = ["The article carries no byline.", "The agency report is unsigned.", "기사에 기자 이름이 없다."]
-HEADLINE_A = ["Kyiv open to talks", "North Korean troops", "Seoul says", "Zelensky: captured soldiers", "NIS estimates",
-              "Північнокорейські солдати", "북한군 포로", "Пхеньян отрицает", "Pentagon confirms", "Ukraine's military intelligence"]
-HEADLINE_B = ["on captured soldiers", "suffer heavy losses in Kursk", "\"want to live in South Korea\"", "about 11,000 deployed",
-              "в Курській області", "귀순 의사 밝혀", "участие в боях", ", officials say", "— report", "after \"fierce\" fighting"]
-PEOPLE = ["Dmytro Ponomarenko", "Volodymyr Zelensky", "Kim Jong Un", "윤석열", "조태열", "Володимир Зеленський",
-          "Сергей Шойгу", "Kyrylo Budanov", "Lee Seong-kweun", "Андрій Сибіга", "Park Sun-won", "Rustem Umerov"]
-BODIES = ["Ukrainian forces", "North Korean troops", "South Korea's National Intelligence Service", "국가정보원",
-          "Міністерство оборони України", "Министерство обороны России", "NATO", "the Pentagon", "Korean People's Army",
-          "Служба безпеки України", "대한민국 합동참모본부", "Russian armed forces"]
-ROLES = ["Ambassador of Ukraine to South Korea", "President of Ukraine", "Director of the NIS", "국가정보원 제1차장",
-         "Министр обороны", "spokesperson, \"for now\"", "Head of the Defence Intelligence of Ukraine", "lawmaker, People Power Party"]
+HEADLINE_A = [
+    "Kyiv open to talks",
+    "North Korean troops",
+    "Seoul says",
+    "Zelensky: captured soldiers",
+    "NIS estimates",
+    "Північнокорейські солдати",
+    "북한군 포로",
+    "Пхеньян отрицает",
+    "Pentagon confirms",
+    "Ukraine's military intelligence",
+]
+HEADLINE_B = [
+    "on captured soldiers",
+    "suffer heavy losses in Kursk",
+    '"want to live in South Korea"',
+    "about 11,000 deployed",
+    "в Курській області",
+    "귀순 의사 밝혀",
+    "участие в боях",
+    ", officials say",
+    "— report",
+    'after "fierce" fighting',
+]
+PEOPLE = [
+    "Dmytro Ponomarenko",
+    "Volodymyr Zelensky",
+    "Kim Jong Un",
+    "윤석열",
+    "조태열",
+    "Володимир Зеленський",
+    "Сергей Шойгу",
+    "Kyrylo Budanov",
+    "Lee Seong-kweun",
+    "Андрій Сибіга",
+    "Park Sun-won",
+    "Rustem Umerov",
+]
+BODIES = [
+    "Ukrainian forces",
+    "North Korean troops",
+    "South Korea's National Intelligence Service",
+    "국가정보원",
+    "Міністерство оборони України",
+    "Министерство обороны России",
+    "NATO",
+    "the Pentagon",
+    "Korean People's Army",
+    "Служба безпеки України",
+    "대한민국 합동참모본부",
+    "Russian armed forces",
+]
+ROLES = [
+    "Ambassador of Ukraine to South Korea",
+    "President of Ukraine",
+    "Director of the NIS",
+    "국가정보원 제1차장",
+    "Министр обороны",
+    'spokesperson, "for now"',
+    "Head of the Defence Intelligence of Ukraine",
+    "lawmaker, People Power Party",
+]
 COUNTRIES = ["KP", "KR", "RU", "UA", "US", "CN", "JP", "GB", "FR", "DE"]
-PLACES = ["Kursk region", "Курська область", "the Kursk region, near Sudzha", "Seoul", "서울", "Pyongyang", "Kyiv", "Київ",
-          "Vladivostok", "Владивосток", "Primorsky Krai, Russia's Far East", "Korenevo district"]
-VERBS = ["captured", "said it had identified", "released footage of", "reported", "questioned", "transferred",
-         "заявили, що захопили", "밝혔다:", "сообщили о", "offered to exchange", "confirmed the deployment of", "treated"]
-OBJECTS = ["two North Korean soldiers", "about 11,000 troops", "\"heavy losses\"", "a wounded soldier, 26, from Pyongyang",
-           "двох північнокорейських військових", "북한군 포로 2명", "около 3 000 человек", "the prisoners' \"wish\" to defect",
-           "interrogation footage", "a unit of the Storm Corps", "300 killed and 2,700 wounded", "soldiers, sailors and officers"]
+PLACES = [
+    "Kursk region",
+    "Курська область",
+    "the Kursk region, near Sudzha",
+    "Seoul",
+    "서울",
+    "Pyongyang",
+    "Kyiv",
+    "Київ",
+    "Vladivostok",
+    "Владивосток",
+    "Primorsky Krai, Russia's Far East",
+    "Korenevo district",
+]
+VERBS = [
+    "captured",
+    "said it had identified",
+    "released footage of",
+    "reported",
+    "questioned",
+    "transferred",
+    "заявили, що захопили",
+    "밝혔다:",
+    "сообщили о",
+    "offered to exchange",
+    "confirmed the deployment of",
+    "treated",
+]
+OBJECTS = [
+    "two North Korean soldiers",
+    "about 11,000 troops",
+    '"heavy losses"',
+    "a wounded soldier, 26, from Pyongyang",
+    "двох північнокорейських військових",
+    "북한군 포로 2명",
+    "около 3 000 человек",
+    'the prisoners\' "wish" to defect',
+    "interrogation footage",
+    "a unit of the Storm Corps",
+    "300 killed and 2,700 wounded",
+    "soldiers, sailors and officers",
+]
 QUOTES = [
     "We are open for a dialogue with international partners, in particular the Republic of Korea.",
     "Ukraine wants to end this war more than any other country.",
     "북한군은 현대전에 대한 이해가 부족해 대규모 사상자가 발생하고 있다.",
     "Мы не подтверждаем эту информацию, — сказал он.",
     "Ми готові передати їх Кім Чен Ину лише в обмін на наших людей.",
-    "The soldier said he \"did not know\" he was going to fight Ukraine, only that it was training.",
+    'The soldier said he "did not know" he was going to fight Ukraine, only that it was training.',
     "I want to go to South Korea, he said, according to the lawmaker.",
     "Their losses are heavy: around 4,000 killed or wounded, by our count.",
     "포로가 귀순 의사를 밝힐 경우 전원 수용한다는 원칙이다.",
     "Это провокация, и ничего больше.",
 ]
-SUBJECTS = ["North Korean military personnel fighting in Russia", "북한군 사상자", "captured North Korean soldiers",
-            "північнокорейські військові в Курській області", "troops sent to Russia, per the NIS", "солдаты КНДР",
-            "North Korean soldiers killed, \"mostly by drones\"", "deployed KPA soldiers"]
-NOTES = ["Seed 001 gives the same quote, shortened.", "두 기사가 같은 수치를 인용한다.", "The figure is rounded in the headline.",
-         "Источник ссылается на разведку.", "Both sources name the ambassador, with different spellings: Ponomarenko, Пономаренко.",
-         "Wording differs: \"about\" vs \"around\".", "Borderline: the claimant is implied, not named.",
-         "Дата вказана лише в підписі до фото."]
-REASONS = ["The sources do not say when.", "기사에 날짜가 없다.", "Источники не называют дату.", "Not stated; the report is undated, \"recent\"."]
-RELAY_NOTES = ["Built on The Korea Times' written interview, which it names.", "연합뉴스 보도를 인용했다.", "Restates a TASS report, credited at the end."]
-LINK_NOTES = ["Both count North Korean casualties in Kursk.", "Different claimants, same period.", "Одна цифра включає поранених."]
+SUBJECTS = [
+    "North Korean military personnel fighting in Russia",
+    "북한군 사상자",
+    "captured North Korean soldiers",
+    "північнокорейські військові в Курській області",
+    "troops sent to Russia, per the NIS",
+    "солдаты КНДР",
+    'North Korean soldiers killed, "mostly by drones"',
+    "deployed KPA soldiers",
+]
+NOTES = [
+    "Seed 001 gives the same quote, shortened.",
+    "두 기사가 같은 수치를 인용한다.",
+    "The figure is rounded in the headline.",
+    "Источник ссылается на разведку.",
+    "Both sources name the ambassador, with different spellings: Ponomarenko, Пономаренко.",
+    'Wording differs: "about" vs "around".',
+    "Borderline: the claimant is implied, not named.",
+    "Дата вказана лише в підписі до фото.",
+]
+REASONS = [
+    "The sources do not say when.",
+    "기사에 날짜가 없다.",
+    "Источники не называют дату.",
+    'Not stated; the report is undated, "recent".',
+]
+RELAY_NOTES = [
+    "Built on The Korea Times' written interview, which it names.",
+    "연합뉴스 보도를 인용했다.",
+    "Restates a TASS report, credited at the end.",
+]
+LINK_NOTES = [
+    "Both count North Korean casualties in Kursk.",
+    "Different claimants, same period.",
+    "Одна цифра включає поранених.",
+]
 
 # sentences of the archived texts; a citation quotes one to eight in a row
 SENTENCES = [
     "The Ukrainian government is open to discussions with South Korea regarding the potential transfer of two captured North Korean soldiers.",
     "In mid-January, Ukrainian forces captured two North Korean soldiers who had been fighting for Russia in the Kursk region.",
-    "\"In that case, I expect we will consult with South Korea on the modalities of their transfer,\" he said.",
+    '"In that case, I expect we will consult with South Korea on the modalities of their transfer," he said.',
     "According to the NIS, about 300 North Korean soldiers have been killed and 2,700 wounded.",
     "국가정보원은 북한군 사상자가 3천 명을 넘어섰다고 밝혔다.",
     "포로 중 한 명은 한국으로 가고 싶다는 의사를 밝혔다고 국회 정보위원회 위원이 전했다.",
@@ -169,7 +291,20 @@ def make_date_pool(rng: np.random.Generator) -> DatePool:
     import datetime as dt
 
     texts: list[str] = []
-    months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+    months = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
     day0 = dt.date(2023, 6, 1)
     for k in range(0, 944):
         texts.append((day0 + dt.timedelta(days=k)).isoformat())
@@ -202,8 +337,15 @@ def make_date_pool(rng: np.random.Generator) -> DatePool:
     w = np.where(kind == "day", 6.0, 1.0)
     w[kind == "unknown"] = 8.0
     w = w / w.sum()
-    return DatePool(pa.array(tx, pa.string()), pa.array(st, pa.date32()), pa.array(en, pa.date32()),
-                    pa.array(pr, pa.string()), pa.array(rs, pa.string()), kind, w)
+    return DatePool(
+        pa.array(tx, pa.string()),
+        pa.array(st, pa.date32()),
+        pa.array(en, pa.date32()),
+        pa.array(pr, pa.string()),
+        pa.array(rs, pa.string()),
+        kind,
+        w,
+    )
 
 
 @dataclass
@@ -250,7 +392,9 @@ def make_archive(rng: np.random.Generator, k: int, spans: int = 48) -> Archive:
             s_text.append(out[st:en])
             s_start.append(st)
             s_end.append(en)
-    return Archive(texts, files, shas, pa.array(s_text, pa.string()), np.array(s_start, np.int64), np.array(s_end, np.int64), spans)
+    return Archive(
+        texts, files, shas, pa.array(s_text, pa.string()), np.array(s_start, np.int64), np.array(s_end, np.int64), spans
+    )
 
 
 # --------------------------------------------------------------------------- the plan: every random choice, drawn once
@@ -283,29 +427,69 @@ def draw(n: int, seed: int) -> Plan:
     i = np.arange(n)
     lower = lambda frac: np.where((u(n) < frac) & (i > 0), (u(n) * np.maximum(i, 1)).astype(np.int64), -1)  # noqa: E731
     plan.a["sources"] = dict(
-        outlet=ints(len(OUTLETS), n), year=ints(3, n), kind=ints(4, n), outlet_unknown=u(n) < 0.05,
-        head_a=ints(len(HEADLINE_A), n), head_b=ints(len(HEADLINE_B), n), head_unknown=u(n) < 0.03,
-        byline=ints(len(BYLINES), n), byline_unknown=u(n) < 0.2, byline_reason=ints(len(BYLINE_REASONS), n),
-        date=rng.choice(ndates, n, p=dp.weights), url_unknown=u(n) < 0.3, relay=lower(0.1),
-        relay_note=ints(len(RELAY_NOTES), n), notes=ints(len(NOTES), n), notes_null=u(n) < 0.7, notes_two=u(n) < 0.3,
+        outlet=ints(len(OUTLETS), n),
+        year=ints(3, n),
+        kind=ints(4, n),
+        outlet_unknown=u(n) < 0.05,
+        head_a=ints(len(HEADLINE_A), n),
+        head_b=ints(len(HEADLINE_B), n),
+        head_unknown=u(n) < 0.03,
+        byline=ints(len(BYLINES), n),
+        byline_unknown=u(n) < 0.2,
+        byline_reason=ints(len(BYLINE_REASONS), n),
+        date=rng.choice(ndates, n, p=dp.weights),
+        url_unknown=u(n) < 0.3,
+        relay=lower(0.1),
+        relay_note=ints(len(RELAY_NOTES), n),
+        notes=ints(len(NOTES), n),
+        notes_null=u(n) < 0.7,
+        notes_two=u(n) < 0.3,
         reason=ints(len(REASONS), n),
     )
     plan.a["actors"] = dict(
-        name_person=u(n) < 0.5, person=ints(len(PEOPLE), n), body=ints(len(BODIES), n), type=ints(5, n),
-        country=ints(len(COUNTRIES), n), country_null=u(n) < 0.15, role=ints(len(ROLES), n), role_null=u(n) < 0.5,
-        affiliation=lower(0.3), notes=ints(len(NOTES), n), notes_null=u(n) < 0.8,
+        name_person=u(n) < 0.5,
+        person=ints(len(PEOPLE), n),
+        body=ints(len(BODIES), n),
+        type=ints(5, n),
+        country=ints(len(COUNTRIES), n),
+        country_null=u(n) < 0.15,
+        role=ints(len(ROLES), n),
+        role_null=u(n) < 0.5,
+        affiliation=lower(0.3),
+        notes=ints(len(NOTES), n),
+        notes_null=u(n) < 0.8,
     )
-    claim_common = lambda: dict(provenance=ints(2, n), notes=ints(len(NOTES), n), notes_null=u(n) < 0.7, notes_two=u(n) < 0.3,  # noqa: E731
-                                date=rng.choice(ndates, n, p=dp.weights), place=ints(len(PLACES), n), place_null=u(n) < 0.4,
-                                country=ints(len(COUNTRIES), n), country_null=u(n) < 0.4)
+    claim_common = lambda: dict(
+        provenance=ints(2, n),
+        notes=ints(len(NOTES), n),
+        notes_null=u(n) < 0.7,
+        notes_two=u(n) < 0.3,  # noqa: E731
+        date=rng.choice(ndates, n, p=dp.weights),
+        place=ints(len(PLACES), n),
+        place_null=u(n) < 0.4,
+        country=ints(len(COUNTRIES), n),
+        country_null=u(n) < 0.4,
+    )
     plan.a["events"] = dict(
-        type=ints(13, n), subj=ints(len(BODIES), n), verb=ints(len(VERBS), n), obj=ints(len(OBJECTS), n),
-        actor=np.where(u(n) < 0.8, ints(n, n), -1), counterpart=np.where(u(n) < 0.4, ints(n, n), -1),
-        claimant=np.where(u(n) < 0.5, ints(n, n), -1), **claim_common(),
+        type=ints(13, n),
+        subj=ints(len(BODIES), n),
+        verb=ints(len(VERBS), n),
+        obj=ints(len(OBJECTS), n),
+        actor=np.where(u(n) < 0.8, ints(n, n), -1),
+        counterpart=np.where(u(n) < 0.4, ints(n, n), -1),
+        claimant=np.where(u(n) < 0.5, ints(n, n), -1),
+        **claim_common(),
     )
     plan.a["statements"] = dict(
-        speaker=ints(n, n), form=ints(2, n), quote=ints(len(QUOTES), n), quote2=ints(len(QUOTES), n), two=u(n) < 0.25,
-        quote_style=ints(3, n), medium=ints(9, n), event=np.where(u(n) < 0.3, ints(n, n), -1), **claim_common(),
+        speaker=ints(n, n),
+        form=ints(2, n),
+        quote=ints(len(QUOTES), n),
+        quote2=ints(len(QUOTES), n),
+        two=u(n) < 0.25,
+        quote_style=ints(3, n),
+        medium=ints(9, n),
+        event=np.where(u(n) < 0.3, ints(n, n), -1),
+        **claim_common(),
     )
     measure = ints(8, n)
     share = measure == 6
@@ -321,9 +505,16 @@ def draw(n: int, seed: int) -> Plan:
     value = np.where(is_range & has_value, base + np.floor(span / 2), value)
     value = np.where(has_value, value, np.nan)
     plan.a["figures"] = dict(
-        measure=measure, subject=ints(len(SUBJECTS), n), value=value, low=low, high=high, qualifier=qualifier,
-        unit=share.astype(np.int64), claimant=np.where(u(n) < 0.7, ints(n, n), -1),
-        statement=np.where(u(n) < 0.2, ints(n, n), -1), **claim_common(),
+        measure=measure,
+        subject=ints(len(SUBJECTS), n),
+        value=value,
+        low=low,
+        high=high,
+        qualifier=qualifier,
+        unit=share.astype(np.int64),
+        claimant=np.where(u(n) < 0.7, ints(n, n), -1),
+        statement=np.where(u(n) < 0.2, ints(n, n), -1),
+        **claim_common(),
     )
     # citations: 1 to 3 per claim, each quoting a candidate excerpt of an archived text
     n_claims = 3 * n
@@ -337,10 +528,23 @@ def draw(n: int, seed: int) -> Plan:
     linked = np.flatnonzero(u(n_claims) < 0.2)
     other = ints(n_claims - 1, len(linked)) if n_claims > 1 else np.zeros(len(linked), np.int64)
     other = np.where(other >= linked, other + 1, other)  # never itself
-    plan.a["claim_links"] = dict(claim=linked, other=other, relation=ints(4, len(linked)),
-                                 note=ints(len(LINK_NOTES), len(linked)), note_null=u(len(linked)) < 0.5)
-    plan.rows = {"sources": n, "actors": n, "claims": n_claims, "events": n, "statements": n, "figures": n,
-                 "citations": len(cit_claim), "claim_links": len(linked)}
+    plan.a["claim_links"] = dict(
+        claim=linked,
+        other=other,
+        relation=ints(4, len(linked)),
+        note=ints(len(LINK_NOTES), len(linked)),
+        note_null=u(len(linked)) < 0.5,
+    )
+    plan.rows = {
+        "sources": n,
+        "actors": n,
+        "claims": n_claims,
+        "events": n,
+        "statements": n,
+        "figures": n,
+        "citations": len(cit_claim),
+        "claim_links": len(linked),
+    }
     return plan
 
 
@@ -356,11 +560,39 @@ def source_ids(plan: Plan, idx: np.ndarray) -> pa.Array:
 
 def actor_ids(plan: Plan, idx: np.ndarray) -> pa.Array:
     a = plan.a["actors"]
-    people = [p for p in _slug(["dmytro-ponomarenko", "volodymyr-zelensky", "kim-jong-un", "yoon-suk-yeol", "cho-tae-yul",
-                                "zelensky-uk", "sergei-shoigu", "kyrylo-budanov", "lee-seong-kweun", "andrii-sybiha",
-                                "park-sun-won", "rustem-umerov"])]
-    bodies = ["ukrainian-forces", "north-korean-troops", "south-korea-nis", "nis-ko", "ukraine-mod", "russia-mod", "nato",
-              "pentagon", "kpa", "sbu", "jcs", "russian-forces"]
+    people = [
+        p
+        for p in _slug(
+            [
+                "dmytro-ponomarenko",
+                "volodymyr-zelensky",
+                "kim-jong-un",
+                "yoon-suk-yeol",
+                "cho-tae-yul",
+                "zelensky-uk",
+                "sergei-shoigu",
+                "kyrylo-budanov",
+                "lee-seong-kweun",
+                "andrii-sybiha",
+                "park-sun-won",
+                "rustem-umerov",
+            ]
+        )
+    ]
+    bodies = [
+        "ukrainian-forces",
+        "north-korean-troops",
+        "south-korea-nis",
+        "nis-ko",
+        "ukraine-mod",
+        "russia-mod",
+        "nato",
+        "pentagon",
+        "kpa",
+        "sbu",
+        "jcs",
+        "russian-forces",
+    ]
     slug = pc.if_else(pa.array(a["name_person"][idx]), _take(people, a["person"][idx]), _take(bodies, a["body"][idx]))
     return _join(slug, _padded(idx), sep="-")
 
@@ -410,8 +642,13 @@ def _ref(fn, plan: Plan, idx: np.ndarray) -> pa.Array:
 def _date_cols(plan: Plan, prefix: str, pick: np.ndarray) -> dict[str, pa.Array]:
     dp = plan.dates
     ix = pa.array(pick.astype(np.int32))
-    return {f"{prefix}_text": dp.text.take(ix), f"{prefix}_start": dp.start.take(ix), f"{prefix}_end": dp.end.take(ix),
-            f"{prefix}_precision": dp.precision.take(ix), f"{prefix}_missing_reason": dp.reason.take(ix)}
+    return {
+        f"{prefix}_text": dp.text.take(ix),
+        f"{prefix}_start": dp.start.take(ix),
+        f"{prefix}_end": dp.end.take(ix),
+        f"{prefix}_precision": dp.precision.take(ix),
+        f"{prefix}_missing_reason": dp.reason.take(ix),
+    }
 
 
 def _notes(a: dict, idx: np.ndarray) -> pa.Array:
@@ -433,8 +670,13 @@ def table_sources(plan: Plan, idx: np.ndarray) -> dict[str, pa.Array]:
     reason = _take(REASONS, a["reason"][idx])
     headline = _join(_take(HEADLINE_A, a["head_a"][idx]), _take(HEADLINE_B, a["head_b"][idx]))
     byline = _take(BYLINES, a["byline"][idx])
-    url = _join(pa.scalar("https:/"), _take([o[2] for o in OUTLETS], a["outlet"][idx]), pa.scalar("news"),
-                pc.cast(pa.array(idx), pa.string()), sep="/")
+    url = _join(
+        pa.scalar("https:/"),
+        _take([o[2] for o in OUTLETS], a["outlet"][idx]),
+        pa.scalar("news"),
+        pc.cast(pa.array(idx), pa.string()),
+        sep="/",
+    )
     relay = a["relay"][idx]
     cols = {
         "source_id": source_ids(plan, idx),
@@ -450,7 +692,9 @@ def table_sources(plan: Plan, idx: np.ndarray) -> dict[str, pa.Array]:
         "byline_missing_reason": _null_where(_take(BYLINE_REASONS, a["byline_reason"][idx]), ~a["byline_unknown"][idx]),
         **_date_cols(plan, "published", a["date"][idx]),
         "url": _null_where(url, a["url_unknown"][idx]),
-        "url_missing_reason": _null_where(pa.array(["The archived copy does not show the address."] * len(idx)), ~a["url_unknown"][idx]),
+        "url_missing_reason": _null_where(
+            pa.array(["The archived copy does not show the address."] * len(idx)), ~a["url_unknown"][idx]
+        ),
         "language": _take([o[3] for o in OUTLETS], a["outlet"][idx]),
         "relays_source_id": _ref(source_ids, plan, relay),
         "relay_note": _null_where(_take(RELAY_NOTES, a["relay_note"][idx]), relay < 0),
@@ -481,7 +725,15 @@ def table_claims(plan: Plan, idx: np.ndarray) -> dict[str, pa.Array]:
 def table_events(plan: Plan, idx: np.ndarray) -> dict[str, pa.Array]:
     a = plan.a["events"]
     summary = _join(_take(BODIES, a["subj"][idx]), _take(VERBS, a["verb"][idx]), _take(OBJECTS, a["obj"][idx]))
-    summary = _join(summary, pc.if_else(pa.array(a["place_null"][idx]), pa.scalar("."), _join(pa.scalar(" in"), _take(PLACES, a["place"][idx]), pa.scalar("."), sep=" ")), sep="")
+    summary = _join(
+        summary,
+        pc.if_else(
+            pa.array(a["place_null"][idx]),
+            pa.scalar("."),
+            _join(pa.scalar(" in"), _take(PLACES, a["place"][idx]), pa.scalar("."), sep=" "),
+        ),
+        sep="",
+    )
     return {
         "event_id": event_ids(plan, idx),
         "event_type": _take(EVENT_TYPES, a["type"][idx]),
@@ -502,8 +754,11 @@ def table_statements(plan: Plan, idx: np.ndarray) -> dict[str, pa.Array]:
     q = pc.if_else(pa.array(a["two"][idx]), _join(q1, _take(QUOTES, a["quote2"][idx]), sep=" "), q1)
     style = a["quote_style"][idx]
     verbatim = a["form"][idx] == 0
-    quoted = pc.if_else(pa.array(style == 0), _join(pa.scalar("\""), q, pa.scalar("\""), sep=""),
-                        pc.if_else(pa.array(style == 1), _join(pa.scalar("«"), q, pa.scalar("»"), sep=""), q))
+    quoted = pc.if_else(
+        pa.array(style == 0),
+        _join(pa.scalar('"'), q, pa.scalar('"'), sep=""),
+        pc.if_else(pa.array(style == 1), _join(pa.scalar("«"), q, pa.scalar("»"), sep=""), q),
+    )
     return {
         "statement_id": statement_ids(plan, idx),
         "speaker_actor_id": actor_ids(plan, a["speaker"][idx]),
@@ -526,7 +781,9 @@ def table_figures(plan: Plan, idx: np.ndarray) -> dict[str, pa.Array]:
         "figure_id": figure_ids(plan, idx),
         "measure": _take(MEASURES, a["measure"][idx]),
         "subject": _take(SUBJECTS, a["subject"][idx]),
-        "value": num(a["value"]), "value_low": num(a["low"]), "value_high": num(a["high"]),
+        "value": num(a["value"]),
+        "value_low": num(a["low"]),
+        "value_high": num(a["high"]),
         "qualifier": _take(M.Qualifier.values(), a["qualifier"][idx]),
         "unit": _take(M.Unit.values(), a["unit"][idx]),
         **_date_cols(plan, "as_of", a["date"][idx]),
@@ -564,8 +821,16 @@ def table_claim_links(plan: Plan, idx: np.ndarray) -> dict[str, pa.Array]:
     }
 
 
-TABLES = {"sources": table_sources, "actors": table_actors, "claims": table_claims, "events": table_events,
-          "statements": table_statements, "figures": table_figures, "citations": table_citations, "claim_links": table_claim_links}
+TABLES = {
+    "sources": table_sources,
+    "actors": table_actors,
+    "claims": table_claims,
+    "events": table_events,
+    "statements": table_statements,
+    "figures": table_figures,
+    "citations": table_citations,
+    "claim_links": table_claim_links,
+}
 
 
 def cell(plan: Plan, resource: str, row: int, name: str) -> str | None:
@@ -606,9 +871,13 @@ def plan_errors(plan: Plan, per_kind: int) -> tuple[dict[str, dict[int, dict[str
             used[resource].update((c, c - 1))
         return chosen
 
-    def edit(kind: str, resource: str, row: int, fld: str, value: str | None, ptype: str, report_field: str | None = None) -> None:
+    def edit(
+        kind: str, resource: str, row: int, fld: str, value: str | None, ptype: str, report_field: str | None = None
+    ) -> None:
         edits[resource].setdefault(row, {})[fld] = value
-        expected.append({"kind": kind, "resource": resource, "row": row + 2, "field": report_field or fld, "type": ptype})
+        expected.append(
+            {"kind": kind, "resource": resource, "row": row + 2, "field": report_field or fld, "type": ptype}
+        )
 
     def also(kind: str, resource: str, row: int, fld: str, ptype: str) -> None:
         expected.append({"kind": kind, "resource": resource, "row": row + 2, "field": fld, "type": ptype})
@@ -618,8 +887,14 @@ def plan_errors(plan: Plan, per_kind: int) -> tuple[dict[str, dict[int, dict[str
     all_rows = np.arange(n)
     # references into actors and sources, so a duplicated id never strands a reference
     ref_actor = np.zeros(n, bool)
-    for arr in (plan.a["actors"]["affiliation"], plan.a["events"]["actor"], plan.a["events"]["counterpart"],
-                plan.a["events"]["claimant"], plan.a["statements"]["speaker"], F["claimant"]):
+    for arr in (
+        plan.a["actors"]["affiliation"],
+        plan.a["events"]["actor"],
+        plan.a["events"]["counterpart"],
+        plan.a["events"]["claimant"],
+        plan.a["statements"]["speaker"],
+        F["claimant"],
+    ):
         ref_actor[arr[arr >= 0]] = True
     ref_source = np.zeros(n, bool)
     ref_source[plan.a["sources"]["relay"][plan.a["sources"]["relay"] >= 0]] = True
@@ -651,7 +926,7 @@ def plan_errors(plan: Plan, per_kind: int) -> tuple[dict[str, dict[int, dict[str
     for r in pick("figures", non_range):
         edit("minimum", "figures", r, "value", "-3", "field-error")
     for r in pick("events", np.flatnonzero(plan.a["events"]["notes_null"])):
-        edit("unsafe-text", "events", r, "notes", "=HYPERLINK(\"http://x\")", "field-error")
+        edit("unsafe-text", "events", r, "notes", '=HYPERLINK("http://x")', "field-error")
     for r in pick("statements", all_rows):
         edit("unsafe-text", "statements", r, "text", " leading space", "field-error")
     for r in pick("events", all_rows):
@@ -676,7 +951,9 @@ def plan_errors(plan: Plan, per_kind: int) -> tuple[dict[str, dict[int, dict[str
     # --- cross-field rules
     rng_rows = np.flatnonzero((F["qualifier"] == 5) & np.isnan(F["value"]))
     for r in pick("figures", rng_rows):
-        edits["figures"].setdefault(r, {}).update(value_low=cell(plan, "figures", r, "value_high"), value_high=cell(plan, "figures", r, "value_low"))
+        edits["figures"].setdefault(r, {}).update(
+            value_low=cell(plan, "figures", r, "value_high"), value_high=cell(plan, "figures", r, "value_low")
+        )
         also("rule-low-above-high", "figures", r, "value_low", "record-rule")
     for r in pick("figures", np.flatnonzero((F["qualifier"] == 5) & ~np.isnan(F["value"]))):
         edit("rule-value-outside-range", "figures", r, "value", str(int(F["high"][r]) + 1), "record-rule")
@@ -687,7 +964,9 @@ def plan_errors(plan: Plan, per_kind: int) -> tuple[dict[str, dict[int, dict[str
     for r in pick("sources", np.flatnonzero(~plan.a["sources"]["byline_unknown"])):
         edit("rule-knowable-both", "sources", r, "byline_missing_reason", "No byline.", "record-rule")
     for r in pick("events", np.flatnonzero(date_kind("events") == "range")):
-        edits["events"].setdefault(r, {}).update(date_start=cell(plan, "events", r, "date_end"), date_end=cell(plan, "events", r, "date_start"))
+        edits["events"].setdefault(r, {}).update(
+            date_start=cell(plan, "events", r, "date_end"), date_end=cell(plan, "events", r, "date_start")
+        )
         also("rule-start-after-end", "events", r, "date_start", "record-rule")
     for r in pick("statements", np.flatnonzero(date_kind("statements") == "day")):
         edit("rule-date-precision", "statements", r, "date_precision", "month", "record-rule")
@@ -698,18 +977,31 @@ def plan_errors(plan: Plan, per_kind: int) -> tuple[dict[str, dict[int, dict[str
     for r in pick("claims", np.arange(2 * n, 3 * n)):
         edit("rule-record-type", "claims", r, "record_type", "event", "record-rule")
     for r in pick("claim_links", np.arange(plan.rows["claim_links"])):
-        edit("rule-self-link", "claim_links", r, "other_claim_id", cell(plan, "claim_links", r, "claim_id"), "record-rule")
+        edit(
+            "rule-self-link",
+            "claim_links",
+            r,
+            "other_claim_id",
+            cell(plan, "claim_links", r, "claim_id"),
+            "record-rule",
+        )
     free = np.flatnonzero((plan.a["sources"]["relay"] < 0) & ~ref_source & (all_rows >= plan.k))
     for r1, r2 in zip(pick("sources", free), pick("sources", free)):
-        edit("rule-relay-cycle", "sources", r1, "relays_source_id", cell(plan, "sources", r2, "source_id"), "record-rule")
-        edit("rule-relay-cycle", "sources", r2, "relays_source_id", cell(plan, "sources", r1, "source_id"), "record-rule")
+        edit(
+            "rule-relay-cycle", "sources", r1, "relays_source_id", cell(plan, "sources", r2, "source_id"), "record-rule"
+        )
+        edit(
+            "rule-relay-cycle", "sources", r2, "relays_source_id", cell(plan, "sources", r1, "source_id"), "record-rule"
+        )
 
     # --- citation coverage: move the only citation of claim A to claim B (which also had one)
     C = plan.a["citations"]
     single = np.flatnonzero(C["per_claim"] == 1)
     first_row = np.concatenate([[0], np.cumsum(C["per_claim"])[:-1]])
     pairs = single[:-1][np.diff(single) == 1]  # A and A+1 both have exactly one citation
-    pairs = np.array([p for p in pairs[: 50 * per_kind + 50] if int(first_row[p]) not in used["citations"]], dtype=np.int64)
+    pairs = np.array(
+        [p for p in pairs[: 50 * per_kind + 50] if int(first_row[p]) not in used["citations"]], dtype=np.int64
+    )
     chosen_pairs = []
     for a_claim in rng.permutation(pairs):
         a_claim = int(a_claim)
@@ -737,10 +1029,19 @@ def plan_errors(plan: Plan, per_kind: int) -> tuple[dict[str, dict[int, dict[str
         s, e = int(cell(plan, "citations", r, "char_start")), int(cell(plan, "citations", r, "char_end"))
         edits["citations"].setdefault(r, {}).update(char_start=str(s + 1), char_end=str(e + 1))
         also("excerpt-offsets-wrong", "citations", r, "char_start", "excerpt-not-found")
-    not_archived = np.array([s for s in range(plan.k, n) if s not in used["sources"]], dtype=np.int64)  # ids left as generated
+    not_archived = np.array(
+        [s for s in range(plan.k, n) if s not in used["sources"]], dtype=np.int64
+    )  # ids left as generated
     for r in pick("citations", np.arange(ncit)):
         target = int(rng.choice(not_archived)) if len(not_archived) else 0
-        edit("cites-unarchived-source", "citations", r, "source_id", cell(plan, "sources", target, "source_id"), "cites-unarchived-source")
+        edit(
+            "cites-unarchived-source",
+            "citations",
+            r,
+            "source_id",
+            cell(plan, "sources", target, "source_id"),
+            "cites-unarchived-source",
+        )
     cited_by_edits = {int(C["source"][r]) for r in edits["citations"]}
     archived_free = [s for s in range(plan.k) if s not in used["sources"] and s not in cited_by_edits]
     for r in pick("sources", np.array(archived_free, dtype=np.int64), count=per_kind):
@@ -760,7 +1061,9 @@ def complete(spec, cols: dict[str, pa.Array], rows: int) -> dict[str, pa.Array]:
     for c in spec.columns:
         if c.name not in cols:
             if c.required:
-                raise SystemExit(f"generate_synthetic.py does not know how to fill the required column {spec.resource}.{c.name}")
+                raise SystemExit(
+                    f"generate_synthetic.py does not know how to fill the required column {spec.resource}.{c.name}"
+                )
             cols[c.name] = pa.nulls(rows, pa.string())
     return cols
 
@@ -820,13 +1123,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("out", type=Path, help="folder to write the package into (created)")
     p.add_argument("-n", type=int, default=1000, help="records in every curated resource (default 1000)")
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--inject-errors", type=int, nargs="?", const=3, default=0, metavar="PER_KIND",
-                   help="break PER_KIND rows (default 3) for every kind of error and write injected.json")
+    p.add_argument(
+        "--inject-errors",
+        type=int,
+        nargs="?",
+        const=3,
+        default=0,
+        metavar="PER_KIND",
+        help="break PER_KIND rows (default 3) for every kind of error and write injected.json",
+    )
     args = p.parse_args(argv)
     summary = write_package(args.out, args.n, args.seed, args.inject_errors, quiet=False)
     total = sum(summary["rows"].values())
-    print(f"wrote {total:,} rows ({sum(summary['bytes'].values()) / 1e6:.1f} MB) to {args.out} in {summary['seconds']} s"
-          + (f"; {summary['injected']} injected errors listed in injected.json" if args.inject_errors else ""))
+    print(
+        f"wrote {total:,} rows ({sum(summary['bytes'].values()) / 1e6:.1f} MB) to {args.out} in {summary['seconds']} s"
+        + (f"; {summary['injected']} injected errors listed in injected.json" if args.inject_errors else "")
+    )
     return 0
 
 

@@ -10,16 +10,36 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_benchmark_runs_and_the_engine_finds_every_injected_error(tmp_path):
-    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "benchmark.py"), "--sizes", "300", "--frictionless-max", "300",
-                          "--repeat", "2", "--work", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "benchmark.py"),
+            "--sizes",
+            "300",
+            "--frictionless-max",
+            "300",
+            "--repeat",
+            "2",
+            "--work",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     rows = {}
     for line in out.stdout.splitlines():
         cells = [c.strip() for c in line.strip("|").split("|")]
         if len(cells) == 10 and cells[0] == "300":
             rows[cells[3]] = cells
-    assert set(rows) == {"engine validate", "engine validate (broken)", "engine build csv+parquet", "pyarrow bare parse",
-                         "frictionless validate"}, out.stdout
+    assert set(rows) == {
+        "engine validate",
+        "engine validate (broken)",
+        "engine build csv+parquet",
+        "pyarrow bare parse",
+        "frictionless validate",
+    }, out.stdout
     assert rows["engine validate"][8] == "100%" and rows["engine validate"][9] == "0"  # recall, problems on clean data
     assert rows["frictionless validate"][9] == "0"
     assert int(rows["engine validate"][1].replace(",", "")) > 300 * 5  # every table's rows are counted

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from conftest import REPO, published_hashes
+
 from nk_troops.build import build, render_outputs
 from nk_troops.models import PUBLISHED
 from nk_troops.validate import check_records
@@ -59,7 +60,17 @@ def test_frictionless_cli_reports_the_package_valid():
 def test_descriptor_is_readable_by_r_frictionless():
     """rOpenSci frictionless refuses tabular resources without this profile; it honours only schema-level missingValues."""
     pkg = json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))
-    for key in ("name", "title", "description", "version", "created", "licenses", "contributors", "sources", "keywords"):
+    for key in (
+        "name",
+        "title",
+        "description",
+        "version",
+        "created",
+        "licenses",
+        "contributors",
+        "sources",
+        "keywords",
+    ):
         assert pkg[key], key
     for res in pkg["resources"]:
         assert res["profile"] == "tabular-data-resource"
@@ -72,11 +83,21 @@ def test_descriptor_is_readable_by_r_frictionless():
 
 def test_every_relation_is_a_foreign_key():
     pkg = json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))
-    fks = {(r["name"], fk["fields"][0], fk["reference"]["resource"] or r["name"]) for r in pkg["resources"] for fk in r["schema"].get("foreignKeys", [])}
+    fks = {
+        (r["name"], fk["fields"][0], fk["reference"]["resource"] or r["name"])
+        for r in pkg["resources"]
+        for fk in r["schema"].get("foreignKeys", [])
+    }
     for name, column, target in [
-        ("citations", "claim_id", "claims"), ("citations", "source_id", "sources"), ("claim_links", "other_claim_id", "claims"),
-        ("events", "claimant_actor_id", "actors"), ("statements", "speaker_actor_id", "actors"), ("statements", "event_id", "events"),
-        ("figures", "statement_id", "statements"), ("figures", "claimant_actor_id", "actors"), ("sources", "relays_source_id", "sources"),
+        ("citations", "claim_id", "claims"),
+        ("citations", "source_id", "sources"),
+        ("claim_links", "other_claim_id", "claims"),
+        ("events", "claimant_actor_id", "actors"),
+        ("statements", "speaker_actor_id", "actors"),
+        ("statements", "event_id", "events"),
+        ("figures", "statement_id", "statements"),
+        ("figures", "claimant_actor_id", "actors"),
+        ("sources", "relays_source_id", "sources"),
         ("actors", "affiliation_actor_id", "actors"),
     ]:
         assert (name, column, target) in fks
@@ -98,7 +119,7 @@ def test_citation_offsets_point_at_the_excerpt():
     checked = 0
     for row in result.tables["citations"]:
         raw = (REPO / sources[row["source_id"]]["archived_file"]).read_text(encoding="utf-8")
-        assert normalise(raw[row["char_start"]:row["char_end"]]).text == normalise(row["excerpt"]).text
+        assert normalise(raw[row["char_start"] : row["char_end"]]).text == normalise(row["excerpt"]).text
         checked += 1
     assert checked == len(result.tables["citations"]) > 0
 

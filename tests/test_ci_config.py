@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import yaml
-
 from conftest import REPO
 
 
@@ -16,7 +15,11 @@ def test_workflow_runs_validation_and_tests_with_read_only_permissions():
     assert "pull_request_target" not in code and "secrets." not in code
     assert wf["permissions"] == {"contents": "read"}
     runs = " ".join(step.get("run", "") for step in wf["jobs"]["validate"]["steps"])
-    assert "nk-troops validate --no-cache --format github" in runs and "nk-troops build --check" in runs and "scripts/test.sh" in runs
+    assert (
+        "nk-troops validate --no-cache --format github" in runs
+        and "nk-troops build --check" in runs
+        and "scripts/test.sh" in runs
+    )
 
 
 def test_pre_commit_hook_runs_the_same_validation():

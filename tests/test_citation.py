@@ -85,13 +85,26 @@ def test_version_change_reaches_every_citation(monkeypatch):
 
 
 def test_person_authors(monkeypatch):
-    monkeypatch.setattr(M, "CONTRIBUTORS", [
-        {"title": "Jane Doe", "givenName": "Jane", "familyName": "Doe", "role": "author", "organization": "Somewhere University"},
-        {"title": "Team", "role": "author"},
-        {"title": "Helper", "role": "contributor"},
-    ])
+    monkeypatch.setattr(
+        M,
+        "CONTRIBUTORS",
+        [
+            {
+                "title": "Jane Doe",
+                "givenName": "Jane",
+                "familyName": "Doe",
+                "role": "author",
+                "organization": "Somewhere University",
+            },
+            {"title": "Team", "role": "author"},
+            {"title": "Helper", "role": "contributor"},
+        ],
+    )
     cff = _cff()
-    assert cff["authors"] == [{"family-names": "Doe", "given-names": "Jane", "affiliation": "Somewhere University"}, {"name": "Team"}]
+    assert cff["authors"] == [
+        {"family-names": "Doe", "given-names": "Jane", "affiliation": "Somewhere University"},
+        {"name": "Team"},
+    ]
     assert [c["name"] for c in json.loads(citation_files()[ZENODO_PATH])["creators"]] == ["Doe, Jane", "Team"]
     assert "Doe, Jane & Team (" in cite_text("text")
     assert "author = {Doe, Jane and {Team}}" in cite_text("bibtex")

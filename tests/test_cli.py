@@ -18,9 +18,16 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 def _break(root: Path) -> None:
     events = root / "dataset/records/events.yaml"
-    events.write_text(events.read_text(encoding="utf-8").replace("event_type: capture", "event_type: captre"), encoding="utf-8")
+    events.write_text(
+        events.read_text(encoding="utf-8").replace("event_type: capture", "event_type: captre"), encoding="utf-8"
+    )
     figures = root / "dataset/records/figures.yaml"
-    figures.write_text(figures.read_text(encoding="utf-8").replace("claimant_actor_id: dmytro-ponomarenko", "claimant_actor_id: ponomarenko"), encoding="utf-8")
+    figures.write_text(
+        figures.read_text(encoding="utf-8").replace(
+            "claimant_actor_id: dmytro-ponomarenko", "claimant_actor_id: ponomarenko"
+        ),
+        encoding="utf-8",
+    )
 
 
 def test_valid_dataset_exits_0():
@@ -34,10 +41,31 @@ def test_broken_contribution_text_output(mini):
     r = run("validate", cwd=mini)
     assert r.returncode == 1 and "Traceback" not in r.stderr
     lines = r.stdout.splitlines()
-    assert lines[0] == "dataset/records/events.yaml:2:3: [field-error] record ev-capture: field 'event_type': 'captre' is not an allowed value; allowed: " + ", ".join(
-        ["deployment", "combat", "combat_cessation", "incursion", "capture", "transfer", "interrogation", "medical_treatment", "disclosure", "offer", "diplomatic_contact", "interview", "other"])
+    assert (
+        lines[0]
+        == "dataset/records/events.yaml:2:3: [field-error] record ev-capture: field 'event_type': 'captre' is not an allowed value; allowed: "
+        + ", ".join(
+            [
+                "deployment",
+                "combat",
+                "combat_cessation",
+                "incursion",
+                "capture",
+                "transfer",
+                "interrogation",
+                "medical_treatment",
+                "disclosure",
+                "offer",
+                "diplomatic_contact",
+                "interview",
+                "other",
+            ]
+        )
+    )
     assert lines[1] == "    hint: did you mean 'capture'?"
-    assert lines[2].startswith("dataset/records/figures.yaml:8:3: [dangling-reference] record fg-kw: field 'claimant_actor_id': 'ponomarenko' is not the id")
+    assert lines[2].startswith(
+        "dataset/records/figures.yaml:8:3: [dangling-reference] record fg-kw: field 'claimant_actor_id': 'ponomarenko' is not the id"
+    )
     assert lines[-1] == "2 errors found; nothing was written."
 
 
@@ -48,8 +76,25 @@ def test_broken_contribution_json_output(mini):
     doc = json.loads(r.stdout)
     assert doc["valid"] is False and doc["error_count"] == 2
     first = doc["errors"][0]
-    assert set(first) == {"type", "title", "message", "file", "line", "column", "resource", "row", "field", "record_id", "hint"}
-    assert (first["type"], first["file"], first["line"], first["field"]) == ("field-error", "dataset/records/events.yaml", 2, "event_type")
+    assert set(first) == {
+        "type",
+        "title",
+        "message",
+        "file",
+        "line",
+        "column",
+        "resource",
+        "row",
+        "field",
+        "record_id",
+        "hint",
+    }
+    assert (first["type"], first["file"], first["line"], first["field"]) == (
+        "field-error",
+        "dataset/records/events.yaml",
+        2,
+        "event_type",
+    )
 
 
 def test_broken_contribution_github_annotations(mini):
@@ -84,7 +129,9 @@ def test_unknown_option_is_a_usage_error(mini):
 def test_output_cut_short_by_a_closed_pipe_is_not_a_traceback(mini):
     """`nk-troops validate --format json | head -1`: the reader closes the pipe early."""
     _break(mini)
-    proc = subprocess.Popen([EXE, "validate", "--no-cache", "--format", "json"], cwd=mini, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [EXE, "validate", "--no-cache", "--format", "json"], cwd=mini, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     proc.stdout.close()  # at once, long before the report is written (as `| true` does)
     err = proc.stderr.read().decode()
     proc.wait(timeout=120)

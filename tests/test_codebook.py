@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conftest import REPO
+
 from nk_troops.codebook import CODEBOOK_PATH, render_codebook
 from nk_troops.models import PUBLISHED
 from nk_troops.schema_gen import columns

@@ -13,8 +13,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-
 from conftest import published_hashes
+
 from nk_troops.build import build
 from nk_troops.validate import validate
 
@@ -62,10 +62,17 @@ def test_malformed_yaml(mini):
     assert (p.file, p.line) == (EVENTS, 6)
 
 
-@pytest.mark.parametrize("rel, old, new", [
-    ("dataset/records/actors.yaml", "  name: Dmytro Ponomarenko\n", "  name: [Dmytro Ponomarenko\n"),  # statements, figures refer to it
-    (SOURCES, "- source_id:", "- source_id: [\n  x:"),  # the citations of every claim refer to it
-])
+@pytest.mark.parametrize(
+    "rel, old, new",
+    [
+        (
+            "dataset/records/actors.yaml",
+            "  name: Dmytro Ponomarenko\n",
+            "  name: [Dmytro Ponomarenko\n",
+        ),  # statements, figures refer to it
+        (SOURCES, "- source_id:", "- source_id: [\n  x:"),  # the citations of every claim refer to it
+    ],
+)
 def test_a_file_that_does_not_parse_is_the_only_problem_reported(mini, rel, old, new):
     """References into a table whose file could not be read are not reported as dangling: the contributor sees the
     one error to fix (before, a syntax error in actors.yaml came with a dangling-reference error for every record
@@ -89,7 +96,9 @@ def test_duplicate_key_is_not_silently_overwritten(mini):
     assert "first on line 5" in p.message
 
 
-@pytest.mark.parametrize("tagged", ["!!python/object/apply:os.system [\"touch pwned\"]", "!!python/name:os.system", "!custom 1"])
+@pytest.mark.parametrize(
+    "tagged", ['!!python/object/apply:os.system ["touch pwned"]', "!!python/name:os.system", "!custom 1"]
+)
 def test_object_constructing_tags_are_refused(mini, tagged):
     edit(mini, EVENTS, "  place: Kursk region\n", f"  place: {tagged}\n")
     p = one(rejected(mini), "yaml-unsupported-construct")
@@ -120,7 +129,11 @@ def test_wrong_type(mini):
 
 @pytest.mark.parametrize(
     "written, words",
-    [("2025-02-30", "February 2025 has 28 days"), ("2021-7-04", "not a date form"), ("2025-02-05..2025-01-01", "ends (2025-01-01) before it starts")],
+    [
+        ("2025-02-30", "February 2025 has 28 days"),
+        ("2021-7-04", "not a date form"),
+        ("2025-02-05..2025-01-01", "ends (2025-01-01) before it starts"),
+    ],
 )
 def test_impossible_dates_and_end_before_start(mini, written, words):
     edit(mini, EVENTS, "  date: mid-January 2025\n", f"  date: {written}\n")
@@ -165,7 +178,12 @@ def test_dangling_reference_suggests_closest_id(mini):
 
 
 def test_missing_citation(mini):
-    edit(mini, EVENTS, "  citations:\n    - source_id: seed-000-korea-times\n", "  citations: []\n  old:\n    - source_id: seed-000-korea-times\n")
+    edit(
+        mini,
+        EVENTS,
+        "  citations:\n    - source_id: seed-000-korea-times\n",
+        "  citations: []\n  old:\n    - source_id: seed-000-korea-times\n",
+    )
     problems = rejected(mini)
     p = one(problems, "missing-citation")
     assert (p.file, p.line, p.field, p.record_id) == (EVENTS, 7, "citations", "ev-capture")
@@ -178,8 +196,13 @@ def test_excerpt_not_in_source_points_at_the_closest_passage(mini):
     assert "In mid-January, Ukrainian forces captured two North Korean soldiers" in p.hint
 
 
-@pytest.mark.parametrize("excerpt", ["In mid-January, Ukrainian forces captured two North Korean soldiers ",
-                                     " In mid-January, Ukrainian forces captured two North Korean soldiers"])
+@pytest.mark.parametrize(
+    "excerpt",
+    [
+        "In mid-January, Ukrainian forces captured two North Korean soldiers ",
+        " In mid-January, Ukrainian forces captured two North Korean soldiers",
+    ],
+)
 def test_an_excerpt_with_a_space_at_an_end_is_refused_where_it_is_written(mini, excerpt):
     """The excerpt was matched (spaces normalised) and published as written, with its space: `build` said valid
     and wrote a citations table that `check-tables` refused. A record's excerpt now has the table's text rules."""
@@ -191,10 +214,17 @@ def test_an_excerpt_with_a_space_at_an_end_is_refused_where_it_is_written(mini, 
 
 def test_the_closest_passage_is_set_off_by_quotes_it_does_not_hold(mini):
     """A passage that is itself a quotation is not shown between the same marks ('""Ukraine wants..."')."""
-    edit(mini, STATEMENTS, "Ukraine wants to end this war more than any other country,", "Ukraine wishes to end this war more than any other country,")
+    edit(
+        mini,
+        STATEMENTS,
+        "Ukraine wants to end this war more than any other country,",
+        "Ukraine wishes to end this war more than any other country,",
+    )
     p = one(rejected(mini), "excerpt-not-found")
     passage = p.hint.split("the closest passage in the source is: ", 1)[1]
-    assert passage.startswith("'\"Ukraine wants to end this war more than any other country,") and passage.endswith("'"), p.hint
+    assert passage.startswith("'\"Ukraine wants to end this war more than any other country,") and passage.endswith(
+        "'"
+    ), p.hint
 
 
 def test_archived_source_bytes_changed(mini):
@@ -249,7 +279,12 @@ def test_nfd_text_equals_nfc(mini):
     before = published_hashes(mini)
     nfd_name = unicodedata.normalize("NFD", "Dmytro Ponomarenko (조태열 Café)")
     edit(mini, "dataset/records/actors.yaml", "  name: Dmytro Ponomarenko\n", f"  name: {nfd_name}\n")
-    edit(mini, EVENTS, "In mid-January, Ukrainian forces", unicodedata.normalize("NFD", "In mid-January, Ukrainian forces"))
+    edit(
+        mini,
+        EVENTS,
+        "In mid-January, Ukrainian forces",
+        unicodedata.normalize("NFD", "In mid-January, Ukrainian forces"),
+    )
     report, _ = build(mini)
     assert report.ok, report.render()
     actors = (mini / "dataset/tables/csv/actors.csv").read_text(encoding="utf-8")
@@ -259,7 +294,7 @@ def test_nfd_text_equals_nfc(mini):
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@"])
 def test_formula_like_text_is_refused(mini, start):
-    edit(mini, EVENTS, "  place: Kursk region\n", f"  place: \"{start}HYPERLINK(\\\"http://x\\\")\"\n")
+    edit(mini, EVENTS, "  place: Kursk region\n", f'  place: "{start}HYPERLINK(\\"http://x\\")"\n')
     p = one(rejected(mini), "field-error")
     assert (p.file, p.line, p.field) == (EVENTS, 5, "place")
     assert "formula" in p.message
@@ -293,7 +328,11 @@ def test_a_record_with_one_error_still_has_its_references_and_excerpts_checked(m
     edit(mini, FIGURES, "  claimant_actor_id: dmytro-ponomarenko\n", "  claimant_actor_id: dmytro-ponomarenk\n")
     edit(mini, FIGURES, "with approximately 4,000 killed", "with about 4,000 killed")
     found = {(p.type, p.line, p.field) for p in rejected(mini)}
-    assert found == {("field-error", 7, "as_of"), ("dangling-reference", 8, "claimant_actor_id"), ("excerpt-not-found", 12, "citations[0].excerpt")}
+    assert found == {
+        ("field-error", 7, "as_of"),
+        ("dangling-reference", 8, "claimant_actor_id"),
+        ("excerpt-not-found", 12, "citations[0].excerpt"),
+    }
 
 
 def test_plain_scalars_keep_their_yaml_types(mini):

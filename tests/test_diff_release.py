@@ -17,44 +17,100 @@ import yaml
 
 from nk_troops import metadata as M
 from nk_troops.build import build
-from nk_troops.diff import compare, register as register_diff, render_text, required_bump
-from nk_troops.release import ReleaseError, bump_between, changelog_entry, release, register as register_release
+from nk_troops.diff import compare, render_text, required_bump
+from nk_troops.diff import register as register_diff
+from nk_troops.release import ReleaseError, bump_between, changelog_entry, release
+from nk_troops.release import register as register_release
 from nk_troops.snapshot import from_folder
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = "000_903a45e1dc248108.txt"
 
-SOURCES = [{
-    "source_id": "korea-times-interview", "status": "archived", "archived_file": f"seeds/{SEED}",
-    "sha256": hashlib.sha256((REPO / "seeds" / SEED).read_bytes()).hexdigest(), "kind": "interview",
-    "outlet": "The Korea Times", "headline": {"unknown": "the archived text starts below the headline"},
-    "byline": {"unknown": "no byline in the archived text"}, "published": "2025-02-05",
-    "url": {"unknown": "the archived text does not show it"}, "language": "en",
-}]
+SOURCES = [
+    {
+        "source_id": "korea-times-interview",
+        "status": "archived",
+        "archived_file": f"seeds/{SEED}",
+        "sha256": hashlib.sha256((REPO / "seeds" / SEED).read_bytes()).hexdigest(),
+        "kind": "interview",
+        "outlet": "The Korea Times",
+        "headline": {"unknown": "the archived text starts below the headline"},
+        "byline": {"unknown": "no byline in the archived text"},
+        "published": "2025-02-05",
+        "url": {"unknown": "the archived text does not show it"},
+        "language": "en",
+    }
+]
 ACTORS = [
     {"actor_id": "ukrainian-forces", "name": "Ukrainian forces", "actor_type": "armed_force", "country": "UA"},
-    {"actor_id": "dmytro-ponomarenko", "name": "Dmytro Ponomarenko", "actor_type": "person", "country": "UA",
-     "role": "Ambassador of Ukraine to South Korea"},
+    {
+        "actor_id": "dmytro-ponomarenko",
+        "name": "Dmytro Ponomarenko",
+        "actor_type": "person",
+        "country": "UA",
+        "role": "Ambassador of Ukraine to South Korea",
+    },
 ]
-EVENTS = [{
-    "event_id": "ev-capture", "event_type": "capture", "summary": "Ukrainian forces capture two North Korean soldiers.",
-    "date": "mid-January 2025", "place": "Kursk region", "country": "RU", "actor_id": "ukrainian-forces",
-    "citations": [{"source_id": "korea-times-interview", "excerpt": "In mid-January, Ukrainian forces captured two North Korean soldiers"}],
-}]
-STATEMENTS = [{
-    "statement_id": "st-end-war", "speaker_actor_id": "dmytro-ponomarenko", "form": "verbatim",
-    "text": "Ukraine wants to end this war more than any other country", "date": "by 2025-02-05", "medium": "written_interview",
-    "citations": [{"source_id": "korea-times-interview", "excerpt": "Ukraine wants to end this war more than any other country"}],
-}]
-FIGURES = [{
-    "figure_id": "fg-killed-or-wounded", "measure": "killed_or_wounded", "subject": "North Korean military personnel fighting in Russia",
-    "value": 4000, "qualifier": "approximately", "unit": "persons", "as_of": "by 2025-02-05", "claimant_actor_id": "dmytro-ponomarenko",
-    "citations": [{"source_id": "korea-times-interview", "excerpt": "with approximately 4,000 killed or wounded so far"}],
-}]
+EVENTS = [
+    {
+        "event_id": "ev-capture",
+        "event_type": "capture",
+        "summary": "Ukrainian forces capture two North Korean soldiers.",
+        "date": "mid-January 2025",
+        "place": "Kursk region",
+        "country": "RU",
+        "actor_id": "ukrainian-forces",
+        "citations": [
+            {
+                "source_id": "korea-times-interview",
+                "excerpt": "In mid-January, Ukrainian forces captured two North Korean soldiers",
+            }
+        ],
+    }
+]
+STATEMENTS = [
+    {
+        "statement_id": "st-end-war",
+        "speaker_actor_id": "dmytro-ponomarenko",
+        "form": "verbatim",
+        "text": "Ukraine wants to end this war more than any other country",
+        "date": "by 2025-02-05",
+        "medium": "written_interview",
+        "citations": [
+            {
+                "source_id": "korea-times-interview",
+                "excerpt": "Ukraine wants to end this war more than any other country",
+            }
+        ],
+    }
+]
+FIGURES = [
+    {
+        "figure_id": "fg-killed-or-wounded",
+        "measure": "killed_or_wounded",
+        "subject": "North Korean military personnel fighting in Russia",
+        "value": 4000,
+        "qualifier": "approximately",
+        "unit": "persons",
+        "as_of": "by 2025-02-05",
+        "claimant_actor_id": "dmytro-ponomarenko",
+        "citations": [
+            {"source_id": "korea-times-interview", "excerpt": "with approximately 4,000 killed or wounded so far"}
+        ],
+    }
+]
 NEW_EVENT = {
-    "event_id": "ev-interrogation-footage", "event_type": "disclosure", "summary": "Zelenskyy releases footage of the interrogation.",
-    "date": "2025-01-12", "actor_id": "dmytro-ponomarenko",
-    "citations": [{"source_id": "korea-times-interview", "excerpt": "Footage of their interrogation revealed by Ukrainian President Volodymyr Zelenskyy on Jan. 12"}],
+    "event_id": "ev-interrogation-footage",
+    "event_type": "disclosure",
+    "summary": "Zelenskyy releases footage of the interrogation.",
+    "date": "2025-01-12",
+    "actor_id": "dmytro-ponomarenko",
+    "citations": [
+        {
+            "source_id": "korea-times-interview",
+            "excerpt": "Footage of their interrogation revealed by Ukrainian President Volodymyr Zelenskyy on Jan. 12",
+        }
+    ],
 }
 
 
@@ -62,11 +118,20 @@ NEW_EVENT = {
 
 
 def write_records(root: Path, **tables: list) -> None:
-    data = {"sources": SOURCES, "actors": ACTORS, "events": EVENTS, "statements": STATEMENTS, "figures": FIGURES, **tables}
+    data = {
+        "sources": SOURCES,
+        "actors": ACTORS,
+        "events": EVENTS,
+        "statements": STATEMENTS,
+        "figures": FIGURES,
+        **tables,
+    }
     folder = root / "dataset" / "records"
     folder.mkdir(parents=True, exist_ok=True)
     for name, records in data.items():
-        (folder / f"{name}.yaml").write_text(yaml.safe_dump(records, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        (folder / f"{name}.yaml").write_text(
+            yaml.safe_dump(records, sort_keys=False, allow_unicode=True), encoding="utf-8"
+        )
 
 
 def edit_records(root: Path, table: str, change) -> None:
@@ -114,8 +179,15 @@ def run(register, argv: list[str]) -> int:
 
 
 def git(root: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
     return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True, env=env).stdout
 
 
@@ -151,13 +223,17 @@ def test_changed_value_is_patch_with_old_and_new(old: Path, new: Path, capsys):
     def change(figures):
         figures[0]["value"] = 4500
         figures[0]["qualifier"] = "more_than"
+
     edit_records(new, "figures", change)
     rebuild(new)
     diff = diff_of(old, new)
     assert required_bump(diff) == "patch"
     [c] = diff.records
     assert (c.kind, c.table, c.id) == ("changed", "figures", "fg-killed-or-wounded")
-    assert c.fields == {"value": {"old": "4000", "new": "4500"}, "qualifier": {"old": "approximately", "new": "more_than"}}
+    assert c.fields == {
+        "value": {"old": "4000", "new": "4500"},
+        "qualifier": {"old": "approximately", "new": "more_than"},
+    }
     text = render_text(diff)
     assert "Required version bump: patch" in text
     assert "~ fg-killed-or-wounded  [patch]" in text and 'value: "4000" → "4500"' in text
@@ -165,12 +241,15 @@ def test_changed_value_is_patch_with_old_and_new(old: Path, new: Path, capsys):
     assert run(register_diff, ["diff", str(old), str(new), "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["required_bump"] == "patch"
-    assert out["records"] == [{"kind": "changed", "bump": "patch", "table": "figures", "id": "fg-killed-or-wounded",
-                               "fields": c.fields}]
+    assert out["records"] == [
+        {"kind": "changed", "bump": "patch", "table": "figures", "id": "fg-killed-or-wounded", "fields": c.fields}
+    ]
 
 
-LONG_NOTE = ("Printed without a hedge of its own ('another 2,700 wounded'); the sentence's 'At least' is read as applying "
-             "to the 300 killed only. If it covers both numbers, this is 'at least 2,700'. Not added to the 300 killed.")
+LONG_NOTE = (
+    "Printed without a hedge of its own ('another 2,700 wounded'); the sentence's 'At least' is read as applying "
+    "to the 300 killed only. If it covers both numbers, this is 'at least 2,700'. Not added to the 300 killed."
+)
 
 
 def test_a_change_late_in_a_long_text_is_shown_where_it_is(old: Path, new: Path):
@@ -186,7 +265,7 @@ def test_a_change_late_in_a_long_text_is_shown_where_it_is(old: Path, new: Path)
     assert "Not added to the 300 killed." in before and "Never added to the 300 killed." in after, line
     assert before.lstrip().startswith('notes: "…') and len(line) < len(LONG_NOTE) * 2  # the unchanged start is elided
     entry = changelog_entry("0.2.0", "2026-11-22", diff, "v0.1.0")
-    assert "Not added to the 300 killed.\" → \"…" in entry and "Never added to the 300 killed." in entry, entry
+    assert 'Not added to the 300 killed." → "…' in entry and "Never added to the 300 killed." in entry, entry
 
 
 def test_removed_record_is_major(old: Path, new: Path):
@@ -203,17 +282,25 @@ def test_renamed_id_is_a_removal_and_an_addition(old: Path, new: Path):
     edit_records(new, "events", lambda ev: ev[0].update(event_id="ev-capture-kursk"))
     rebuild(new)
     diff = diff_of(old, new)
-    assert {("removed", "events", "ev-capture", "major"), ("added", "events", "ev-capture-kursk", "minor")} <= kinds(diff)
+    assert {("removed", "events", "ev-capture", "major"), ("added", "events", "ev-capture-kursk", "minor")} <= kinds(
+        diff
+    )
     assert required_bump(diff) == "major"
 
 
 def test_second_citation_of_a_claim_is_patch(old: Path, new: Path):
-    extra = {"source_id": "korea-times-interview", "excerpt": "Ukrainian forces captured two North Korean soldiers who had been fighting for Russia"}
+    extra = {
+        "source_id": "korea-times-interview",
+        "excerpt": "Ukrainian forces captured two North Korean soldiers who had been fighting for Russia",
+    }
     edit_records(new, "events", lambda ev: ev[0]["citations"].insert(0, extra))
     rebuild(new)
     diff = diff_of(old, new)
     # the citation ids are positions: c1 now holds the new excerpt and the old one moved to c2
-    assert kinds(diff) == {("added", "citations", "ev-capture/c2", "patch"), ("changed", "citations", "ev-capture/c1", "patch")}
+    assert kinds(diff) == {
+        ("added", "citations", "ev-capture/c2", "patch"),
+        ("changed", "citations", "ev-capture/c1", "patch"),
+    }
     assert required_bump(diff) == "patch"
 
 
@@ -233,9 +320,12 @@ def _edit_built_table(root: Path, table: str, edit_schema, edit_csv) -> None:
 def test_renamed_field_is_detected_and_major(old: Path, new: Path):
     def schema(s):
         next(f for f in s["fields"] if f["name"] == "place")["name"] = "location"
+
     _edit_built_table(new, "events", schema, lambda text: text.replace(",place,", ",location,", 1))
     diff = diff_of(old, new)
-    assert [(c.kind, c.table, c.field, c.to, c.bump) for c in diff.schema] == [("field_renamed", "events", "place", "location", "major")]
+    assert [(c.kind, c.table, c.field, c.to, c.bump) for c in diff.schema] == [
+        ("field_renamed", "events", "place", "location", "major")
+    ]
     assert diff.records == []  # the values moved with the field: no record changed
     assert required_bump(diff) == "major"
     assert "[major] field 'events.place' renamed to 'location' (same values)" in render_text(diff)
@@ -244,10 +334,12 @@ def test_renamed_field_is_detected_and_major(old: Path, new: Path):
 def test_removed_and_added_fields(old: Path, new: Path):
     def schema(s):
         s["fields"] = [f for f in s["fields"] if f["name"] != "role"]
+
     def csv_text(text):
         lines = [line.split(",") for line in text.split("\r\n") if line]
         i = lines[0].index("role")
-        return "".join(",".join(cells[:i] + cells[i + 1:]) + "\r\n" for cells in lines)
+        return "".join(",".join(cells[:i] + cells[i + 1 :]) + "\r\n" for cells in lines)
+
     _edit_built_table(new, "actors", schema, csv_text)
     diff = diff_of(old, new)
     assert [(c.kind, c.table, c.field, c.bump) for c in diff.schema] == [("field_removed", "actors", "role", "major")]
@@ -265,10 +357,15 @@ def test_type_and_constraint_changes(old: Path, new: Path):
         fields["value"]["type"] = "integer"
         fields["qualifier"]["constraints"]["enum"].append("roughly")
         fields["subject"]["description"] = "Whose number it is."
+
     _edit_built_table(new, "figures", schema, lambda text: text)
     diff = diff_of(old, new)
     got = {(c.field, c.attribute, c.bump) for c in diff.schema}
-    assert got == {("value", "type", "major"), ("qualifier", "constraints.enum", "minor"), ("subject", "description", "patch")}
+    assert got == {
+        ("value", "type", "major"),
+        ("qualifier", "constraints.enum", "minor"),
+        ("subject", "description", "patch"),
+    }
     assert required_bump(diff) == "major"
     # withdrawing an allowed value is major
     back = compare(from_folder(new), from_folder(old))
@@ -364,8 +461,15 @@ def test_release_writes_changelog_and_a_checked_zip(repo: Path, monkeypatch):
     prefix = f"{M.NAME}-0.2.0/"
     assert list(members) == sorted(members) and all(n.startswith(prefix) for n in members)
     names = {n.removeprefix(prefix) for n in members}
-    for required in ("datapackage.json", "dataset/tables/parquet/datapackage.json", "dataset/tables/csv/events.csv",
-                     "dataset/tables/parquet/events.parquet", "CITATION.cff", "CHANGELOG.md", "SHA256SUMS"):
+    for required in (
+        "datapackage.json",
+        "dataset/tables/parquet/datapackage.json",
+        "dataset/tables/csv/events.csv",
+        "dataset/tables/parquet/events.parquet",
+        "CITATION.cff",
+        "CHANGELOG.md",
+        "SHA256SUMS",
+    ):
         assert required in names
     if (repo / "docs" / "codebook.md").exists():
         assert "docs/codebook.md" in names
@@ -448,7 +552,9 @@ def test_release_since_a_folder_and_first_release(repo: Path, tmp_path: Path, mo
     monkeypatch.setattr(M, "VERSION", "0.1.1")
     rebuild(repo)
     assert release(repo, "0.1.1", since=str(previous)).required == "patch"
-    assert "Compared with 0.1.0; the changes need a patch version." in (repo / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "Compared with 0.1.0; the changes need a patch version." in (repo / "CHANGELOG.md").read_text(
+        encoding="utf-8"
+    )
 
     fresh = make_package(tmp_path / "fresh")  # no git, no tag: a first release (with --since it would compare)
     subprocess.run(["git", "-C", str(fresh), "init", "-q"], check=True)

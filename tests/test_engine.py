@@ -106,7 +106,9 @@ def test_generated_text_is_realistic(clean):
     text = b"".join(p.read_bytes() for p in (clean / "dataset" / "tables" / "csv").glob("*.csv")).decode("utf-8")
     assert any("\uac00" <= ch <= "\ud7a3" for ch in text)  # Hangul
     assert any("\u0400" <= ch <= "\u04ff" for ch in text)  # Cyrillic
-    rows = list(csv.reader(io.StringIO((clean / "dataset/tables/csv/citations.csv").read_text(encoding="utf-8"), newline="")))
+    rows = list(
+        csv.reader(io.StringIO((clean / "dataset/tables/csv/citations.csv").read_text(encoding="utf-8"), newline=""))
+    )
     excerpts = [r[3] for r in rows[1:]]
     assert any("\n" in e for e in excerpts) and any('"' in e for e in excerpts) and any("," in e for e in excerpts)
     lengths = sorted(len(e) for e in excerpts)
@@ -125,8 +127,18 @@ def test_every_injected_error_is_reported_exactly(broken, with_polars, monkeypat
         monkeypatch.setattr(core.Engine, "PART_MIN", 50_000)
     expected = _injected(broken)
     kinds = {e["kind"] for e in json.loads((broken / "injected.json").read_text())}
-    assert {"bad-type", "impossible-date", "non-padded-date", "bad-enum", "pattern", "duplicate-id", "dangling-reference",
-            "rule-low-above-high", "missing-citation", "excerpt-not-in-source"} <= kinds
+    assert {
+        "bad-type",
+        "impossible-date",
+        "non-padded-date",
+        "bad-enum",
+        "pattern",
+        "duplicate-id",
+        "dangling-reference",
+        "rule-low-above-high",
+        "missing-citation",
+        "excerpt-not-in-source",
+    } <= kinds
     found = _found(validate_tables(broken))
     assert expected - found == set()  # recall 100 %, same rows and fields
     assert found - expected == set()  # and nothing else
@@ -145,7 +157,10 @@ def test_no_cap_on_the_number_of_errors(tmp_path):
     GEN.write_package(tmp_path, 300, seed=5)
     path = tmp_path / "dataset/tables/csv/claims.csv"
     rows = path.read_bytes().split(b"\r\n")
-    rows = [rows[0]] + [r.replace(b",event", b",evnt").replace(b",figure", b",figur").replace(b",statement", b",statemnt") for r in rows[1:]]
+    rows = [rows[0]] + [
+        r.replace(b",event", b",evnt").replace(b",figure", b",figur").replace(b",statement", b",statemnt")
+        for r in rows[1:]
+    ]
     data = b"\r\n".join(rows)
     path.write_bytes(data)
     _refresh(tmp_path, "claims", data)
@@ -158,7 +173,11 @@ def test_no_cap_on_the_number_of_errors(tmp_path):
 
 def test_strict_dates(tmp_path):
     GEN.write_package(tmp_path, 100, seed=9)
-    rows = list(csv.DictReader(io.StringIO((tmp_path / "dataset/tables/csv/events.csv").read_text(encoding="utf-8"), newline="")))
+    rows = list(
+        csv.DictReader(
+            io.StringIO((tmp_path / "dataset/tables/csv/events.csv").read_text(encoding="utf-8"), newline="")
+        )
+    )
     day_rows = [i + 2 for i, r in enumerate(rows) if r["date_precision"] == "day"]
     a, b = day_rows[:2]
     _set_cells(tmp_path, "events", {a: {"date_start": "2025-02-30"}, b: {"date_end": "2021-7-04"}})
@@ -171,8 +190,11 @@ def test_numbers_and_integers_are_strict(tmp_path):
     GEN.write_package(tmp_path, 100, seed=9)
     _set_cells(tmp_path, "citations", {2: {"char_start": "0x10"}, 3: {"char_end": "1_000"}, 4: {"char_start": " 5"}})
     found = _found(validate_tables(tmp_path))
-    assert {("citations", 2, "char_start", "field-error"), ("citations", 3, "char_end", "field-error"),
-            ("citations", 4, "char_start", "field-error")} <= found
+    assert {
+        ("citations", 2, "char_start", "field-error"),
+        ("citations", 3, "char_end", "field-error"),
+        ("citations", 4, "char_start", "field-error"),
+    } <= found
 
 
 # --------------------------------------------------------------------------- agreement with frictionless-py
@@ -210,7 +232,9 @@ def test_build_is_canonical_and_byte_identical(clean, tmp_path):
     first = build_tables(clean, tmp_path / "one", partition_rows=1000)
     build_tables(clean, tmp_path / "two", partition_rows=1000)
     files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*") if p.is_file())
-    assert files and files == sorted(p.relative_to(tmp_path / "two") for p in (tmp_path / "two").rglob("*") if p.is_file())
+    assert files and files == sorted(
+        p.relative_to(tmp_path / "two") for p in (tmp_path / "two").rglob("*") if p.is_file()
+    )
     for rel in files:
         assert (tmp_path / "one" / rel).read_bytes() == (tmp_path / "two" / rel).read_bytes(), rel
     for csv_file in (clean / "dataset/tables/csv").glob("*.csv"):  # the generator writes the canonical bytes too
@@ -248,13 +272,16 @@ def test_partitioned_parquet_reads_back_as_one_table(clean, tmp_path, row_group,
     written = write_partitioned(single, tmp_path / "by_year", by="year")
     assert len(written) > 1 and all("year=" in str(p) for p in written)
     assert write_partitioned(single, tmp_path / "again", by="year") and all(
-        (tmp_path / "by_year" / p.relative_to(tmp_path / "by_year")).read_bytes() == (tmp_path / "again" / p.relative_to(tmp_path / "by_year")).read_bytes()
-        for p in written)
+        (tmp_path / "by_year" / p.relative_to(tmp_path / "by_year")).read_bytes()
+        == (tmp_path / "again" / p.relative_to(tmp_path / "by_year")).read_bytes()
+        for p in written
+    )
     total = pq.read_table(single).num_rows
     duckdb = pytest.importorskip("duckdb")
     con = duckdb.connect()
     n, years = con.execute(
-        f"select count(*), count(distinct year) from read_parquet('{tmp_path}/by_year/**/*.parquet', hive_partitioning=true)").fetchone()
+        f"select count(*), count(distinct year) from read_parquet('{tmp_path}/by_year/**/*.parquet', hive_partitioning=true)"
+    ).fetchone()
     assert n == total and years >= 2
     pl = pytest.importorskip("polars")
     df = pl.scan_parquet(f"{tmp_path}/by_year/**/*.parquet", hive_partitioning=True).collect()
@@ -268,7 +295,8 @@ def test_partitioned_parquet_reads_back_as_one_table(clean, tmp_path, row_group,
     for path in written:
         part = pq.read_table(path)
         assert part.num_rows and list(pl.from_arrow(part)["figure_id"]) == [
-            f for f in whole.filter(pl.col("figure_id").is_in(part.column("figure_id").to_pylist()))["figure_id"]]
+            f for f in whole.filter(pl.col("figure_id").is_in(part.column("figure_id").to_pylist()))["figure_id"]
+        ]
 
 
 def test_partitions_are_written_a_few_files_at_a_time(clean, tmp_path, monkeypatch):
@@ -327,13 +355,17 @@ def test_check_tables_from_the_shell_does_not_import_pandas(clean):
     import subprocess
 
     # as the command, main() ends the process itself (cli.fast_exit, skipping teardown): seen at os._exit
-    shell = ("import os, sys; from nk_troops.cli import main; sys.argv = ['nk-troops', 'check-tables', '--package', sys.argv[1]]; "
-             "real = os._exit; os._exit = lambda c: (print('pandas' in sys.modules, c, flush=True), real(c)); main()")
+    shell = (
+        "import os, sys; from nk_troops.cli import main; sys.argv = ['nk-troops', 'check-tables', '--package', sys.argv[1]]; "
+        "real = os._exit; os._exit = lambda c: (print('pandas' in sys.modules, c, flush=True), real(c)); main()"
+    )
     out = subprocess.run([sys.executable, "-c", shell, str(clean)], capture_output=True, text=True, check=True)
     assert out.stdout.split()[-2:] == ["False", "0"], out.stdout + out.stderr
     assert "rows in" in out.stderr
-    in_process = ("import sys; from nk_troops.cli import main; code = main(['check-tables', '--package', sys.argv[1]]); "
-                  "import pandas; print(code)")
+    in_process = (
+        "import sys; from nk_troops.cli import main; code = main(['check-tables', '--package', sys.argv[1]]); "
+        "import pandas; print(code)"
+    )
     out = subprocess.run([sys.executable, "-c", in_process, str(clean)], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.split()[-1] == "0", out.stdout + out.stderr
 
@@ -345,8 +377,12 @@ def test_check_tables_as_a_process_prints_its_whole_report_and_exit_code(clean, 
 
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # stdout buffered, as on most machines
     for package, code in ((clean, 0), (broken, 1)):
-        out = subprocess.run([sys.executable, "-m", "nk_troops.engine.cli", "--package", str(package), "--format", "json"],
-                             capture_output=True, text=True, env=env)
+        out = subprocess.run(
+            [sys.executable, "-m", "nk_troops.engine.cli", "--package", str(package), "--format", "json"],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         assert out.returncode == code, out.stderr
         report = json.loads(out.stdout)
         assert report["error_count"] == len(report["errors"]) == (len(_injected(broken)) if code else 0)
@@ -371,7 +407,8 @@ def test_a_header_that_is_not_ours_is_reported_without_a_traceback(tmp_path):
     _refresh(tmp_path, "events", utf16)
     problems = validate_tables(tmp_path)
     assert [(p.type, p.resource, p.message) for p in problems] == [
-        ("encoding-error", "events", "the file is not UTF-8, so its header cannot be read")]
+        ("encoding-error", "events", "the file is not UTF-8, so its header cannot be read")
+    ]
 
 
 def test_a_split_point_at_the_end_of_the_file_makes_no_empty_part(tmp_path, monkeypatch):
@@ -380,7 +417,9 @@ def test_a_split_point_at_the_end_of_the_file_makes_no_empty_part(tmp_path, monk
     from nk_troops.engine import core
 
     GEN.write_package(tmp_path, 1000, seed=12)
-    rows = list(csv.reader(io.StringIO((tmp_path / "dataset/tables/csv/events.csv").read_text(encoding="utf-8"), newline="")))
+    rows = list(
+        csv.reader(io.StringIO((tmp_path / "dataset/tables/csv/events.csv").read_text(encoding="utf-8"), newline=""))
+    )
     _set_cells(tmp_path, "events", {len(rows): {"notes": "x" * 900_000}})
     monkeypatch.setattr(core.Engine, "PART_MIN", 200_000)
     one, two = (_found(validate_tables(tmp_path, workers=w)) for w in (1, 2))

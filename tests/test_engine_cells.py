@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nk_troops import models as M
 from nk_troops.engine.arrays import _edge_spaces
 
 # every character str.isspace() knows, the formula starts, and ordinary text around them
 SPACES = [chr(c) for c in range(0x110000) if chr(c).isspace()]
-TEXT = st.text(alphabet=st.sampled_from(SPACES + list("=+-@aZ9.,\"'") + ["한", "Ж", "é", "€", "𝄞", "\u200b", "\u2060", "\ufeff"]), max_size=6)
+TEXT = st.text(
+    alphabet=st.sampled_from(SPACES + list("=+-@aZ9.,\"'") + ["한", "Ж", "é", "€", "𝄞", "\u200b", "\u2060", "\ufeff"]),
+    max_size=6,
+)
 
 
 @settings(max_examples=500, deadline=None)
@@ -40,9 +44,20 @@ def _model_refuses_control(v: str) -> bool:
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.text(alphabet=st.sampled_from(
-    [chr(c) for c in range(0, 0xA2)] + ["한", "Ж", "\u00a0", "\u0100", "𝄞"]), max_size=5)), min_size=1, max_size=30),
-    st.integers(min_value=0, max_value=3))
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.text(
+                alphabet=st.sampled_from([chr(c) for c in range(0, 0xA2)] + ["한", "Ж", "\u00a0", "\u0100", "𝄞"]),
+                max_size=5,
+            ),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.integers(min_value=0, max_value=3),
+)
 def test_control_characters_match_the_model(values, offset):
     from nk_troops.engine.arrays import _control_chars
 
@@ -82,7 +97,10 @@ def test_excerpt_controls_counted_in_the_archive_agree_with_reading_them(tmp_pat
         ("s9", 0, 3, "ab\x7f"),  # unknown source: read
     ]
     cols = {"source_id": pa.array([r[0] for r in rows]), "excerpt": pa.array([r[3] for r in rows])}
-    typed = {"char_start": pa.array([r[1] for r in rows], pa.int64()), "char_end": pa.array([r[2] for r in rows], pa.int64())}
+    typed = {
+        "char_start": pa.array([r[1] for r in rows], pa.int64()),
+        "char_end": pa.array([r[2] for r in rows], pa.int64()),
+    }
     ok = {name: np.ones(len(rows), bool) for name in ("source_id", "char_start", "char_end")}
     _, spans = excerpt_spans(cols, typed, ok, archive)
     assert spans is not None and spans.same.tolist() == [True, True, True, True, False, False]

@@ -16,8 +16,10 @@ def test_a_thread_reading_while_another_adds_dates_sees_a_consistent_cache(monke
     sharing dates do). Concatenating the date columns is slowed down, so that a reader would see the new texts
     beside the old columns if the two were published apart: that once made `nk-troops check-tables` fail with
     'ArrowIndexError: Index 4 out of bounds', one run in a few."""
-    batches = [pa.array([f"{year}-0{m}-1{d}" for m in (1, 2) for d in (1, 2)] + [f"mid-March {year}", None])
-               for year in range(1990, 2030)]
+    batches = [
+        pa.array([f"{year}-0{m}-1{d}" for m in (1, 2) for d in (1, 2)] + [f"mid-March {year}", None])
+        for year in range(1990, 2030)
+    ]
     reference = [[c.to_pylist() for c in DateTexts().lookup(b)] for b in batches]
     concat = pa.concat_arrays
 
@@ -25,6 +27,7 @@ def test_a_thread_reading_while_another_adds_dates_sees_a_consistent_cache(monke
         if arrays and arrays[0].type == pa.date32():  # the columns, after the texts
             time.sleep(0.005)
         return concat(arrays)
+
     monkeypatch.setattr(rules.pa, "concat_arrays", slow_concat)
     shared = DateTexts()
     current = [0]

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nk_troops.engine import keys as K
 
@@ -20,8 +21,11 @@ ids = st.sampled_from([f"id-{i}" for i in range(12)] + [None])
 
 
 @settings(max_examples=300, deadline=None)
-@given(keys=st.lists(ids, max_size=30), refs=st.lists(st.lists(ids, max_size=30), min_size=1, max_size=3),
-       slice_size=st.integers(1, 9))
+@given(
+    keys=st.lists(ids, max_size=30),
+    refs=st.lists(st.lists(ids, max_size=30), min_size=1, max_size=3),
+    slice_size=st.integers(1, 9),
+)
 def test_match_agrees_with_sets(keys, refs, slice_size):
     old = K.SLICE
     K.SLICE = slice_size
@@ -42,7 +46,9 @@ def test_match_agrees_with_sets(keys, refs, slice_size):
         assert rows(col, missing) == [i for i, v in enumerate(r) if v is not None and v not in present]
     referenced = {v for r in refs for v in r if v is not None}
     assert rows(kh, m.unreferenced["any"]) == [i for i, k in enumerate(keys) if k is not None and k not in referenced]
-    assert rows(kh, m.unreferenced["first"]) == [i for i, k in enumerate(keys) if k is not None and k not in set(refs[0])]
+    assert rows(kh, m.unreferenced["first"]) == [
+        i for i, k in enumerate(keys) if k is not None and k not in set(refs[0])
+    ]
 
 
 @pytest.mark.parametrize("use_polars", [False, True], ids=["numpy", "polars"])
@@ -66,8 +72,20 @@ def test_both_pattern_engines_match_what_the_records_validator_matches():
 
     patterns = {c.pattern for m in M.PUBLISHED for c in table_spec(m).columns if c.pattern}
     assert any("\\s" in p for p in patterns)  # the case this test is about is still in the models
-    cells = ["https://a.b/x", "https://a.b/\u00a0x", "https://a.b/\u2003x", "https://a.b/\x0bx", "https://a.b/\x85x",
-             "https://a.b/ x", "KP", "kp", "seeds/001.txt", "ev-a/c1", "ev-a/c1 ", "\u3000"]
+    cells = [
+        "https://a.b/x",
+        "https://a.b/\u00a0x",
+        "https://a.b/\u2003x",
+        "https://a.b/\x0bx",
+        "https://a.b/\x85x",
+        "https://a.b/ x",
+        "KP",
+        "kp",
+        "seeds/001.txt",
+        "ev-a/c1",
+        "ev-a/c1 ",
+        "\u3000",
+    ]
     arr = pa.array(cells * 1000)  # long enough for the polars path
     for pattern in sorted(patterns):
         adapter = TypeAdapter(constr(pattern=pattern))
@@ -81,6 +99,9 @@ def test_both_pattern_engines_match_what_the_records_validator_matches():
 
         want = [ok(v) for v in cells] * 1000
         for use_polars in (False, True):
-            got = np.asarray(_matches(arr, pattern, use_polars), dtype=bool) if use_polars else \
-                np.asarray(_matches(arr, pattern, use_polars).to_pylist(), dtype=bool)
+            got = (
+                np.asarray(_matches(arr, pattern, use_polars), dtype=bool)
+                if use_polars
+                else np.asarray(_matches(arr, pattern, use_polars).to_pylist(), dtype=bool)
+            )
             assert got.tolist() == want, (pattern, use_polars)

@@ -17,15 +17,16 @@ values) differ; ``test_engine.py`` checks those against frictionless-py.
 
 from __future__ import annotations
 
-import csv
 import copy
-from functools import lru_cache
+import csv
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from nk_troops import models as M
@@ -38,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ROW_TABLES = {M.ClaimRow, M.CitationRow, M.ClaimLinkRow}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _valid_items() -> dict[str, dict]:
     """One valid record of each published table, as written (curated YAML) or as published (derived rows)."""
     dataset, problems = load_dataset(ROOT)
@@ -93,7 +94,7 @@ def _engine_refuses(resource: str, column: str, values: list[str], *, long: bool
     return [bool(not ok[i]) for i in range(len(values))]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _valid_value(resource: str, column: str) -> str:
     """A value the column holds in the real dataset (or its documented example)."""
     c = table_spec(M.BY_RESOURCE[resource]).by_name[column]
@@ -115,10 +116,67 @@ def _valid_value(resource: str, column: str) -> str:
 
 # text near every rule: id alphabets and separators, case, digits, spaces (ASCII and wide), control
 # characters, formula starts, scripts of the seed articles, and lengths around every limit
-PIECE_LIST = ["a", "z", "0", "9", "-", "--", "/", "/c", "/l", "/c1", "ev-", "st-", "fg-", "src-", "KP", "UA", "kp", "ZZ", "AA", "EU", "UK",
-                          "A", " ", "  ", "\n", "\t", "\r", "\x00", "\x07", "\x1f", "\x7f", "\x85", "\x9f", "\u00a0", "\u2003",
-                          "\u3000", "\u200b", "=", "+", "@", "한", "Ж", "é", "𝄞", ".", "_", "seeds/", ".txt", "https://", "http://",
-                          "deployment", "capture", "unknown", "archived", "en", "ko", "x" * 40, "y" * 200, "0123456789abcdef" * 4]
+PIECE_LIST = [
+    "a",
+    "z",
+    "0",
+    "9",
+    "-",
+    "--",
+    "/",
+    "/c",
+    "/l",
+    "/c1",
+    "ev-",
+    "st-",
+    "fg-",
+    "src-",
+    "KP",
+    "UA",
+    "kp",
+    "ZZ",
+    "AA",
+    "EU",
+    "UK",
+    "A",
+    " ",
+    "  ",
+    "\n",
+    "\t",
+    "\r",
+    "\x00",
+    "\x07",
+    "\x1f",
+    "\x7f",
+    "\x85",
+    "\x9f",
+    "\u00a0",
+    "\u2003",
+    "\u3000",
+    "\u200b",
+    "=",
+    "+",
+    "@",
+    "한",
+    "Ж",
+    "é",
+    "𝄞",
+    ".",
+    "_",
+    "seeds/",
+    ".txt",
+    "https://",
+    "http://",
+    "deployment",
+    "capture",
+    "unknown",
+    "archived",
+    "en",
+    "ko",
+    "x" * 40,
+    "y" * 200,
+    "0123456789abcdef" * 4,
+]
 PIECES = st.sampled_from(PIECE_LIST)
 
 
@@ -157,10 +215,15 @@ def test_engine_refuses_a_text_cell_exactly_when_the_model_does(resource, column
     expected = [_model_refuses(resource, column, v) for v in values]
     c = table_spec(M.BY_RESOURCE[resource]).by_name[column]
     for long in (False, True):
-        for dictionary in ((False, True) if c.enum is not None or c.country else (False,)):
+        for dictionary in (False, True) if c.enum is not None or c.country else (False,):
             got = _engine_refuses(resource, column, values, long=long, dictionary=dictionary)
-            assert got == expected, (resource, column, "polars" if long else "re2", "dictionary" if dictionary else "plain",
-                                     [(v, g, e) for v, g, e in zip(values, got, expected) if g != e])
+            assert got == expected, (
+                resource,
+                column,
+                "polars" if long else "re2",
+                "dictionary" if dictionary else "plain",
+                [(v, g, e) for v, g, e in zip(values, got, expected) if g != e],
+            )
 
 
 def _sweep(resource: str, column: str) -> list[str]:
@@ -183,10 +246,15 @@ def test_engine_and_model_agree_on_a_sweep_of_edits(resource, column):
     assert any(expected) and not all(expected)  # the sweep holds cells of both verdicts
     c = table_spec(M.BY_RESOURCE[resource]).by_name[column]
     for long in (False, True):
-        for dictionary in ((False, True) if c.enum is not None or c.country else (False,)):
+        for dictionary in (False, True) if c.enum is not None or c.country else (False,):
             got = _engine_refuses(resource, column, values, long=long, dictionary=dictionary)
-            assert got == expected, (resource, column, "polars" if long else "re2", "dictionary" if dictionary else "plain",
-                                     [(v, g, e) for v, g, e in zip(values, got, expected) if g != e][:5])
+            assert got == expected, (
+                resource,
+                column,
+                "polars" if long else "re2",
+                "dictionary" if dictionary else "plain",
+                [(v, g, e) for v, g, e in zip(values, got, expected) if g != e][:5],
+            )
 
 
 def test_every_published_text_column_is_compared():
@@ -226,4 +294,6 @@ def test_a_derived_column_has_the_rules_of_the_record_field_it_is_copied_from(ro
     assert shared, "no field copied"
     for name in shared:
         a, b = part.model_fields[name], row.model_fields[name]
-        assert (a.annotation, a.metadata) == (b.annotation, b.metadata), f"{row.__name__}.{name} differs from {part.__name__}.{name}"
+        assert (a.annotation, a.metadata) == (b.annotation, b.metadata), (
+            f"{row.__name__}.{name} differs from {part.__name__}.{name}"
+        )

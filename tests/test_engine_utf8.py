@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import example, given, settings, strategies as st
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from nk_troops.engine import validate_tables
 from nk_troops.engine.reader import POLARS_READY, Utf8Check, import_polars_in_background
@@ -17,9 +18,30 @@ from test_engine import GEN, _refresh  # the synthetic generator (scripts/genera
 
 # valid characters of every encoded length, and every kind of bad byte: stray continuation bytes,
 # truncated sequences, overlong forms, surrogates, code points past U+10FFFF, bytes never used
-PIECES = st.sampled_from([b"a", b"\n", b'"', "é".encode(), "한".encode(), "Ж".encode(), "𝄞".encode(), "€".encode(),
-                          b"\x80", b"\xbf", b"\xc3", b"\xe2\x82", b"\xf0\x9d\x84", b"\xc0\xaf", b"\xe0\x80\xaf",
-                          b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xf8\x88\x80\x80\x80", b"\xfe", b"\xff"])
+PIECES = st.sampled_from(
+    [
+        b"a",
+        b"\n",
+        b'"',
+        "é".encode(),
+        "한".encode(),
+        "Ж".encode(),
+        "𝄞".encode(),
+        "€".encode(),
+        b"\x80",
+        b"\xbf",
+        b"\xc3",
+        b"\xe2\x82",
+        b"\xf0\x9d\x84",
+        b"\xc0\xaf",
+        b"\xe0\x80\xaf",
+        b"\xed\xa0\x80",
+        b"\xf4\x90\x80\x80",
+        b"\xf8\x88\x80\x80\x80",
+        b"\xfe",
+        b"\xff",
+    ]
+)
 
 
 @settings(max_examples=600, deadline=None)
@@ -64,7 +86,10 @@ def test_a_file_that_is_not_utf8_is_reported_as_when_the_reader_checks_every_cel
             results[first, part_min] = sorted((p.type, p.resource, p.row, p.field, p.message) for p in problems)
     reported = results[False, core.Engine.PART_MIN]
     for config, found in results.items():  # in every configuration, found by the CSV reader's own check
-        assert any(t == "encoding-error" and r == resource and "invalid UTF8" in m for t, r, _, _, m in found), (config, found)
+        assert any(t == "encoding-error" and r == resource and "invalid UTF8" in m for t, r, _, _, m in found), (
+            config,
+            found,
+        )
     assert results[True, core.Engine.PART_MIN] == reported
     assert results[True, 50_000] == results[False, 50_000]
 
@@ -87,6 +112,7 @@ def test_a_table_rewritten_during_the_check_is_reported_not_crashed_on(tmp_path,
                 yield item
                 if i == 0 and p == path:
                     path.write_bytes(original[: len(original) // 3])  # truncated in place, as a writer starts over
+
         monkeypatch.setattr(core, "file_windows", rewriting)
     else:
         scan = core.Engine._scan_inner
@@ -97,6 +123,7 @@ def test_a_table_rewritten_during_the_check_is_reported_not_crashed_on(tmp_path,
                 with open(path, "ab") as fh:
                     fh.write(original.splitlines(keepends=True)[1].replace("한".encode(), b"\xff\xfe"))
             return scan(self, st)
+
         monkeypatch.setattr(core.Engine, "_scan_inner", appending)
     problems = validate_tables(tmp_path)
     changed = [p for p in problems if p.resource == "events" and "changed while it was being checked" in p.message]

@@ -73,7 +73,10 @@ def test_qualifier(phrase: str, qualifier: Qualifier) -> None:
     assert text[fig.char_start : fig.char_end] == fig.number_text
 
 
-@pytest.mark.parametrize(("written", "value"), [("4,000", 4000), ("12,000", 12000), ("2,700", 2700), ("1,000,000", 1e6), ("300", 300), ("1.5 million", 1.5e6)])
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [("4,000", 4000), ("12,000", 12000), ("2,700", 2700), ("1,000,000", 1e6), ("300", 300), ("1.5 million", 1.5e6)],
+)
 def test_digits_and_thousands_separators(written: str, value: float) -> None:
     fig = only_figure(f"Reports put the toll at {written} troops.")
     assert fig.value == value
@@ -180,14 +183,34 @@ def test_quotation_set_off_by_a_dash(dash: str, verb: str) -> None:
 @pytest.mark.parametrize(
     ("text", "speaker", "words"),
     [
-        ("Ukraine would be obligated to repatriate them, the ambassador noted.", "the ambassador", "Ukraine would be obligated to repatriate them"),
-        ("About 8,000 soldiers are fighting, Ukraine's spy chief Kyrylo Budanov said.", "Ukraine's spy chief Kyrylo Budanov", "About 8,000 soldiers are fighting"),
+        (
+            "Ukraine would be obligated to repatriate them, the ambassador noted.",
+            "the ambassador",
+            "Ukraine would be obligated to repatriate them",
+        ),
+        (
+            "About 8,000 soldiers are fighting, Ukraine's spy chief Kyrylo Budanov said.",
+            "Ukraine's spy chief Kyrylo Budanov",
+            "About 8,000 soldiers are fighting",
+        ),
         ("Ponomarenko said Ukraine is willing to cooperate.", "Ponomarenko", "Ukraine is willing to cooperate"),
         ("The ambassador emphasised that talks have not begun.", "The ambassador", "talks have not begun"),
-        ("Troops left Kursk, according to South Korea's intelligence agency.", "South Korea's intelligence agency", "Troops left Kursk"),
-        ("At least 300 were killed, South Korea's National Intelligence Service (NIS) claimed in mid-January.", "South Korea's National Intelligence Service (NIS)", "At least 300 were killed"),
+        (
+            "Troops left Kursk, according to South Korea's intelligence agency.",
+            "South Korea's intelligence agency",
+            "Troops left Kursk",
+        ),
+        (
+            "At least 300 were killed, South Korea's National Intelligence Service (NIS) claimed in mid-January.",
+            "South Korea's National Intelligence Service (NIS)",
+            "At least 300 were killed",
+        ),
         ("He urged leaders to act.", "he", "leaders to act"),
-        ("Their withdrawal may be linked to losses, as reported by South Korean intelligence.", "South Korean intelligence", "Their withdrawal may be linked to losses"),
+        (
+            "Their withdrawal may be linked to losses, as reported by South Korean intelligence.",
+            "South Korean intelligence",
+            "Their withdrawal may be linked to losses",
+        ),
     ],
 )
 def test_paraphrase_attributions(text: str, speaker: str, words: str) -> None:
@@ -318,7 +341,9 @@ def _measure(kind: str, curated: list[dict], found: dict[str, list], same) -> tu
     for record in curated:
         for name, span in _cited_spans(record, texts, sources):
             compared += 1
-            good = [i for i, c in enumerate(found[name]) if _overlaps((c.char_start, c.char_end), span) and same(c, record)]
+            good = [
+                i for i, c in enumerate(found[name]) if _overlaps((c.char_start, c.char_end), span) and same(c, record)
+            ]
             hits += bool(good)
             matched.update((name, i) for i in good)
     total = sum(len(v) for v in found.values())
@@ -334,7 +359,9 @@ def _same_value(c: FigureCandidate, record: dict) -> bool:
 
 def _need(name: str) -> None:
     if not (RECORDS / name).exists():
-        pytest.skip(f"dataset/records/{name} does not exist yet (the curator has not written it); nothing to measure against")
+        pytest.skip(
+            f"dataset/records/{name} does not exist yet (the curator has not written it); nothing to measure against"
+        )
 
 
 def test_measured_figure_recall_and_precision() -> None:

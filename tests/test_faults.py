@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 import pytest
+from conftest import published_hashes
 
 import nk_troops.build as build_module
-from conftest import published_hashes
 from nk_troops.build import build, recover
 
 
 def _change_a_record(root):
     path = root / "dataset/records/events.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("two North Korean soldiers in Russia's", "two North Korean soldiers in the Russian"), encoding="utf-8")
+    path.write_text(
+        text.replace("two North Korean soldiers in Russia's", "two North Korean soldiers in the Russian"),
+        encoding="utf-8",
+    )
 
 
 def _all_readable(root) -> None:
@@ -49,7 +50,11 @@ def test_frictionless_rejecting_the_staged_package_changes_nothing(mini, monkeyp
 
     before = published_hashes(mini)
     _change_a_record(mini)
-    monkeypatch.setattr(package_check, "frictionless_problems", lambda path: [problems.PackageProblem("simulated", resource="events", row=2)])
+    monkeypatch.setattr(
+        package_check,
+        "frictionless_problems",
+        lambda path: [problems.PackageProblem("simulated", resource="events", row=2)],
+    )
     report, changed = build(mini)
     assert not report.ok and changed == []
     assert published_hashes(mini) == before
@@ -92,4 +97,3 @@ def test_interrupted_at_every_move_each_file_stays_whole_and_the_next_build_fini
         _all_readable(work)
         recover(work)  # what the next build does first
         assert published_hashes(work) == after
-

@@ -6,8 +6,8 @@ import json
 
 import pandas as pd
 import pytest
-
 from conftest import REPO
+
 from nk_troops.load import load_table, resource_names
 from nk_troops.models import PUBLISHED
 from nk_troops.schema_gen import columns
@@ -18,7 +18,9 @@ PARQUET = REPO / "dataset" / "tables" / "parquet"
 def _expected_pandas(col) -> str:
     if col.enum is not None:
         return "category"
-    return {"string": "string", "integer": "Int64", "number": "Float64", "date": "datetime64[s]", "boolean": "boolean"}[col.type]
+    return {"string": "string", "integer": "Int64", "number": "Float64", "date": "datetime64[s]", "boolean": "boolean"}[
+        col.type
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
@@ -27,7 +29,11 @@ def test_loader_dtypes(fmt):
     for model in PUBLISHED:
         frame = load_table(model.resource, fmt=fmt)
         for col in columns(model):
-            assert str(frame[col.name].dtype) == _expected_pandas(col), (model.resource, col.name, frame[col.name].dtype)
+            assert str(frame[col.name].dtype) == _expected_pandas(col), (
+                model.resource,
+                col.name,
+                frame[col.name].dtype,
+            )
             if col.enum is not None:
                 assert list(frame[col.name].cat.categories) == col.enum.values()  # every level, even unused ones
 
@@ -43,7 +49,10 @@ def test_dates_sort_and_filter_with_their_bounds():
     events = load_table("events")
     dated = events.dropna(subset=["date_start"]).sort_values("date_start")
     assert dated["date_start"].is_monotonic_increasing
-    assert (events["date_end"].dropna() >= events.loc[events["date_end"].notna(), "date_start"].fillna(events["date_end"].min())).all()
+    assert (
+        events["date_end"].dropna()
+        >= events.loc[events["date_end"].notna(), "date_start"].fillna(events["date_end"].min())
+    ).all()
 
 
 def test_parquet_types_seen_by_pyarrow_pandas_polars_duckdb():
@@ -63,13 +72,21 @@ def test_parquet_types_seen_by_pyarrow_pandas_polars_duckdb():
     pl = polars.read_parquet(path)
     assert pl.schema["as_of_end"] == polars.Date
     assert pl.schema["value"] == polars.Float64
-    assert pl.schema["measure"] in (polars.Categorical, polars.Enum) or isinstance(pl.schema["measure"], (polars.Categorical, polars.Enum))
+    assert pl.schema["measure"] in (polars.Categorical, polars.Enum) or isinstance(
+        pl.schema["measure"], (polars.Categorical, polars.Enum)
+    )
 
     con = duckdb.connect()
-    types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('{path}'))").fetchall())
+    types = dict(
+        con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('{path}'))").fetchall()
+    )
     assert types["as_of_end"] == "DATE" and types["value"] == "DOUBLE" and types["measure"] == "VARCHAR"
     citations = PARQUET / "citations.parquet"
-    ctypes = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('{citations}'))").fetchall())
+    ctypes = dict(
+        con.execute(
+            f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('{citations}'))"
+        ).fetchall()
+    )
     assert ctypes["char_start"] == "BIGINT"
     n = con.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()[0]
     assert n == len(raw) > 0

@@ -25,13 +25,17 @@ def test_label_keeps_what_the_font_draws_and_falls_back_to_the_id():
     assert _label("≥300 killed, mid-January 2025…", "x") == "≥300 killed, mid-January 2025…"
     assert _label("국가정보원", "nis") == "nis"  # Hangul: DejaVu Sans has none
     assert _label("Cho Tae-yul (조태열)", "cho-tae-yul") == "cho-tae-yul"
-    assert _label("Two soldiers captured.\nBoth wounded.", "ev-capture") == "Two soldiers captured. Both wounded."  # one line
+    assert (
+        _label("Two soldiers captured.\nBoth wounded.", "ev-capture") == "Two soldiers captured. Both wounded."
+    )  # one line
 
 
 def test_hangul_names_and_summaries_draw_no_missing_glyph(tables):
     """An actor named, and an event summarised, in Hangul used to be drawn as empty boxes (with a warning)."""
     edited = copy.deepcopy(tables)
-    claimant = next(f["claimant_actor_id"] for f in edited["figures"] if f["claimant_actor_id"] and f["unit"] == "persons")
+    claimant = next(
+        f["claimant_actor_id"] for f in edited["figures"] if f["claimant_actor_id"] and f["unit"] == "persons"
+    )
     next(a for a in edited["actors"] if a["actor_id"] == claimant)["name"] = "국가정보원"
     next(e for e in edited["events"] if e["date_start"] or e["date_end"])["summary"] = "북한군 포로 2명 생포"
     with warnings.catch_warnings():

@@ -11,14 +11,13 @@ from __future__ import annotations
 import io
 import re
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import yaml
+from conftest import MINI, REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import MINI, REPO
 from nk_troops.checks import check_dataset
 from nk_troops.load import apply_schema
 from nk_troops.models import FORMULA_STARTS, ActorRecord, EventRecord, FigureRecord
@@ -30,7 +29,9 @@ from nk_troops.writers import to_csv, to_parquet
 
 # text a curator could write: letters of any script, punctuation, quotes, commas and inner line breaks
 _chars = st.characters(blacklist_categories=("Cs", "Cc", "Co", "Cn"), whitelist_characters="\n")
-_scripts = st.sampled_from(["조선인민군 병사", "Пономаренко сказал", "\"quoted, with commas\"", "‘curly’ “quotes”", "line\nbreak", "É"])
+_scripts = st.sampled_from(
+    ["조선인민군 병사", "Пономаренко сказал", '"quoted, with commas"', "‘curly’ “quotes”", "line\nbreak", "É"]
+)
 text = (
     st.lists(st.one_of(st.text(_chars, min_size=1, max_size=30), _scripts), min_size=1, max_size=4)
     .map(" ".join)
@@ -42,7 +43,11 @@ country = st.sampled_from(["UA", "RU", "KP", "KR", "US", None])
 day = st.dates(min_value=pd.Timestamp("2000-01-01").date(), max_value=pd.Timestamp("2030-12-31").date())
 written_date = st.one_of(
     day.map(lambda d: d.isoformat()),
-    st.tuples(st.sampled_from(["early", "mid", "late"]), st.sampled_from(["January", "February", "October"]), st.integers(2000, 2030)).map(lambda t: f"{t[0]}-{t[1]} {t[2]}"),
+    st.tuples(
+        st.sampled_from(["early", "mid", "late"]),
+        st.sampled_from(["January", "February", "October"]),
+        st.integers(2000, 2030),
+    ).map(lambda t: f"{t[0]}-{t[1]} {t[2]}"),
     st.tuples(st.sampled_from(["autumn", "winter", "spring"]), st.integers(2000, 2030)).map(lambda t: f"{t[0]} {t[1]}"),
     day.map(lambda d: f"by {d.isoformat()}"),
     st.just({"unknown": "The sources give no date."}),
@@ -52,7 +57,12 @@ citation = st.fixed_dictionaries({"source_id": ident, "excerpt": text.filter(lam
 
 def _roundtrip(model, rows):
     schema = table_schema(model)
-    from_csv = apply_schema(pd.read_csv(io.BytesIO(to_csv(model, rows)), dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8"), schema["fields"])
+    from_csv = apply_schema(
+        pd.read_csv(
+            io.BytesIO(to_csv(model, rows)), dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8"
+        ),
+        schema["fields"],
+    )
     from_parquet = apply_schema(pd.read_parquet(io.BytesIO(to_parquet(model, rows))), schema["fields"])
     pd.testing.assert_frame_equal(from_csv, from_parquet)
     for row, (_, got) in zip(rows, from_csv.iterrows(), strict=True):
@@ -68,34 +78,63 @@ def _roundtrip(model, rows):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.fixed_dictionaries(
-    {"actor_id": ident, "name": text, "actor_type": st.sampled_from(ActorType.values())},
-    optional={"country": country, "role": text, "notes": text},
-), min_size=1, max_size=5))
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {"actor_id": ident, "name": text, "actor_type": st.sampled_from(ActorType.values())},
+            optional={"country": country, "role": text, "notes": text},
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
 def test_actors_survive_csv_parquet_pandas(items):
     rows = [record_row(ActorRecord.model_validate(i)) for i in items]
     _roundtrip(ActorRecord, rows)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.fixed_dictionaries(
-    {"event_id": ident.map(lambda s: "ev-" + s), "event_type": st.sampled_from(EventType.values()), "summary": text,
-     "date": written_date, "citations": st.lists(citation, min_size=1, max_size=2)},
-    optional={"place": text, "country": country, "notes": text},
-), min_size=1, max_size=5))
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "event_id": ident.map(lambda s: "ev-" + s),
+                "event_type": st.sampled_from(EventType.values()),
+                "summary": text,
+                "date": written_date,
+                "citations": st.lists(citation, min_size=1, max_size=2),
+            },
+            optional={"place": text, "country": country, "notes": text},
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
 def test_events_survive_csv_parquet_pandas(items):
     rows = [record_row(EventRecord.model_validate(i)) for i in items]
     _roundtrip(EventRecord, rows)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.fixed_dictionaries(
-    {"figure_id": ident.map(lambda s: "fg-" + s), "measure": st.sampled_from(Measure.values()), "subject": text,
-     "value": st.one_of(st.integers(0, 10**7).map(float), st.floats(0, 1, allow_nan=False)),
-     "qualifier": st.sampled_from([q for q in Qualifier.values() if q != "range"]), "unit": st.just(Unit.persons.value),
-     "as_of": written_date, "citations": st.lists(citation, min_size=1, max_size=2)},
-    optional={"place": text, "claimant_actor_id": ident},
-), min_size=1, max_size=5))
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "figure_id": ident.map(lambda s: "fg-" + s),
+                "measure": st.sampled_from(Measure.values()),
+                "subject": text,
+                "value": st.one_of(st.integers(0, 10**7).map(float), st.floats(0, 1, allow_nan=False)),
+                "qualifier": st.sampled_from([q for q in Qualifier.values() if q != "range"]),
+                "unit": st.just(Unit.persons.value),
+                "as_of": written_date,
+                "citations": st.lists(citation, min_size=1, max_size=2),
+            },
+            optional={"place": text, "claimant_actor_id": ident},
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
 def test_figures_survive_csv_parquet_pandas(items):
     rows = [record_row(FigureRecord.model_validate(i)) for i in items]
     _roundtrip(FigureRecord, rows)
@@ -105,9 +144,17 @@ def test_figures_survive_csv_parquet_pandas(items):
 
 _MINI_RECORDS = {f.stem: yaml.safe_load(f.read_text(encoding="utf-8")) for f in MINI.glob("*.yaml")}
 any_value = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=True), text, st.text(max_size=5),
-    st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
-    st.sampled_from(["2025-02-30", "2021-7-04", "=SUM(A1)", "", " padded ", "NO", "ev-capture", "mid-Foo 2025", "seeds/../x.txt"]),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    text,
+    st.text(max_size=5),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+    st.sampled_from(
+        ["2025-02-30", "2021-7-04", "=SUM(A1)", "", " padded ", "NO", "ev-capture", "mid-Foo 2025", "seeds/../x.txt"]
+    ),
 )
 
 
@@ -124,16 +171,22 @@ def test_single_field_mutation_is_valid_or_names_the_field(tmp_path_factory, dat
     shutil.copy2(REPO / "seeds" / "000_903a45e1dc248108.txt", root / "seeds")
     for name, recs in _MINI_RECORDS.items():
         out = records if name == resource else recs
-        (root / "dataset" / "records" / f"{name}.yaml").write_text(yaml.safe_dump(out, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        (root / "dataset" / "records" / f"{name}.yaml").write_text(
+            yaml.safe_dump(out, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
     dataset, problems = load_dataset(root)
     problems = problems + check_dataset(dataset).problems
     if not problems:
         return
-    if any((p.field or "").split(".")[0].split("[")[0] == field or re.search(rf"\b{field}\b", p.message) for p in problems):
+    if any(
+        (p.field or "").split(".")[0].split("[")[0] == field or re.search(rf"\b{field}\b", p.message) for p in problems
+    ):
         return  # the error names the field (cross-field rules name every field involved in their message)
     old_id = _MINI_RECORDS[resource][0][field]
     if field.endswith("_id") and field == next(iter(_MINI_RECORDS[resource][0])):
         # a new primary key is itself fine; what breaks is every reference to the old id, and those errors say so
-        assert all(p.type == "dangling-reference" and f"'{old_id}'" in p.message for p in problems), [p.to_text() for p in problems]
+        assert all(p.type == "dangling-reference" and f"'{old_id}'" in p.message for p in problems), [
+            p.to_text() for p in problems
+        ]
         return
     raise AssertionError((field, [p.to_text() for p in problems]))

@@ -13,7 +13,6 @@ import shutil
 import subprocess
 
 import pytest
-
 from conftest import REPO
 
 SCRIPT = REPO / "tests" / "r" / "load_tables.R"
@@ -30,7 +29,9 @@ def _rscript() -> str:
 
 
 def test_every_csv_table_loads_in_r_with_the_right_classes():
-    run = subprocess.run([_rscript(), str(SCRIPT), str(REPO / "datapackage.json")], capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [_rscript(), str(SCRIPT), str(REPO / "datapackage.json")], capture_output=True, text=True, timeout=300
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     seen = {}
     for line in run.stdout.splitlines():

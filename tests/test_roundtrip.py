@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-
 from conftest import REPO
+
 from nk_troops.load import load_table
 from nk_troops.models import PUBLISHED
 from nk_troops.validate import check_records

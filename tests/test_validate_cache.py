@@ -15,7 +15,9 @@ EXE = str(Path(sys.executable).with_name("nk-troops"))
 
 
 def validate(root: Path, *extra: str) -> tuple[int, dict]:
-    r = subprocess.run([EXE, "validate", "--format", "json", *extra], cwd=root, capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        [EXE, "validate", "--format", "json", *extra], cwd=root, capture_output=True, text=True, timeout=300
+    )
     assert "Traceback" not in r.stderr, r.stderr
     return r.returncode, json.loads(r.stdout)
 
@@ -26,14 +28,18 @@ def test_clean_run_is_replayed_then_any_change_reruns_every_check(mini):
     assert (mini / validate_cache.CACHE_FILE).exists()
     code, second = validate(mini)
     assert code == 0 and second["cached_at"] is not None
-    assert second["counts"] == first["counts"] and list(second["counts"]) == list(first["counts"])  # same report, same order
+    assert second["counts"] == first["counts"] and list(second["counts"]) == list(
+        first["counts"]
+    )  # same report, same order
 
     # a change to a published table that the records did not build: every check runs, and finds it
     csv = mini / "dataset/tables/csv/events.csv"
     csv.write_bytes(csv.read_bytes() + b"\n")
     code, stale = validate(mini)
     assert code == 1 and stale["cached_at"] is None
-    assert any(e["type"] == "tables-out-of-date" and e["file"] == "dataset/tables/csv/events.csv" for e in stale["errors"])
+    assert any(
+        e["type"] == "tables-out-of-date" and e["file"] == "dataset/tables/csv/events.csv" for e in stale["errors"]
+    )
     assert not (mini / validate_cache.CACHE_FILE).exists()  # a failing run is never stored
 
 
@@ -141,9 +147,11 @@ def test_no_cache_runs_every_check(mini):
 
 def test_replay_imports_none_of_the_heavy_libraries(mini):
     assert validate(mini)[0] == 0
-    code = ("import sys; from nk_troops.cli import main; rc = main(['validate', '--format', 'json']);"
-            "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'pyarrow', 'matplotlib', 'frictionless', 'pandas', 'numpy', 'polars', 'yaml'});"
-            "print(heavy, file=sys.stderr); sys.exit(rc)")
+    code = (
+        "import sys; from nk_troops.cli import main; rc = main(['validate', '--format', 'json']);"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'pyarrow', 'matplotlib', 'frictionless', 'pandas', 'numpy', 'polars', 'yaml'});"
+        "print(heavy, file=sys.stderr); sys.exit(rc)"
+    )
     r = subprocess.run([sys.executable, "-c", code], cwd=mini, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["cached_at"] is not None

@@ -65,11 +65,21 @@ def stale_outputs(root: Path, outputs: dict[str, bytes]) -> list[P.Problem]:
     for rel, data in outputs.items():
         path = root / rel
         if not path.exists():
-            out.append(P.TablesOutOfDate(f"'{rel}' is missing", file=rel, hint="run `nk-troops build` and commit the result"))
+            out.append(
+                P.TablesOutOfDate(f"'{rel}' is missing", file=rel, hint="run `nk-troops build` and commit the result")
+            )
         elif path.read_bytes() != data:
-            out.append(P.TablesOutOfDate(f"'{rel}' is not what the records build", file=rel, hint="run `nk-troops build` and commit the result"))
+            out.append(
+                P.TablesOutOfDate(
+                    f"'{rel}' is not what the records build",
+                    file=rel,
+                    hint="run `nk-troops build` and commit the result",
+                )
+            )
     for rel in sorted(_managed_existing(root) - set(outputs)):
-        out.append(P.TablesOutOfDate(f"'{rel}' is no longer built", file=rel, hint="run `nk-troops build`, which removes it"))
+        out.append(
+            P.TablesOutOfDate(f"'{rel}' is no longer built", file=rel, hint="run `nk-troops build`, which removes it")
+        )
     return out
 
 

@@ -440,7 +440,9 @@ def _quote_pairs(doc: _Doc) -> list[tuple[int, int]]:
     return pairs
 
 
-def _quote_speaker(t: str, s: int, e: int, open_: int, close: int, verbs: list[re.Match[str]]) -> tuple[str | None, int | None]:
+def _quote_speaker(
+    t: str, s: int, e: int, open_: int, close: int, verbs: list[re.Match[str]]
+) -> tuple[str | None, int | None]:
     """Speaker of the quotation between marks open_ and close in sentence t[s:e], and where its verb is."""
     # directly after the closing mark: '," Ponomarenko said' / '," said Ponomarenko' / '," the envoy said'
     for m in verbs:

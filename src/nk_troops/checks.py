@@ -54,11 +54,21 @@ def _check_sources(dataset: Dataset, problems: list[P.Problem]) -> dict[str, Nor
         try:
             resolved = candidate.resolve(strict=True)
         except (OSError, RuntimeError):
-            problems.append(P.SeedPathProblem(f"'{src.archived_file}' does not exist", **where,
-                                              hint=f"copy the document into {SEEDS_DIR}/ byte-for-byte, then give its path"))
+            problems.append(
+                P.SeedPathProblem(
+                    f"'{src.archived_file}' does not exist",
+                    **where,
+                    hint=f"copy the document into {SEEDS_DIR}/ byte-for-byte, then give its path",
+                )
+            )
             continue
         if candidate.is_symlink() or resolved.parent != seeds.resolve() or not resolved.is_file():
-            problems.append(P.SeedPathProblem(f"'{src.archived_file}' is not a plain file directly inside {SEEDS_DIR}/ (links and other folders are refused)", **where))
+            problems.append(
+                P.SeedPathProblem(
+                    f"'{src.archived_file}' is not a plain file directly inside {SEEDS_DIR}/ (links and other folders are refused)",
+                    **where,
+                )
+            )
             continue
         described.add(resolved.name)
         raw = resolved.read_bytes() if resolved.stat().st_size <= MAX_SEED_BYTES else None
@@ -68,22 +78,35 @@ def _check_sources(dataset: Dataset, problems: list[P.Problem]) -> dict[str, Nor
         digest = hashlib.sha256(raw).hexdigest()
         if digest != src.sha256:
             hl, hc = loc.at("sha256")
-            problems.append(P.SeedHashMismatch(
-                f"the bytes of '{src.archived_file}' have sha256 {digest}, not the recorded {src.sha256}",
-                file=loc.file, line=hl, column=hc, record_id=src.source_id, field="sha256",
-                hint="archived sources must not change; restore the original file (git checkout -- FILE). "
-                     "If a new version of the document is archived on purpose, add it as a new source"))
+            problems.append(
+                P.SeedHashMismatch(
+                    f"the bytes of '{src.archived_file}' have sha256 {digest}, not the recorded {src.sha256}",
+                    file=loc.file,
+                    line=hl,
+                    column=hc,
+                    record_id=src.source_id,
+                    field="sha256",
+                    hint="archived sources must not change; restore the original file (git checkout -- FILE). "
+                    "If a new version of the document is archived on purpose, add it as a new source",
+                )
+            )
             continue
         try:
             texts[src.source_id] = normalise(raw.decode("utf-8"))
         except UnicodeDecodeError:
             problems.append(P.EncodingProblem(f"'{src.archived_file}' is not UTF-8 text", **where))
-    if seeds.is_dir() and "sources" not in dataset.unread:  # with sources.yaml unread, every seed would look undescribed
+    if (
+        seeds.is_dir() and "sources" not in dataset.unread
+    ):  # with sources.yaml unread, every seed would look undescribed
         for path in sorted(seeds.glob("*.txt")):
             if path.name not in described:
-                problems.append(P.SeedUndescribed(
-                    f"'{SEEDS_DIR}/{path.name}' has no source record", file=f"{SEEDS_DIR}/{path.name}",
-                    hint="add a record for it to dataset/records/sources.yaml (status: archived, archived_file, sha256)"))
+                problems.append(
+                    P.SeedUndescribed(
+                        f"'{SEEDS_DIR}/{path.name}' has no source record",
+                        file=f"{SEEDS_DIR}/{path.name}",
+                        hint="add a record for it to dataset/records/sources.yaml (status: archived, archived_file, sha256)",
+                    )
+                )
     return texts
 
 
@@ -96,10 +119,17 @@ def _check_unique_ids(dataset: Dataset, problems: list[P.Problem]) -> dict[str, 
             if rid in seen:
                 first = seen[rid]
                 line, col = loc.at(model.primary_key)
-                problems.append(P.DuplicateId(
-                    f"'{rid}' is already used by the record at {first.file}:{first.at(model.primary_key)[0]}",
-                    file=loc.file, line=line, column=col, record_id=rid, field=model.primary_key,
-                    hint="give this record its own id, or merge the two records (one record per claim, several citations)"))
+                problems.append(
+                    P.DuplicateId(
+                        f"'{rid}' is already used by the record at {first.file}:{first.at(model.primary_key)[0]}",
+                        file=loc.file,
+                        line=line,
+                        column=col,
+                        record_id=rid,
+                        field=model.primary_key,
+                        hint="give this record its own id, or merge the two records (one record per claim, several citations)",
+                    )
+                )
                 continue
             seen[rid] = loc
         ids[model.resource] = seen
@@ -124,10 +154,19 @@ def _check_references(dataset: Dataset, ids: dict[str, dict[str, Located]], prob
             return  # the id is there, in a record already reported, or in a file that could not be read
         line, col = loc.at(*path)
         guess = P.closest(value, known)
-        problems.append(P.DanglingReference(
-            f"'{value}' is not the id of any record in {resource}", file=loc.file, line=line, column=col,
-            record_id=loc.id, field=P.dotted(path),
-            hint=f"did you mean '{guess}'?" if guess else f"add the {resource[:-1]} to dataset/records/{_records_file(resource)}"))
+        problems.append(
+            P.DanglingReference(
+                f"'{value}' is not the id of any record in {resource}",
+                file=loc.file,
+                line=line,
+                column=col,
+                record_id=loc.id,
+                field=P.dotted(path),
+                hint=f"did you mean '{guess}'?"
+                if guess
+                else f"add the {resource[:-1]} to dataset/records/{_records_file(resource)}",
+            )
+        )
 
     def items(value: object) -> list[tuple[int, dict]]:
         return [(j, v) for j, v in enumerate(value) if isinstance(v, dict)] if isinstance(value, list) else []
@@ -144,8 +183,16 @@ def _check_references(dataset: Dataset, ids: dict[str, dict[str, Located]], prob
                 check(loc, ("links", j, "other_claim_id"), link.get("other_claim_id"), "claims.claim_id")
                 if loc.id is not None and link.get("other_claim_id") == loc.id:
                     line, col = loc.at("links", j, "other_claim_id")
-                    problems.append(P.RecordRule("a claim cannot be linked to itself", file=loc.file, line=line, column=col,
-                                                 record_id=loc.id, field=f"links[{j}].other_claim_id"))
+                    problems.append(
+                        P.RecordRule(
+                            "a claim cannot be linked to itself",
+                            file=loc.file,
+                            line=line,
+                            column=col,
+                            record_id=loc.id,
+                            field=f"links[{j}].other_claim_id",
+                        )
+                    )
     # a relay chain must end somewhere
     relays = {loc.id: loc.record.relays_source_id for loc in dataset.of("sources")}
     for loc in dataset.of("sources"):
@@ -154,8 +201,16 @@ def _check_references(dataset: Dataset, ids: dict[str, dict[str, Located]], prob
         while nxt is not None and nxt in relays:
             if nxt in seen:
                 line, col = loc.at("relays_source_id")
-                problems.append(P.RecordRule(f"the relay chain from '{loc.id}' comes back to '{nxt}'", file=loc.file, line=line, column=col,
-                                             record_id=loc.id, field="relays_source_id"))
+                problems.append(
+                    P.RecordRule(
+                        f"the relay chain from '{loc.id}' comes back to '{nxt}'",
+                        file=loc.file,
+                        line=line,
+                        column=col,
+                        record_id=loc.id,
+                        field="relays_source_id",
+                    )
+                )
                 break
             seen.add(nxt)
             nxt = relays.get(nxt)
@@ -178,9 +233,17 @@ def _check_citations(dataset: Dataset, texts: dict[str, NormalisedText], result:
                     continue  # malformed citation: reported by the record's own checks
                 if status.get(source_id) is ArchiveStatus.not_archived:
                     sl, sc = loc.at("citations", j, "source_id")
-                    result.problems.append(P.CitesUnarchived(
-                        f"'{source_id}' is not archived, so its excerpt cannot be verified", file=loc.file, line=sl, column=sc,
-                        record_id=loc.id, field=f"citations[{j}].source_id", hint="cite the archived document that relays it"))
+                    result.problems.append(
+                        P.CitesUnarchived(
+                            f"'{source_id}' is not archived, so its excerpt cannot be verified",
+                            file=loc.file,
+                            line=sl,
+                            column=sc,
+                            record_id=loc.id,
+                            field=f"citations[{j}].source_id",
+                            hint="cite the archived document that relays it",
+                        )
+                    )
                     continue
                 text = texts.get(source_id)
                 if text is None:
@@ -188,9 +251,17 @@ def _check_citations(dataset: Dataset, texts: dict[str, NormalisedText], result:
                 spans = find_excerpt(excerpt, text)
                 if not spans:
                     line, col = loc.at("citations", j, "excerpt")
-                    result.problems.append(P.ExcerptNotFound(
-                        f"the excerpt is not in '{source_id}'", file=loc.file, line=line, column=col, record_id=loc.id,
-                        field=f"citations[{j}].excerpt", hint=_nearest_passage(excerpt, text)))
+                    result.problems.append(
+                        P.ExcerptNotFound(
+                            f"the excerpt is not in '{source_id}'",
+                            file=loc.file,
+                            line=line,
+                            column=col,
+                            record_id=loc.id,
+                            field=f"citations[{j}].excerpt",
+                            hint=_nearest_passage(excerpt, text),
+                        )
+                    )
                     continue
                 if loc.record is not None:
                     result.spans[(loc.id, j)] = spans[0]
@@ -213,4 +284,3 @@ def _set_off(passage: str) -> str:
         if left not in passage and right not in passage:
             return f"{left}{passage}{right}"
     return f"«{passage}»"
-

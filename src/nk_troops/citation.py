@@ -142,7 +142,10 @@ def cite_text(style: str = "text") -> str:
             ("title", _bibtex_escape(M.TITLE)),
             ("year", _year()),
             ("version", M.VERSION),
-            ("note", f"Data set, version {M.VERSION}, released {M.RELEASED}; licence {_bibtex_escape(M.DATA_LICENSE['name'])}"),
+            (
+                "note",
+                f"Data set, version {M.VERSION}, released {M.RELEASED}; licence {_bibtex_escape(M.DATA_LICENSE['name'])}",
+            ),
         ]
         if M.HOMEPAGE:
             fields.append(("url", M.HOMEPAGE))

@@ -21,7 +21,9 @@ class UsageError(Exception):
 def _root(value: str | None) -> Path:
     root = Path(value) if value else Path.cwd()
     if not (root / "dataset" / "records").is_dir():
-        raise UsageError(f"'{root}' is not the dataset's folder (no dataset/records/ in it); run from the repository root or pass --root DIR")
+        raise UsageError(
+            f"'{root}' is not the dataset's folder (no dataset/records/ in it); run from the repository root or pass --root DIR"
+        )
     return root
 
 
@@ -46,7 +48,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         if args.check:
             print("published files are up to date with the records")
         else:
-            print(f"{len(changed)} file(s) written" + (": " + ", ".join(changed) if changed else " (already up to date)"))
+            print(
+                f"{len(changed)} file(s) written" + (": " + ", ".join(changed) if changed else " (already up to date)")
+            )
         print(f"({time.perf_counter() - started:.2f} s)", file=sys.stderr)
     return 0 if report.ok else 1
 
@@ -58,19 +62,33 @@ def parser() -> argparse.ArgumentParser:
 
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--root", help="repository folder (default: the current folder)")
-        sp.add_argument("--format", choices=("text", "json", "github"), default="text",
-                        help="text for people (default), json (stable shape, see README), github (Actions annotations)")
+        sp.add_argument(
+            "--format",
+            choices=("text", "json", "github"),
+            default="text",
+            help="text for people (default), json (stable shape, see README), github (Actions annotations)",
+        )
 
-    v = sub.add_parser("validate", help="check the records, the archived sources and the published package; report every error")
+    v = sub.add_parser(
+        "validate", help="check the records, the archived sources and the published package; report every error"
+    )
     common(v)
-    v.add_argument("--records-only", action="store_true",
-                   help="check only the records and archived sources (steps 1-2: fast, for editing); skip the published files")
-    v.add_argument("--no-cache", action="store_true",
-                   help="run every check even if nothing changed since the last clean run (CI does); "
-                        "by default a clean result is replayed while no file, code or library it depends on changes")
+    v.add_argument(
+        "--records-only",
+        action="store_true",
+        help="check only the records and archived sources (steps 1-2: fast, for editing); skip the published files",
+    )
+    v.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="run every check even if nothing changed since the last clean run (CI does); "
+        "by default a clean result is replayed while no file, code or library it depends on changes",
+    )
     v.set_defaults(func=cmd_validate)
 
-    b = sub.add_parser("build", help="validate, then write the CSV/Parquet tables, schemas and datapackage.json atomically")
+    b = sub.add_parser(
+        "build", help="validate, then write the CSV/Parquet tables, schemas and datapackage.json atomically"
+    )
     common(b)
     b.add_argument("--check", action="store_true", help="write nothing; fail if the published files are out of date")
     b.set_defaults(func=cmd_build)

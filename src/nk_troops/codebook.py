@@ -48,13 +48,27 @@ def _links(c: Column) -> str:
 
 def _table(model: type[Record], row_count: int | None) -> list[str]:
     lines = [f"## {model.resource}", "", f"**{model.title}.** {model.description}", ""]
-    lines.append(f"Primary key: `{model.primary_key}`." + (f" Rows in this version: {row_count}." if row_count is not None else ""))
-    lines += ["", "| column | type | required | constraints | links to | description | example |", "|---|---|---|---|---|---|---|"]
+    lines.append(
+        f"Primary key: `{model.primary_key}`."
+        + (f" Rows in this version: {row_count}." if row_count is not None else "")
+    )
+    lines += [
+        "",
+        "| column | type | required | constraints | links to | description | example |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for c in columns(model):
-        example = "" if c.example is None else f"`{_cell(c.example.value if isinstance(c.example, DocEnum) else c.example)}`"
-        lines.append(f"| `{c.name}` | {c.type} | {'yes' if c.required else ''} | {_cell(_constraints(c))} | {_links(c)} | {_cell(c.description)} | {example} |")
+        example = (
+            "" if c.example is None else f"`{_cell(c.example.value if isinstance(c.example, DocEnum) else c.example)}`"
+        )
+        lines.append(
+            f"| `{c.name}` | {c.type} | {'yes' if c.required else ''} | {_cell(_constraints(c))} | {_links(c)} | {_cell(c.description)} | {example} |"
+        )
     referenced_by = [
-        f"`{m.resource}.{c.name}`" for m in PUBLISHED for c in columns(m) if c.fk and c.fk.split(".")[0] == model.resource
+        f"`{m.resource}.{c.name}`"
+        for m in PUBLISHED
+        for c in columns(m)
+        if c.fk and c.fk.split(".")[0] == model.resource
     ]
     if referenced_by:
         lines += ["", "Referenced by: " + ", ".join(referenced_by) + "."]

@@ -32,7 +32,13 @@ def resource_entry(model: type[Record], path: str, fmt: str, nbytes: int, sha256
     }
     if fmt == "csv":
         res["encoding"] = "utf-8"
-        res["dialect"] = {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": '"', "doubleQuote": True, "header": True}
+        res["dialect"] = {
+            "delimiter": ",",
+            "lineTerminator": "\r\n",
+            "quoteChar": '"',
+            "doubleQuote": True,
+            "header": True,
+        }
     res["bytes"] = nbytes
     res["hash"] = "sha256:" + sha256
     res["schema"] = table_schema(model)
@@ -66,8 +72,13 @@ def descriptors(files: dict[str, bytes], source_rows: list[dict[str, Any]]) -> d
         for r in source_rows
         if r["archived_file"]
     ]
-    csv_resources = [_resource(m, f"{CSV_DIR}/{m.resource}.csv", "csv", files[f"{CSV_DIR}/{m.resource}.csv"]) for m in PUBLISHED]
-    pq_resources = [_resource(m, f"{m.resource}.parquet", "parquet", files[f"{PARQUET_DIR}/{m.resource}.parquet"]) for m in PUBLISHED]
+    csv_resources = [
+        _resource(m, f"{CSV_DIR}/{m.resource}.csv", "csv", files[f"{CSV_DIR}/{m.resource}.csv"]) for m in PUBLISHED
+    ]
+    pq_resources = [
+        _resource(m, f"{m.resource}.parquet", "parquet", files[f"{PARQUET_DIR}/{m.resource}.parquet"])
+        for m in PUBLISHED
+    ]
     return {
         "datapackage.json": dump_json(package(csv_resources, sources)),
         f"{PARQUET_DIR}/datapackage.json": dump_json(package(pq_resources, sources)),

@@ -23,11 +23,15 @@ from typing import Any
 from .snapshot import Snapshot, SnapshotError, Table, load
 
 BUMPS = ("none", "patch", "minor", "major")
+
+
 def _derived() -> frozenset[str]:
     """Tables built from others (no records of their own). The models import pydantic: only when diffing."""
     from .models import CURATED, PUBLISHED
 
     return frozenset(m.resource for m in PUBLISHED) - frozenset(m.resource for m in CURATED)
+
+
 """Tables the build derives from the claims (claims, citations, claim_links): their rows follow their claim."""
 
 MAJOR_FIELD_KEYS = ("type", "format")
@@ -111,8 +115,14 @@ class Diff:
             "old": {"label": self.old_label, "version": self.old_version},
             "new": {"label": self.new_label, "version": self.new_version},
             "required_bump": required_bump(self),
-            "schema": [{k: v for k, v in asdict(c).items() if v is not None or (k in ("old", "new") and c.kind.endswith("_changed"))}
-                       for c in self.schema],
+            "schema": [
+                {
+                    k: v
+                    for k, v in asdict(c).items()
+                    if v is not None or (k in ("old", "new") and c.kind.endswith("_changed"))
+                }
+                for c in self.schema
+            ],
             "records": [{k: v for k, v in asdict(c).items() if v not in (None, {})} for c in self.records],
         }
 
@@ -154,7 +164,9 @@ def show_change(old: Any, new: Any, limit: int = 120) -> str:
         cut_end = end < len(text)
         if len(piece) > limit:
             piece, cut_end = piece[:limit], True
-        return '"' + ("…" if start else "") + json.dumps(piece, ensure_ascii=False)[1:-1] + ("…" if cut_end else "") + '"'
+        return (
+            '"' + ("…" if start else "") + json.dumps(piece, ensure_ascii=False)[1:-1] + ("…" if cut_end else "") + '"'
+        )
 
     return f"{window(old)} → {window(new)}"
 
@@ -175,7 +187,9 @@ def _compare_field(table: str, name: str, old: dict[str, Any], new: dict[str, An
     for key in sorted((set(old) | set(new)) - {"name", "constraints"}):
         if old.get(key) != new.get(key):
             bump = "major" if key in MAJOR_FIELD_KEYS else "patch" if key in DOC_FIELD_KEYS else "minor"
-            out.append(SchemaChange("field_changed", bump, table, name, attribute=key, old=old.get(key), new=new.get(key)))
+            out.append(
+                SchemaChange("field_changed", bump, table, name, attribute=key, old=old.get(key), new=new.get(key))
+            )
     oc, nc = old.get("constraints", {}), new.get("constraints", {})
     for key in sorted(set(oc) | set(nc)):
         if oc.get(key) == nc.get(key):
@@ -185,7 +199,11 @@ def _compare_field(table: str, name: str, old: dict[str, Any], new: dict[str, An
             bump = "major"  # a value readers may rely on is no longer allowed
         elif key == "enum" and "enum" in oc and "enum" not in nc:
             bump = "major"
-        out.append(SchemaChange("field_changed", bump, table, name, attribute=f"constraints.{key}", old=oc.get(key), new=nc.get(key)))
+        out.append(
+            SchemaChange(
+                "field_changed", bump, table, name, attribute=f"constraints.{key}", old=oc.get(key), new=nc.get(key)
+            )
+        )
 
 
 def _renames(old: Table, new: Table, removed: list[str], added: list[str]) -> dict[str, str]:
@@ -198,8 +216,10 @@ def _renames(old: Table, new: Table, removed: list[str], added: list[str]) -> di
         if not shared or all(old.rows[k].get(r, "") == "" for k in shared):
             continue  # nothing to recognise the field by
         hits = [
-            a for a in added
-            if a not in found.values() and old_f[r].get("type") == new_f[a].get("type")
+            a
+            for a in added
+            if a not in found.values()
+            and old_f[r].get("type") == new_f[a].get("type")
             and all(old.rows[k].get(r, "") == new.rows[k].get(a, "") for k in shared)
         ]
         if len(hits) == 1:
@@ -217,7 +237,11 @@ def _compare_table_schema(old: Table, new: Table, out: list[SchemaChange]) -> di
             out.append(SchemaChange("table_changed", bump, name, attribute=key, old=os_.get(key), new=ns.get(key)))
     for key in ("title", "description"):
         if old.resource.get(key) != new.resource.get(key):
-            out.append(SchemaChange("table_changed", "patch", name, attribute=key, old=old.resource.get(key), new=new.resource.get(key)))
+            out.append(
+                SchemaChange(
+                    "table_changed", "patch", name, attribute=key, old=old.resource.get(key), new=new.resource.get(key)
+                )
+            )
     old_f = {f["name"]: f for f in old.fields}
     new_f = {f["name"]: f for f in new.fields}
     removed = [n for n in old.field_names if n not in new_f]
@@ -245,7 +269,11 @@ def _compare_package(old: Snapshot, new: Snapshot, out: list[SchemaChange]) -> N
     for key in (*MAJOR_PACKAGE_KEYS, *PATCH_PACKAGE_KEYS):
         if old.descriptor.get(key) != new.descriptor.get(key):
             bump = "major" if key in MAJOR_PACKAGE_KEYS else "patch"
-            out.append(SchemaChange("package_changed", bump, attribute=key, old=old.descriptor.get(key), new=new.descriptor.get(key)))
+            out.append(
+                SchemaChange(
+                    "package_changed", bump, attribute=key, old=old.descriptor.get(key), new=new.descriptor.get(key)
+                )
+            )
 
 
 # --------------------------------------------------------------------------- records
@@ -262,7 +290,11 @@ def _compare_rows(old: Table, new: Table, renames: dict[str, str], out: list[Rec
             out.append(RecordChange("removed", "patch" if derived else "major", new.name, key, row=row))
             continue
         before, after = row, new.rows[key]
-        fields = {n2: {"old": before.get(n1, ""), "new": after.get(n2, "")} for n1, n2 in compared if before.get(n1, "") != after.get(n2, "")}
+        fields = {
+            n2: {"old": before.get(n1, ""), "new": after.get(n2, "")}
+            for n1, n2 in compared
+            if before.get(n1, "") != after.get(n2, "")
+        }
         if fields:
             out.append(RecordChange("changed", "patch", new.name, key, fields=fields))
 
@@ -332,10 +364,18 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def register(subparsers: Any) -> None:
     """Add `diff OLD [NEW] [--format text|json] [--root DIR]` to the nk-troops command line."""
     p = subparsers.add_parser(
-        "diff", help="compare two versions of the published package (folders or git revisions) and say which version bump they need"
+        "diff",
+        help="compare two versions of the published package (folders or git revisions) and say which version bump they need",
     )
     p.add_argument("old", metavar="OLD", help="the earlier version: a package folder, or a git revision such as v0.1.0")
-    p.add_argument("new", metavar="NEW", nargs="?", help="the later version: a folder or git revision (default: the --root folder as it is now)")
-    p.add_argument("--root", help="repository folder in which git revisions are looked up (default: the current folder)")
+    p.add_argument(
+        "new",
+        metavar="NEW",
+        nargs="?",
+        help="the later version: a folder or git revision (default: the --root folder as it is now)",
+    )
+    p.add_argument(
+        "--root", help="repository folder in which git revisions are looked up (default: the current folder)"
+    )
     p.add_argument("--format", choices=("text", "json"), default="text", help="text for people (default) or json")
     p.set_defaults(func=cmd_diff)

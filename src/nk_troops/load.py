@@ -71,7 +71,9 @@ def apply_schema(frame, fields: list[dict[str, Any]]):
         enum = f.get("constraints", {}).get("enum")
         kind = f["type"]
         if enum is not None:
-            out[f["name"]] = pd.Categorical(col.astype("string").astype(object).where(col.notna(), None), categories=enum)
+            out[f["name"]] = pd.Categorical(
+                col.astype("string").astype(object).where(col.notna(), None), categories=enum
+            )
         elif kind == "date":
             out[f["name"]] = pd.to_datetime(col.astype("string"), format="%Y-%m-%d").astype("datetime64[s]")
         elif kind == "integer":

@@ -19,7 +19,22 @@ VERSION = __version__
 RELEASED = "2026-11-21"
 """Date of this version (used as 'created' so rebuilds never depend on the clock)."""
 HOMEPAGE = None
-KEYWORDS = ["North Korea", "DPRK", "Russia", "Ukraine", "Kursk", "prisoners of war", "South Korea", "armed conflict", "claims", "news"]
-DATA_LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0 International", "path": "https://creativecommons.org/licenses/by/4.0/"}
+KEYWORDS = [
+    "North Korea",
+    "DPRK",
+    "Russia",
+    "Ukraine",
+    "Kursk",
+    "prisoners of war",
+    "South Korea",
+    "armed conflict",
+    "claims",
+    "news",
+]
+DATA_LICENSE = {
+    "name": "CC-BY-4.0",
+    "title": "Creative Commons Attribution 4.0 International",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+}
 CODE_LICENSE = {"name": "MIT", "title": "MIT License", "path": "https://opensource.org/licenses/MIT"}
 CONTRIBUTORS = [{"title": "nk-troops dataset curators", "role": "author"}]

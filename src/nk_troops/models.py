@@ -54,7 +54,9 @@ def _safe_text(value: str) -> str:
         raise ValueError("remove the spaces or line breaks at the start or end of the text")
     bad = next((ch for ch in value if (ord(ch) < 32 and ch != "\n") or 0x7F <= ord(ch) < 0xA0), None)
     if bad is not None:
-        raise ValueError(f"the text holds the control character U+{ord(bad):04X}; remove it (line breaks are the only control character allowed)")
+        raise ValueError(
+            f"the text holds the control character U+{ord(bad):04X}; remove it (line breaks are the only control character allowed)"
+        )
     if value.startswith(FORMULA_STARTS):
         raise ValueError(
             f"text may not start with {value[0]!r}: a spreadsheet would run the cell as a formula; "
@@ -164,7 +166,9 @@ def _parse_written_date(value: Any) -> VagueDate | Unknown:
     if isinstance(value, dict):
         reason = value.get("unknown")
         if set(value) != {"unknown"} or not isinstance(reason, str) or not reason.strip():
-            raise ValueError('write the date as text (for example "mid-January 2025"), or {unknown: "why the sources do not say"}')
+            raise ValueError(
+                'write the date as text (for example "mid-January 2025"), or {unknown: "why the sources do not say"}'
+            )
         return Unknown(unknown=_safe_text(reason))
     return parse_vague_date(value)
 
@@ -185,7 +189,12 @@ class Citation(BaseModel):
     """One archived source and the verbatim words in it that support the record."""
 
     model_config = ConfigDict(extra="forbid")
-    source_id: SourceId = fk("sources.source_id", "The archived source that reports the record.", "korea-times-2025-ponomarenko-interview", required=True)
+    source_id: SourceId = fk(
+        "sources.source_id",
+        "The archived source that reports the record.",
+        "korea-times-2025-ponomarenko-interview",
+        required=True,
+    )
     excerpt: Excerpt = Field(
         description="Verbatim words from the archived source (see README: excerpt matching) that support the record.",
         examples=["In mid-January, Ukrainian forces captured two North Korean soldiers"],
@@ -197,8 +206,12 @@ class Link(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     relation: LinkRelation = Field(description="How the two claims relate.", examples=["alternative_estimate"])
-    other_claim_id: ClaimId = fk("claims.claim_id", "The claim this one is linked to.", "fg-nis-killed-mid-january", required=True)
-    note: Text | None = Field(None, description="Why the link was made.", examples=["Both count North Korean casualties in Kursk."])
+    other_claim_id: ClaimId = fk(
+        "claims.claim_id", "The claim this one is linked to.", "fg-nis-killed-mid-january", required=True
+    )
+    note: Text | None = Field(
+        None, description="Why the link was made.", examples=["Both count North Korean casualties in Kursk."]
+    )
 
 
 class Record(BaseModel):
@@ -219,9 +232,17 @@ class ClaimRecord(Record):
     provenance: Provenance = Field(
         Provenance.hand_curated, description="How the record was made.", examples=["hand_curated"]
     )
-    notes: Text | None = Field(None, description="Curator's notes: wording differences between sources, borderline decisions.", examples=["Seed 001 gives the same quote, shortened."])
-    citations: list[Citation] = Field(min_length=1, description="Sources that report this claim, each with a verbatim excerpt.")
-    links: list[Link] = Field(default_factory=list, description="Links to other claims (conflicts, alternative estimates).")
+    notes: Text | None = Field(
+        None,
+        description="Curator's notes: wording differences between sources, borderline decisions.",
+        examples=["Seed 001 gives the same quote, shortened."],
+    )
+    citations: list[Citation] = Field(
+        min_length=1, description="Sources that report this claim, each with a verbatim excerpt."
+    )
+    links: list[Link] = Field(
+        default_factory=list, description="Links to other claims (conflicts, alternative estimates)."
+    )
 
 
 # --------------------------------------------------------------------------- the records
@@ -238,28 +259,52 @@ class SourceRecord(Record):
     primary_key = "source_id"
 
     source_id: SourceId
-    status: ArchiveStatus = Field(description="Whether the document's text is archived in seeds/.", examples=["archived"])
+    status: ArchiveStatus = Field(
+        description="Whether the document's text is archived in seeds/.", examples=["archived"]
+    )
     archived_file: Annotated[str, Field(pattern=r"^seeds/[A-Za-z0-9_.-]+\.txt$")] | None = Field(
-        None, description="Path of the archived text, relative to the repository root; empty when not archived.", examples=["seeds/000_903a45e1dc248108.txt"]
+        None,
+        description="Path of the archived text, relative to the repository root; empty when not archived.",
+        examples=["seeds/000_903a45e1dc248108.txt"],
     )
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = Field(
-        None, description="SHA-256 of the archived file's bytes; empty when not archived.", examples=["6eb91f26597d850788a6556a45dd764cfed30de3002170fa344d3a7c1a84af2e"]
+        None,
+        description="SHA-256 of the archived file's bytes; empty when not archived.",
+        examples=["6eb91f26597d850788a6556a45dd764cfed30de3002170fa344d3a7c1a84af2e"],
     )
     kind: SourceKind = Field(description="What sort of document it is.", examples=["interview"])
     outlet: Knowable(Text, "Outlet that published the document, as the document names it.", "The Korea Times")
-    headline: Knowable(Text, "Headline as printed in the document.", "Kyiv open to talks with South Korea on captured North Korean soldiers, ambassador says")
+    headline: Knowable(
+        Text,
+        "Headline as printed in the document.",
+        "Kyiv open to talks with South Korea on captured North Korean soldiers, ambassador says",
+    )
     byline: Knowable(Text, "Author(s) as printed in the document.", "Kateryna Denisova")
     published: WrittenDate("Publication date as printed in the document.", "2025-02-06")
-    url: Knowable(Annotated[str, Field(pattern=r"^https?://[^\s]+$")], "Address of the document, only where the document itself shows it.", "https://www.koreatimes.co.kr/")
+    url: Knowable(
+        Annotated[str, Field(pattern=r"^https?://[^\s]+$")],
+        "Address of the document, only where the document itself shows it.",
+        "https://www.koreatimes.co.kr/",
+    )
     language: Knowable(Annotated[str, Field(pattern=r"^[a-z]{2}$")], "ISO 639-1 code of the document's language.", "en")
     relays_source_id: SourceId | None = fk(
-        "sources.source_id", "The source this document is built on (an interview or agency report it restates); empty if none.", "korea-times-2025-ponomarenko-interview"
+        "sources.source_id",
+        "The source this document is built on (an interview or agency report it restates); empty if none.",
+        "korea-times-2025-ponomarenko-interview",
     )
-    relay_note: Text | None = Field(None, description="What the document relays and how it says so.", examples=["Built on The Korea Times' written interview, which it names."])
-    notes: Text | None = Field(None, description="Curator's notes on the document.", examples=["Ends with unrelated news-feed items, which are out of scope."])
+    relay_note: Text | None = Field(
+        None,
+        description="What the document relays and how it says so.",
+        examples=["Built on The Korea Times' written interview, which it names."],
+    )
+    notes: Text | None = Field(
+        None,
+        description="Curator's notes on the document.",
+        examples=["Ends with unrelated news-feed items, which are out of scope."],
+    )
 
     @model_validator(mode="after")
-    def _archive_fields(self) -> "SourceRecord":
+    def _archive_fields(self) -> SourceRecord:
         if self.status is ArchiveStatus.archived and (self.archived_file is None or self.sha256 is None):
             raise ValueError("an archived source needs both archived_file and sha256")
         if self.status is ArchiveStatus.not_archived and (self.archived_file or self.sha256):
@@ -274,11 +319,23 @@ class ActorRecord(Record):
     primary_key = "actor_id"
 
     actor_id: ActorId
-    name: Text = Field(description="Name as the sources give it (the most complete form).", examples=["Dmytro Ponomarenko"])
+    name: Text = Field(
+        description="Name as the sources give it (the most complete form).", examples=["Dmytro Ponomarenko"]
+    )
     actor_type: ActorType = Field(description="What kind of actor.", examples=["person"])
-    country: Country | None = Field(None, description="ISO 3166-1 alpha-2 code of the state the actor belongs to or is; empty for international bodies.", examples=["UA"])
-    role: Text | None = Field(None, description="Role or title held at the time of the records that involve the actor.", examples=["Ambassador of Ukraine to South Korea"])
-    affiliation_actor_id: ActorId | None = fk("actors.actor_id", "The body the actor belongs to or serves, if recorded.", "ukraine")
+    country: Country | None = Field(
+        None,
+        description="ISO 3166-1 alpha-2 code of the state the actor belongs to or is; empty for international bodies.",
+        examples=["UA"],
+    )
+    role: Text | None = Field(
+        None,
+        description="Role or title held at the time of the records that involve the actor.",
+        examples=["Ambassador of Ukraine to South Korea"],
+    )
+    affiliation_actor_id: ActorId | None = fk(
+        "actors.actor_id", "The body the actor belongs to or serves, if recorded.", "ukraine"
+    )
     notes: Text | None = Field(None, description="Curator's notes.", examples=["Also called 'the envoy' in seed 000."])
 
 
@@ -291,14 +348,21 @@ class EventRecord(ClaimRecord):
 
     event_id: EventId
     event_type: EventType = Field(description="What sort of event.", examples=["capture"])
-    summary: Text = Field(description="One sentence in the curators' words saying what happened, as claimed.", examples=["Ukrainian forces capture two North Korean soldiers in Russia's Kursk region."])
+    summary: Text = Field(
+        description="One sentence in the curators' words saying what happened, as claimed.",
+        examples=["Ukrainian forces capture two North Korean soldiers in Russia's Kursk region."],
+    )
     date: WrittenDate("When it happened, as precisely as the sources say.", "mid-January 2025")
-    place: Text | None = Field(None, description="Where it happened, as the sources name the place.", examples=["Kursk region"])
+    place: Text | None = Field(
+        None, description="Where it happened, as the sources name the place.", examples=["Kursk region"]
+    )
     country: Country | None = Field(None, description="ISO code of the country where it happened.", examples=["RU"])
     actor_id: ActorId | None = fk("actors.actor_id", "Who did it.", "ukrainian-forces")
     counterpart_actor_id: ActorId | None = fk("actors.actor_id", "Who it was done to or with.", "north-korean-troops")
     claimant_actor_id: ActorId | None = fk(
-        "actors.actor_id", "Who the sources say claims it happened; empty when the citing sources state it in their own voice.", "volodymyr-zelensky"
+        "actors.actor_id",
+        "Who the sources say claims it happened; empty when the citing sources state it in their own voice.",
+        "volodymyr-zelensky",
     )
 
 
@@ -310,12 +374,23 @@ class StatementRecord(ClaimRecord):
     record_type = RecordType.statement
 
     statement_id: StatementId
-    speaker_actor_id: ActorId = fk("actors.actor_id", "Who said it (the claimant of the statement).", "dmytro-ponomarenko", required=True)
-    form: StatementForm = Field(description="Whether text is the speaker's exact words or a paraphrase.", examples=["verbatim"])
-    text: Text = Field(description="The words: for verbatim statements exactly as quoted (the fullest version the sources give); for paraphrases as the reporter put them.", examples=["Ukraine wants to end this war more than any other country"])
+    speaker_actor_id: ActorId = fk(
+        "actors.actor_id", "Who said it (the claimant of the statement).", "dmytro-ponomarenko", required=True
+    )
+    form: StatementForm = Field(
+        description="Whether text is the speaker's exact words or a paraphrase.", examples=["verbatim"]
+    )
+    text: Text = Field(
+        description="The words: for verbatim statements exactly as quoted (the fullest version the sources give); for paraphrases as the reporter put them.",
+        examples=["Ukraine wants to end this war more than any other country"],
+    )
     date: WrittenDate("When it was said.", "by 2025-02-05")
     medium: Medium = Field(description="How it was said.", examples=["written_interview"])
-    event_id: EventId | None = fk("events.event_id", "The occasion it was said at (an interview, a call), if recorded as an event.", "ev-ponomarenko-korea-times-interview")
+    event_id: EventId | None = fk(
+        "events.event_id",
+        "The occasion it was said at (an interview, a call), if recorded as an event.",
+        "ev-ponomarenko-korea-times-interview",
+    )
 
 
 class FigureRecord(ClaimRecord):
@@ -327,22 +402,37 @@ class FigureRecord(ClaimRecord):
 
     figure_id: FigureId
     measure: Measure = Field(description="What is counted.", examples=["killed_or_wounded"])
-    subject: Text = Field(description="Whose number it is, in the sources' words.", examples=["North Korean military personnel fighting in Russia"])
-    value: Annotated[float, Field(ge=0)] | None = Field(None, description="The number as stated; empty for a pure range.", examples=[4000])
-    value_low: Annotated[float, Field(ge=0)] | None = Field(None, description="Lower end, when the claim gives one.", examples=[300])
-    value_high: Annotated[float, Field(ge=0)] | None = Field(None, description="Upper end, when the claim gives one.", examples=[12000])
+    subject: Text = Field(
+        description="Whose number it is, in the sources' words.",
+        examples=["North Korean military personnel fighting in Russia"],
+    )
+    value: Annotated[float, Field(ge=0)] | None = Field(
+        None, description="The number as stated; empty for a pure range.", examples=[4000]
+    )
+    value_low: Annotated[float, Field(ge=0)] | None = Field(
+        None, description="Lower end, when the claim gives one.", examples=[300]
+    )
+    value_high: Annotated[float, Field(ge=0)] | None = Field(
+        None, description="Upper end, when the claim gives one.", examples=[12000]
+    )
     qualifier: Qualifier = Field(description="The hedge the claim puts on the number.", examples=["approximately"])
     unit: Unit = Field(description="Unit of value, value_low and value_high.", examples=["persons"])
     as_of: WrittenDate("The date the number refers to.", "mid-January 2025")
-    place: Text | None = Field(None, description="Where the counted people are or were, as the sources name it.", examples=["Kursk region"])
+    place: Text | None = Field(
+        None, description="Where the counted people are or were, as the sources name it.", examples=["Kursk region"]
+    )
     country: Country | None = Field(None, description="ISO code of that place's country.", examples=["RU"])
     claimant_actor_id: ActorId | None = fk(
-        "actors.actor_id", "Who claims the number; empty when the citing sources state it in their own voice.", "south-korea-nis"
+        "actors.actor_id",
+        "Who claims the number; empty when the citing sources state it in their own voice.",
+        "south-korea-nis",
     )
-    statement_id: StatementId | None = fk("statements.statement_id", "The statement the number was given in, if recorded.", "st-ponomarenko-heavy-losses")
+    statement_id: StatementId | None = fk(
+        "statements.statement_id", "The statement the number was given in, if recorded.", "st-ponomarenko-heavy-losses"
+    )
 
     @model_validator(mode="after")
-    def _numbers(self) -> "FigureRecord":
+    def _numbers(self) -> FigureRecord:
         if self.qualifier is Qualifier.range:
             if self.value_low is None or self.value_high is None:
                 raise ValueError("qualifier 'range' needs value_low and value_high")
@@ -383,13 +473,25 @@ class CitationRow(Record):
     primary_key = "citation_id"
 
     citation_id: Annotated[str, Field(pattern=r"^(ev|st|fg)-[a-z0-9-]+/c[0-9]+$")] = Field(
-        description="The claim id, '/c' and the citation's position in the record (from 1).", examples=["fg-ponomarenko-killed-or-wounded/c1"]
+        description="The claim id, '/c' and the citation's position in the record (from 1).",
+        examples=["fg-ponomarenko-killed-or-wounded/c1"],
     )
     claim_id: ClaimId = fk("claims.claim_id", "The claim cited.", "fg-ponomarenko-killed-or-wounded", required=True)
-    source_id: SourceId = fk("sources.source_id", "The archived source.", "korea-times-2025-ponomarenko-interview", required=True)
-    excerpt: Excerpt = Field(description="The verbatim words, as the curator wrote them.", examples=["approximately 4,000 killed or wounded so far"])
-    char_start: Annotated[int, Field(ge=0)] = Field(description="Offset of the excerpt's first character in the archived text (Unicode code points from 0).", examples=[3120])
-    char_end: Annotated[int, Field(ge=1)] = Field(description="Offset just past the excerpt's last character (so text[char_start:char_end] is the matched span).", examples=[3163])
+    source_id: SourceId = fk(
+        "sources.source_id", "The archived source.", "korea-times-2025-ponomarenko-interview", required=True
+    )
+    excerpt: Excerpt = Field(
+        description="The verbatim words, as the curator wrote them.",
+        examples=["approximately 4,000 killed or wounded so far"],
+    )
+    char_start: Annotated[int, Field(ge=0)] = Field(
+        description="Offset of the excerpt's first character in the archived text (Unicode code points from 0).",
+        examples=[3120],
+    )
+    char_end: Annotated[int, Field(ge=1)] = Field(
+        description="Offset just past the excerpt's last character (so text[char_start:char_end] is the matched span).",
+        examples=[3163],
+    )
 
 
 class ClaimLinkRow(Record):
@@ -399,12 +501,17 @@ class ClaimLinkRow(Record):
     primary_key = "link_id"
 
     link_id: Annotated[str, Field(pattern=r"^(ev|st|fg)-[a-z0-9-]+/l[0-9]+$")] = Field(
-        description="The claim id, '/l' and the link's position in the record (from 1).", examples=["fg-ponomarenko-killed-or-wounded/l1"]
+        description="The claim id, '/l' and the link's position in the record (from 1).",
+        examples=["fg-ponomarenko-killed-or-wounded/l1"],
     )
-    claim_id: ClaimId = fk("claims.claim_id", "The claim the link is written on.", "fg-ponomarenko-killed-or-wounded", required=True)
+    claim_id: ClaimId = fk(
+        "claims.claim_id", "The claim the link is written on.", "fg-ponomarenko-killed-or-wounded", required=True
+    )
     relation: LinkRelation = Field(description="How the two claims relate.", examples=["alternative_estimate"])
     other_claim_id: ClaimId = fk("claims.claim_id", "The other claim.", "fg-nis-killed-mid-january", required=True)
-    note: Text | None = Field(None, description="Why the link was made.", examples=["Both count North Korean casualties in Kursk."])
+    note: Text | None = Field(
+        None, description="Why the link was made.", examples=["Both count North Korean casualties in Kursk."]
+    )
 
 
 CURATED: tuple[type[Record], ...] = (SourceRecord, ActorRecord, EventRecord, StatementRecord, FigureRecord)

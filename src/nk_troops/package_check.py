@@ -16,8 +16,13 @@ def frictionless_problems(descriptor: Path) -> list[P.Problem]:
         out.append(P.PackageProblem(f"{error.type}: {error.message}", file=descriptor.name))
     for task in report.tasks:
         for error in task.errors:
-            out.append(P.PackageProblem(
-                f"{error.type}: {error.message}", resource=task.name, row=getattr(error, "row_number", None),
-                field=getattr(error, "field_name", None),
-                hint="the published tables are generated: fix the records and run `nk-troops build`"))
+            out.append(
+                P.PackageProblem(
+                    f"{error.type}: {error.message}",
+                    resource=task.name,
+                    row=getattr(error, "row_number", None),
+                    field=getattr(error, "field_name", None),
+                    hint="the published tables are generated: fix the records and run `nk-troops build`",
+                )
+            )
     return out

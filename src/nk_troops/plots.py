@@ -23,15 +23,29 @@ from .tables import Rows
 PLOTS_DIR = "docs/plots"
 OWN_VOICE = "the citing outlet (own voice)"
 QUALIFIER_MARKERS = {"exact": "s", "approximately": "o", "at_least": "^", "more_than": "^", "up_to": "v", "range": "D"}
-QUALIFIER_LABELS = {"exact": "exact", "approximately": "approximately", "at_least": "at least (▲)", "more_than": "more than (▲)", "up_to": "up to (▼)", "range": "range"}
+QUALIFIER_LABELS = {
+    "exact": "exact",
+    "approximately": "approximately",
+    "at_least": "at least (▲)",
+    "more_than": "more than (▲)",
+    "up_to": "up to (▼)",
+    "range": "range",
+}
 PANELS = [
     ("Troops deployed or still fighting", ("deployed", "fighting")),
     ("Casualties: killed, wounded, killed or wounded", ("killed", "wounded", "killed_or_wounded")),
     ("Captured", ("captured",)),
 ]
 PRECISION_COLOURS = {
-    "day": "#1b9e77", "month_part": "#d95f02", "month": "#7570b3", "season": "#e7298a", "year_part": "#66a61e",
-    "year": "#e6ab02", "on_or_before": "#666666", "on_or_after": "#666666", "range": "#a6761d",
+    "day": "#1b9e77",
+    "month_part": "#d95f02",
+    "month": "#7570b3",
+    "season": "#e7298a",
+    "year_part": "#66a61e",
+    "year": "#e6ab02",
+    "on_or_before": "#666666",
+    "on_or_after": "#666666",
+    "range": "#a6761d",
 }
 
 
@@ -44,7 +58,9 @@ def _pyplot():
     # Matplotlib's own defaults, not a matplotlibrc found in the working folder, $MATPLOTLIBRC or the user's
     # configuration: the published plots must be the same bytes wherever they are built.
     matplotlib.rcdefaults()
-    plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False})
+    plt.rcParams.update(
+        {"font.family": "DejaVu Sans", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False}
+    )
     return plt
 
 
@@ -83,7 +99,9 @@ def figures_by_claimant(tables: dict[str, Rows]) -> bytes:
 
     names = {a["actor_id"]: _label(a["name"], a["actor_id"]) for a in tables["actors"]}
     figures = [f for f in tables["figures"] if f["unit"] == "persons"]
-    claimants = sorted({names.get(f["claimant_actor_id"], OWN_VOICE) if f["claimant_actor_id"] else OWN_VOICE for f in figures})
+    claimants = sorted(
+        {names.get(f["claimant_actor_id"], OWN_VOICE) if f["claimant_actor_id"] else OWN_VOICE for f in figures}
+    )
     cmap = plt.get_cmap("tab10")
     colour = {c: cmap(i % 10) for i, c in enumerate(claimants)}
     dated = [f for f in figures if f["as_of_start"] or f["as_of_end"]]
@@ -103,11 +121,31 @@ def figures_by_claimant(tables: dict[str, Rows]) -> bytes:
             if start and end and start != end:
                 ax.plot([start, end], [y, y], color=colour[who], linewidth=3, alpha=0.35, solid_capstyle="butt")
             elif end and not start:  # on or before
-                ax.annotate("", xy=(end, y), xytext=(end - timedelta(days=25), y), arrowprops={"arrowstyle": "->", "color": colour[who], "alpha": 0.6})
+                ax.annotate(
+                    "",
+                    xy=(end, y),
+                    xytext=(end - timedelta(days=25), y),
+                    arrowprops={"arrowstyle": "->", "color": colour[who], "alpha": 0.6},
+                )
             if f["value_low"] is not None and f["value_high"] is not None:
                 ax.plot([x, x], [f["value_low"], f["value_high"]], color=colour[who], linewidth=1)
-            ax.scatter([x], [y], marker=QUALIFIER_MARKERS[f["qualifier"]], s=55, color=colour[who], edgecolor="black", linewidth=0.5, zorder=3)
-            ax.annotate(f"{_fmt(f)} {f['measure'].replace('_', ' ')}", (x, y), xytext=(6, 4 + 9 * (i % 3)), textcoords="offset points", fontsize=7)
+            ax.scatter(
+                [x],
+                [y],
+                marker=QUALIFIER_MARKERS[f["qualifier"]],
+                s=55,
+                color=colour[who],
+                edgecolor="black",
+                linewidth=0.5,
+                zorder=3,
+            )
+            ax.annotate(
+                f"{_fmt(f)} {f['measure'].replace('_', ' ')}",
+                (x, y),
+                xytext=(6, 4 + 9 * (i % 3)),
+                textcoords="offset points",
+                fontsize=7,
+            )
         ax.set_title(title, loc="left", fontsize=10)
         if max((f["value"] or 0 for f in rows), default=0) >= 100:
             ax.set_yscale("log")
@@ -120,20 +158,53 @@ def figures_by_claimant(tables: dict[str, Rows]) -> bytes:
         ax.axvspan(hi + timedelta(days=25), unknown_x + timedelta(days=30), color="#f0f0f0", zorder=0)
         ax.grid(axis="y", alpha=0.3)
     for ax in axes:
-        ax.text(unknown_x, 0.02, "as-of date\nnot given", transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=7, color="#555555")
-    months = [date(y, m, 1) for y in range(lo.year, hi.year + 1) for m in range(1, 13) if lo - timedelta(days=31) < date(y, m, 1) <= hi]
+        ax.text(
+            unknown_x,
+            0.02,
+            "as-of date\nnot given",
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="bottom",
+            fontsize=7,
+            color="#555555",
+        )
+    months = [
+        date(y, m, 1)
+        for y in range(lo.year, hi.year + 1)
+        for m in range(1, 13)
+        if lo - timedelta(days=31) < date(y, m, 1) <= hi
+    ]
     axes[-1].set_xticks(months)
     axes[-1].xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
     axes[-1].set_xlim(lo - timedelta(days=20), unknown_x + timedelta(days=30))
     from matplotlib.lines import Line2D
 
     handles = [Line2D([], [], marker="o", linestyle="", color=colour[c], label=c) for c in claimants]
-    handles += [Line2D([], [], marker=QUALIFIER_MARKERS[q], linestyle="", color="white", markeredgecolor="black", label=QUALIFIER_LABELS[q]) for q in QUALIFIER_MARKERS]
+    handles += [
+        Line2D(
+            [],
+            [],
+            marker=QUALIFIER_MARKERS[q],
+            linestyle="",
+            color="white",
+            markeredgecolor="black",
+            label=QUALIFIER_LABELS[q],
+        )
+        for q in QUALIFIER_MARKERS
+    ]
     fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8, frameon=False, bbox_to_anchor=(0.5, -0.08))
-    fig.suptitle("North Korean troops: figures as claimed, by claimant (bar = vagueness of the as-of date; arrow = 'on or before')", fontsize=10)
+    fig.suptitle(
+        "North Korean troops: figures as claimed, by claimant (bar = vagueness of the as-of date; arrow = 'on or before')",
+        fontsize=10,
+    )
     shares = len([f for f in tables["figures"] if f["unit"] != "persons"])
     if shares:
-        fig.text(0.01, -0.11, f"Not shown: {shares} figure(s) stated as a share rather than a head count (see figures.csv).", fontsize=7)
+        fig.text(
+            0.01,
+            -0.11,
+            f"Not shown: {shares} figure(s) stated as a share rather than a head count (see figures.csv).",
+            fontsize=7,
+        )
     data = _png(fig)
     plt.close(fig)
     return data
@@ -155,7 +226,13 @@ def events_timeline(tables: dict[str, Rows]) -> bytes:
     import matplotlib.dates as mdates
 
     events = [e for e in tables["events"] if e["date_start"] or e["date_end"]]
-    events.sort(key=lambda e: (e["date_start"] or e["date_end"] - timedelta(days=60), e["date_end"] or e["date_start"], e["event_id"]))
+    events.sort(
+        key=lambda e: (
+            e["date_start"] or e["date_end"] - timedelta(days=60),
+            e["date_end"] or e["date_start"],
+            e["event_id"],
+        )
+    )
     undated = len(tables["events"]) - len(events)
     fig, ax = plt.subplots(figsize=(10, 0.32 * len(events) + 1.6))
     for y, e in enumerate(reversed(events)):
@@ -166,20 +243,44 @@ def events_timeline(tables: dict[str, Rows]) -> bytes:
         elif start and end:
             ax.plot([start, end + timedelta(days=1)], [y, y], color=colour, linewidth=6, solid_capstyle="butt")
         elif end:
-            ax.annotate("", xy=(end, y), xytext=(end - timedelta(days=60), y), arrowprops={"arrowstyle": "->", "color": colour})
+            ax.annotate(
+                "", xy=(end, y), xytext=(end - timedelta(days=60), y), arrowprops={"arrowstyle": "->", "color": colour}
+            )
         else:
-            ax.annotate("", xy=(start + timedelta(days=60), y), xytext=(start, y), arrowprops={"arrowstyle": "->", "color": colour})
+            ax.annotate(
+                "",
+                xy=(start + timedelta(days=60), y),
+                xytext=(start, y),
+                arrowprops={"arrowstyle": "->", "color": colour},
+            )
         summary = e["summary"] if len(e["summary"]) <= 90 else e["summary"][:87] + "…"
-        ax.text(1.01, y, f"{e['date_text']}: {_label(summary, e['event_id'])}", transform=ax.get_yaxis_transform(), va="center", fontsize=7)
+        ax.text(
+            1.01,
+            y,
+            f"{e['date_text']}: {_label(summary, e['event_id'])}",
+            transform=ax.get_yaxis_transform(),
+            va="center",
+            fontsize=7,
+        )
     ax.set_yticks([])
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
     ax.grid(axis="x", alpha=0.3)
     from matplotlib.lines import Line2D
 
     used = sorted({e["date_precision"] for e in events})
-    ax.legend(handles=[Line2D([], [], color=PRECISION_COLOURS[p], linewidth=6, label=p.replace("_", " ")) for p in used],
-              title="date precision", loc="upper left", fontsize=7, title_fontsize=7, frameon=False)
-    ax.set_title(f"Events by date, as claimed (bar = earliest to latest possible day; {undated} event(s) with no date not shown)", loc="left", fontsize=10)
+    ax.legend(
+        handles=[Line2D([], [], color=PRECISION_COLOURS[p], linewidth=6, label=p.replace("_", " ")) for p in used],
+        title="date precision",
+        loc="upper left",
+        fontsize=7,
+        title_fontsize=7,
+        frameon=False,
+    )
+    ax.set_title(
+        f"Events by date, as claimed (bar = earliest to latest possible day; {undated} event(s) with no date not shown)",
+        loc="left",
+        fontsize=10,
+    )
     data = _png(fig)
     plt.close(fig)
     return data

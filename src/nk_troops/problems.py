@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import ClassVar, Iterable
+from typing import ClassVar
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,15 @@ class Problem:
     hint: str | None = None
 
     def sort_key(self) -> tuple:
-        return (self.file or "~", self.line or 0, self.column or 0, self.resource or "", self.row or 0, self.field or "", self.message)
+        return (
+            self.file or "~",
+            self.line or 0,
+            self.column or 0,
+            self.resource or "",
+            self.row or 0,
+            self.field or "",
+            self.message,
+        )
 
     def where(self) -> str:
         if self.file:
@@ -88,7 +97,9 @@ def _gh_escape_property(s: str) -> str:
 
 
 def _kind(type_: str, title: str) -> type[Problem]:
-    cls = type(title.replace(" ", "").replace("-", ""), (Problem,), {"type": type_, "title": title, "__doc__": title + "."})
+    cls = type(
+        title.replace(" ", "").replace("-", ""), (Problem,), {"type": type_, "title": title, "__doc__": title + "."}
+    )
     return dataclass(frozen=True)(cls)
 
 
@@ -161,8 +172,13 @@ class Report:
         problems = self.sorted()
         if fmt == "json":
             return json.dumps(
-                {"valid": self.ok, "error_count": len(problems), "counts": self.counts, "cached_at": self.cached_at,
-                 "errors": [p.to_dict() for p in problems]},
+                {
+                    "valid": self.ok,
+                    "error_count": len(problems),
+                    "counts": self.counts,
+                    "cached_at": self.cached_at,
+                    "errors": [p.to_dict() for p in problems],
+                },
                 indent=2,
                 ensure_ascii=False,
             )
@@ -173,8 +189,10 @@ class Report:
         if self.ok:
             lines.append(f"valid: {summary}" if summary else "valid")
             if self.cached_at:
-                lines.append(f"(every check passed at {self.cached_at} UTC and nothing they read has changed since; "
-                             "--no-cache runs them again)")
+                lines.append(
+                    f"(every check passed at {self.cached_at} UTC and nothing they read has changed since; "
+                    "--no-cache runs them again)"
+                )
         else:
             lines.append(f"{len(problems)} error{'s' if len(problems) != 1 else ''} found; nothing was written.")
         return "\n".join(lines)

@@ -76,31 +76,51 @@ def read_text(path: Path, rel: str, limit: int = MAX_FILE_BYTES) -> tuple[str | 
     """Read a UTF-8 text file strictly: size limit, no BOM, valid UTF-8, LF line ends, not empty."""
     try:
         if path.is_symlink():
-            return None, P.FileUnreadable("the file is a symbolic link; records and sources must be plain files", file=rel)
+            return None, P.FileUnreadable(
+                "the file is a symbolic link; records and sources must be plain files", file=rel
+            )
         size = path.stat().st_size
         if size > limit:
             return None, P.FileTooLarge(
-                f"the file is {size:,} bytes; the limit is {limit:,} bytes", file=rel,
-                hint="split the contribution, or ask a maintainer if a records file really needs to be this large")
+                f"the file is {size:,} bytes; the limit is {limit:,} bytes",
+                file=rel,
+                hint="split the contribution, or ask a maintainer if a records file really needs to be this large",
+            )
         raw = path.read_bytes()
     except OSError as e:
         return None, P.FileUnreadable(f"cannot read the file: {e.strerror}", file=rel)
     if not raw.strip():
-        return None, P.YamlShape("the file is empty", file=rel, line=1, hint="a records file holds a YAML list of records; write [] for none")
+        return None, P.YamlShape(
+            "the file is empty", file=rel, line=1, hint="a records file holds a YAML list of records; write [] for none"
+        )
     if raw.startswith(b"\xef\xbb\xbf"):
-        return None, P.EncodingProblem("the file starts with a byte-order mark (BOM)", file=rel, line=1, column=1,
-                                       hint="save the file as UTF-8 without BOM")
+        return None, P.EncodingProblem(
+            "the file starts with a byte-order mark (BOM)",
+            file=rel,
+            line=1,
+            column=1,
+            hint="save the file as UTF-8 without BOM",
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
-        return None, P.EncodingProblem(f"the file is not UTF-8: byte 0x{raw[e.start]:02x} cannot be decoded", file=rel, line=line, column=col,
-                                       hint="save the file as UTF-8")
+        return None, P.EncodingProblem(
+            f"the file is not UTF-8: byte 0x{raw[e.start]:02x} cannot be decoded",
+            file=rel,
+            line=line,
+            column=col,
+            hint="save the file as UTF-8",
+        )
     if "\r" in text:
         line = text[: text.index("\r")].count("\n") + 1
-        return None, P.EncodingProblem("the file has CR or CRLF line ends", file=rel, line=line,
-                                       hint="save the file with Unix (LF) line ends, e.g. `dos2unix FILE`")
+        return None, P.EncodingProblem(
+            "the file has CR or CRLF line ends",
+            file=rel,
+            line=line,
+            hint="save the file with Unix (LF) line ends, e.g. `dos2unix FILE`",
+        )
     return text, None
 
 
@@ -122,12 +142,27 @@ def load_dataset(root: Path) -> tuple[Dataset, list[P.Problem]]:
     expected = {f"{m.resource}.yaml" for m in CURATED}
     if folder.is_dir():
         for extra in sorted(p.name for p in folder.iterdir() if p.name not in expected):
-            problems.append(P.UnexpectedFile(f"no table reads '{extra}'", file=str(RECORDS_DIR / extra),
-                                             hint=f"records go in one of: {', '.join(sorted(expected))}"))
+            problems.append(
+                P.UnexpectedFile(
+                    f"no table reads '{extra}'",
+                    file=str(RECORDS_DIR / extra),
+                    hint=f"records go in one of: {', '.join(sorted(expected))}",
+                )
+            )
     for model in CURATED:
         rel = str(RECORDS_DIR / f"{model.resource}.yaml")
-        text, problem = read_text(root / rel, rel) if (root / rel).exists() else (None, P.FileUnreadable(
-            f"the file is missing; the {model.resource} table is read from it", file=rel, hint="create it with a YAML list of records ([] for none)"))
+        text, problem = (
+            read_text(root / rel, rel)
+            if (root / rel).exists()
+            else (
+                None,
+                P.FileUnreadable(
+                    f"the file is missing; the {model.resource} table is read from it",
+                    file=rel,
+                    hint="create it with a YAML list of records ([] for none)",
+                ),
+            )
+        )
         if problem:
             problems.append(problem)
             dataset.unread.add(model.resource)
@@ -140,21 +175,29 @@ def load_dataset(root: Path) -> tuple[Dataset, list[P.Problem]]:
             continue
         data = loaded.data
         if not isinstance(data, list):
-            problems.append(P.YamlShape("the file must hold a YAML list of records (each starting with '- ')", file=rel, line=1))
+            problems.append(
+                P.YamlShape("the file must hold a YAML list of records (each starting with '- ')", file=rel, line=1)
+            )
             dataset.unread.add(model.resource)
             continue
         located: list[Located] = []
         for i, item in enumerate(data):
             line, col = loaded.positions.get((i,), (None, None))
             if not isinstance(item, dict):
-                problems.append(P.YamlShape(f"item {i + 1} is not a record (a mapping of field: value)", file=rel, line=line, column=col))
+                problems.append(
+                    P.YamlShape(
+                        f"item {i + 1} is not a record (a mapping of field: value)", file=rel, line=line, column=col
+                    )
+                )
                 continue
             record_id = item.get(model.primary_key) if isinstance(item.get(model.primary_key), str) else None
             try:
                 record = model.model_validate(_nfc(item))
             except ValidationError as e:
                 problems.extend(_pydantic_problems(e, model, item, i, loaded.positions, rel, record_id))
-                dataset.invalid.setdefault(model.resource, []).append(Located(None, rel, i, loaded.positions, item, model))
+                dataset.invalid.setdefault(model.resource, []).append(
+                    Located(None, rel, i, loaded.positions, item, model)
+                )
                 continue
             located.append(Located(record, rel, i, loaded.positions, item, model))
         dataset.records[model.resource] = located
@@ -185,7 +228,9 @@ def _data_path(loc: tuple, item: dict) -> tuple:
 
 
 def _knowable_fields(model: type[Record]) -> set[str]:
-    return {name for name, info in model.model_fields.items() if any(isinstance(m, KnowableMarker) for m in info.metadata)}
+    return {
+        name for name, info in model.model_fields.items() if any(isinstance(m, KnowableMarker) for m in info.metadata)
+    }
 
 
 def _relevant(e: dict, item: dict, knowable: set[str]) -> bool:
@@ -207,8 +252,9 @@ def _model_for_path(model: type[Record], path: tuple) -> type:
     return model
 
 
-def _pydantic_problems(err: ValidationError, model: type[Record], item: dict, index: int, positions: dict, file: str,
-                       record_id: str | None) -> list[P.Problem]:
+def _pydantic_problems(
+    err: ValidationError, model: type[Record], item: dict, index: int, positions: dict, file: str, record_id: str | None
+) -> list[P.Problem]:
     out: list[P.Problem] = []
     seen_paths: set[tuple] = set()
     knowable = _knowable_fields(model)
@@ -235,14 +281,29 @@ def _pydantic_problems(err: ValidationError, model: type[Record], item: dict, in
         if etype == "extra_forbidden":
             bad = path[-1] if path else "?"
             guess = P.closest(str(bad), target.model_fields)
-            out.append(P.UnknownField(f"'{bad}' is not a field of {_what(target, model)}", **common,
-                                      hint=f"did you mean '{guess}'?" if guess else f"the fields are: {', '.join(target.model_fields)}"))
+            out.append(
+                P.UnknownField(
+                    f"'{bad}' is not a field of {_what(target, model)}",
+                    **common,
+                    hint=f"did you mean '{guess}'?" if guess else f"the fields are: {', '.join(target.model_fields)}",
+                )
+            )
         elif etype == "missing":
-            out.append(P.MissingField(f"the required field '{path[-1] if path else '?'}' is missing", **common,
-                                      hint=_describe(target, path[-1] if path else None)))
+            out.append(
+                P.MissingField(
+                    f"the required field '{path[-1] if path else '?'}' is missing",
+                    **common,
+                    hint=_describe(target, path[-1] if path else None),
+                )
+            )
         elif path == ("citations",) and etype == "too_short":
-            out.append(P.MissingCitation("the record has no citation; every event, statement and figure needs at least one",
-                                         **common, hint="add citations: [{source_id: ..., excerpt: \"verbatim words from the source\"}]"))
+            out.append(
+                P.MissingCitation(
+                    "the record has no citation; every event, statement and figure needs at least one",
+                    **common,
+                    hint='add citations: [{source_id: ..., excerpt: "verbatim words from the source"}]',
+                )
+            )
         elif not path:
             message = _clean(e["msg"])
             named = _fields_named(message, model)
@@ -252,8 +313,13 @@ def _pydantic_problems(err: ValidationError, model: type[Record], item: dict, in
                 common.update(line=line, column=col)
             out.append(P.RecordRule(message, **common))
         elif len(path) == 1 and path[0] in knowable and not isinstance(value, str):
-            out.append(P.FieldProblem(f"{_show(value)} is not valid here: give the value as text, or {{unknown: \"why the sources do not say\"}}",
-                                      **common, hint=_describe(target, path[-1])))
+            out.append(
+                P.FieldProblem(
+                    f'{_show(value)} is not valid here: give the value as text, or {{unknown: "why the sources do not say"}}',
+                    **common,
+                    hint=_describe(target, path[-1]),
+                )
+            )
         else:
             msg, hint = _explain(e, value, target, path)
             out.append(P.FieldProblem(msg, **common, hint=hint))
@@ -262,7 +328,9 @@ def _pydantic_problems(err: ValidationError, model: type[Record], item: dict, in
 
 def _fields_named(message: str, model: type[Record]) -> str | None:
     """The model field a cross-field rule's message names first (e.g. 'value_low (5000) is greater than ...')."""
-    hits = [(m.start(), name) for name in model.model_fields for m in [re.search(rf"\b{re.escape(name)}\b", message)] if m]
+    hits = [
+        (m.start(), name) for name in model.model_fields for m in [re.search(rf"\b{re.escape(name)}\b", message)] if m
+    ]
     return min(hits)[1] if hits else None
 
 
@@ -272,7 +340,7 @@ def _what(target: type, model: type[Record]) -> str:
     if target is Link:
         return "a link"
     if target is Unknown:
-        return "an unknown value (write {unknown: \"why\"})"
+        return 'an unknown value (write {unknown: "why"})'
     return f"the {model.resource} table"
 
 
@@ -303,9 +371,27 @@ def _explain(e: dict, value: Any, target: type, path: tuple) -> tuple[str, str |
         return f"{_show(value)} is not an allowed value; allowed: {', '.join(allowed)}", hint
     if etype == "string_pattern_mismatch":
         return f"{_show(value)} does not have the required form", _describe(target, name)
-    if etype in ("string_type", "float_type", "float_parsing", "int_type", "int_parsing", "list_type", "model_type", "dict_type", "model_attributes_type"):
-        wanted = {"string_type": "text", "float_type": "a number", "float_parsing": "a number", "int_type": "a whole number",
-                  "int_parsing": "a whole number", "list_type": "a list", "model_type": "a mapping", "dict_type": "a mapping",
-                  "model_attributes_type": "a mapping"}[etype]
+    if etype in (
+        "string_type",
+        "float_type",
+        "float_parsing",
+        "int_type",
+        "int_parsing",
+        "list_type",
+        "model_type",
+        "dict_type",
+        "model_attributes_type",
+    ):
+        wanted = {
+            "string_type": "text",
+            "float_type": "a number",
+            "float_parsing": "a number",
+            "int_type": "a whole number",
+            "int_parsing": "a whole number",
+            "list_type": "a list",
+            "model_type": "a mapping",
+            "dict_type": "a mapping",
+            "model_attributes_type": "a mapping",
+        }[etype]
         return f"{_show(value)} is not {wanted}", _describe(target, name)
     return _clean(e["msg"]), _describe(target, name)

@@ -84,7 +84,9 @@ def latest_tag(root: Path) -> str | None:
     """The highest tag vMAJOR.MINOR.PATCH in the repository at root, or None."""
     done = subprocess.run(["git", "-C", str(root), "tag", "--list", "v*"], capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise ReleaseError(f"'{root}' is not a git repository, so the previous release cannot be found; pass --since FOLDER")
+        raise ReleaseError(
+            f"'{root}' is not a git repository, so the previous release cannot be found; pass --since FOLDER"
+        )
     tags = [t for t in done.stdout.split() if _SEMVER.match(t[1:])]
     return max(tags, key=lambda t: parse_version(t[1:]), default=None)
 
@@ -102,7 +104,9 @@ def _record_line(c: RecordChange) -> str:
 def _section(c: SchemaChange | RecordChange) -> str:
     if isinstance(c, RecordChange):
         return {"added": "Added", "removed": "Removed", "changed": "Changed"}[c.kind]
-    return {"table_added": "Added", "field_added": "Added", "table_removed": "Removed", "field_removed": "Removed"}.get(c.kind, "Changed")
+    return {"table_added": "Added", "field_added": "Added", "table_removed": "Removed", "field_removed": "Removed"}.get(
+        c.kind, "Changed"
+    )
 
 
 def changelog_entry(version: str, released: str, diff: Diff | None, since: str | None) -> str:
@@ -152,7 +156,9 @@ def package_files(root: Path) -> list[str]:
 
 def sha256sums(root: Path, files: list[str]) -> bytes:
     """sha256sum-format lines ("<hex>  <path>"), sorted by path."""
-    return "".join(f"{hashlib.sha256((root / f).read_bytes()).hexdigest()}  {f}\n" for f in sorted(files)).encode("utf-8")
+    return "".join(f"{hashlib.sha256((root / f).read_bytes()).hexdigest()}  {f}\n" for f in sorted(files)).encode(
+        "utf-8"
+    )
 
 
 def write_zip(path: Path, prefix: str, contents: dict[str, bytes], released: str) -> None:
@@ -177,7 +183,7 @@ def _check_ready(root: Path, version: str) -> None:
     parse_version(version)
     if M.VERSION != version:
         raise ReleaseError(
-            f"the package version is {M.VERSION}, not {version}. To release {version}: set __version__ = \"{version}\" in "
+            f'the package version is {M.VERSION}, not {version}. To release {version}: set __version__ = "{version}" in '
             f"src/nk_troops/__init__.py and RELEASED to the release date in src/nk_troops/metadata.py, run `nk-troops build`, "
             f"then run `nk-troops release {version}` again"
         )
@@ -186,7 +192,9 @@ def _check_ready(root: Path, version: str) -> None:
     report, _ = build(root, check=True)
     if not report.ok:
         details = "\n".join(f"  {p.to_text()}" for p in report.sorted()[:10])
-        raise ReleaseError(f"the published files are not what the records build; run `nk-troops build` (and fix any problem it reports) first:\n{details}")
+        raise ReleaseError(
+            f"the published files are not what the records build; run `nk-troops build` (and fix any problem it reports) first:\n{details}"
+        )
 
 
 def _previous(root: Path, since: str | None) -> tuple[Snapshot | None, str | None]:
@@ -216,12 +224,16 @@ def release(root: Path, new_version: str, since: str | None = None) -> Release:
     bump = required = "none"
     if old is not None:
         if old.version == new_version:
-            raise ReleaseError(f"{spec} is already version {new_version}; choose the next version (see docs/versioning.md)")
+            raise ReleaseError(
+                f"{spec} is already version {new_version}; choose the next version (see docs/versioning.md)"
+            )
         bump = bump_between(old.version, new_version)
         diff = compare(old, from_folder(root))
         required = required_bump(diff)
         if required == "none":
-            raise ReleaseError(f"nothing changed since {old.version} ({spec}): no table, schema or package metadata differs")
+            raise ReleaseError(
+                f"nothing changed since {old.version} ({spec}): no table, schema or package metadata differs"
+            )
         if BUMPS.index(bump) < BUMPS.index(required):
             raise ReleaseError(
                 f"{old.version} → {new_version} is a {bump} release, but the changes since {spec} need a {required} release "
@@ -242,14 +254,21 @@ def release(root: Path, new_version: str, since: str | None = None) -> Release:
 def cmd_release(args: argparse.Namespace) -> int:
     root = Path(args.root) if args.root else Path.cwd()
     if not (root / "dataset" / "records").is_dir():
-        print(f"nk-troops release: '{root}' is not the dataset's folder (no dataset/records/ in it); run from the repository root or pass --root DIR", file=sys.stderr)
+        print(
+            f"nk-troops release: '{root}' is not the dataset's folder (no dataset/records/ in it); run from the repository root or pass --root DIR",
+            file=sys.stderr,
+        )
         return 2
     try:
         done = release(root, args.version, args.since)
     except ReleaseError as e:
         print(f"nk-troops release: refused: {e}", file=sys.stderr)
         return 1
-    since = f" ({done.bump} release after {done.previous}; the changes need {done.required})" if done.previous else " (first release)"
+    since = (
+        f" ({done.bump} release after {done.previous}; the changes need {done.required})"
+        if done.previous
+        else " (first release)"
+    )
     print(f"released {done.version}{since}")
     print(f"  {CHANGELOG}: entry for {done.version} written")
     print(f"  {done.zip_path.relative_to(root)}: written")
@@ -259,8 +278,18 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 def register(subparsers: Any) -> None:
     """Add `release VERSION [--since REV|DIR] [--root DIR]` to the nk-troops command line."""
-    p = subparsers.add_parser("release", help="check the version bump against the changes, write CHANGELOG.md and dist/<name>-<version>.zip")
-    p.add_argument("version", metavar="VERSION", help="the version being released (must equal __version__ in src/nk_troops/__init__.py)")
-    p.add_argument("--since", metavar="REV", help="the previous release: a git revision or a package folder (default: the latest v* tag)")
+    p = subparsers.add_parser(
+        "release", help="check the version bump against the changes, write CHANGELOG.md and dist/<name>-<version>.zip"
+    )
+    p.add_argument(
+        "version",
+        metavar="VERSION",
+        help="the version being released (must equal __version__ in src/nk_troops/__init__.py)",
+    )
+    p.add_argument(
+        "--since",
+        metavar="REV",
+        help="the previous release: a git revision or a package folder (default: the latest v* tag)",
+    )
     p.add_argument("--root", help="repository folder (default: the current folder)")
     p.set_defaults(func=cmd_release)

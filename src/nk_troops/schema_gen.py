@@ -13,7 +13,7 @@ import typing
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
-from typing import Any, Annotated, get_args, get_origin
+from typing import Annotated, Any, get_args, get_origin
 
 from pydantic.fields import FieldInfo
 
@@ -103,7 +103,13 @@ def _absorb(facts: _Facts, meta: Any) -> None:
         for inner in meta.metadata:
             _absorb(facts, inner)
         return
-    for attr, target in (("pattern", "pattern"), ("min_length", "min_length"), ("max_length", "max_length"), ("ge", "minimum"), ("le", "maximum")):
+    for attr, target in (
+        ("pattern", "pattern"),
+        ("min_length", "min_length"),
+        ("max_length", "max_length"),
+        ("ge", "minimum"),
+        ("le", "maximum"),
+    ):
         value = getattr(meta, attr, None)
         if value is not None and getattr(facts, target) is None:
             setattr(facts, target, value)
@@ -161,11 +167,48 @@ def columns(model: type[Record]) -> list[Column]:
         desc = f.description or ""
         if f.written_date:
             out += [
-                Column(f"{name}_text", "string", f"{desc} As written in the vague-date grammar (empty when unknown).", example, source_field=name, part="text"),
-                Column(f"{name}_start", "date", f"First day {name} can be (inclusive); empty when unbounded or unknown.", None, source_field=name, part="start"),
-                Column(f"{name}_end", "date", f"Last day {name} can be (inclusive); empty when unbounded or unknown.", None, source_field=name, part="end"),
-                Column(f"{name}_precision", "string", f"How precisely {name} is known.", DatePrecision.day.value, required=True, enum=DatePrecision, source_field=name, part="precision"),
-                Column(f"{name}_missing_reason", "string", f"Why {name} is unknown; empty when it is known.", None, source_field=name, part="missing_reason"),
+                Column(
+                    f"{name}_text",
+                    "string",
+                    f"{desc} As written in the vague-date grammar (empty when unknown).",
+                    example,
+                    source_field=name,
+                    part="text",
+                ),
+                Column(
+                    f"{name}_start",
+                    "date",
+                    f"First day {name} can be (inclusive); empty when unbounded or unknown.",
+                    None,
+                    source_field=name,
+                    part="start",
+                ),
+                Column(
+                    f"{name}_end",
+                    "date",
+                    f"Last day {name} can be (inclusive); empty when unbounded or unknown.",
+                    None,
+                    source_field=name,
+                    part="end",
+                ),
+                Column(
+                    f"{name}_precision",
+                    "string",
+                    f"How precisely {name} is known.",
+                    DatePrecision.day.value,
+                    required=True,
+                    enum=DatePrecision,
+                    source_field=name,
+                    part="precision",
+                ),
+                Column(
+                    f"{name}_missing_reason",
+                    "string",
+                    f"Why {name} is unknown; empty when it is known.",
+                    None,
+                    source_field=name,
+                    part="missing_reason",
+                ),
             ]
             continue
         base = f.base
@@ -194,7 +237,14 @@ def columns(model: type[Record]) -> list[Column]:
         )
         if f.knowable:
             out.append(
-                Column(f"{name}_missing_reason", "string", f"Why {name} is unknown; empty when {name} is given.", None, source_field=name, part="missing_reason")
+                Column(
+                    f"{name}_missing_reason",
+                    "string",
+                    f"Why {name} is unknown; empty when {name} is given.",
+                    None,
+                    source_field=name,
+                    part="missing_reason",
+                )
             )
     return out
 
@@ -211,7 +261,12 @@ def table_schema(model: type[Record]) -> dict[str, Any]:
     for c in cols:
         if c.fk:
             resource, field_name = c.fk.split(".")
-            fks.append({"fields": [c.name], "reference": {"resource": "" if resource == model.resource else resource, "fields": [field_name]}})
+            fks.append(
+                {
+                    "fields": [c.name],
+                    "reference": {"resource": "" if resource == model.resource else resource, "fields": [field_name]},
+                }
+            )
     if fks:
         schema["foreignKeys"] = fks
     return schema
@@ -220,7 +275,13 @@ def table_schema(model: type[Record]) -> dict[str, Any]:
 def arrow_schema(model: type[Record]):  # -> pyarrow.Schema (imported lazily: pyarrow is slow to import)
     import pyarrow as pa
 
-    arrow_types = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "date": pa.date32(), "boolean": pa.bool_()}
+    arrow_types = {
+        "string": pa.string(),
+        "integer": pa.int64(),
+        "number": pa.float64(),
+        "date": pa.date32(),
+        "boolean": pa.bool_(),
+    }
     fields = []
     for c in columns(model):
         t = pa.dictionary(pa.int32(), pa.string()) if c.enum else arrow_types[c.type]

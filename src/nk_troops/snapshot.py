@@ -12,9 +12,10 @@ import csv
 import io
 import json
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable
+from typing import Any
 
 DESCRIPTOR = "datapackage.json"
 
@@ -130,5 +131,7 @@ def load(spec: str, root: Path) -> Snapshot:
     if path.is_dir():
         return from_folder(path)
     if not (Path(root) / ".git").exists() and _git(root, "rev-parse", "--git-dir").returncode != 0:
-        raise SnapshotError(f"'{spec}' is not a folder, and '{root}' is not a git repository to look it up as a revision")
+        raise SnapshotError(
+            f"'{spec}' is not a folder, and '{root}' is not a git repository to look it up as a revision"
+        )
     return from_revision(Path(root), spec)

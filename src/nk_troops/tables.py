@@ -56,11 +56,26 @@ def build_rows(dataset: Dataset, checked: CheckResult) -> dict[str, Rows]:
             claims.append({"claim_id": loc.id, "record_type": model.record_type.value})
             for j, cit in enumerate(rec.citations):
                 start, end = checked.spans[(loc.id, j)]
-                citations.append({"citation_id": f"{loc.id}/c{j + 1}", "claim_id": loc.id, "source_id": cit.source_id,
-                                  "excerpt": cit.excerpt, "char_start": start, "char_end": end})
+                citations.append(
+                    {
+                        "citation_id": f"{loc.id}/c{j + 1}",
+                        "claim_id": loc.id,
+                        "source_id": cit.source_id,
+                        "excerpt": cit.excerpt,
+                        "char_start": start,
+                        "char_end": end,
+                    }
+                )
             for j, link in enumerate(rec.links):
-                links.append({"link_id": f"{loc.id}/l{j + 1}", "claim_id": loc.id, "relation": link.relation.value,
-                              "other_claim_id": link.other_claim_id, "note": link.note})
+                links.append(
+                    {
+                        "link_id": f"{loc.id}/l{j + 1}",
+                        "claim_id": loc.id,
+                        "relation": link.relation.value,
+                        "other_claim_id": link.other_claim_id,
+                        "note": link.note,
+                    }
+                )
     tables["claims"] = sorted(claims, key=lambda r: r["claim_id"])
     tables["citations"] = sorted(citations, key=lambda r: (r["claim_id"], int(r["citation_id"].rsplit("/c", 1)[1])))
     tables["claim_links"] = sorted(links, key=lambda r: (r["claim_id"], int(r["link_id"].rsplit("/l", 1)[1])))

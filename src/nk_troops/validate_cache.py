@@ -90,13 +90,19 @@ def code_fingerprint(package: Path | None = None, path_entries: list[str] | None
     for path in sorted(package.rglob("*.py")):
         h.update(str(path.relative_to(package)).encode() + b"\0")
         h.update(path.read_bytes())
-    for entry in sys.path if path_entries is None else path_entries:  # library folders, not the script's or current folder
+    for entry in (
+        sys.path if path_entries is None else path_entries
+    ):  # library folders, not the script's or current folder
         if entry.rstrip("/").endswith(("site-packages", "dist-packages")) and os.path.isdir(entry):
             try:
                 names = sorted(os.listdir(entry))
             except OSError:
                 continue
-            h.update((entry + "\0" + "\0".join(n for n in names if n.endswith((".dist-info", ".egg-info", ".egg-link")))).encode())
+            h.update(
+                (
+                    entry + "\0" + "\0".join(n for n in names if n.endswith((".dist-info", ".egg-info", ".egg-link")))
+                ).encode()
+            )
             for n in names:
                 if n.endswith((".pth", ".egg-link")):  # what they add to the path is in their text
                     h.update(_file_digest(Path(entry) / n).encode())

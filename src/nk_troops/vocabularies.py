@@ -15,7 +15,7 @@ class DocEnum(str, Enum):
 
     definition: str
 
-    def __new__(cls, value: str, definition: str) -> "DocEnum":
+    def __new__(cls, value: str, definition: str) -> DocEnum:
         member = str.__new__(cls, value)
         member._value_ = value
         member.definition = definition
@@ -33,8 +33,14 @@ class ActorType(DocEnum):
     person = "person", "A named individual."
     office = "office", "A government office, ministry, agency or intelligence service, as an institution."
     state = "state", "A state acting as a whole (for example 'Ukraine', 'South Korea')."
-    armed_force = "armed_force", "A state's armed forces or a part of them, as a collective (for example 'Ukrainian forces')."
-    organisation = "organisation", "Any other body: a news outlet or agency, an alliance such as NATO, a non-governmental organisation."
+    armed_force = (
+        "armed_force",
+        "A state's armed forces or a part of them, as a collective (for example 'Ukrainian forces').",
+    )
+    organisation = (
+        "organisation",
+        "Any other body: a news outlet or agency, an alliance such as NATO, a non-governmental organisation.",
+    )
 
 
 class SourceKind(DocEnum):
@@ -46,18 +52,36 @@ class SourceKind(DocEnum):
 
 class ArchiveStatus(DocEnum):
     archived = "archived", "The document's text is kept byte-for-byte in seeds/ and excerpts are verified against it."
-    not_archived = "not_archived", "Known only because an archived document relays or names it; its text is not kept, so nothing may cite it with an excerpt."
+    not_archived = (
+        "not_archived",
+        "Known only because an archived document relays or names it; its text is not kept, so nothing may cite it with an excerpt.",
+    )
 
 
 class DatePrecision(DocEnum):
     day = "day", "An exact calendar day (written YYYY-MM-DD)."
-    month_part = "month_part", "The early (days 1-10), mid (11-20) or late (21-end) part of a month (written 'mid-January 2025')."
+    month_part = (
+        "month_part",
+        "The early (days 1-10), mid (11-20) or late (21-end) part of a month (written 'mid-January 2025').",
+    )
     month = "month", "A calendar month (written 'January 2025' or YYYY-MM)."
-    season = "season", "A meteorological season of the northern hemisphere: spring Mar-May, summer Jun-Aug, autumn Sep-Nov, winter Dec-Feb (written 'autumn 2024'; winter YYYY runs from December YYYY-1)."
-    year_part = "year_part", "The early (Jan-Apr), mid (May-Aug) or late (Sep-Dec) part of a year (written 'late 2024')."
+    season = (
+        "season",
+        "A meteorological season of the northern hemisphere: spring Mar-May, summer Jun-Aug, autumn Sep-Nov, winter Dec-Feb (written 'autumn 2024'; winter YYYY runs from December YYYY-1).",
+    )
+    year_part = (
+        "year_part",
+        "The early (Jan-Apr), mid (May-Aug) or late (Sep-Dec) part of a year (written 'late 2024').",
+    )
     year = "year", "A calendar year (written YYYY)."
-    on_or_before = "on_or_before", "Not known beyond happening on or before a day (written 'by YYYY-MM-DD'); date_start is empty."
-    on_or_after = "on_or_after", "Not known beyond happening on or after a day (written 'from YYYY-MM-DD'); date_end is empty."
+    on_or_before = (
+        "on_or_before",
+        "Not known beyond happening on or before a day (written 'by YYYY-MM-DD'); date_start is empty.",
+    )
+    on_or_after = (
+        "on_or_after",
+        "Not known beyond happening on or after a day (written 'from YYYY-MM-DD'); date_end is empty.",
+    )
     range = "range", "Somewhere between two days, both included (written 'YYYY-MM-DD..YYYY-MM-DD')."
     unknown = "unknown", "The sources do not establish the date; the record's *_missing_reason column says why."
 
@@ -65,33 +89,57 @@ class DatePrecision(DocEnum):
 class EventType(DocEnum):
     deployment = "deployment", "Troops sent to, or present in, a theatre of operations."
     combat = "combat", "Troops taking part in fighting."
-    combat_cessation = "combat_cessation", "Troops stopping or pausing combat operations, or being withdrawn from the front."
+    combat_cessation = (
+        "combat_cessation",
+        "Troops stopping or pausing combat operations, or being withdrawn from the front.",
+    )
     incursion = "incursion", "A cross-border ground offensive (for example Ukraine's incursion into Kursk)."
     capture = "capture", "Soldiers taken prisoner."
     transfer = "transfer", "Prisoners moved from one place or custody to another."
     interrogation = "interrogation", "Prisoners questioned by their captors."
     medical_treatment = "medical_treatment", "Prisoners or soldiers receiving medical care."
-    disclosure = "disclosure", "Information, footage or images made public by an official (for example interrogation footage)."
-    offer = "offer", "A public offer or stated readiness to do something (an exchange, a transfer, accepting defectors)."
-    diplomatic_contact = "diplomatic_contact", "A meeting, call or exchange of messages between officials of two states."
-    interview = "interview", "An interview given to the media, as an occurrence (the statements made in it are in the statements table)."
+    disclosure = (
+        "disclosure",
+        "Information, footage or images made public by an official (for example interrogation footage).",
+    )
+    offer = (
+        "offer",
+        "A public offer or stated readiness to do something (an exchange, a transfer, accepting defectors).",
+    )
+    diplomatic_contact = (
+        "diplomatic_contact",
+        "A meeting, call or exchange of messages between officials of two states.",
+    )
+    interview = (
+        "interview",
+        "An interview given to the media, as an occurrence (the statements made in it are in the statements table).",
+    )
     other = "other", "An in-scope occurrence that fits no other type; the summary says what it was."
 
 
 class StatementForm(DocEnum):
-    verbatim = "verbatim", "The exact words, as printed inside quotation marks (or set off as a quotation) by the citing source."
+    verbatim = (
+        "verbatim",
+        "The exact words, as printed inside quotation marks (or set off as a quotation) by the citing source.",
+    )
     paraphrase = "paraphrase", "The reporter's rendering of what the speaker said, without quotation marks."
 
 
 class Medium(DocEnum):
     written_interview = "written_interview", "Answers given in writing to a media outlet's questions."
-    interview = "interview", "A spoken interview with a media outlet, or an interview whose form the sources do not give."
+    interview = (
+        "interview",
+        "A spoken interview with a media outlet, or an interview whose form the sources do not give.",
+    )
     media_interview = "media_interview", "Interviews given to media generally, outlet not named."
     interrogation = "interrogation", "Words spoken under questioning by captors (for example recorded on footage)."
     phone_call = "phone_call", "A telephone or video call between officials."
     social_media = "social_media", "A post on a social-media account."
     official_statement = "official_statement", "A statement, briefing or communication issued by an office or official."
-    intelligence_briefing = "intelligence_briefing", "An assessment released or briefed by an intelligence or military agency."
+    intelligence_briefing = (
+        "intelligence_briefing",
+        "An assessment released or briefed by an intelligence or military agency.",
+    )
     unknown = "unknown", "The sources do not say how it was said."
 
 
@@ -100,9 +148,15 @@ class Measure(DocEnum):
     fighting = "fighting", "Troops still engaged in fighting at the as-of date."
     killed = "killed", "Troops killed."
     wounded = "wounded", "Troops wounded."
-    killed_or_wounded = "killed_or_wounded", "Troops killed or wounded, counted together (casualties, excluding captured unless stated)."
+    killed_or_wounded = (
+        "killed_or_wounded",
+        "Troops killed or wounded, counted together (casualties, excluding captured unless stated).",
+    )
     captured = "captured", "Troops taken prisoner."
-    share_killed_or_wounded = "share_killed_or_wounded", "Killed or wounded as a share of those deployed (unit 'share', 0-1)."
+    share_killed_or_wounded = (
+        "share_killed_or_wounded",
+        "Killed or wounded as a share of those deployed (unit 'share', 0-1).",
+    )
     other = "other", "Any other count; the subject says what is counted."
 
 
@@ -122,12 +176,18 @@ class Unit(DocEnum):
 
 class Provenance(DocEnum):
     hand_curated = "hand_curated", "Written by a curator reading the archived source."
-    scripted_reviewed = "scripted_reviewed", "Proposed by scripts/extract_candidates.py, then checked and completed by a curator."
+    scripted_reviewed = (
+        "scripted_reviewed",
+        "Proposed by scripts/extract_candidates.py, then checked and completed by a curator.",
+    )
 
 
 class LinkRelation(DocEnum):
     contradicts = "contradicts", "The two claims cannot both be true."
-    alternative_estimate = "alternative_estimate", "Another estimate of the same or an overlapping quantity, from a different claimant or time; neither is preferred."
+    alternative_estimate = (
+        "alternative_estimate",
+        "Another estimate of the same or an overlapping quantity, from a different claimant or time; neither is preferred.",
+    )
     corroborates = "corroborates", "A different claimant states the same thing."
     elaborates = "elaborates", "Adds detail to the other claim without contradicting it."
 

@@ -62,8 +62,15 @@ def load_yaml(text: str, file: str) -> Loaded:
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
         what = e.problem or str(e)
-        raise YamlLoadError(P.YamlSyntax(f"the file is not valid YAML: {what}", file=file, line=line, column=col,
-                                         hint="check indentation and quoting on this line and the one before")) from None
+        raise YamlLoadError(
+            P.YamlSyntax(
+                f"the file is not valid YAML: {what}",
+                file=file,
+                line=line,
+                column=col,
+                hint="check indentation and quoting on this line and the one before",
+            )
+        ) from None
     except yaml.YAMLError as e:  # pragma: no cover - composer errors are MarkedYAMLErrors
         raise YamlLoadError(P.YamlSyntax(f"the file is not valid YAML: {e}", file=file)) from None
     positions: dict[Path, tuple[int, int]] = {}
@@ -79,11 +86,25 @@ def _pos(node: yaml.Node) -> tuple[int, int]:
 def _convert(node: yaml.Node, path: Path, positions: dict, seen: set[int], file: str) -> Any:
     line, col = _pos(node)
     if id(node) in seen:
-        raise YamlLoadError(P.YamlUnsafe("anchors and aliases (&name, *name) are not allowed; write the value out", file=file, line=line, column=col))
+        raise YamlLoadError(
+            P.YamlUnsafe(
+                "anchors and aliases (&name, *name) are not allowed; write the value out",
+                file=file,
+                line=line,
+                column=col,
+            )
+        )
     seen.add(id(node))
     if node.tag not in _STANDARD_TAGS:
-        raise YamlLoadError(P.YamlUnsafe(f"the tag '{node.tag}' is not allowed: records hold plain text, numbers, lists and mappings only",
-                                         file=file, line=line, column=col, hint="remove the tag (the part starting with '!')"))
+        raise YamlLoadError(
+            P.YamlUnsafe(
+                f"the tag '{node.tag}' is not allowed: records hold plain text, numbers, lists and mappings only",
+                file=file,
+                line=line,
+                column=col,
+                hint="remove the tag (the part starting with '!')",
+            )
+        )
     positions.setdefault(path, (line, col))  # a key keeps its own line; the root and list items get theirs
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
@@ -93,13 +114,23 @@ def _convert(node: yaml.Node, path: Path, positions: dict, seen: set[int], file:
                 raise YamlLoadError(P.YamlShape("a mapping key must be a plain name", file=file, line=kl, column=kc))
             if key_node.tag == "tag:yaml.org,2002:merge":
                 kl, kc = _pos(key_node)
-                raise YamlLoadError(P.YamlUnsafe("merge keys (<<) are not allowed; write the fields out", file=file, line=kl, column=kc))
+                raise YamlLoadError(
+                    P.YamlUnsafe("merge keys (<<) are not allowed; write the fields out", file=file, line=kl, column=kc)
+                )
             key = key_node.value
             if key in out:
                 kl, kc = _pos(key_node)
                 first = positions.get(path + (key,), (None, None))[0]
-                raise YamlLoadError(P.YamlDuplicateKey(f"the key '{key}' is written twice in this mapping (first on line {first})",
-                                                       file=file, line=kl, column=kc, field=key, hint="keep one of the two"))
+                raise YamlLoadError(
+                    P.YamlDuplicateKey(
+                        f"the key '{key}' is written twice in this mapping (first on line {first})",
+                        file=file,
+                        line=kl,
+                        column=kc,
+                        field=key,
+                        hint="keep one of the two",
+                    )
+                )
             positions[path + (key,)] = _pos(key_node)
             out[key] = _convert(value_node, path + (key,), positions, seen, file)
         return out
@@ -110,7 +141,9 @@ def _convert(node: yaml.Node, path: Path, positions: dict, seen: set[int], file:
 
 def _scalar(node: yaml.ScalarNode) -> Any:
     value = node.value
-    if node.style or node.tag == "tag:yaml.org,2002:str":  # quoted or block scalar, or !!str (plain: None, or '' from libyaml)
+    if (
+        node.style or node.tag == "tag:yaml.org,2002:str"
+    ):  # quoted or block scalar, or !!str (plain: None, or '' from libyaml)
         return value
     if value in ("", "~", "null", "Null", "NULL"):
         return None

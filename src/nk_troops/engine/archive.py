@@ -15,7 +15,6 @@ from .. import problems as P
 from .arrays import _control_chars, _control_positions, _np_mask, _present, _views
 from .state import TableState
 
-
 SEEDS_DIR = "seeds"
 
 
@@ -53,16 +52,28 @@ def load_archive(root: Path, state: TableState) -> Archive:
     texts: list[str] = []
     described: set[str] = set()
     seeds = (root / SEEDS_DIR).resolve()
-    for idx, sid, rel, sha in zip(ex.get("arch_index", []), ex.get("arch_id", []), ex.get("arch_file", []), ex.get("arch_sha", [])):
+    for idx, sid, rel, sha in zip(
+        ex.get("arch_index", []), ex.get("arch_id", []), ex.get("arch_file", []), ex.get("arch_sha", [])
+    ):
         candidate = root / rel
         try:
             resolved = candidate.resolve(strict=True)
         except (OSError, RuntimeError):
-            found.add(P.SeedPathProblem, idx, "archived_file", f"'{rel}' does not exist",
-                      f"copy the document into {SEEDS_DIR}/ byte-for-byte, then give its path")
+            found.add(
+                P.SeedPathProblem,
+                idx,
+                "archived_file",
+                f"'{rel}' does not exist",
+                f"copy the document into {SEEDS_DIR}/ byte-for-byte, then give its path",
+            )
             continue
         if candidate.is_symlink() or resolved.parent != seeds or not resolved.is_file():
-            found.add(P.SeedPathProblem, idx, "archived_file", f"'{rel}' is not a plain file directly inside {SEEDS_DIR}/ (links and other folders are refused)")
+            found.add(
+                P.SeedPathProblem,
+                idx,
+                "archived_file",
+                f"'{rel}' is not a plain file directly inside {SEEDS_DIR}/ (links and other folders are refused)",
+            )
             continue
         described.add(resolved.name)
         if resolved.stat().st_size > MAX_SEED_BYTES:
@@ -71,8 +82,13 @@ def load_archive(root: Path, state: TableState) -> Archive:
         raw = resolved.read_bytes()
         digest = hashlib.sha256(raw).hexdigest()
         if sha is not None and digest != sha:
-            found.add(P.SeedHashMismatch, idx, "sha256", f"the bytes of '{rel}' have sha256 {digest}, not the recorded {sha}",
-                      "archived sources must not change; restore the original file")
+            found.add(
+                P.SeedHashMismatch,
+                idx,
+                "sha256",
+                f"the bytes of '{rel}' have sha256 {digest}, not the recorded {sha}",
+                "archived sources must not change; restore the original file",
+            )
             continue
         try:
             texts.append(raw.decode("utf-8"))
@@ -83,8 +99,13 @@ def load_archive(root: Path, state: TableState) -> Archive:
     if seeds.is_dir():
         for path in sorted(seeds.glob("*.txt")):
             if path.name not in described:
-                found.add(P.SeedUndescribed, None, None, f"'{SEEDS_DIR}/{path.name}' has no row in sources",
-                          "add a source row for it (status archived, archived_file, sha256)")
+                found.add(
+                    P.SeedUndescribed,
+                    None,
+                    None,
+                    f"'{SEEDS_DIR}/{path.name}' has no row in sources",
+                    "add a source row for it (status archived, archived_file, sha256)",
+                )
     blobs = [t.encode("utf-8") for t in texts]
     cp_len = np.array([len(t) for t in texts], dtype=np.int64)
     maps = []
@@ -98,7 +119,11 @@ def load_archive(root: Path, state: TableState) -> Archive:
             m = np.concatenate([[0], np.cumsum(width, dtype=np.int64)])
         maps.append(m + offset)
         offset += len(b)
-    cp_base = np.concatenate([[0], np.cumsum([len(m) for m in maps])[:-1]]).astype(np.int64) if maps else np.zeros(0, np.int64)
+    cp_base = (
+        np.concatenate([[0], np.cumsum([len(m) for m in maps])[:-1]]).astype(np.int64)
+        if maps
+        else np.zeros(0, np.int64)
+    )
     cp2b = np.concatenate(maps) if maps else np.zeros(1, np.int64)
     data = b"".join(blobs)
     controls = np.zeros(len(data) + 1, np.int64)
@@ -142,7 +167,9 @@ def excerpt_spans(cols: dict, typed: dict, ok: dict, archive: Archive) -> tuple[
     b0 = archive.cp2b[archive.cp_base[k] + s_c]
     b1 = archive.cp2b[archive.cp_base[k] + e_c]
     spans = _views(archive.data, b0, (b1 - b0).astype(np.int32))
-    same = in_range & _np_mask(pc.equal(spans, rows(cols["excerpt"]).cast(pa.string_view())))  # views: lengths and prefixes first, no copy
+    same = in_range & _np_mask(
+        pc.equal(spans, rows(cols["excerpt"]).cast(pa.string_view()))
+    )  # views: lengths and prefixes first, no copy
     return k_arr, Spans(idx, k, s, e, in_range, same, b0, b1)
 
 
@@ -162,8 +189,16 @@ def excerpt_controls(excerpt: pa.Array, spans: Spans | None, archive: Archive) -
     return control
 
 
-def check_excerpts(cols: dict, ok: dict, live: np.ndarray, archive: Archive, state: TableState, base: int,
-                   k_arr: pa.Array, spans: Spans | None) -> None:
+def check_excerpts(
+    cols: dict,
+    ok: dict,
+    live: np.ndarray,
+    archive: Archive,
+    state: TableState,
+    base: int,
+    k_arr: pa.Array,
+    spans: Spans | None,
+) -> None:
     found = state.found
     # citations of sources with no verified text: unarchived (if the source exists) or already reported
     elsewhere = ok["source_id"] & live & ~_present(k_arr)
@@ -188,15 +223,24 @@ def check_excerpts(cols: dict, ok: dict, live: np.ndarray, archive: Archive, sta
         kk = int(k[j])
         excerpt = excerpts[int(idx[j])].as_py()
         text = archive.texts[kk]
-        if in_range[j] and normalise(text[s[j]:e[j]]).text == normalise(excerpt).text and normalise(excerpt).text:
+        if in_range[j] and normalise(text[s[j] : e[j]]).text == normalise(excerpt).text and normalise(excerpt).text:
             continue  # equal once quotes, spaces and line breaks are normalised
         where = find_excerpt(excerpt, archive.normalised(kk))
         sid = archive.ids[kk].as_py()
         if where:
             a, b = where[0]
-            found.add(P.ExcerptNotFound, row, "char_start",
-                      f"char_start..char_end ({s[j]}..{e[j]}) do not point at the excerpt in '{sid}'; it is at {a}..{b}",
-                      f"set char_start to {a} and char_end to {b}")
+            found.add(
+                P.ExcerptNotFound,
+                row,
+                "char_start",
+                f"char_start..char_end ({s[j]}..{e[j]}) do not point at the excerpt in '{sid}'; it is at {a}..{b}",
+                f"set char_start to {a} and char_end to {b}",
+            )
         else:
-            found.add(P.ExcerptNotFound, row, "excerpt", f"the excerpt is not in '{sid}'",
-                      "copy the words exactly from the archived text")
+            found.add(
+                P.ExcerptNotFound,
+                row,
+                "excerpt",
+                f"the excerpt is not in '{sid}'",
+                "copy the words exactly from the archived text",
+            )

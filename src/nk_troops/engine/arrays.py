@@ -12,8 +12,6 @@ import pyarrow.compute as pc
 from .. import models as M
 
 
-
-
 def _bits(buf: pa.Buffer, offset: int, n: int) -> np.ndarray:
     return np.unpackbits(np.frombuffer(buf, dtype=np.uint8), count=offset + n, bitorder="little")[offset:].view(bool)
 
@@ -83,8 +81,13 @@ _E2_80_SPACE[list(range(0x80, 0x8B)) + [0xA8, 0xA9, 0xAF]] = True
 def _is_wide_space(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """UTF-8 spaces str.isspace() knows beyond ASCII: (2-byte sequence a b, 3-byte sequence a b c)."""
     two = (a == 0xC2) & ((b == 0x85) | (b == 0xA0))  # U+0085, U+00A0
-    three = ((a == 0xE1) & (b == 0x9A) & (c == 0x80)) | ((a == 0xE3) & (b == 0x80) & (c == 0x80)) | (  # U+1680, U+3000
-        (a == 0xE2) & (((b == 0x80) & _E2_80_SPACE[c]) | ((b == 0x81) & (c == 0x9F))))  # U+2000-200A, 2028, 2029, 202F, 205F
+    three = (
+        ((a == 0xE1) & (b == 0x9A) & (c == 0x80))
+        | ((a == 0xE3) & (b == 0x80) & (c == 0x80))
+        | (  # U+1680, U+3000
+            (a == 0xE2) & (((b == 0x80) & _E2_80_SPACE[c]) | ((b == 0x81) & (c == 0x9F)))
+        )
+    )  # U+2000-200A, 2028, 2029, 202F, 205F
     return two, three
 
 
@@ -147,11 +150,13 @@ def _control_positions(d: np.ndarray) -> np.ndarray:
     hits = []
     flag_all = np.empty(min(len(d), _CONTROL_BLOCK), bool)
     for at in range(0, len(d), _CONTROL_BLOCK):
-        blk = d[at:at + _CONTROL_BLOCK]
+        blk = d[at : at + _CONTROL_BLOCK]
         flag = flag_all[: len(blk)]
         np.less(blk, 32, out=flag)
         low = np.count_nonzero(flag)
-        if low and np.count_nonzero(np.equal(blk, 10, out=flag)) != low:  # counting is cheaper than finding every line break
+        if (
+            low and np.count_nonzero(np.equal(blk, 10, out=flag)) != low
+        ):  # counting is cheaper than finding every line break
             hits.append(at + np.flatnonzero((blk < 32) & (blk != 10)))
         np.equal(blk, 0x7F, out=flag)
         if flag.any():

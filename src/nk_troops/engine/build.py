@@ -27,7 +27,16 @@ import pyarrow.csv as pacsv
 from .. import models as M
 from ..descriptor import CSV_DIR, PARQUET_DIR, dump_json, package
 from .spec import TableSpec, table_spec
-from .writer import HashingFile, ParquetOut, csv_from_typed, file_digest, header, resource_descriptor, typed_batch, write_partitioned
+from .writer import (
+    HashingFile,
+    ParquetOut,
+    csv_from_typed,
+    file_digest,
+    header,
+    resource_descriptor,
+    typed_batch,
+    write_partitioned,
+)
 
 BLOCK_SIZE = 1 << 20
 GROUP = 8
@@ -59,10 +68,18 @@ def _build_one(spec: TableSpec, src: Path, out: Path, partition_rows: int) -> di
     csv_out = HashingFile(out / rel_csv)
     csv_out.write(header(spec.names))
     pq_out = ParquetOut(spec, out / rel_pq)
-    convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in spec.names}, strings_can_be_null=True,
-                                   quoted_strings_can_be_null=True, null_values=[""])
-    reader = pacsv.open_csv(str(src), read_options=pacsv.ReadOptions(use_threads=False, block_size=BLOCK_SIZE),
-                            parse_options=pacsv.ParseOptions(newlines_in_values=True), convert_options=convert)
+    convert = pacsv.ConvertOptions(
+        column_types={n: pa.string() for n in spec.names},
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
+        null_values=[""],
+    )
+    reader = pacsv.open_csv(
+        str(src),
+        read_options=pacsv.ReadOptions(use_threads=False, block_size=BLOCK_SIZE),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=convert,
+    )
     rows = 0
     group: list[pa.RecordBatch] = []
 
@@ -84,7 +101,12 @@ def _build_one(spec: TableSpec, src: Path, out: Path, partition_rows: int) -> di
     flush()
     nbytes, sha = csv_out.close()
     pq_out.close()
-    result = {"resource": spec.resource, "rows": rows, "csv": (rel_csv, nbytes, sha), "parquet": (rel_pq, *file_digest(out / rel_pq))}
+    result = {
+        "resource": spec.resource,
+        "rows": rows,
+        "csv": (rel_csv, nbytes, sha),
+        "parquet": (rel_pq, *file_digest(out / rel_pq)),
+    }
     has_date = any(c.name.endswith("_start") and c.type == "date" for c in spec.columns)
     if has_date and rows > partition_rows:
         folder = out / PARQUET_DIR / "by_year" / spec.resource
@@ -95,8 +117,13 @@ def _build_one(spec: TableSpec, src: Path, out: Path, partition_rows: int) -> di
     return result
 
 
-def build_tables(package_path: str | os.PathLike, out_dir: str | os.PathLike, *, workers: int = 2,
-                 partition_rows: int = PARTITION_ROWS) -> dict[str, Any]:
+def build_tables(
+    package_path: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    *,
+    workers: int = 2,
+    partition_rows: int = PARTITION_ROWS,
+) -> dict[str, Any]:
     """Write the CSV tables, Parquet tables and both datapackage.json of a package into ``out_dir``.
 
     ``package_path``: the source datapackage.json (or its folder), laid out like ours. The
@@ -125,8 +152,12 @@ def build_tables(package_path: str | os.PathLike, out_dir: str | os.PathLike, *,
     try:
         order = sorted(specs, key=lambda s: -paths[s.resource].stat().st_size)
         with ThreadPoolExecutor(max(1, workers)) as ex:
-            results = {r["resource"]: r for r in ex.map(
-                lambda s: _build_one(s, staging.get(s.resource, paths[s.resource]), out, partition_rows), order)}
+            results = {
+                r["resource"]: r
+                for r in ex.map(
+                    lambda s: _build_one(s, staging.get(s.resource, paths[s.resource]), out, partition_rows), order
+                )
+            }
     finally:
         for tmp in staging.values():
             tmp.unlink(missing_ok=True)
@@ -137,9 +168,15 @@ def build_tables(package_path: str | os.PathLike, out_dir: str | os.PathLike, *,
             if p and (root / p).is_file():
                 (out / p).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(root / p, out / p)
-    csv_res = [resource_descriptor(s, *results[s.resource]["csv"][:1], "csv", *results[s.resource]["csv"][1:]) for s in specs]
-    pq_res = [resource_descriptor(s, f"{s.resource}.parquet", "parquet", *results[s.resource]["parquet"][1:]) for s in specs]
+    csv_res = [
+        resource_descriptor(s, *results[s.resource]["csv"][:1], "csv", *results[s.resource]["csv"][1:]) for s in specs
+    ]
+    pq_res = [
+        resource_descriptor(s, f"{s.resource}.parquet", "parquet", *results[s.resource]["parquet"][1:]) for s in specs
+    ]
     (out / "datapackage.json").write_bytes(dump_json(package(csv_res, sources)))
     (out / PARQUET_DIR / "datapackage.json").write_bytes(dump_json(package(pq_res, sources)))
-    return {"rows": {s.resource: results[s.resource]["rows"] for s in specs},
-            "partitioned": {r: v["partitioned"] for r, v in results.items() if "partitioned" in v}}
+    return {
+        "rows": {s.resource: results[s.resource]["rows"] for s in specs},
+        "partitioned": {r: v["partitioned"] for r, v in results.items() if "partitioned" in v},
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import functools
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pyarrow as pa
@@ -12,8 +12,8 @@ import pyarrow.compute as pc
 
 from .. import models as M
 from .. import problems as P
-from .spec import DATE_RE, INTEGER_RE, NUMBER_RE, ColSpec
 from .arrays import _control_chars, _edge_spaces, _np_mask, _present, _show, _str, _values, polars_strings
+from .spec import DATE_RE, INTEGER_RE, NUMBER_RE, ColSpec
 from .state import Found
 
 
@@ -68,7 +68,7 @@ _UNICODE_SPACE = r"\s\v\x{85}\p{Z}"
 r"""What Rust's regex (pydantic, polars) means by \s; RE2's \s is only [\t\n\f\r ]."""
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _for_re2(pattern: str) -> str:
     r"""A model pattern as RE2 must be written to match what pydantic and polars match: \s is
     Unicode whitespace (so a URL with a no-break space fails on both paths)."""
@@ -76,7 +76,7 @@ def _for_re2(pattern: str) -> str:
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\" and i + 1 < len(pattern):
-            esc = pattern[i:i + 2]
+            esc = pattern[i : i + 2]
             out.append((_UNICODE_SPACE if in_class else f"[{_UNICODE_SPACE}]") if esc == "\\s" else esc)
             i += 2
             continue
@@ -103,8 +103,16 @@ def _in_set(col: pa.Array, values: pa.Array) -> np.ndarray:
     return _by_dictionary(col, lambda d: pc.is_in(d, value_set=values))
 
 
-def check_column(c: ColSpec, col: pa.Array, live: np.ndarray, found: Found, base: int, defer_keys: bool = False,
-                 use_polars: bool = False, control: np.ndarray | None = None) -> tuple[pa.Array, np.ndarray]:
+def check_column(
+    c: ColSpec,
+    col: pa.Array,
+    live: np.ndarray,
+    found: Found,
+    base: int,
+    defer_keys: bool = False,
+    use_polars: bool = False,
+    control: np.ndarray | None = None,
+) -> tuple[pa.Array, np.ndarray]:
     """Check one column of a batch; returns (typed values, usable mask: present and valid).
 
     ``defer_keys``: a foreign-key column whose rules are those of the key it refers to; its
@@ -125,13 +133,24 @@ def check_column(c: ColSpec, col: pa.Array, live: np.ndarray, found: Found, base
         other = present & ~shaped
         if other.any():
             idx = np.flatnonzero(other)
-            shaped[idx] = _np_mask(pc.match_substring_regex(col.take(pa.array(idx)), INTEGER_RE if c.type == "integer" else NUMBER_RE))
+            shaped[idx] = _np_mask(
+                pc.match_substring_regex(col.take(pa.array(idx)), INTEGER_RE if c.type == "integer" else NUMBER_RE)
+            )
         bad = present & ~shaped
         if bad.any():
             idx = np.flatnonzero(bad)
-            found.many(P.FieldProblem, idx + base, c.name, [f"{_show(v)} is not {'an integer' if c.type == 'integer' else 'a number'}" for v in _values(col, idx)])
+            found.many(
+                P.FieldProblem,
+                idx + base,
+                c.name,
+                [f"{_show(v)} is not {'an integer' if c.type == 'integer' else 'a number'}" for v in _values(col, idx)],
+            )
         ok &= shaped
-        clean = col if not bad.any() and ok.sum() == len(col) - col.null_count else pc.if_else(pa.array(ok), col, pa.scalar(None, pa.string()))
+        clean = (
+            col
+            if not bad.any() and ok.sum() == len(col) - col.null_count
+            else pc.if_else(pa.array(ok), col, pa.scalar(None, pa.string()))
+        )
         target = pa.int64() if c.type == "integer" else pa.float64()
         try:
             typed = pc.cast(clean, target)
@@ -151,14 +170,27 @@ def check_column(c: ColSpec, col: pa.Array, live: np.ndarray, found: Found, base
             bad = ok & ~finite
             if bad.any():
                 idx = np.flatnonzero(bad)
-                found.many(P.FieldProblem, idx + base, c.name, [f"{_show(v)} is not a finite number" for v in _values(col, idx)])
+                found.many(
+                    P.FieldProblem,
+                    idx + base,
+                    c.name,
+                    [f"{_show(v)} is not a finite number" for v in _values(col, idx)],
+                )
                 ok &= finite
-        for bound, op, word in ((c.minimum, pc.less, "below the minimum"), (c.maximum, pc.greater, "above the maximum")):
+        for bound, op, word in (
+            (c.minimum, pc.less, "below the minimum"),
+            (c.maximum, pc.greater, "above the maximum"),
+        ):
             if bound is not None:
                 bad = ok & _np_mask(op(typed, pa.scalar(bound, typed.type)))
                 if bad.any():
                     idx = np.flatnonzero(bad)
-                    found.many(P.FieldProblem, idx + base, c.name, [f"{_show(v)} is {word} {bound:g}" for v in _values(col, idx)])
+                    found.many(
+                        P.FieldProblem,
+                        idx + base,
+                        c.name,
+                        [f"{_show(v)} is {word} {bound:g}" for v in _values(col, idx)],
+                    )
                     ok &= ~bad
         return typed, ok
     if c.type == "date":
@@ -167,8 +199,13 @@ def check_column(c: ColSpec, col: pa.Array, live: np.ndarray, found: Found, base
         bad = present & ~good_np
         if bad.any():
             idx = np.flatnonzero(bad)
-            found.many(P.FieldProblem, idx + base, c.name, [_date_message(v) for v in _values(col, idx)],
-                       "write days as YYYY-MM-DD with zero padding (2021-07-04), and only days that exist")
+            found.many(
+                P.FieldProblem,
+                idx + base,
+                c.name,
+                [_date_message(v) for v in _values(col, idx)],
+                "write days as YYYY-MM-DD with zero padding (2021-07-04), and only days that exist",
+            )
         ok &= good_np
         return typed, ok
     # strings
@@ -181,7 +218,10 @@ def check_column(c: ColSpec, col: pa.Array, live: np.ndarray, found: Found, base
             msgs = []
             for v in values:
                 guess = P.closest(v, c.enum)
-                msgs.append(f"{_show(v)} is not one of the allowed values" + (f"; did you mean '{guess}'?" if guess else f" ({', '.join(c.enum)})"))
+                msgs.append(
+                    f"{_show(v)} is not one of the allowed values"
+                    + (f"; did you mean '{guess}'?" if guess else f" ({', '.join(c.enum)})")
+                )
             found.many(P.FieldProblem, idx + base, c.name, msgs)
         ok &= good_np
         return typed, ok
@@ -190,15 +230,25 @@ def check_column(c: ColSpec, col: pa.Array, live: np.ndarray, found: Found, base
         bad = present & ~good_np
         if bad.any():
             idx = np.flatnonzero(bad)
-            found.many(P.FieldProblem, idx + base, c.name, [f"{_show(v)} does not match the pattern {c.pattern}" for v in _values(col, idx)])
+            found.many(
+                P.FieldProblem,
+                idx + base,
+                c.name,
+                [f"{_show(v)} does not match the pattern {c.pattern}" for v in _values(col, idx)],
+            )
         ok &= good_np
     if c.country:
         good_np = _in_set(col, _iso())
         bad = ok & ~good_np
         if bad.any():
             idx = np.flatnonzero(bad)
-            found.many(P.FieldProblem, idx + base, c.name, [f"'{v}' is not an ISO 3166-1 alpha-2 country code" for v in _values(col, idx)],
-                       "for example UA, RU, KP, KR, US")
+            found.many(
+                P.FieldProblem,
+                idx + base,
+                c.name,
+                [f"'{v}' is not an ISO 3166-1 alpha-2 country code" for v in _values(col, idx)],
+                "for example UA, RU, KP, KR, US",
+            )
         ok &= good_np
     if (c.max_length is not None or c.min_length is not None) and not defer_keys:
         scol = _str(col)
@@ -215,17 +265,29 @@ def check_column(c: ColSpec, col: pa.Array, live: np.ndarray, found: Found, base
             lengths = pc.utf8_length(sub).to_numpy(zero_copy_only=False)
             for i, n in zip(idx, lengths):
                 if c.max_length is not None and n > c.max_length:
-                    found.add(P.FieldProblem, int(i) + base, c.name, f"the text is {n:,} characters long; the limit is {c.max_length:,}")
+                    found.add(
+                        P.FieldProblem,
+                        int(i) + base,
+                        c.name,
+                        f"the text is {n:,} characters long; the limit is {c.max_length:,}",
+                    )
                     ok[i] = False
                 elif c.min_length is not None and n < c.min_length:
-                    found.add(P.FieldProblem, int(i) + base, c.name, f"the text is {n} characters long; at least {c.min_length} are needed")
+                    found.add(
+                        P.FieldProblem,
+                        int(i) + base,
+                        c.name,
+                        f"the text is {n} characters long; at least {c.min_length} are needed",
+                    )
                     ok[i] = False
     if c.safe_text:
         space_start, space_end, formula = _edge_spaces(col)
         if control is None:
             control = np.zeros(len(col), bool)
             control[_control_chars(col)] = True
-        bad = ok & (space_start | space_end | formula | control)  # a cell that failed its length is not checked further, as in the model
+        bad = ok & (
+            space_start | space_end | formula | control
+        )  # a cell that failed its length is not checked further, as in the model
         if bad.any():  # one problem per cell, in the order models.safe_text checks
             idx = np.flatnonzero(bad)
             msgs = []
@@ -234,7 +296,9 @@ def check_column(c: ColSpec, col: pa.Array, live: np.ndarray, found: Found, base
                     msgs.append("remove the spaces or line breaks at the start or end of the text")
                 elif control[i]:
                     ch = next(ch for ch in v if (ord(ch) < 32 and ch != "\n") or 0x7F <= ord(ch) < 0xA0)
-                    msgs.append(f"the text holds the control character U+{ord(ch):04X}; remove it (line breaks are the only control character allowed)")
+                    msgs.append(
+                        f"the text holds the control character U+{ord(ch):04X}; remove it (line breaks are the only control character allowed)"
+                    )
                 else:
                     msgs.append(f"text may not start with {v[0]!r}: a spreadsheet would run the cell as a formula")
             found.many(P.FieldProblem, idx + base, c.name, msgs)

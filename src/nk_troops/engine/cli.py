@@ -20,12 +20,19 @@ def register(subparsers) -> argparse.ArgumentParser:
         "check-tables",
         help="check the published CSV tables of a data package with the vectorised engine (fast at any size)",
         description="Check every table of a data package (types, constraints, keys, foreign keys, rules between "
-                    "fields, citation coverage, excerpts in the archived texts) and report every problem.",
+        "fields, citation coverage, excerpts in the archived texts) and report every problem.",
     )
-    p.add_argument("--package", default="datapackage.json",
-                   help="datapackage.json of the package, or its folder (default: ./datapackage.json)")
-    p.add_argument("--format", choices=("text", "json", "github"), default="text",
-                   help="text for people (default), json (stable shape, see README), github (Actions annotations)")
+    p.add_argument(
+        "--package",
+        default="datapackage.json",
+        help="datapackage.json of the package, or its folder (default: ./datapackage.json)",
+    )
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="text for people (default), json (stable shape, see README), github (Actions annotations)",
+    )
     p.add_argument("--workers", type=int, default=2, help="threads to use (default 2)")
     p.add_argument("--no-hash", action="store_true", help="skip checking the tables' sha256 against datapackage.json")
     p.set_defaults(func=run, fast_start=fast_start, fast_exit=fast_exit)  # cli.main calls them around the command

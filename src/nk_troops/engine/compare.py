@@ -6,16 +6,31 @@ problem types; structure and file-level errors are compared without a field.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from .. import models as M
 from .. import problems as P
 
-STRUCTURE = {"blank-row", "missing-cell", "extra-cell", "incorrect-label", "missing-label", "extra-label",
-             "blank-label", "duplicate-label", "blank-header"}
-FILE_LEVEL = {"hash-count": "table-hash-mismatch", "byte-count": "table-hash-mismatch", "encoding-error": "encoding-error",
-              "source-error": "file-unreadable", "scheme-error": "file-unreadable", "format-error": "file-unreadable"}
+STRUCTURE = {
+    "blank-row",
+    "missing-cell",
+    "extra-cell",
+    "incorrect-label",
+    "missing-label",
+    "extra-label",
+    "blank-label",
+    "duplicate-label",
+    "blank-header",
+}
+FILE_LEVEL = {
+    "hash-count": "table-hash-mismatch",
+    "byte-count": "table-hash-mismatch",
+    "encoding-error": "encoding-error",
+    "source-error": "file-unreadable",
+    "scheme-error": "file-unreadable",
+    "format-error": "file-unreadable",
+}
 UNFIELDED = {"table-structure-error", "table-hash-mismatch", "encoding-error", "file-unreadable"}
 
 Key = tuple[str, int | None, str | None, str]

@@ -45,8 +45,9 @@ import itertools
 import json
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -55,15 +56,25 @@ import pyarrow.csv as pacsv
 
 from .. import models as M
 from .. import problems as P
-from .spec import ColSpec, TableSpec, table_spec
-from .arrays import _eq, _np_mask, _present, _values, forget_polars_strings
-from .keys import hash64, key_hashes, lookup, match, rows_with
-from .state import Found, TableHashMismatch, TableState, TableStructure
-from .reader import (BLOCK_SIZE, GROUP, Utf8Check, _Cutter, _Range, _header, _merge, file_signature, file_windows,
-                     import_polars_in_background)
-from .cells import check_column
-from .rules import DateTexts, rule_child_ids, rule_claims, rule_dates, rule_figures, rule_knowable, rule_sources
 from .archive import Archive, check_excerpts, excerpt_controls, excerpt_spans, load_archive
+from .arrays import _eq, _np_mask, _present, _values, forget_polars_strings
+from .cells import check_column
+from .keys import hash64, key_hashes, lookup, match, rows_with
+from .reader import (
+    BLOCK_SIZE,
+    GROUP,
+    Utf8Check,
+    _Cutter,
+    _header,
+    _merge,
+    _Range,
+    file_signature,
+    file_windows,
+    import_polars_in_background,
+)
+from .rules import DateTexts, rule_child_ids, rule_claims, rule_dates, rule_figures, rule_knowable, rule_sources
+from .spec import ColSpec, TableSpec, table_spec
+from .state import Found, TableHashMismatch, TableState, TableStructure
 
 
 class Engine:
@@ -98,7 +109,12 @@ class Engine:
             res = self.resources.get(model.resource)
             found = Found(model.resource)
             if res is None or not isinstance(res.get("path"), str):
-                found.add(P.FileUnreadable, None, None, f"{self.descriptor.name} has no resource '{model.resource}' with a path")
+                found.add(
+                    P.FileUnreadable,
+                    None,
+                    None,
+                    f"{self.descriptor.name} has no resource '{model.resource}' with a path",
+                )
                 st = TableState(spec, self.root, found, readable=False)
             else:
                 st = TableState(spec, self.root / res["path"], found)
@@ -175,7 +191,9 @@ class Engine:
             else:
                 if s is not sources:
                     first = s.spec.resource in self._key_deps("claims") and self.EARLY_CHAIN
-                    queue += self._after_archive(s, [((2 if first else 2.5) - size / total / 2, next(seq), lambda s=s: self._scanned_then(s))])
+                    queue += self._after_archive(
+                        s, [((2 if first else 2.5) - size / total / 2, next(seq), lambda s=s: self._scanned_then(s))]
+                    )
                 if self.check_hash and not self.UTF8_FIRST:
                     queue.append((3, next(seq), lambda s=s: self._hash(s) or []))
         queue += self._ready_key_tasks()  # tables that could not be read are done already
@@ -185,7 +203,9 @@ class Engine:
 
     def _key_deps(self, resource: str) -> set[str]:
         """The tables a table's key task needs scanned: itself, every table referring to it, and for claims the registry."""
-        deps = {resource} | {o.spec.resource for o in self.states.values() for c in o.spec.columns if c.fk and c.fk[0] == resource}
+        deps = {resource} | {
+            o.spec.resource for o in self.states.values() for c in o.spec.columns if c.fk and c.fk[0] == resource
+        }
         if resource == "claims":
             deps |= {"events", "statements", "figures", "citations"}
         if resource == "sources":
@@ -204,7 +224,13 @@ class Engine:
                 self._keyed.add(r)
                 if r == "claims":
                     self._keyed.add("citations")
-                    out.append((1.5 if self.EARLY_CHAIN else 4, next(self._seq), lambda: self._keys_of_all(["claims", "citations"])))
+                    out.append(
+                        (
+                            1.5 if self.EARLY_CHAIN else 4,
+                            next(self._seq),
+                            lambda: self._keys_of_all(["claims", "citations"]),
+                        )
+                    )
                 else:
                     out.append((4 - 1e-12 * st.rows, next(self._seq), lambda r=r: self._keys_of_all([r])))
         return out
@@ -292,7 +318,9 @@ class Engine:
             parts = 1
         cutter = _Cutter(size, parts)
         self._hash(st, cutter, force_read=True, utf8=self.UTF8_FIRST)
-        bounds = sorted({0, *(c for c in cutter.cuts if 0 < c < size), size})  # no empty range (a cut at the end of the file)
+        bounds = sorted(
+            {0, *(c for c in cutter.cuts if 0 < c < size), size}
+        )  # no empty range (a cut at the end of the file)
         if len(bounds) < 2:  # an empty file (emptied since it was measured): one part, reported as empty
             bounds = [0, size]
         tasks = []
@@ -341,7 +369,9 @@ class Engine:
         st.extra["bad_key_rows"] = np.concatenate(bad) if bad else np.zeros(0, np.int64)
         st.parts = []
 
-    def _hash(self, st: TableState, cutter: _Cutter | None = None, force_read: bool = False, utf8: bool = False) -> None:
+    def _hash(
+        self, st: TableState, cutter: _Cutter | None = None, force_read: bool = False, utf8: bool = False
+    ) -> None:
         """Check a file's size and hash (and, with ``utf8``, whether it is UTF-8: ``st.extra["utf8_ok"]``)."""
         res = self.resources.get(st.spec.resource, {})
         want_bytes, want_hash = res.get("bytes"), res.get("hash") if self.check_hash else None
@@ -351,7 +381,12 @@ class Engine:
             return
         size = signature[0]
         if self.check_hash and want_bytes is not None and size != want_bytes:
-            st.found.add(TableHashMismatch, None, None, f"'{res['path']}' is {size:,} bytes; datapackage.json says {want_bytes:,}")
+            st.found.add(
+                TableHashMismatch,
+                None,
+                None,
+                f"'{res['path']}' is {size:,} bytes; datapackage.json says {want_bytes:,}",
+            )
         if not want_hash and not force_read and not utf8:
             return
         algo, _, digest = str(want_hash or "").rpartition(":")
@@ -372,16 +407,25 @@ class Engine:
         if read != size or file_signature(st.path) != signature:
             self._changed(st)
         if h is not None and h.hexdigest() != digest:
-            st.found.add(TableHashMismatch, None, None, f"'{res['path']}' has {algo or 'md5'} {h.hexdigest()}; datapackage.json says {digest}")
+            st.found.add(
+                TableHashMismatch,
+                None,
+                None,
+                f"'{res['path']}' has {algo or 'md5'} {h.hexdigest()}; datapackage.json says {digest}",
+            )
 
     def _changed(self, st: TableState) -> None:
         """Report (once) a file rewritten while it was being checked: what was read may mix two versions."""
         if not st.extra.get("changed_reported"):
             st.extra["changed_reported"] = True
             st.extra["utf8_ok"] = False
-            st.found.add(P.FileUnreadable, None, None,
-                         f"'{self.resources.get(st.spec.resource, {}).get('path', st.path.name)}' changed while it was being "
-                         "checked; check it again once nothing writes to it")
+            st.found.add(
+                P.FileUnreadable,
+                None,
+                None,
+                f"'{self.resources.get(st.spec.resource, {}).get('path', st.path.name)}' changed while it was being "
+                "checked; check it again once nothing writes to it",
+            )
 
     def _scan(self, st: TableState) -> None:
         if self.UTF8_FIRST and st.byte_range is None:
@@ -406,8 +450,13 @@ class Engine:
             head = names
         if head != names:
             if st.extra.get("utf8_ok") is False:  # the first pass found the file is not UTF-8 (UTF-16, Latin-1...)
-                st.found.add(P.EncodingProblem, None, None, "the file is not UTF-8, so its header cannot be read",
-                             "tables are UTF-8 CSV (RFC 4180) with the columns of the schema; save it as UTF-8")
+                st.found.add(
+                    P.EncodingProblem,
+                    None,
+                    None,
+                    "the file is not UTF-8, so its header cannot be read",
+                    "tables are UTF-8 CSV (RFC 4180) with the columns of the schema; save it as UTF-8",
+                )
                 st.readable = False
                 return
             missing = [n for n in names if n not in head]
@@ -426,14 +475,23 @@ class Engine:
         def on_invalid(row) -> str:
             number = row.number if row.number is not None else -1
             skipped.append(number)
-            st.found.add(TableStructure, ("record", number), None,
-                         f"the row has {row.actual_columns} cells; the header has {row.expected_columns}")
+            st.found.add(
+                TableStructure,
+                ("record", number),
+                None,
+                f"the row has {row.actual_columns} cells; the header has {row.expected_columns}",
+            )
             return "skip"
 
         dict_cols = {c.name for c in spec.columns if c.enum is not None or c.country}
         types = {n: pa.dictionary(pa.int32(), pa.string()) if n in dict_cols else pa.string() for n in head}
-        convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True, quoted_strings_can_be_null=True,
-                                       null_values=[""], check_utf8=not st.extra.get("utf8_ok", False))
+        convert = pacsv.ConvertOptions(
+            column_types=types,
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+            null_values=[""],
+            check_utf8=not st.extra.get("utf8_ok", False),
+        )
         parse = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid)
         read = pacsv.ReadOptions(use_threads=False, block_size=BLOCK_SIZE, column_names=names if st.part > 0 else None)
         source = None
@@ -454,8 +512,13 @@ class Engine:
         except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as e:
             msg = str(e).split("\n")[0]
             cls = P.EncodingProblem if "UTF8" in msg or "utf" in msg.lower() else P.FileUnreadable
-            st.found.add(cls, None, None, f"reading stopped after {st.rows:,} rows{' of part ' + str(st.part + 1) if st.byte_range else ''}: {msg}",
-                         "tables are UTF-8 CSV (RFC 4180) with the columns of the schema")
+            st.found.add(
+                cls,
+                None,
+                None,
+                f"reading stopped after {st.rows:,} rows{' of part ' + str(st.part + 1) if st.byte_range else ''}: {msg}",
+                "tables are UTF-8 CSV (RFC 4180) with the columns of the schema",
+            )
             st.readable = False
         finally:
             if source is not None:
@@ -486,12 +549,22 @@ class Engine:
         for c in spec.columns:
             if archive is not None and c.name == "excerpt":
                 continue  # checked last: the archive tells which excerpts hold control characters
-            typed[c.name], ok[c.name] = check_column(c, cols[c.name], live, found, base, deferred[c.name], self.use_polars)
+            typed[c.name], ok[c.name] = check_column(
+                c, cols[c.name], live, found, base, deferred[c.name], self.use_polars
+            )
         if archive is not None:
             k_arr, spans = excerpt_spans(cols, typed, ok, archive)
             c = spec.by_name["excerpt"]
-            typed[c.name], ok[c.name] = check_column(c, cols[c.name], live, found, base, deferred[c.name], self.use_polars,
-                                                     control=excerpt_controls(cols[c.name], spans, archive))
+            typed[c.name], ok[c.name] = check_column(
+                c,
+                cols[c.name],
+                live,
+                found,
+                base,
+                deferred[c.name],
+                self.use_polars,
+                control=excerpt_controls(cols[c.name], spans, archive),
+            )
         bad_pk = live & _present(pk) & ~ok[spec.primary_key]
         if bad_pk.any():
             st.extra.setdefault("bad_key_list", []).append(np.flatnonzero(bad_pk) + base)
@@ -513,7 +586,9 @@ class Engine:
                 ex.setdefault("arch_id", []).extend(_values(cols["source_id"], idx))
                 ex.setdefault("arch_file", []).extend(_values(cols["archived_file"], idx))
                 sha_ok = ok["sha256"]
-                ex.setdefault("arch_sha", []).extend(v if sha_ok[i] else None for i, v in zip(idx, _values(cols["sha256"], idx)))
+                ex.setdefault("arch_sha", []).extend(
+                    v if sha_ok[i] else None for i, v in zip(idx, _values(cols["sha256"], idx))
+                )
         elif r == "claims":
             rule_claims(cols, ok, found, base)
         elif r == "citations":
@@ -523,8 +598,12 @@ class Engine:
                 check_excerpts(cols, ok, live, archive, st, base, k_arr, spans)
         elif r == "claim_links":
             rule_child_ids("link_id", "/l", cols, ok, found, base, self.use_polars)
-            self_link = ok["claim_id"] & ok["other_claim_id"] & _np_mask(pc.equal(cols["claim_id"], cols["other_claim_id"]))
-            found.many(P.RecordRule, np.flatnonzero(self_link) + base, "other_claim_id", "a claim cannot be linked to itself")
+            self_link = (
+                ok["claim_id"] & ok["other_claim_id"] & _np_mask(pc.equal(cols["claim_id"], cols["other_claim_id"]))
+            )
+            found.many(
+                P.RecordRule, np.flatnonzero(self_link) + base, "other_claim_id", "a claim cannot be linked to itself"
+            )
         # keep the key columns (nulls for rows that are blank)
         for c in spec.columns:
             if r == "citations" and c.name == "source_id" and st.extra.get("checked_src"):
@@ -540,8 +619,14 @@ class Engine:
         if not c.fk:
             return False
         target = table_spec(M.BY_RESOURCE[c.fk[0]]).by_name.get(c.fk[1])
-        return target is not None and target.unique and all(
-            getattr(target, a) == getattr(c, a) for a in ("type", "enum", "pattern", "min_length", "max_length", "safe_text", "country"))
+        return (
+            target is not None
+            and target.unique
+            and all(
+                getattr(target, a) == getattr(c, a)
+                for a in ("type", "enum", "pattern", "min_length", "max_length", "safe_text", "country")
+            )
+        )
 
     def _probes_into(self, target: TableState) -> list[tuple[str, TableState, str, pa.ChunkedArray, np.ndarray | None]]:
         """What to look up in a table's primary key: (kind, table, column, hashes, row index or None = all rows)."""
@@ -557,7 +642,15 @@ class Engine:
                         chunks = st.extra.get("unverified_src", [])
                         if chunks:
                             src = pa.concat_arrays(chunks)
-                            probes.append(("fk", st, c.name, (hash64(src, self.use_polars), _present(src)), np.concatenate(st.extra["unverified_idx"])))
+                            probes.append(
+                                (
+                                    "fk",
+                                    st,
+                                    c.name,
+                                    (hash64(src, self.use_polars), _present(src)),
+                                    np.concatenate(st.extra["unverified_idx"]),
+                                )
+                            )
                         continue
                     probes.append(("fk", st, c.name, st.key(c.name), None))
         if r == "claims":
@@ -567,8 +660,16 @@ class Engine:
                     probes.append(("registry", st, st.spec.primary_key, st.key(st.spec.primary_key), None))
         return probes
 
-    def _later(self, st: TableState, cls: type, index: np.ndarray, fld: str, columns: tuple[str, ...],
-               message: Callable[..., str | None], hint: str | None = None) -> None:
+    def _later(
+        self,
+        st: TableState,
+        cls: type,
+        index: np.ndarray,
+        fld: str,
+        columns: tuple[str, ...],
+        message: Callable[..., str | None],
+        hint: str | None = None,
+    ) -> None:
         """A problem whose message needs cell values: they are read again from the file once the keys are checked."""
         if len(index):
             with self._pending_lock:
@@ -587,7 +688,9 @@ class Engine:
         groups = {}
         if r == "claims":
             groups["held"] = [i for i, p in enumerate(probes) if p[0] == "registry"]
-            groups["cited"] = [i for i, p in enumerate(probes) if p[1].spec.resource == "citations" and p[2] == "claim_id"]
+            groups["cited"] = [
+                i for i, p in enumerate(probes) if p[1].spec.resource == "citations" and p[2] == "claim_id"
+            ]
         m = match(pk, [p[3] for p in probes], groups)
         if len(m.duplicated):
             first: dict[int, int] = {}
@@ -599,11 +702,20 @@ class Engine:
                     firsts.append(first[v])
                 else:
                     first[v] = i
-            self._later(target, P.DuplicateId, np.array(dups, np.int64), pkname, (pkname,), None, "give this row its own id, or merge the two")
+            self._later(
+                target,
+                P.DuplicateId,
+                np.array(dups, np.int64),
+                pkname,
+                (pkname,),
+                None,
+                "give this row its own id, or merge the two",
+            )
             target.extra["dup_first"] = dict(zip(dups, firsts))
         bad_pk = target.extra.get("bad_key_rows")
         bad_values = pk[0][bad_pk] if bad_pk is not None and len(bad_pk) else np.zeros(0, np.uint64)
         for (kind, st, name, values, rows), missing_values in zip(probes, m.missing):
+
             def index(sel: np.ndarray, rows=rows) -> np.ndarray:
                 return rows[sel] if rows is not None else sel
 
@@ -613,7 +725,14 @@ class Engine:
                 deferred = st.extra.get("deferred", {}).get(name)
                 if len(missing):
                     idx = index(missing)
-                    self._later(st, P.DanglingReference, idx, name, (name,), lambda v, r=r: f"'{v}' is not the id of any row in {r}")
+                    self._later(
+                        st,
+                        P.DanglingReference,
+                        idx,
+                        name,
+                        (name,),
+                        lambda v, r=r: f"'{v}' is not the id of any row in {r}",
+                    )
                     if deferred:
                         self._later(st, None, idx, name, (name,), col)  # its own cell rules, checked on the values
                 if deferred and len(bad_values):
@@ -624,16 +743,37 @@ class Engine:
                     where = lookup(pk, [values])[0]
                     self._relay_cycles(target, where, where >= 0)
             elif kind == "registry" and len(missing):
-                self._later(st, P.DanglingReference, missing, name, (name,),
-                            lambda v: f"'{v}' has no row in claims (the key registry)")
+                self._later(
+                    st,
+                    P.DanglingReference,
+                    missing,
+                    name,
+                    (name,),
+                    lambda v: f"'{v}' has no row in claims (the key registry)",
+                )
         if r == "claims":
             table = {"ev": "events", "st": "statements", "fg": "figures"}
-            if all(self.states[t].readable for t in table.values()):  # else every claim of an unread table would be reported
-                self._later(target, P.DanglingReference, rows_with(pk, m.unreferenced["held"]), "claim_id", ("claim_id",),
-                            lambda v: f"'{v}' is in claims but not in {table.get(v[:2], 'events, statements or figures')}")
+            if all(
+                self.states[t].readable for t in table.values()
+            ):  # else every claim of an unread table would be reported
+                self._later(
+                    target,
+                    P.DanglingReference,
+                    rows_with(pk, m.unreferenced["held"]),
+                    "claim_id",
+                    ("claim_id",),
+                    lambda v: f"'{v}' is in claims but not in {table.get(v[:2], 'events, statements or figures')}",
+                )
             if self.states["citations"].readable:
-                self._later(target, P.MissingCitation, rows_with(pk, m.unreferenced["cited"]), "claim_id", ("claim_id",),
-                            lambda v: f"'{v}' has no row in citations", "every event, statement and figure cites at least one archived source")
+                self._later(
+                    target,
+                    P.MissingCitation,
+                    rows_with(pk, m.unreferenced["cited"]),
+                    "claim_id",
+                    ("claim_id",),
+                    lambda v: f"'{v}' has no row in citations",
+                    "every event, statement and figure cites at least one archived source",
+                )
         if r == "sources":
             self._unarchived(target, pk)
 
@@ -641,12 +781,20 @@ class Engine:
         """Sources whose relay chain loops (pointer doubling over the relay links)."""
         n = len(where)
         p = np.where(hit, where, -1)
-        for _ in range(max(1, int(np.ceil(np.log2(n + 1))) + 1)):  # after enough doublings only looping chains point somewhere
+        for _ in range(
+            max(1, int(np.ceil(np.log2(n + 1))) + 1)
+        ):  # after enough doublings only looping chains point somewhere
             p = np.where(p >= 0, p[np.maximum(p, 0)], -1)
             if not (p >= 0).any():
                 return
-        self._later(sources, P.RecordRule, np.flatnonzero(p >= 0), "relays_source_id", ("source_id", "relays_source_id"),
-                    lambda a, b: f"the relay chain from '{a}' comes back (through '{b}')")
+        self._later(
+            sources,
+            P.RecordRule,
+            np.flatnonzero(p >= 0),
+            "relays_source_id",
+            ("source_id", "relays_source_id"),
+            lambda a, b: f"the relay chain from '{a}' comes back (through '{b}')",
+        )
 
     def _unarchived(self, sources: TableState, pk: tuple[np.ndarray, np.ndarray]) -> None:
         """Citations of existing sources with no archived text (a source whose archived text failed its checks is reported on the source)."""
@@ -659,27 +807,48 @@ class Engine:
         exists = lookup(pk, [(hash64(src, self.use_polars), _present(src))])[0] >= 0
         declared = pa.array(sources.extra.get("status_archived", []), pa.string())
         sel = np.flatnonzero(exists & ~_np_mask(pc.is_in(src, value_set=declared)))
-        cit.found.many(P.CitesUnarchived, idx[sel], "source_id",
-                       [f"'{v}' is not archived, so its excerpt cannot be verified" for v in _values(src, sel)],
-                       "cite the archived document that relays it")
+        cit.found.many(
+            P.CitesUnarchived,
+            idx[sel],
+            "source_id",
+            [f"'{v}' is not archived, so its excerpt cannot be verified" for v in _values(src, sel)],
+            "cite the archived document that relays it",
+        )
 
-    def _fetch(self, st: TableState, wanted: dict[str, np.ndarray], byte_range: tuple[int, int] | None = None,
-               part: int = 0, base: int = 0) -> dict[str, dict[int, Any]]:
+    def _fetch(
+        self,
+        st: TableState,
+        wanted: dict[str, np.ndarray],
+        byte_range: tuple[int, int] | None = None,
+        part: int = 0,
+        base: int = 0,
+    ) -> dict[str, dict[int, Any]]:
         """Read a table (or one byte range of it, whose first kept row is ``base``) again for the values
         of a few cells: {column: {kept row index: value}}. Only the wanted columns are converted, and
         reading stops after the last wanted row."""
         names = sorted(wanted)
         head = st.spec.names if part > 0 else _header(st.path)
-        convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in head}, include_columns=names, strings_can_be_null=True,
-                                       quoted_strings_can_be_null=True, null_values=[""])
-        parse = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=lambda row: "skip")
+        convert = pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in head},
+            include_columns=names,
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+            null_values=[""],
+        )
+        parse = pacsv.ParseOptions(
+            newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=lambda row: "skip"
+        )
         read = pacsv.ReadOptions(use_threads=False, block_size=BLOCK_SIZE, column_names=head if part > 0 else None)
         out: dict[str, dict[int, Any]] = {n: {} for n in names}
         last = max((int(v.max()) for v in wanted.values() if len(v)), default=-1)
         source = _Range(st.path, *byte_range) if byte_range is not None else str(st.path)
         try:
-            for batch in pacsv.open_csv(source.stream if byte_range is not None else source, read_options=read,
-                                        parse_options=parse, convert_options=convert):
+            for batch in pacsv.open_csv(
+                source.stream if byte_range is not None else source,
+                read_options=read,
+                parse_options=parse,
+                convert_options=convert,
+            ):
                 n = batch.num_rows
                 for name in names:
                     idx = wanted[name]
@@ -707,7 +876,11 @@ class Engine:
             st = items[0][0]
             wanted: dict[str, list[np.ndarray]] = {}
             for _, cls, index, fld, columns, message, hint in items:
-                extra = [np.array(list(st.extra.get("dup_first", {}).values()), dtype=np.int64)] if cls is P.DuplicateId else []
+                extra = (
+                    [np.array(list(st.extra.get("dup_first", {}).values()), dtype=np.int64)]
+                    if cls is P.DuplicateId
+                    else []
+                )
                 for c in columns:
                     wanted.setdefault(c, []).extend([index, *extra])
             want = {c: np.unique(np.concatenate(v)) for c, v in wanted.items()}
@@ -716,10 +889,12 @@ class Engine:
             for byte_range, part, base, rows in ranges:
                 mine = {c: v[(v >= base) & (v < base + rows)] for c, v in want.items()}
                 if any(len(v) for v in mine.values()):
+
                     def fetch(st=st, mine=mine, byte_range=byte_range, part=part, base=base, got=got) -> list:
                         for c, d in self._fetch(st, mine, byte_range, part, base).items():
                             got[c].update(d)  # distinct keys per part: safe from two threads
                         return []
+
                     tasks.append((-rows, next(self._seq), fetch))
         self._run_queue(tasks)
         for resource, items in by_table.items():
@@ -737,7 +912,9 @@ class Engine:
                     firsts = st.extra.get("dup_first", {})
                     for i in index.tolist():
                         v, first = vals[fld].get(i), firsts.get(i)
-                        if first is not None and vals[fld].get(first) == v:  # confirmed on the values, not only the hash
+                        if (
+                            first is not None and vals[fld].get(first) == v
+                        ):  # confirmed on the values, not only the hash
                             row = int(st.row_numbers(np.array([first]))[0])
                             st.found.add(cls, i, fld, f"'{v}' is already used by row {row}", hint)
                     continue
@@ -770,8 +947,14 @@ class Engine:
         return out
 
 
-def validate_tables(package: str | os.PathLike, *, workers: int = 2, check_hash: bool = True, check_excerpts: bool = True,
-                    stats: dict | None = None) -> list[P.Problem]:
+def validate_tables(
+    package: str | os.PathLike,
+    *,
+    workers: int = 2,
+    check_hash: bool = True,
+    check_excerpts: bool = True,
+    stats: dict | None = None,
+) -> list[P.Problem]:
     """Every problem in the CSV tables of a data package laid out like ours.
 
     ``package``: a ``datapackage.json`` or the folder holding it. Column

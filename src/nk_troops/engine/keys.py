@@ -10,7 +10,6 @@ import pyarrow.compute as pc
 
 from .arrays import _np_mask, _present, _str, polars_strings
 
-
 TAG_BITS = 4
 """Low bits of every key hash left free, to tag where a value came from when keys and references are sorted together."""
 
@@ -28,8 +27,6 @@ _P2 = np.uint64(0xBF58476D1CE4E5B9)
 
 
 _P3 = np.uint64(0x94D049BB133111EB)
-
-
 
 
 def _mix(h: np.ndarray) -> np.ndarray:
@@ -116,8 +113,11 @@ SLICE = 1 << 21
 """Sorted values handled at a time after the sort (bounds the temporaries: about 40 bytes each)."""
 
 
-def match(keys: tuple[np.ndarray, np.ndarray], refs: list[tuple[np.ndarray, np.ndarray]],
-          groups: dict[str, list[int]] | None = None) -> Matches:
+def match(
+    keys: tuple[np.ndarray, np.ndarray],
+    refs: list[tuple[np.ndarray, np.ndarray]],
+    groups: dict[str, list[int]] | None = None,
+) -> Matches:
     """Sort the keys and the references together, each value tagged with where it came from
     (0: a key, i + 1: reference column i) in its low bits: equal values end up side by side,
     the key first, so one pass finds duplicates, references with no key and keys nobody refers to.
@@ -140,15 +140,19 @@ def match(keys: tuple[np.ndarray, np.ndarray], refs: list[tuple[np.ndarray, np.n
     start = 0
     while start < len(x):
         end = min(len(x), start + SLICE)
-        if end < len(x):  # never inside a group of equal values: back to its start, or past its end if it started the slice
+        if end < len(
+            x
+        ):  # never inside a group of equal values: back to its start, or past its end if it started the slice
             group = x[end] & _VALUE
             back = int(np.searchsorted(x, group, side="left"))
             end = back if back > start else int(np.searchsorted(x, group | _TAG, side="right"))
         found.append(_match_slice(x[start:end], len(refs), luts, first=start == 0))
         start = end
-    return Matches(np.unique(np.concatenate([f[0] for f in found] or [np.zeros(0, np.uint64)])),
-                   [np.unique(np.concatenate([f[1][i] for f in found] or [np.zeros(0, np.uint64)])) for i in range(len(refs))],
-                   {name: np.unique(np.concatenate([f[2][name] for f in found] or [np.zeros(0, np.uint64)])) for name in groups})
+    return Matches(
+        np.unique(np.concatenate([f[0] for f in found] or [np.zeros(0, np.uint64)])),
+        [np.unique(np.concatenate([f[1][i] for f in found] or [np.zeros(0, np.uint64)])) for i in range(len(refs))],
+        {name: np.unique(np.concatenate([f[2][name] for f in found] or [np.zeros(0, np.uint64)])) for name in groups},
+    )
 
 
 def _match_slice(x: np.ndarray, nrefs: int, luts: dict[str, np.ndarray], first: bool) -> tuple:
@@ -167,7 +171,9 @@ def _match_slice(x: np.ndarray, nrefs: int, luts: dict[str, np.ndarray], first: 
     unreferenced = {}
     top = np.uint64(0xFFFFFFFFFFFFFFFF)  # never a value (its low bits are set)
     for name, lut in luts.items():
-        next_ref = np.minimum.accumulate(np.where(lut[tag], value, top)[::-1])[::-1]  # the nearest reference of the group at or after
+        next_ref = np.minimum.accumulate(np.where(lut[tag], value, top)[::-1])[
+            ::-1
+        ]  # the nearest reference of the group at or after
         unreferenced[name] = value[is_key & (next_ref != value)]
     return duplicated, missing, unreferenced
 
@@ -181,7 +187,9 @@ def rows_with(keys: tuple[np.ndarray, np.ndarray], values: np.ndarray) -> np.nda
     return np.flatnonzero(inside & p)
 
 
-def lookup(keys: tuple[np.ndarray, np.ndarray], probes: list[tuple[np.ndarray, np.ndarray]], parts: int = 4) -> list[np.ndarray]:
+def lookup(
+    keys: tuple[np.ndarray, np.ndarray], probes: list[tuple[np.ndarray, np.ndarray]], parts: int = 4
+) -> list[np.ndarray]:
     """For each probe value, the row of the first equal key (-1: none, or the probe is empty).
 
     Used where positions are needed (relay chains); ``match`` answers the set questions.
@@ -204,7 +212,7 @@ def lookup(keys: tuple[np.ndarray, np.ndarray], probes: list[tuple[np.ndarray, n
         found = np.asarray(pc.fill_null(found, -1).to_numpy(), dtype=np.int64)
         pos = 0
         for sel, o in zip(sels, out):
-            f = found[pos:pos + len(sel)]
+            f = found[pos : pos + len(sel)]
             pos += len(sel)
             o[sel] = np.where(f >= 0, ksel[np.maximum(f, 0)], -1)
     return out

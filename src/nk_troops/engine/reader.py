@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-
 BLOCK_SIZE = 1 << 20
 
 
@@ -158,7 +157,9 @@ class Utf8Check:
                 return False
             return True
         try:
-            pa.Array.from_buffers(pa.string(), 1, [None, pa.py_buffer(np.array([0, n], np.int32)), raw]).validate(full=True)
+            pa.Array.from_buffers(pa.string(), 1, [None, pa.py_buffer(np.array([0, n], np.int32)), raw]).validate(
+                full=True
+            )
         except pa.ArrowInvalid:
             return False
         return True
@@ -173,7 +174,7 @@ def _count_quotes(buf: bytearray, start: int, end: int) -> int:
     a = np.frombuffer(buf, dtype=np.uint8, count=end)
     total = 0
     for i in range(start, end, _QUOTE_BLOCK):
-        total += int(np.count_nonzero(a[i:min(end, i + _QUOTE_BLOCK)] == 34))
+        total += int(np.count_nonzero(a[i : min(end, i + _QUOTE_BLOCK)] == 34))
     return total
 
 
@@ -193,7 +194,7 @@ class _Cutter:
         while self.targets and self.targets[0] < end:
             t = max(self.targets[0], offset)
             a = np.frombuffer(buf, dtype=np.uint8, count=n)
-            local = a[t - offset:]
+            local = a[t - offset :]
             parity = (self.quotes + _count_quotes(buf, 0, t - offset)) & 1
             q = np.flatnonzero(local == 34)
             nl = np.flatnonzero(local == 10)

@@ -10,8 +10,8 @@ import pyarrow.compute as pc
 
 from .. import problems as P
 from ..vague_dates import VagueDateError, parse_vague_date
-from .spec import TableSpec
 from .arrays import _eq, _np_mask, _present, _str, _values, _views, polars_strings
+from .spec import TableSpec
 from .state import Found
 
 
@@ -25,7 +25,10 @@ class DateTexts:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.known: tuple[pa.Array, tuple[pa.Array, ...]] = (pa.array([], pa.string()), tuple(pa.array([], t) for t in self.TYPES))
+        self.known: tuple[pa.Array, tuple[pa.Array, ...]] = (
+            pa.array([], pa.string()),
+            tuple(pa.array([], t) for t in self.TYPES),
+        )
 
     def lookup(self, text: pa.Array) -> tuple[pa.Array, ...]:
         """(error, canonical text, start, end, precision) for each cell."""
@@ -52,7 +55,9 @@ class DateTexts:
         return tuple(c.take(pos) for c in cols)
 
 
-def rule_dates(spec: TableSpec, cols: dict, typed: dict, ok: dict, live: np.ndarray, found: Found, base: int, dates: DateTexts) -> None:
+def rule_dates(
+    spec: TableSpec, cols: dict, typed: dict, ok: dict, live: np.ndarray, found: Found, base: int, dates: DateTexts
+) -> None:
     for g in spec.date_groups:
         raw = {k: _present(cols[k]) & live for k in (g.text, g.start, g.end, g.missing_reason)}
         prec_ok = ok[g.precision]
@@ -72,7 +77,11 @@ def rule_dates(spec: TableSpec, cols: dict, typed: dict, ok: dict, live: np.ndar
         flag(unknown & raw[g.text], g.text, f"{g.precision} is 'unknown', so {g.text} must be empty")
         flag(unknown & raw[g.start], g.start, f"{g.precision} is 'unknown', so {g.start} must be empty")
         flag(unknown & raw[g.end], g.end, f"{g.precision} is 'unknown', so {g.end} must be empty")
-        flag(unknown & ~raw[g.missing_reason], g.missing_reason, f"an unknown {g.base} needs {g.missing_reason} (why the sources do not establish it)")
+        flag(
+            unknown & ~raw[g.missing_reason],
+            g.missing_reason,
+            f"an unknown {g.base} needs {g.missing_reason} (why the sources do not establish it)",
+        )
         flag(known & ~raw[g.text], g.text, f"{g.base} is known ({g.precision} is set), so {g.text} must give it")
         flag(known & raw[g.missing_reason], g.missing_reason, f"{g.base} is known, so {g.missing_reason} must be empty")
         flag(before & raw[g.start], g.start, f"an 'on_or_before' {g.base} has no {g.start}")
@@ -85,14 +94,18 @@ def rule_dates(spec: TableSpec, cols: dict, typed: dict, ok: dict, live: np.ndar
             if later.any():
                 idx = np.flatnonzero(later)
                 s, e = _values(cols[g.start], idx), _values(cols[g.end], idx)
-                found.many(P.RecordRule, idx + base, g.start, [f"{g.start} ({a}) is after {g.end} ({b})" for a, b in zip(s, e)])
+                found.many(
+                    P.RecordRule, idx + base, g.start, [f"{g.start} ({a}) is after {g.end} ({b})" for a, b in zip(s, e)]
+                )
                 flagged |= later
         # the written text must give exactly the bounds and precision published beside it
         todo = known & raw[g.text] & ~flagged
         if not todo.any():
             continue
         text = cols[g.text]
-        e_err, e_canon, e_start, e_end, e_prec = dates.lookup(pc.if_else(pa.array(todo), text, pa.scalar(None, pa.string())))
+        e_err, e_canon, e_start, e_end, e_prec = dates.lookup(
+            pc.if_else(pa.array(todo), text, pa.scalar(None, pa.string()))
+        )
         bad_text = todo & _present(e_err)
         if bad_text.any():
             idx = np.flatnonzero(bad_text)
@@ -100,21 +113,37 @@ def rule_dates(spec: TableSpec, cols: dict, typed: dict, ok: dict, live: np.ndar
         todo &= ~bad_text
         not_canon = todo & _np_mask(pc.not_equal(e_canon, text))
         if not_canon.any():
-            found.many(P.RecordRule, np.flatnonzero(not_canon) + base, g.text, "write the date with single spaces and no spaces at the ends")
+            found.many(
+                P.RecordRule,
+                np.flatnonzero(not_canon) + base,
+                g.text,
+                "write the date with single spaces and no spaces at the ends",
+            )
         checks = (
             (g.precision, e_prec, _str(cols[g.precision]), prec_ok),
             (g.start, e_start, typed[g.start], ok[g.start] | ~raw[g.start]),
             (g.end, e_end, typed[g.end], ok[g.end] | ~raw[g.end]),
         )
         for fld, expected, actual, usable in checks:
-            differ = todo & usable & ~_np_mask(pc.fill_null(pc.equal(expected, actual), False)) & ~(
-                _np_mask(pc.is_null(expected)) & _np_mask(pc.is_null(actual)))
+            differ = (
+                todo
+                & usable
+                & ~_np_mask(pc.fill_null(pc.equal(expected, actual), False))
+                & ~(_np_mask(pc.is_null(expected)) & _np_mask(pc.is_null(actual)))
+            )
             if differ.any():
                 idx = np.flatnonzero(differ)
                 exp_v, act_v, txt = _values(expected, idx), _values(actual, idx), _values(text, idx)
-                found.many(P.RecordRule, idx + base, fld,
-                           [f"{g.text} {t!r} means {fld} {'empty' if e is None else e}, not {'empty' if a is None else a}" for t, e, a in zip(txt, exp_v, act_v)],
-                           "the bounds and precision follow from the written date (see the vague-date grammar in the README)")
+                found.many(
+                    P.RecordRule,
+                    idx + base,
+                    fld,
+                    [
+                        f"{g.text} {t!r} means {fld} {'empty' if e is None else e}, not {'empty' if a is None else a}"
+                        for t, e, a in zip(txt, exp_v, act_v)
+                    ],
+                    "the bounds and precision follow from the written date (see the vague-date grammar in the README)",
+                )
 
 
 def rule_knowable(spec: TableSpec, cols: dict, live: np.ndarray, found: Found, base: int) -> None:
@@ -123,7 +152,12 @@ def rule_knowable(spec: TableSpec, cols: dict, live: np.ndarray, found: Found, b
         has_r = _present(cols[reason])
         neither = live & ~has_x & ~has_r
         both = live & has_x & has_r
-        found.many(P.RecordRule, np.flatnonzero(neither) + base, x, f"give {x}, or say in {reason} why the sources do not establish it")
+        found.many(
+            P.RecordRule,
+            np.flatnonzero(neither) + base,
+            x,
+            f"give {x}, or say in {reason} why the sources do not establish it",
+        )
         found.many(P.RecordRule, np.flatnonzero(both) + base, reason, f"{x} is given, so {reason} must be empty")
 
 
@@ -131,12 +165,27 @@ def rule_figures(cols: dict, typed: dict, ok: dict, live: np.ndarray, found: Fou
     q_ok = ok["qualifier"]
     is_range = q_ok & _eq(cols["qualifier"], "range")
     raw = {k: _present(cols[k]) & live for k in ("value", "value_low", "value_high")}
-    found.many(P.RecordRule, np.flatnonzero(is_range & ~raw["value_low"]) + base, "value_low", "qualifier 'range' needs value_low and value_high")
-    found.many(P.RecordRule, np.flatnonzero(is_range & ~raw["value_high"]) + base, "value_high", "qualifier 'range' needs value_low and value_high")
+    found.many(
+        P.RecordRule,
+        np.flatnonzero(is_range & ~raw["value_low"]) + base,
+        "value_low",
+        "qualifier 'range' needs value_low and value_high",
+    )
+    found.many(
+        P.RecordRule,
+        np.flatnonzero(is_range & ~raw["value_high"]) + base,
+        "value_high",
+        "qualifier 'range' needs value_low and value_high",
+    )
     no_value = q_ok & ~is_range & ~raw["value"]
     if no_value.any():
         idx = np.flatnonzero(no_value)
-        found.many(P.RecordRule, idx + base, "value", [f"qualifier '{q}' needs a value" for q in _values(cols["qualifier"], idx)])
+        found.many(
+            P.RecordRule,
+            idx + base,
+            "value",
+            [f"qualifier '{q}' needs a value" for q in _values(cols["qualifier"], idx)],
+        )
     v, lo, hi = typed["value"], typed["value_low"], typed["value_high"]
 
     def cmp(mask: np.ndarray, op, a, b) -> np.ndarray:
@@ -145,21 +194,38 @@ def rule_figures(cols: dict, typed: dict, ok: dict, live: np.ndarray, found: Fou
     low_high = cmp(ok["value_low"] & ok["value_high"], pc.greater, lo, hi)
     if low_high.any():
         idx = np.flatnonzero(low_high)
-        found.many(P.RecordRule, idx + base, "value_low",
-                   [f"value_low ({a:g}) is greater than value_high ({b:g})" for a, b in zip(_values(lo, idx), _values(hi, idx))])
+        found.many(
+            P.RecordRule,
+            idx + base,
+            "value_low",
+            [
+                f"value_low ({a:g}) is greater than value_high ({b:g})"
+                for a, b in zip(_values(lo, idx), _values(hi, idx))
+            ],
+        )
     below = cmp(ok["value"] & ok["value_low"] & ~low_high, pc.less, v, lo)
     above = cmp(ok["value"] & ok["value_high"] & ~low_high, pc.greater, v, hi)
     for mask, other, word in ((below, lo, "below value_low"), (above, hi, "above value_high")):
         if mask.any():
             idx = np.flatnonzero(mask)
-            found.many(P.RecordRule, idx + base, "value", [f"value ({a:g}) is {word} ({b:g})" for a, b in zip(_values(v, idx), _values(other, idx))])
+            found.many(
+                P.RecordRule,
+                idx + base,
+                "value",
+                [f"value ({a:g}) is {word} ({b:g})" for a, b in zip(_values(v, idx), _values(other, idx))],
+            )
     share = ok["unit"] & _eq(cols["unit"], "share")
     if share.any():
         for name in ("value", "value_low", "value_high"):
             over = cmp(share & ok[name], pc.greater, typed[name], pa.scalar(1.0))
             if over.any():
                 idx = np.flatnonzero(over)
-                found.many(P.RecordRule, idx + base, name, [f"{name} ({a:g}) is a share and must lie between 0 and 1" for a in _values(typed[name], idx)])
+                found.many(
+                    P.RecordRule,
+                    idx + base,
+                    name,
+                    [f"{name} ({a:g}) is a share and must lie between 0 and 1" for a in _values(typed[name], idx)],
+                )
 
 
 def rule_sources(cols: dict, ok: dict, live: np.ndarray, found: Found, base: int) -> None:
@@ -167,10 +233,18 @@ def rule_sources(cols: dict, ok: dict, live: np.ndarray, found: Found, base: int
     not_archived = ok["status"] & ~archived
     for name in ("archived_file", "sha256"):
         has = _present(cols[name])
-        found.many(P.RecordRule, np.flatnonzero(archived & ~has & live) + base, name, "an archived source needs both archived_file and sha256")
-        found.many(P.RecordRule, np.flatnonzero(not_archived & has & live) + base, name, "a source that is not archived has no archived_file or sha256")
-
-
+        found.many(
+            P.RecordRule,
+            np.flatnonzero(archived & ~has & live) + base,
+            name,
+            "an archived source needs both archived_file and sha256",
+        )
+        found.many(
+            P.RecordRule,
+            np.flatnonzero(not_archived & has & live) + base,
+            name,
+            "a source that is not archived has no archived_file or sha256",
+        )
 
 
 def rule_claims(cols: dict, ok: dict, found: Found, base: int) -> None:
@@ -179,17 +253,29 @@ def rule_claims(cols: dict, ok: dict, found: Found, base: int) -> None:
         return
     prefix = pc.utf8_slice_codeunits(cols["claim_id"], 0, 2)
     want = np.asarray(pc.fill_null(pc.index_in(prefix, value_set=pa.array(["ev", "st", "fg"])), -1).to_numpy())
-    have = np.asarray(pc.fill_null(pc.index_in(cols["record_type"], value_set=pa.array(["event", "statement", "figure"])), -2).to_numpy())
+    have = np.asarray(
+        pc.fill_null(
+            pc.index_in(cols["record_type"], value_set=pa.array(["event", "statement", "figure"])), -2
+        ).to_numpy()
+    )
     differ = both & (want != have)
     if differ.any():
         idx = np.flatnonzero(differ)
         names = ("event", "statement", "figure")
-        found.many(P.RecordRule, idx + base, "record_type",
-                   [f"'{i}' is a{'n' if names[w] == 'event' else ''} {names[w]} id, but record_type is '{t}'"
-                    for i, w, t in zip(_values(cols["claim_id"], idx), want[idx], _values(cols["record_type"], idx))])
+        found.many(
+            P.RecordRule,
+            idx + base,
+            "record_type",
+            [
+                f"'{i}' is a{'n' if names[w] == 'event' else ''} {names[w]} id, but record_type is '{t}'"
+                for i, w, t in zip(_values(cols["claim_id"], idx), want[idx], _values(cols["record_type"], idx))
+            ],
+        )
 
 
-def rule_child_ids(id_name: str, sep: str, cols: dict, ok: dict, found: Found, base: int, use_polars: bool = False) -> None:
+def rule_child_ids(
+    id_name: str, sep: str, cols: dict, ok: dict, found: Found, base: int, use_polars: bool = False
+) -> None:
     """citation_id and link_id are their claim_id, the separator ('/c', '/l') and a number.
 
     ``use_polars``: compare with polars (three times faster on long columns; see Engine.POLARS_MIN_BYTES)."""
@@ -201,14 +287,25 @@ def rule_child_ids(id_name: str, sep: str, cols: dict, ok: dict, found: Found, b
         import polars as pl
 
         pair = pl.DataFrame([polars_strings(child).alias("child"), polars_strings(claim).alias("claim")])
-        starts = pair.select(pl.col("child").str.starts_with(pl.col("claim") + sep).fill_null(True)).to_series().to_numpy()
+        starts = (
+            pair.select(pl.col("child").str.starts_with(pl.col("claim") + sep).fill_null(True)).to_series().to_numpy()
+        )
     else:
-        starts = _np_mask(pc.fill_null(pc.equal(_heads(child, claim, sep), pc.binary_join_element_wise(claim, sep, "")), True))
+        starts = _np_mask(
+            pc.fill_null(pc.equal(_heads(child, claim, sep), pc.binary_join_element_wise(claim, sep, "")), True)
+        )
     differ = both & ~starts
     if differ.any():
         idx = np.flatnonzero(differ)
-        found.many(P.RecordRule, idx + base, id_name,
-                   [f"'{a}' does not start with its claim_id '{b}{sep}'" for a, b in zip(_values(child, idx), _values(claim, idx))])
+        found.many(
+            P.RecordRule,
+            idx + base,
+            id_name,
+            [
+                f"'{a}' does not start with its claim_id '{b}{sep}'"
+                for a, b in zip(_values(child, idx), _values(claim, idx))
+            ],
+        )
 
 
 def _heads(child: pa.Array, claim: pa.Array, sep: str) -> pa.Array:

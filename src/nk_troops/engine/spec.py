@@ -12,7 +12,7 @@ from __future__ import annotations
 import types
 import typing
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from typing import Annotated, Any, get_args, get_origin
 
 from .. import models as M
@@ -100,7 +100,7 @@ def _field_validators(model: type, name: str) -> set:
     return found
 
 
-@lru_cache(maxsize=None)
+@cache
 def table_spec(model: type) -> TableSpec:
     cols = columns(model)
     out: list[ColSpec] = []
@@ -109,14 +109,24 @@ def table_spec(model: type) -> TableSpec:
         if c.part == "missing_reason":  # Unknown.unknown is Text
             funcs = {M._safe_text}
         fk = tuple(c.fk.split(".", 1)) if c.fk else None
-        out.append(ColSpec(
-            name=c.name, type=c.type, required=c.required,
-            enum=tuple(c.enum.values()) if c.enum is not None else None,
-            pattern=c.pattern, min_length=c.min_length, max_length=c.max_length,
-            minimum=c.minimum, maximum=c.maximum, fk=fk, unique=c.unique,
-            safe_text=M._safe_text in funcs and c.type == "string" and c.enum is None,
-            country=M._iso_country in funcs, column=c,
-        ))
+        out.append(
+            ColSpec(
+                name=c.name,
+                type=c.type,
+                required=c.required,
+                enum=tuple(c.enum.values()) if c.enum is not None else None,
+                pattern=c.pattern,
+                min_length=c.min_length,
+                max_length=c.max_length,
+                minimum=c.minimum,
+                maximum=c.maximum,
+                fk=fk,
+                unique=c.unique,
+                safe_text=M._safe_text in funcs and c.type == "string" and c.enum is None,
+                country=M._iso_country in funcs,
+                column=c,
+            )
+        )
     groups = []
     pairs = []
     for c in cols:

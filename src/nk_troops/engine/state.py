@@ -13,7 +13,6 @@ import pyarrow as pa
 from .. import problems as P
 from .spec import TableSpec
 
-
 TableStructure = P.TableStructure
 TableHashMismatch = P.TableHashMismatch
 
@@ -33,7 +32,9 @@ class Found:
         with self.lock:
             self.items.append((cls, index, fld, message, hint))
 
-    def many(self, cls: type, indices: np.ndarray, fld: str | None, messages: list[str] | str, hint: str | None = None) -> None:
+    def many(
+        self, cls: type, indices: np.ndarray, fld: str | None, messages: list[str] | str, hint: str | None = None
+    ) -> None:
         if len(indices) == 0:
             return
         if isinstance(messages, str):
@@ -55,7 +56,7 @@ class TableState:
     done: threading.Event = field(default_factory=threading.Event)
     byte_range: tuple[int, int] | None = None  # a part of the file: (start, end); None: the whole file
     part: int = 0
-    parts: list["TableState"] = field(default_factory=list)
+    parts: list[TableState] = field(default_factory=list)
 
     def row_numbers(self, index: np.ndarray) -> np.ndarray:
         """Record numbers (header = 1) of kept-row indices."""

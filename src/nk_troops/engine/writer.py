@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -45,7 +46,11 @@ def _float_cells(arr: pa.Array) -> pa.Array:
     # repr() switches to exponent form outside [1e-4, 1e16), Arrow does not; huge integral values and
     # inf/nan are rare: let Python write those few exactly as writers.csv_cell does
     with np.errstate(invalid="ignore"):
-        odd = valid & ((~integral & ((np.abs(vals) < 1e-4) | (np.abs(vals) >= 1e16))) | ~np.isfinite(np_vals) | (np.abs(vals) >= 2**62))
+        odd = valid & (
+            (~integral & ((np.abs(vals) < 1e-4) | (np.abs(vals) >= 1e16)))
+            | ~np.isfinite(np_vals)
+            | (np.abs(vals) >= 2**62)
+        )
     if odd.any():
         idx = np.flatnonzero(odd)
         fixed = pa.array([_py_number(float(np_vals[i])) for i in idx], pa.string())
@@ -98,7 +103,7 @@ def _contiguous(arr: pa.Array) -> pa.Buffer:
     """The values of a string array, end to end, as one buffer (no copy)."""
     arr = arr.cast(pa.string()) if arr.type != pa.string() else arr
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=len(arr) + 1, offset=arr.offset * 4)
-    return arr.buffers()[2][offsets[0]:offsets[-1]]
+    return arr.buffers()[2][offsets[0] : offsets[-1]]
 
 
 def header(names: Iterable[str]) -> bytes:
@@ -200,7 +205,9 @@ def _year_column(table: pa.Table, by: str) -> pa.Array:
     raise ValueError(f"cannot partition by '{by}': no such column and no *_start date column")
 
 
-def write_partitioned(table_or_path: Any, out_dir: str | os.PathLike, by: str = "year", *, partition_name: str | None = None) -> list[Path]:
+def write_partitioned(
+    table_or_path: Any, out_dir: str | os.PathLike, by: str = "year", *, partition_name: str | None = None
+) -> list[Path]:
     """Write a table as Hive-partitioned Parquet (``out_dir/year=2024/part-0.parquet``...).
 
     ``table_or_path``: a pyarrow Table or the path of a Parquet file. ``by``: a column
@@ -218,21 +225,27 @@ def write_partitioned(table_or_path: Any, out_dir: str | os.PathLike, by: str = 
         schema = table_or_path.schema
 
         def batches(columns=None):
-            return iter((table_or_path.select(columns) if columns else table_or_path).to_batches(max_chunksize=ROW_GROUP))
+            return iter(
+                (table_or_path.select(columns) if columns else table_or_path).to_batches(max_chunksize=ROW_GROUP)
+            )
     else:  # streamed a row group at a time: memory does not grow with the table
         source = pq.ParquetFile(str(table_or_path))
         schema = source.schema_arrow
 
         def batches(columns=None):
             return source.iter_batches(batch_size=ROW_GROUP, columns=columns)
+
     if by != "year" and by not in schema.names:
         raise ValueError(f"cannot partition by '{by}': no such column and no *_start date column")
     name = partition_name or ("year" if by == "year" or pa.types.is_date(schema.field(by).type) else by)
     kept = pa.schema([f for f in schema if f.name != name], metadata=schema.metadata)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    key_column = by if by in schema.names else next(
-        (f.name for f in schema if f.name.endswith("_start") and pa.types.is_date(f.type)), None)
+    key_column = (
+        by
+        if by in schema.names
+        else next((f.name for f in schema if f.name.endswith("_start") and pa.types.is_date(f.type)), None)
+    )
     if key_column is None:
         raise ValueError(f"cannot partition by '{by}': no such column and no *_start date column")
     seen: set = set()
@@ -241,7 +254,7 @@ def write_partitioned(table_or_path: Any, out_dir: str | os.PathLike, by: str = 
     present = sorted((v for v in seen if v is not None), key=str) + ([None] if None in seen else [])
     paths = []
     for at in range(0, len(present), MAX_OPEN_PARTITIONS):  # at most this many files open (and rows pending) at once
-        group = present[at:at + MAX_OPEN_PARTITIONS]
+        group = present[at : at + MAX_OPEN_PARTITIONS]
         writers: dict[Any, ParquetOut] = {}
         try:
             for v in group:
