@@ -18,5 +18,5 @@ python3 -m venv .venv
 # cffconvert (validates CITATION.cff in the tests) pins a ruamel.yaml that does not build on Python 3.11:
 # install it without its pins; its real dependencies come with the test extra.
 .venv/bin/python -m pip install -q -c constraints.txt --no-deps cffconvert
-.venv/bin/nk-troops validate --no-cache
+.venv/bin/nk-troops validate
 .venv/bin/nk-troops build

@@ -16,9 +16,7 @@ def test_workflow_runs_validation_and_tests_with_read_only_permissions():
     assert wf["permissions"] == {"contents": "read"}
     runs = " ".join(step.get("run", "") for step in wf["jobs"]["validate"]["steps"])
     assert (
-        "nk-troops validate --no-cache --format github" in runs
-        and "nk-troops build --check" in runs
-        and "scripts/test.sh" in runs
+        "nk-troops validate --format github" in runs and "nk-troops build --check" in runs and "scripts/test.sh" in runs
     )
 
 

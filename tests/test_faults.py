@@ -1,13 +1,16 @@
-"""A build that fails or is interrupted at any point leaves the published files intact and readable."""
+"""A build that fails or is interrupted at any point leaves every published file whole and readable."""
 
 from __future__ import annotations
+
+import shutil
 
 import pandas as pd
 import pytest
 from conftest import published_hashes
 
 import nk_troops.build as build_module
-from nk_troops.build import build, recover
+from nk_troops.build import build
+from nk_troops.validate import validate
 
 
 def _change_a_record(root):
@@ -27,33 +30,32 @@ def _all_readable(root) -> None:
             pd.read_parquet(root / rel)
 
 
-def test_a_failing_write_while_staging_changes_nothing(mini, monkeypatch):
+def _leftovers(root) -> list[str]:
+    return [str(p.relative_to(root)) for p in root.rglob("*.tmp")]
+
+
+def test_a_failing_write_changes_no_file_halfway(mini, monkeypatch):
     before = published_hashes(mini)
     _change_a_record(mini)
-    calls = {"n": 0}
 
     def failing_fsync(fd):
-        calls["n"] += 1
-        if calls["n"] == 5:
-            raise OSError(28, "No space left on device")
+        raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(build_module.os, "fsync", failing_fsync)
     report, changed = build(mini)
     assert not report.ok and changed == []
     assert "No space left on device" in report.render()
-    assert published_hashes(mini) == before
-    assert not (mini / build_module.STAGING).exists() and not (mini / build_module.JOURNAL).exists()
+    assert published_hashes(mini) == before  # the first write failed before its rename
+    assert _leftovers(mini) == []
 
 
-def test_frictionless_rejecting_the_staged_package_changes_nothing(mini, monkeypatch):
-    from nk_troops import package_check, problems
+def test_checks_rejecting_the_staged_package_change_nothing(mini, monkeypatch):
+    from nk_troops import problems
 
     before = published_hashes(mini)
     _change_a_record(mini)
     monkeypatch.setattr(
-        package_check,
-        "frictionless_problems",
-        lambda path: [problems.PackageProblem("simulated", resource="events", row=2)],
+        build_module, "check_staged", lambda outputs, root: [problems.PackageProblem("simulated", resource="events")]
     )
     report, changed = build(mini)
     assert not report.ok and changed == []
@@ -63,24 +65,19 @@ def test_frictionless_rejecting_the_staged_package_changes_nothing(mini, monkeyp
 def test_interrupted_at_every_move_each_file_stays_whole_and_the_next_build_finishes(mini, tmp_path, monkeypatch):
     before = published_hashes(mini)
     _change_a_record(mini)
-    # what a clean build of the changed records publishes
-    import shutil
-
-    clean = tmp_path / "clean"
+    clean = tmp_path / "clean"  # what a clean build of the changed records publishes
     shutil.copytree(mini, clean)
     assert build(clean)[0].ok
     after = published_hashes(clean)
     moved = [rel for rel in after if after[rel] != before.get(rel)]
     assert len(moved) >= 3
     real_replace = build_module.os.replace
-    for stop_at in range(1, len(moved) + 1):  # crash before the 1st, 2nd, ... move
+    for stop_at in range(1, len(moved) + 1):  # killed before the 1st, 2nd, ... rename
         work = tmp_path / f"crash{stop_at}"
         shutil.copytree(mini, work)
         calls = {"n": 0}
 
-        def crashing_replace(src, dst, _stop=stop_at):
-            if str(dst).endswith(build_module.JOURNAL):
-                return real_replace(src, dst)  # the journal commit itself succeeds
+        def crashing_replace(src, dst, _stop=stop_at, calls=calls):
             calls["n"] += 1
             if calls["n"] == _stop:
                 raise KeyboardInterrupt("simulated kill")
@@ -94,6 +91,10 @@ def test_interrupted_at_every_move_each_file_stays_whole_and_the_next_build_fini
         for rel, digest in now.items():  # every file is wholly the old or wholly the new version
             assert digest in (before.get(rel), after.get(rel)), rel
         assert now["datapackage.json"] == before["datapackage.json"]  # the root descriptor moves last of all
+        assert _leftovers(work) == []
         _all_readable(work)
-        recover(work)  # what the next build does first
+        kinds = [p.type for p in validate(work).problems]
+        assert kinds == ["tables-out-of-date"]  # one line until the next build
+        assert build(work)[0].ok
         assert published_hashes(work) == after
+        assert validate(work).ok

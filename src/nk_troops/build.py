@@ -1,42 +1,52 @@
-"""`build`: render every published file from the records and publish them atomically.
+"""`build`: render every published file from the records, check the result, then publish it.
 
 Published files: ``datapackage.json``, ``schema/*.json``,
-``dataset/tables/csv/*.csv``, ``dataset/tables/parquet/*`` (and whatever
-``extra_outputs`` adds: codebook, citation files, plots). They are rendered
-in memory, staged under ``.build/staging``, checked with frictionless-py, and
-only then moved into place:
+``dataset/tables/csv/*.csv``, ``dataset/tables/parquet/*``, the manifest of
+what they were built from (``inputs.py``), and the documents of
+``extra_outputs`` (codebook, citation files, plots).
 
-* any failure before the journal is written (invalid records, a write error,
-  frictionless finding a problem) leaves every published file untouched;
-* the journal ``.build/journal.json`` is written atomically once everything
-  is staged; from then on the move is rolled forward, even after a crash
-  (the next ``build`` finishes it; ``validate`` reports the files as out of date until then).
+1. The records are checked (``validate.check_records``); any problem stops here.
+2. Every file is rendered in memory and written to a fresh temporary folder
+   outside the repository, with a copy of the archived sources.
+3. frictionless-py and the table checker (``check-tables``) check that staged
+   package, which this build wrote itself: no descriptor found in the tree is
+   ever handed to either.
+4. Only then are the changed files replaced, each by an atomic rename of a
+   file written beside it, descriptors last (the root ``datapackage.json`` at
+   the very end); files the build no longer makes are removed from the folders
+   it owns.
+
+Nothing in the tree is trusted: before anything is written, every folder on
+the way to a published file must be a real folder inside the repository (a
+symbolic link there is refused), and a published path that holds a link, a
+FIFO or anything but a regular file is replaced, never followed or opened.
+An interrupted build leaves each file wholly old or wholly new;
+`validate` then reports the files as out of date until the next `build`.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
+import stat
+import tempfile
 from pathlib import Path
 
 from . import problems as P
 from .descriptor import CSV_DIR, PARQUET_DIR, descriptors, dump_json
+from .inputs import MANIFEST, SEEDS_DIR, managed_files, manifest_bytes, regular_file_bytes
 from .models import PUBLISHED
 from .schema_gen import table_schema
 from .tables import Rows
 from .validate import check_records
 from .writers import to_csv, to_parquet
 
-WORK_DIR = ".build"
-STAGING = f"{WORK_DIR}/staging"
-JOURNAL = f"{WORK_DIR}/journal.json"
-MANAGED_DIRS = ("schema", CSV_DIR, PARQUET_DIR)
-"""Folders whose every file is generated: a file there that the build no longer makes is removed."""
+_FIX = "run `nk-troops build` and commit the result"
 
 
 def render_outputs(root: Path, tables: dict[str, Rows]) -> dict[str, bytes]:
     """Every published file as bytes, keyed by path relative to the repository root."""
+    from .extra_outputs import extra_outputs
+
     files: dict[str, bytes] = {}
     for model in PUBLISHED:
         rows = tables[model.resource]
@@ -44,114 +54,128 @@ def render_outputs(root: Path, tables: dict[str, Rows]) -> dict[str, bytes]:
         files[f"{PARQUET_DIR}/{model.resource}.parquet"] = to_parquet(model, rows)
         files[f"schema/{model.resource}.json"] = dump_json(table_schema(model))
     files.update(descriptors(files, tables["sources"]))
-    from .extra_outputs import extra_outputs
-
     files.update(extra_outputs(root, tables, files))
+    files[MANIFEST] = manifest_bytes(root, files)
     return dict(sorted(files.items()))
 
 
-def _managed_existing(root: Path) -> set[str]:
-    found = set()
-    for folder in MANAGED_DIRS:
-        base = root / folder
-        if base.is_dir():
-            found |= {str(p.relative_to(root)) for p in base.rglob("*") if p.is_file()}
-    return found
+def _unsafe_folders(root: Path, outputs: dict[str, bytes]) -> list[P.Problem]:
+    """Folders on the way to a published file that are links or not folders (a pull request can add them)."""
+    bad: dict[str, str] = {}
+    for rel in outputs:
+        parts = Path(rel).parts[:-1]
+        for i in range(1, len(parts) + 1):
+            folder = Path(*parts[:i])
+            try:
+                mode = os.lstat(root / folder).st_mode
+            except FileNotFoundError:
+                break  # made by the build
+            except OSError as e:
+                bad[folder.as_posix()] = f"cannot be inspected ({e.strerror})"
+                break
+            if not stat.S_ISDIR(mode):
+                what = "a symbolic link" if stat.S_ISLNK(mode) else "not a folder"
+                bad[folder.as_posix()] = (
+                    f"is {what}; published files are written only into real folders of the repository"
+                )
+                break
+    return [
+        P.FileUnreadable(f"'{folder}' {why}", file=folder, hint="remove it; `nk-troops build` makes the folder")
+        for folder, why in sorted(bad.items())
+    ]
+
+
+def changed_files(root: Path, outputs: dict[str, bytes]) -> tuple[list[str], list[str]]:
+    """(paths whose published file differs from ``outputs``, managed paths the build no longer makes)."""
+    changed = [rel for rel, data in outputs.items() if regular_file_bytes(root / rel) != data]
+    stray = sorted(set(managed_files(root)) - set(outputs))
+    return changed, stray
+
+
+def check_staged(outputs: dict[str, bytes], root: Path) -> list[P.Problem]:
+    """Write ``outputs`` (and the archived sources) to a temporary folder and check that package."""
+    from .engine import validate_tables
+    from .package_check import frictionless_problems
+
+    with tempfile.TemporaryDirectory(prefix="nk-troops-build-") as tmp:
+        stage = Path(tmp)
+        for rel, data in outputs.items():
+            (stage / rel).parent.mkdir(parents=True, exist_ok=True)
+            (stage / rel).write_bytes(data)
+        (stage / SEEDS_DIR).mkdir(exist_ok=True)
+        for entry in sorted(os.listdir(root / SEEDS_DIR)) if (root / SEEDS_DIR).is_dir() else []:
+            seed = regular_file_bytes(root / SEEDS_DIR / entry)
+            if seed is not None:
+                (stage / SEEDS_DIR / entry).write_bytes(seed)
+        problems = frictionless_problems(stage / "datapackage.json")
+        problems += validate_tables(stage / "datapackage.json")
+    return problems
+
+
+def _replace(root: Path, rel: str, data: bytes) -> None:
+    """Replace ``root/rel`` by ``data`` atomically: write a file beside it, then rename it over the old one."""
+    target = root / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)  # a link or FIFO at target is replaced itself, never followed
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _publish_order(rel: str) -> tuple[bool, bool, str]:
+    """Descriptors last, the root one at the very end: until it moves, readers see the old hashes."""
+    return (rel == "datapackage.json", rel.endswith("datapackage.json"), rel)
+
+
+def publish(root: Path, outputs: dict[str, bytes]) -> tuple[list[str], list[P.Problem]]:
+    """Check the outputs, then put them in place; returns the paths changed, or the problems (nothing changed)."""
+    problems = _unsafe_folders(root, outputs)
+    if problems:
+        return [], problems
+    changed, stray = changed_files(root, outputs)
+    if not changed and not stray:
+        return [], []
+    try:
+        problems = check_staged(outputs, root)
+    except OSError as e:
+        return [], [P.FileUnreadable(f"could not stage the outputs ({e}); nothing was published")]
+    if problems:
+        return [], problems
+    try:
+        for rel in sorted(changed, key=_publish_order):
+            _replace(root, rel, outputs[rel])
+        for rel in stray:
+            (root / rel).unlink(missing_ok=True)  # removes a link itself, never what it points to
+    except OSError as e:
+        return [], [P.FileUnreadable(f"could not write the published files ({e}); run `nk-troops build` again")]
+    return sorted(changed + stray, key=_publish_order), []
 
 
 def stale_outputs(root: Path, outputs: dict[str, bytes]) -> list[P.Problem]:
     """Published files that differ from what the records build (the `build --check` test)."""
-    out: list[P.Problem] = []
-    for rel, data in outputs.items():
-        path = root / rel
-        if not path.exists():
-            out.append(
-                P.TablesOutOfDate(f"'{rel}' is missing", file=rel, hint="run `nk-troops build` and commit the result")
-            )
-        elif path.read_bytes() != data:
-            out.append(
-                P.TablesOutOfDate(
-                    f"'{rel}' is not what the records build",
-                    file=rel,
-                    hint="run `nk-troops build` and commit the result",
-                )
-            )
-    for rel in sorted(_managed_existing(root) - set(outputs)):
-        out.append(
-            P.TablesOutOfDate(f"'{rel}' is no longer built", file=rel, hint="run `nk-troops build`, which removes it")
-        )
+    changed, stray = changed_files(root, outputs)
+    out = [P.TablesOutOfDate(f"'{rel}' is not what the records build", file=rel, hint=_FIX) for rel in changed]
+    out += [P.TablesOutOfDate(f"'{rel}' is no longer built", file=rel, hint=_FIX) for rel in stray]
     return out
 
 
-def recover(root: Path) -> None:
-    """Finish a publish that was interrupted after its journal was written; discard an unfinished staging."""
-    journal = root / JOURNAL
-    if journal.exists():
-        _apply(root, json.loads(journal.read_text(encoding="utf-8")))
-    elif (root / STAGING).exists():
-        shutil.rmtree(root / STAGING)
-
-
-def _apply(root: Path, plan: dict[str, list[str]]) -> None:
-    staging = root / STAGING
-    for rel in plan["replace"]:
-        staged = staging / rel
-        if staged.exists():  # absent only if an earlier, interrupted apply already moved it
-            (root / rel).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staged, root / rel)
-    for rel in plan["delete"]:
-        (root / rel).unlink(missing_ok=True)
-    (root / JOURNAL).unlink()
-    shutil.rmtree(staging, ignore_errors=True)
-
-
-def publish(root: Path, outputs: dict[str, bytes]) -> tuple[list[str], list[P.Problem]]:
-    """Stage, check and move the outputs into place; returns the paths changed, or the problems (nothing changed)."""
-    recover(root)
-    staging = root / STAGING
-    changed = [rel for rel, data in outputs.items() if not (root / rel).exists() or (root / rel).read_bytes() != data]
-    # descriptors last, the root one at the very end: until it moves, readers see the old hashes
-    changed.sort(key=lambda rel: (rel == "datapackage.json", rel.endswith("datapackage.json"), rel))
-    delete = sorted(_managed_existing(root) - set(outputs))
-    if not changed and not delete:
-        return [], []
-    try:
-        for rel, data in outputs.items():  # stage everything, so the staged package is complete for frictionless
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        from .package_check import frictionless_problems
-
-        problems = frictionless_problems(staging / "datapackage.json")
-        if problems:
-            shutil.rmtree(staging, ignore_errors=True)
-            return [], problems
-        for rel in set(outputs) - set(changed):
-            (staging / rel).unlink()
-        tmp = root / (JOURNAL + ".tmp")
-        tmp.write_text(json.dumps({"replace": changed, "delete": delete}, indent=2), encoding="utf-8")
-        os.replace(tmp, root / JOURNAL)  # the commit point
-    except OSError as e:
-        shutil.rmtree(staging, ignore_errors=True)
-        (root / (JOURNAL + ".tmp")).unlink(missing_ok=True)
-        return [], [P.FileUnreadable(f"could not stage the outputs ({e}); nothing was published")]
-    _apply(root, {"replace": changed, "delete": delete})
-    return changed + delete, []
-
-
 def build(root: Path, *, check: bool = False) -> tuple[P.Report, list[str]]:
+    """Validate the records and publish what they build (``check``: write nothing, report what differs)."""
     root = Path(root)
-    if not check:
-        recover(root)
     result = check_records(root)
     if result.tables is None:
         return result.report, []
     outputs = render_outputs(root, result.tables)
     if check:
-        result.report.extend(stale_outputs(root, outputs))
+        result.report.extend(_unsafe_folders(root, outputs) or stale_outputs(root, outputs))
+        if result.report.ok:
+            result.report.extend(check_staged(outputs, root))
         return result.report, []
     changed, problems = publish(root, outputs)
     result.report.extend(problems)

@@ -31,7 +31,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .validate import validate
 
     started = time.perf_counter()
-    report = validate(_root(args.root), records_only=args.records_only, use_cache=not args.no_cache)
+    report = validate(_root(args.root), records_only=args.records_only)
     print(report.render(args.format))
     if args.format == "text":
         print(f"({time.perf_counter() - started:.2f} s)", file=sys.stderr)
@@ -44,6 +44,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     report, changed = build(_root(args.root), check=args.check)
     print(report.render(args.format))
+    if not report.ok and args.format == "text":
+        print("nothing was published" if not args.check else "the published files are not what the records build")
     if report.ok and args.format == "text":
         if args.check:
             print("published files are up to date with the records")
@@ -70,27 +72,27 @@ def parser() -> argparse.ArgumentParser:
         )
 
     v = sub.add_parser(
-        "validate", help="check the records, the archived sources and the published package; report every error"
+        "validate",
+        help="check the records and the archived sources, and whether the published files need a build; "
+        "report every error (renders nothing: fast)",
     )
     common(v)
     v.add_argument(
         "--records-only",
         action="store_true",
-        help="check only the records and archived sources (steps 1-2: fast, for editing); skip the published files",
-    )
-    v.add_argument(
-        "--no-cache",
-        action="store_true",
-        help="run every check even if nothing changed since the last clean run (CI does); "
-        "by default a clean result is replayed while no file, code or library it depends on changes",
+        help="check only the records and archived sources; do not compare with what the last build published",
     )
     v.set_defaults(func=cmd_validate)
 
     b = sub.add_parser(
-        "build", help="validate, then write the CSV/Parquet tables, schemas and datapackage.json atomically"
+        "build",
+        help="validate, render every published file, check the result with frictionless-py and check-tables, "
+        "then replace the files that changed",
     )
     common(b)
-    b.add_argument("--check", action="store_true", help="write nothing; fail if the published files are out of date")
+    b.add_argument(
+        "--check", action="store_true", help="write nothing; fail if any published file is not what the records build"
+    )
     b.set_defaults(func=cmd_build)
 
     from . import citation, diff, engine, release

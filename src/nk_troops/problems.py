@@ -153,7 +153,6 @@ def closest(value: object, choices: Iterable[str]) -> str | None:
 class Report:
     problems: list[Problem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
-    cached_at: str | None = None  # set when this is the replayed result of a clean full run at that time (UTC)
 
     def add(self, problem: Problem) -> None:
         self.problems.append(problem)
@@ -176,7 +175,6 @@ class Report:
                     "valid": self.ok,
                     "error_count": len(problems),
                     "counts": self.counts,
-                    "cached_at": self.cached_at,
                     "errors": [p.to_dict() for p in problems],
                 },
                 indent=2,
@@ -188,11 +186,6 @@ class Report:
         summary = ", ".join(f"{n} {name}" for name, n in self.counts.items())
         if self.ok:
             lines.append(f"valid: {summary}" if summary else "valid")
-            if self.cached_at:
-                lines.append(
-                    f"(every check passed at {self.cached_at} UTC and nothing they read has changed since; "
-                    "--no-cache runs them again)"
-                )
         else:
-            lines.append(f"{len(problems)} error{'s' if len(problems) != 1 else ''} found; nothing was written.")
+            lines.append(f"{len(problems)} error{'s' if len(problems) != 1 else ''} found.")
         return "\n".join(lines)

@@ -1,18 +1,17 @@
-"""`validate`: every check on the curated records, then on the published package.
+"""`validate`: the contributor's fast loop. Every check on the curated records, and whether a build is due.
 
 1. the records files (encoding, YAML safety, duplicate keys), each record
    against its model (types, enums, patterns, dates, cross-field rules);
 2. between records: archived sources and their sha256, unique ids,
    references, every excerpt found in its source;
-3. the published files are what the records build (else: run `build`);
-4. frictionless-py on the published datapackage.json (types, constraints,
-   primary and foreign keys, bytes and hash).
+3. whether the published files are what these records build: the manifest
+   the last `build` wrote (``inputs.py``) is compared with the records, seeds
+   and code as they are now. A difference is one line ("run `nk-troops
+   build`"), never a problem per file, and nothing is rendered to find it.
 
-Every problem is collected; nothing stops at the first.
-
-With ``use_cache`` (the command line's default), a clean full run is
-remembered and replayed while nothing it depends on changes (see
-validate_cache.py): that is what makes a repeated `validate` start fast.
+Every problem is collected; nothing stops at the first. Rendering and checking
+the published package (frictionless-py and the table checker) is `build`'s
+job, and `build --check`'s in CI.
 """
 
 from __future__ import annotations
@@ -53,40 +52,25 @@ def check_records(root: Path) -> RecordsResult:
     return RecordsResult(report, tables)
 
 
-def validate(root: Path, *, records_only: bool = False, use_cache: bool = False) -> P.Report:
-    """Steps 1-4 (1-2 only with ``records_only``, which imports no table writer, plotting or frictionless code).
+def stale_tables(root: Path) -> P.Problem | None:
+    """One problem when the published files are not what the current records, seeds and code build."""
+    from .inputs import staleness
 
-    ``use_cache``: return the stored result of the last clean full run if nothing it read has changed,
-    and store this run's result when it is clean (a failing run clears it)."""
+    why = staleness(root)
+    if why is None:
+        return None
+    return P.TablesOutOfDate(
+        f"published tables are out of date ({why}): run `nk-troops build`", hint="then commit the files it writes"
+    )
+
+
+def validate(root: Path, *, records_only: bool = False) -> P.Report:
+    """Steps 1-3 (1-2 with ``records_only``). Step 3 runs only when the records are valid: until then,
+    a build would refuse them."""
     root = Path(root)
-    before = None
-    if use_cache and not records_only:
-        from . import validate_cache
-
-        before = validate_cache.data_fingerprint(root)  # what a full run is about to read
-        hit = validate_cache.lookup(root, before)
-        if hit is not None:
-            return hit
-    result = check_records(root)
-    report = result.report
-    if records_only:
-        return report
-    if result.tables is None:
-        if use_cache:
-            from . import validate_cache
-
-            validate_cache.forget(root)
-        return report
-    from .build import render_outputs, stale_outputs  # build imports validate: keep this import local
-
-    outputs = render_outputs(root, result.tables)
-    report.extend(stale_outputs(root, outputs))
-    if (root / "datapackage.json").exists():
-        from .package_check import frictionless_problems
-
-        report.extend(frictionless_problems(root / "datapackage.json"))
-    if use_cache:
-        from . import validate_cache
-
-        validate_cache.store(root, report, list(outputs), before)
+    report = check_records(root).report
+    if report.ok and not records_only:
+        stale = stale_tables(root)
+        if stale is not None:
+            report.add(stale)
     return report

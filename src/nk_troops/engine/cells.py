@@ -126,8 +126,9 @@ def check_column(
         found.many(P.MissingField, missing + base, c.name, f"'{c.name}' is required and is empty")
     typed: pa.Array = col
     ok = present.copy()
-    if not present.any():
-        return typed, ok
+    if not present.any():  # typed all the same, so that rules comparing columns get the type they expect
+        empty = {"integer": pa.int64(), "number": pa.float64(), "date": pa.date32()}.get(c.type)
+        return (typed if empty is None else pa.nulls(len(col), empty)), ok
     if c.type == "integer" or c.type == "number":
         shaped = _np_mask(pc.ascii_is_decimal(col))  # plain digits: the common case, no regex
         other = present & ~shaped

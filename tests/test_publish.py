@@ -1,0 +1,149 @@
+"""validate tells a build is due in one line without rendering; build trusts nothing a pull request can add."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from conftest import published_hashes
+
+from nk_troops.build import build
+from nk_troops.inputs import MANIFEST
+from nk_troops.validate import validate
+
+
+def _edit_note(root) -> None:
+    path = root / "dataset/records/figures.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "  subject: North Korean military personnel" in text
+    path.write_text(text.replace("  subject: ", "  notes: Reviewed again.\n  subject: ", 1), encoding="utf-8")
+
+
+def _types(report) -> list[str]:
+    return [p.type for p in report.problems]
+
+
+def test_a_correct_change_gives_exactly_one_stale_line(mini):
+    assert validate(mini).ok
+    _edit_note(mini)
+    report = validate(mini)
+    assert _types(report) == ["tables-out-of-date"]
+    text = report.render()
+    assert "run `nk-troops build`" in text and "dataset/records/figures.yaml has changed" in text
+    assert text.count("[tables-out-of-date]") == 1
+    assert build(mini)[0].ok
+    assert validate(mini).ok
+
+
+def test_a_record_error_is_reported_without_the_stale_line(mini):
+    path = mini / "dataset/records/events.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("event_type: capture", "event_type: captre"), "utf-8")
+    assert _types(validate(mini)) == ["field-error"]
+
+
+def test_hand_edited_or_stray_published_files_are_stale(mini):
+    csv = mini / "dataset/tables/csv/events.csv"
+    original = csv.read_bytes()
+    csv.write_bytes(original + b"x")
+    assert "dataset/tables/csv/events.csv is not the file the last build wrote" in validate(mini).render()
+    csv.write_bytes(original)
+    (mini / "schema/extra.json").write_text("{}", encoding="utf-8")
+    assert "schema/extra.json is not a file the build writes" in validate(mini).render()
+    assert build(mini)[0].ok
+    assert not (mini / "schema/extra.json").exists()
+    assert validate(mini).ok
+
+
+def test_a_changed_seed_or_manifest_is_noticed(mini):
+    manifest = json.loads((mini / MANIFEST).read_text(encoding="utf-8"))
+    manifest["inputs"]["code_sha256"] = "0" * 64
+    (mini / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    assert "the code of nk_troops has changed" in validate(mini).render()
+    (mini / MANIFEST).write_text("{not json", encoding="utf-8")
+    assert f"{MANIFEST} cannot be read" in validate(mini).render()
+
+
+def test_validate_imports_no_renderer():
+    code = (
+        "import sys; from nk_troops.cli import main; rc = main(['validate']);"
+        "heavy = sorted(m for m in ('pyarrow', 'polars', 'matplotlib', 'frictionless', 'pandas') if m in sys.modules);"
+        "print(rc, heavy)"
+    )
+    from conftest import REPO
+
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip().splitlines()[-1] == "0 []", out.stdout + out.stderr
+
+
+def test_a_committed_journal_is_never_obeyed(mini, tmp_path):
+    victim = tmp_path / "outside.txt"
+    victim.write_text("keep me", encoding="utf-8")
+    (mini / ".build").mkdir()
+    journal = {
+        "replace": ["../outside.txt", "datapackage.json"],
+        "delete": [str(victim), "seeds/000_903a45e1dc248108.txt"],
+    }
+    (mini / ".build/journal.json").write_text(json.dumps(journal), encoding="utf-8")
+    (mini / ".build/staging").mkdir()
+    (mini / ".build/staging/datapackage.json").write_text("{}", encoding="utf-8")
+    before = published_hashes(mini)
+    _edit_note(mini)
+    report, changed = build(mini)
+    assert report.ok, report.render()
+    assert victim.read_text(encoding="utf-8") == "keep me"
+    assert (mini / "seeds/000_903a45e1dc248108.txt").exists()
+    assert json.loads((mini / "datapackage.json").read_text(encoding="utf-8"))["resources"]
+    assert published_hashes(mini) != before
+
+
+def test_a_published_folder_that_is_a_link_is_refused(mini, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "precious.csv").write_text("keep", encoding="utf-8")
+    csv_dir = mini / "dataset/tables/csv"
+    for f in csv_dir.iterdir():
+        f.unlink()
+    csv_dir.rmdir()
+    csv_dir.symlink_to(outside, target_is_directory=True)
+    _edit_note(mini)
+    for check in (False, True):
+        report, changed = build(mini, check=check)
+        assert not report.ok and changed == []
+        assert "'dataset/tables/csv' is a symbolic link" in report.render()
+    assert sorted(p.name for p in outside.iterdir()) == ["precious.csv"]
+    assert (outside / "precious.csv").read_text(encoding="utf-8") == "keep"
+
+
+def test_a_published_file_that_is_a_link_or_fifo_is_replaced_never_followed(mini, tmp_path):
+    outside = tmp_path / "outside.json"
+    outside.write_text("keep", encoding="utf-8")
+    (mini / "schema/events.json").unlink()
+    (mini / "schema/events.json").symlink_to(outside)
+    (mini / "schema/claims.json").unlink()
+    os.mkfifo(mini / "schema/claims.json")  # opening it for reading would wait forever
+    os.mkfifo(mini / "schema/stray.json")
+    assert _types(validate(mini)) == ["tables-out-of-date"]
+    report, changed = build(mini)
+    assert report.ok, report.render()
+    assert {"schema/events.json", "schema/claims.json", "schema/stray.json"} <= set(changed)
+    assert outside.read_text(encoding="utf-8") == "keep"
+    assert (mini / "schema/events.json").is_file() and not (mini / "schema/events.json").is_symlink()
+    assert not (mini / "schema/stray.json").exists()
+    assert validate(mini).ok
+
+
+def test_build_check_runs_frictionless_and_the_table_checker_on_what_it_renders(mini, monkeypatch):
+    import nk_troops.build as build_module
+
+    seen = []
+    real = build_module.check_staged
+
+    def spy(outputs, root):
+        seen.append(sorted(outputs))
+        return real(outputs, root)
+
+    monkeypatch.setattr(build_module, "check_staged", spy)
+    assert build(mini, check=True)[0].ok
+    assert seen and "datapackage.json" in seen[0] and MANIFEST in seen[0]
