@@ -1,0 +1,228 @@
+"""Quotation candidates: quoted words with their speaker and reporting verb (see ``candidates.py``)."""
+
+from __future__ import annotations
+
+import re
+
+from .candidate_text import Doc, QuoteCandidate
+from .vocabularies import StatementForm
+
+SPEECH_VERBS = (
+    "said says stated noted claimed emphasised emphasized urged added stressed confirmed indicated called "
+    "described summarised summarized told warned suggested acknowledged clarified highlighted explained argued "
+    "insisted asserted declared wrote lamented reiterated expressed reported testified"
+).split()
+_VERB = re.compile(r"\b(?:(?P<verb>" + "|".join(SPEECH_VERBS) + r")|(?P<acc>[Aa]ccording to))\b")
+_PRONOUNS = {"he", "she", "they", "we", "i"}
+_ROLE_NOUNS = set(
+    "ambassador envoy minister president official officials authorities government ministry agency spokesperson "
+    "spokesman spokeswoman diplomat diplomats chief commander".split()
+)
+_CONNECTORS = {"of", "to", "the", "and", "for"}
+_AUXILIARIES = {"has", "have", "had", "also", "again", "then", "later", "publicly", "reportedly", "previously"}
+_TAIL = re.compile(r",? (?:in|on|at|during|while|when|after|before|to|with|via|through|earlier|later|last|this)\b")
+
+Found = tuple[str, int, int]  # speaker phrase and its [start, end) in the string searched
+
+
+def _is_name(token: str) -> bool:
+    """A capitalised word ("Ponomarenko", "Korea's", "U.S.") or a bracketed acronym ("(NIS)")."""
+    return bool(re.fullmatch(r"[A-Z][\w.'-]*|\([A-Z][A-Za-z]+\)", token))
+
+
+def _tokens(s: str) -> list[tuple[str, int]]:
+    return [(m.group(), m.start()) for m in re.finditer(r"\S+", s)]
+
+
+def _name_before(prefix: str) -> Found | None:
+    """The pronoun, role noun or name run that ends prefix ("... Ukraine's spy chief Kyrylo Budanov")."""
+    toks = _tokens(prefix)
+    if not toks:
+        return None
+    end = toks[-1][1] + len(toks[-1][0])
+    words = [w for w, _ in toks]
+    i = len(words) - 1
+    if words[i].lower() in _PRONOUNS:
+        return words[i], toks[i][1], end
+    first = None  # index of the first token of the phrase
+    if words[i] in _ROLE_NOUNS:  # "the ambassador", "Ukrainian authorities"
+        first, i = i, i - 1
+        if i >= 0 and words[i].lower() == "the":
+            return prefix[toks[i][1] : end], toks[i][1], end
+    while i >= 0:
+        w = words[i]
+        if _is_name(w):
+            first = i
+        elif w in _CONNECTORS and first is not None and i > 0 and _is_name(words[i - 1]):
+            first = i
+        elif w.islower() and w.isalpha() and first is not None:
+            # lowercase role words after a possessive: "Ukraine's spy chief Kyrylo Budanov"
+            j = i
+            while j > i - 3 and j >= 0 and words[j].islower() and words[j].isalpha():
+                j -= 1
+            if j >= 0 and _is_name(words[j]) and words[j].endswith("'s"):
+                first = i = j
+                continue
+            break
+        else:
+            break
+        i -= 1
+    while first is not None and words[first] in _CONNECTORS:
+        first += 1
+    if first is None or words[first:] == ["The"]:
+        return None
+    return prefix[toks[first][1] : end], toks[first][1], end
+
+
+def _speaker_before(prefix: str) -> Found | None:
+    """The speaker phrase directly before a verb of saying, allowing one appositive between commas."""
+    toks = _tokens(prefix)
+    while toks and toks[-1][0] in _AUXILIARIES:  # "Dmytro Ponomarenko, has expressed"
+        prefix = prefix[: toks.pop()[1]]
+    if len(toks) >= 2 and toks[-1][0].endswith(","):
+        k = max((i for i in range(len(toks) - 1) if toks[i][0].endswith(",")), default=-1)
+        if k < 0:
+            return None
+        appos = prefix[toks[k + 1][1] : toks[-1][1] + len(toks[-1][0]) - 1]
+        words = appos.split()
+        if _is_name(words[0]) and all(_is_name(w) or w in _CONNECTORS for w in words) and "'s" not in appos:
+            return appos, toks[k + 1][1], toks[k + 1][1] + len(appos)  # "Foreign Minister, Cho Tae-yul,"
+        if words[0] == "the" or "'s" in appos:  # "Dmytro Ponomarenko, the Ambassador of ..., stated"
+            return _name_before(prefix[: toks[k][1] + len(toks[k][0]) - 1])
+        return None
+    return _name_before(prefix)
+
+
+def _speaker_after(rest: str, any_words: bool = False) -> Found | None:
+    """The speaker phrase opening rest ("Ponomarenko.", "the ambassador"); any_words: the clause ('according to')."""
+    clause = re.split(r"[,;:.!?—(\"]| - ", rest, maxsplit=1)[0]
+    toks = _tokens(clause)[:10]
+    if not toks:
+        return None
+    words = [w for w, _ in toks]
+    n = 0
+    if any_words:
+        n = len(words)
+    elif words[0].lower() in _PRONOUNS:
+        n = 1
+    elif words[0].lower() == "the" and len(words) > 1 and words[1].lower() in _ROLE_NOUNS:
+        n = 2
+    else:
+        while n < len(words) and (_is_name(words[n]) or (words[n] in _CONNECTORS and n)):
+            n += 1
+        while n and words[n - 1] in _CONNECTORS:
+            n -= 1
+    if not n:
+        return None
+    start, end = toks[0][1], toks[n - 1][1] + len(toks[n - 1][0])
+    return rest[start:end], start, end
+
+
+def _trim(t: str, a: int, b: int, chars: str = " ,") -> tuple[int, int]:
+    while a < b and t[a] in chars:
+        a += 1
+    while b > a and t[b - 1] in chars:
+        b -= 1
+    return a, b
+
+
+def _quote_pairs(doc: Doc) -> list[tuple[int, int]]:
+    """Normalised [open, close] positions of the double-quote marks of each quotation, line by line."""
+    t = doc.nt.text
+    pairs = []
+    for a, b in doc.lines:
+        marks = [i for i in range(a, b) if t[i] == '"']
+        pairs += list(zip(marks[::2], marks[1::2], strict=False))  # an unpaired last mark is dropped
+    return pairs
+
+
+def _quote_speaker(
+    t: str, s: int, e: int, open_: int, close: int, verbs: list[re.Match[str]]
+) -> tuple[str | None, int | None]:
+    """Speaker of the quotation between marks open_ and close in sentence t[s:e], and where its verb is."""
+    # directly after the closing mark: '," Ponomarenko said' / '," said Ponomarenko' / '," the envoy said'
+    for m in verbs:
+        if m.start() <= close or not m["verb"]:
+            continue
+        gap = t[close + 1 : m.start()]
+        found = _speaker_before(gap) if gap.strip(" ,.—-") else _speaker_after(t[m.end() : e])
+        if found and (not gap.strip(" ,.—-") or gap.strip(" ,.—-") == found[0]):
+            return found[0], m.start()
+        break
+    # before the opening mark, nearest first: 'he stated, "' / 'Zelensky called "' / 'X indicated that it is "'
+    for m in reversed([m for m in verbs if m.end() <= open_]):
+        if m["verb"]:
+            found = _speaker_before(t[s : m.start()])
+        else:
+            found = _speaker_after(t[m.end() : open_], any_words=True)
+        if found:
+            return found[0], m.start()
+    return None, None
+
+
+def extract_quotations(text: str) -> list[QuoteCandidate]:
+    """Verbatim quotations and attributed paraphrases (see the module docstring), in text order."""
+    doc = Doc(text)
+    t = doc.nt.text
+    pairs = _quote_pairs(doc)
+
+    def verbs_in(s: int, e: int) -> list[re.Match[str]]:
+        return [m for m in _VERB.finditer(t, s, e) if not any(o < m.start() < c for o, c in pairs)]
+
+    # pass 1: quotations, and the verbs they use
+    raw: list[tuple[int, int, StatementForm, str | None, tuple[int, int]]] = []
+    used: set[int] = set()
+    for open_, close in pairs:
+        qa, qb = _trim(t, open_ + 1, close)
+        words = re.findall(r"[^\W\d_][\w'-]*", t[qa:qb])
+        if not words or all(w[0].isupper() for w in words):
+            continue  # empty, or a title such as "The Korea Times"
+        s, e = doc.sentence_at(open_, close + 1)
+        speaker, verb_at = _quote_speaker(t, s, e, open_, close, verbs_in(s, e))
+        if verb_at is not None:
+            used.add(verb_at)
+        raw.append((qa, qb, StatementForm.verbatim, speaker, (s, e)))
+
+    # pass 2: sentences with an attribution of their own
+    for s, e in doc.sentences:
+        verbs = sorted((m for m in verbs_in(s, e) if m.start() not in used), key=lambda m: (bool(m["acc"]), m.start()))
+        for m in verbs:
+            if m["acc"] or t.startswith(" by ", m.end()):  # "according to X", "as reported by X"
+                by = 0 if m["acc"] else 3
+                found = _speaker_after(t[m.end() + by : e], any_words=True)
+                aux = re.search(r"(?:\b(?:as|was|were|is|are|been|be) )+$", t[s : m.start()])
+                attr = (s + aux.start() if aux else m.start(), m.end() + by + found[2]) if found else None
+            else:
+                found = _speaker_before(t[s : m.start()])
+                attr = (s + found[1], m.end()) if found else None
+                if not found and t[s : m.start()].rstrip().endswith((",", "—", "–", "-")):
+                    found = _speaker_after(t[m.end() : e])  # "..., said Ponomarenko" / "— stated Ponomarenko"
+                    attr = (m.start(), m.end() + found[2]) if found else None
+            if not found or not attr:
+                continue
+            lead = t[s : attr[0]].rstrip()
+            rest = t[attr[1] : e]
+            before = _trim(t, s, attr[0], " ,—–-")
+            that = re.match(r"[^,.\"]{0,60}?\bthat ", rest)
+            after = _trim(t, attr[1] + (that.end() if that else 0), e, " ,.")
+            closes = not re.search(r"\w", rest) or (_TAIL.match(rest) is not None and that is None)
+            qa, qb = before if closes and before[1] > before[0] else after
+            if qb <= qa:
+                qa, qb = _trim(t, s, e, " ")
+            dashed = lead.endswith(("—", "–", " -")) and closes  # "... — stated Ponomarenko."
+            form = StatementForm.verbatim if dashed else StatementForm.paraphrase
+            raw.append((qa, qb, form, found[0], (s, e)))
+            break  # one attribution per sentence
+
+    # in text order, a pronoun or a missing speaker takes the latest named speaker
+    out = []
+    last: str | None = None
+    for qa, qb, form, speaker, (s, e) in sorted(raw, key=lambda r: (r[0], r[1])):
+        inferred = speaker is None or speaker.lower() in _PRONOUNS
+        if inferred:
+            speaker = last or speaker
+        else:
+            last = speaker
+        start, end = doc.span(qa, qb)
+        out.append(QuoteCandidate(t[qa:qb], form, speaker, inferred, t[s:e], start, end))
+    return out

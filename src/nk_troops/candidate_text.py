@@ -1,0 +1,125 @@
+"""The pieces both candidate extractors share: the candidate records and an archived text split into
+lines and sentences over its normalised form (see ``candidates.py`` for what the extractors do)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from enum import Enum
+
+from .excerpts import NormalisedText, normalise
+from .vocabularies import Qualifier, StatementForm, Unit
+
+# --------------------------------------------------------------------------- candidates
+
+
+def plain(value: object) -> object:
+    return value.value if isinstance(value, Enum) else value
+
+
+@dataclass(frozen=True)
+class FigureCandidate:
+    """A number found in an archived text, with what the text says about it."""
+
+    value: float
+    number_text: str  # qualifier + number, normalised ("approximately 4,000")
+    qualifier: Qualifier
+    unit: Unit | None  # None: the noun does not say what is counted
+    noun: str  # the words counted ("North Korean soldiers"); may be empty
+    sentence: str
+    char_start: int  # span of number_text in the original text
+    char_end: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {k: plain(v) for k, v in asdict(self).items()}
+
+
+@dataclass(frozen=True)
+class QuoteCandidate:
+    """Words attributed to someone: a verbatim quotation or a paraphrase."""
+
+    text: str  # the quoted or attributed words, normalised
+    form: StatementForm
+    speaker: str | None
+    speaker_inferred: bool  # True: speaker taken from a pronoun or an earlier sentence
+    sentence: str
+    char_start: int  # span of text in the original text
+    char_end: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {k: plain(v) for k, v in asdict(self).items()}
+
+
+# --------------------------------------------------------------------------- the text
+
+
+class Doc:
+    """A normalised text with its lines, sentences and offset map."""
+
+    def __init__(self, original: str) -> None:
+        self.original = original
+        self.nt: NormalisedText = normalise(original)
+        t = self.nt.text
+        # A line ends at a space standing for whitespace that holds a line break, and where
+        # normalise() joined two lines but the second starts with a capital ("Won-suk\nThe"):
+        # a word broken across lines ("desi\nre") goes on in lowercase.
+        self.lines: list[tuple[int, int]] = []
+        origin = self.nt.origin
+        start = 0
+        for i, ch in enumerate(t):
+            if ch == " " and "\n" in original[origin[i] : origin[i + 1]]:
+                self.lines.append((start, i))
+                start = i + 1
+            elif i > start and ch.isupper() and "\n" in original[origin[i - 1] : origin[i]]:
+                self.lines.append((start, i))
+                start = i
+        if start < len(t):
+            self.lines.append((start, len(t)))
+        self.sentences = [s for a, b in self.lines for s in _split_sentences(t, a, b)]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original-text span of normalised [start, end).
+
+        It reaches to the next character's origin, less whitespace, so that combining
+        marks composed into the last character are inside it.
+        """
+        a, b = self.nt.span(start, end)
+        b = max(b, self.nt.origin[end] if end < len(self.nt.origin) else len(self.original))
+        while b > a and self.original[b - 1].isspace():
+            b -= 1
+        return a, b
+
+    def sentence_at(self, start: int, end: int) -> tuple[int, int]:
+        """The sentences overlapping normalised [start, end), joined."""
+        hits = [s for s in self.sentences if s[0] < end and start < s[1]]
+        if not hits:
+            return start, end
+        return hits[0][0], hits[-1][1]
+
+
+_ABBREVIATIONS = {
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "mr", "mrs", "ms", "dr", "st", "gen", "lt", "col", "no", "vs", "etc", "approx",
+}  # fmt: skip
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?= )")
+
+
+def _split_sentences(t: str, a: int, b: int) -> list[tuple[int, int]]:
+    """Sentences of the normalised line t[a:b]: a full stop, ! or ? then a space and no lowercase letter."""
+    out = []
+    start = a
+    for m in _SENTENCE_END.finditer(t, a, b):
+        nxt = t[m.end() + 1 : m.end() + 2]
+        if not nxt or nxt.islower():
+            continue
+        word = t[t.rfind(" ", start, m.start()) + 1 : m.start()]
+        if m.group()[0] == "." and (word.lower() in _ABBREVIATIONS or re.fullmatch(r"(?:[A-Za-z]\.)*[A-Za-z]", word)):
+            continue  # "Feb. 25", "U.N. Charter", "Donald J. Trump"
+        out.append((start, m.end()))
+        start = m.end() + 1
+    if start < b:
+        out.append((start, b))
+    return out
+
+
+# --------------------------------------------------------------------------- figures
