@@ -1,6 +1,6 @@
 """scripts/benchmark.py runs end to end at a tiny size (its numbers are not asserted: speed is measured there,
 never in tests). What is asserted is what must hold at any size: every injected error is found by the engine,
-nothing is reported on the clean package, and every measurement the README's table shows is printed."""
+nothing is reported on the clean package, and every measurement the table in docs/benchmarks.md shows is printed."""
 
 import subprocess
 import sys
