@@ -37,12 +37,12 @@ def repo_copy(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def mini(tmp_path: Path) -> Path:
-    """A five-record dataset on seed 000 whose line numbers tests can rely on; built once, so outputs exist."""
+@pytest.fixture(scope="session")
+def _mini_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mini dataset, built once per test session (a build checks its package: about a second)."""
     from nk_troops.build import build
 
-    root = tmp_path / "mini"
+    root = tmp_path_factory.mktemp("mini-template") / "mini"
     (root / "dataset" / "records").mkdir(parents=True)
     (root / "seeds").mkdir()
     shutil.copy2(REPO / "seeds" / "000_903a45e1dc248108.txt", root / "seeds")
@@ -51,4 +51,13 @@ def mini(tmp_path: Path) -> Path:
     report, changed = build(root)
     assert report.ok, report.render()
     assert changed
+    return root
+
+
+@pytest.fixture
+def mini(tmp_path: Path, _mini_built: Path) -> Path:
+    """A five-record dataset on seed 000 whose line numbers tests can rely on, with its outputs built;
+    a fresh copy for each test, which may change it."""
+    root = tmp_path / "mini"
+    shutil.copytree(_mini_built, root, symlinks=True)
     return root

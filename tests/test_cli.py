@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +16,21 @@ EXE = str(Path(sys.executable).with_name("nk-troops"))
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([EXE, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    """The command line in this process (as the console script calls it), from folder ``cwd``."""
+    from nk_troops.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    here = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as e:  # argparse's own usage errors
+                code = e.code if isinstance(e.code, int) else 2
+    finally:
+        os.chdir(here)
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
 
 
 def _break(root: Path) -> None:
@@ -31,7 +48,8 @@ def _break(root: Path) -> None:
 
 
 def test_valid_dataset_exits_0():
-    r = run("validate", cwd=REPO)
+    """The installed console script, as a process of its own."""
+    r = subprocess.run([EXE, "validate"], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.startswith("valid: ")
 
