@@ -68,7 +68,7 @@ def parser() -> argparse.ArgumentParser:
             "--format",
             choices=("text", "json", "github"),
             default="text",
-            help="text for people (default), json (stable shape, see README), github (Actions annotations)",
+            help="text for people (default), json (stable shape: docs/validation.md), github (Actions annotations)",
         )
 
     v = sub.add_parser(

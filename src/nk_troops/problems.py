@@ -3,7 +3,7 @@
 Each class has a stable kebab-case ``type`` and a ``title``; an instance says
 where (file, line, column, or resource, row, field), which record, what is
 wrong, and a hint where one exists. The JSON shape of ``to_dict`` is a stable,
-documented interface (README: "Validation errors").
+documented interface (docs/validation.md, "Output formats").
 """
 
 from __future__ import annotations

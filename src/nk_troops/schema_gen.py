@@ -8,6 +8,7 @@ when a committed copy drifts from what this module produces.
 
 from __future__ import annotations
 
+import builtins
 import types
 import typing
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ class Column:
     description: str
     example: Any = None
     required: bool = False
-    enum: type[DocEnum] | None = None
+    enum: builtins.type[DocEnum] | None = None  # builtins: the field 'type' above shadows the name here
     pattern: str | None = None
     min_length: int | None = None
     max_length: int | None = None

@@ -47,12 +47,13 @@ def build_rows(dataset: Dataset, checked: CheckResult) -> dict[str, Rows]:
     """All published tables, from records that passed every check."""
     tables: dict[str, Rows] = {}
     for model in CURATED:
-        rows = [record_row(loc.record) for loc in dataset.of(model.resource)]
+        rows = [record_row(loc.record) for loc in dataset.of(model.resource) if loc.record is not None]
         tables[model.resource] = sorted(rows, key=lambda r: r[model.primary_key])
     claims, citations, links = [], [], []
     for model in CLAIMS:
         for loc in dataset.of(model.resource):
-            rec: ClaimRecord = loc.record  # type: ignore[assignment]
+            rec = loc.record
+            assert isinstance(rec, ClaimRecord) and loc.id is not None  # dataset.of() holds valid records only
             claims.append({"claim_id": loc.id, "record_type": model.record_type.value})
             for j, cit in enumerate(rec.citations):
                 start, end = checked.spans[(loc.id, j)]

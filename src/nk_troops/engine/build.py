@@ -169,7 +169,7 @@ def build_tables(
                 (out / p).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(root / p, out / p)
     csv_res = [
-        resource_descriptor(s, *results[s.resource]["csv"][:1], "csv", *results[s.resource]["csv"][1:]) for s in specs
+        resource_descriptor(s, results[s.resource]["csv"][0], "csv", *results[s.resource]["csv"][1:]) for s in specs
     ]
     pq_res = [
         resource_descriptor(s, f"{s.resource}.parquet", "parquet", *results[s.resource]["parquet"][1:]) for s in specs

@@ -163,7 +163,11 @@ class ParquetOut:
     def __init__(self, spec: TableSpec | None, path: Path, schema: pa.Schema | None = None):
         import pyarrow.parquet as pq
 
-        self.schema = schema if schema is not None else arrow_schema(spec.model)
+        if schema is None:
+            if spec is None:
+                raise ValueError("ParquetOut needs a table spec or an Arrow schema")
+            schema = arrow_schema(spec.model)
+        self.schema = schema
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.writer = pq.ParquetWriter(str(self.path), self.schema, compression="zstd", write_statistics=True)
