@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import problems as P
+from .confine import SEEDS_DIR, Refusal, seed_file
 from .excerpts import NormalisedText, find_excerpt, normalise
 from .models import CLAIMS, CURATED, SourceRecord
 from .records import Dataset, Located
 from .schema_gen import columns
 from .vocabularies import ArchiveStatus
 
-SEEDS_DIR = "seeds"
 MAX_SEED_BYTES = 10 * 1024 * 1024
 
 
@@ -50,25 +50,9 @@ def _check_sources(dataset: Dataset, problems: list[P.Problem]) -> dict[str, Nor
             continue
         line, col = loc.at("archived_file")
         where = dict(file=loc.file, line=line, column=col, record_id=src.source_id, field="archived_file")
-        candidate = dataset.root / src.archived_file
-        try:
-            resolved = candidate.resolve(strict=True)
-        except (OSError, RuntimeError):
-            problems.append(
-                P.SeedPathProblem(
-                    f"'{src.archived_file}' does not exist",
-                    **where,
-                    hint=f"copy the document into {SEEDS_DIR}/ byte-for-byte, then give its path",
-                )
-            )
-            continue
-        if candidate.is_symlink() or resolved.parent != seeds.resolve() or not resolved.is_file():
-            problems.append(
-                P.SeedPathProblem(
-                    f"'{src.archived_file}' is not a plain file directly inside {SEEDS_DIR}/ (links and other folders are refused)",
-                    **where,
-                )
-            )
+        resolved = seed_file(dataset.root, src.archived_file)  # never opened unless a regular file in seeds/
+        if isinstance(resolved, Refusal):
+            problems.append(resolved.kind(resolved.message, **where, hint=resolved.hint))
             continue
         described.add(resolved.name)
         raw = resolved.read_bytes() if resolved.stat().st_size <= MAX_SEED_BYTES else None
@@ -96,7 +80,7 @@ def _check_sources(dataset: Dataset, problems: list[P.Problem]) -> dict[str, Nor
         except UnicodeDecodeError:
             problems.append(P.EncodingProblem(f"'{src.archived_file}' is not UTF-8 text", **where))
     if (
-        seeds.is_dir() and "sources" not in dataset.unread
+        seeds.is_dir() and not seeds.is_symlink() and "sources" not in dataset.unread
     ):  # with sources.yaml unread, every seed would look undescribed
         for path in sorted(seeds.glob("*.txt")):
             if path.name not in described:

@@ -48,6 +48,8 @@ class Problem:
                 place += f":{self.line}"
                 if self.column is not None:
                     place += f":{self.column}"
+            if self.resource:  # a resource as the descriptor names it
+                place += f" (resource {self.resource})"
             return place
         if self.resource:
             place = f"resource {self.resource}"
@@ -104,6 +106,7 @@ def _kind(type_: str, title: str) -> type[Problem]:
 
 
 FileUnreadable = _kind("file-unreadable", "File cannot be read")
+UnsafePath = _kind("unsafe-path", "Path is not a regular file inside the package")
 FileTooLarge = _kind("file-too-large", "File is larger than the limit")
 EncodingProblem = _kind("encoding-error", "File is not plain UTF-8 with LF line ends")
 YamlSyntax = _kind("yaml-syntax-error", "YAML syntax error")

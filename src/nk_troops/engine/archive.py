@@ -12,11 +12,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import problems as P
+from ..confine import SEEDS_DIR, Refusal, seed_file
 from .arrays import _control_chars, _control_positions, _np_mask, _present, _views
 from .state import TableState
-
-SEEDS_DIR = "seeds"
-
 
 MAX_SEED_BYTES = 10 * 1024 * 1024
 
@@ -51,29 +49,13 @@ def load_archive(root: Path, state: TableState) -> Archive:
     ids: list[str] = []
     texts: list[str] = []
     described: set[str] = set()
-    seeds = (root / SEEDS_DIR).resolve()
+    seeds = root / SEEDS_DIR
     for idx, sid, rel, sha in zip(
         ex.get("arch_index", []), ex.get("arch_id", []), ex.get("arch_file", []), ex.get("arch_sha", [])
     ):
-        candidate = root / rel
-        try:
-            resolved = candidate.resolve(strict=True)
-        except (OSError, RuntimeError):
-            found.add(
-                P.SeedPathProblem,
-                idx,
-                "archived_file",
-                f"'{rel}' does not exist",
-                f"copy the document into {SEEDS_DIR}/ byte-for-byte, then give its path",
-            )
-            continue
-        if candidate.is_symlink() or resolved.parent != seeds or not resolved.is_file():
-            found.add(
-                P.SeedPathProblem,
-                idx,
-                "archived_file",
-                f"'{rel}' is not a plain file directly inside {SEEDS_DIR}/ (links and other folders are refused)",
-            )
+        resolved = seed_file(root, rel)  # never opened unless it is a regular file directly inside seeds/
+        if isinstance(resolved, Refusal):
+            found.add(resolved.kind, idx, "archived_file", resolved.message, resolved.hint)
             continue
         described.add(resolved.name)
         if resolved.stat().st_size > MAX_SEED_BYTES:
@@ -96,7 +78,7 @@ def load_archive(root: Path, state: TableState) -> Archive:
             found.add(P.EncodingProblem, idx, "archived_file", f"'{rel}' is not UTF-8 text")
             continue
         ids.append(sid)
-    if seeds.is_dir():
+    if seeds.is_dir() and not seeds.is_symlink():  # a link leading out of the package is not listed
         for path in sorted(seeds.glob("*.txt")):
             if path.name not in described:
                 found.add(

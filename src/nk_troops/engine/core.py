@@ -56,6 +56,7 @@ import pyarrow.csv as pacsv
 
 from .. import models as M
 from .. import problems as P
+from ..confine import check_descriptor
 from .archive import Archive, check_excerpts, excerpt_controls, excerpt_spans, load_archive
 from .arrays import _eq, _np_mask, _present, _values, forget_polars_strings
 from .cells import check_column
@@ -85,6 +86,7 @@ class Engine:
         self.check_hash = check_hash
         self.check_excerpts = check_excerpts
         self.package_found = Found("")
+        self.descriptor_problems: list[P.Problem] = []  # located in the descriptor itself
         self.states: dict[str, TableState] = {}
         self.archive: Archive | None = None
         self.resources: dict[str, dict] = {}
@@ -101,6 +103,8 @@ class Engine:
         except (OSError, ValueError) as e:
             self.package_found.add(P.FileUnreadable, None, None, f"cannot read {self.descriptor.name}: {e}")
             return False
+        paths, refused = check_descriptor(desc, self.root, self.descriptor.name)
+        self.descriptor_problems += refused  # only a regular file inside the package's folder is opened
         for res in desc.get("resources", []):
             if isinstance(res, dict) and "name" in res:
                 self.resources[res["name"]] = res
@@ -108,19 +112,16 @@ class Engine:
             spec = table_spec(model)
             res = self.resources.get(model.resource)
             found = Found(model.resource)
-            if res is None or not isinstance(res.get("path"), str):
+            st = TableState(spec, self.root, found, readable=False)
+            if model.resource in paths:
+                st = TableState(spec, paths[model.resource], found)
+            elif res is None or "path" not in res:
                 found.add(
                     P.FileUnreadable,
                     None,
                     None,
                     f"{self.descriptor.name} has no resource '{model.resource}' with a path",
                 )
-                st = TableState(spec, self.root, found, readable=False)
-            else:
-                st = TableState(spec, self.root / res["path"], found)
-                if not st.path.is_file():
-                    found.add(P.FileUnreadable, None, None, f"'{res['path']}' does not exist")
-                    st.readable = False
             self.states[model.resource] = st
         return True
 
@@ -924,7 +925,7 @@ class Engine:
 
     # ---- output
     def _problems(self) -> list[P.Problem]:
-        out: list[P.Problem] = []
+        out: list[P.Problem] = list(self.descriptor_problems)
         for cls, _, fld, msg, hint in self.package_found.items:
             out.append(cls(msg, file=self.descriptor.name, field=fld, hint=hint))
         for st in self.states.values():
