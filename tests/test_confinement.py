@@ -191,3 +191,80 @@ def test_a_curated_archived_text_reached_through_a_linked_seeds_folder_is_refuse
     assert [(p.type, p.file, p.field) for p in problems] == [
         ("seed-path-error", "dataset/records/sources.yaml", "archived_file")
     ], problems
+
+
+# --------------------------------------------------------------------------- the descriptor itself
+
+
+def _descriptor_text(package: Path) -> str:
+    return (package / "datapackage.json").read_text(encoding="utf-8")
+
+
+def _with_field(key: str, value):
+    def text(package: Path) -> str:
+        desc = json.loads(_descriptor_text(package))
+        _resource(desc, "events")[key] = value
+        return json.dumps(desc)
+
+    return text
+
+
+DESCRIPTORS = {  # what datapackage.json holds: (its text from the package, the problem's type, line, column)
+    "not-json": (lambda p: '{\n  "resources": [}\n', "descriptor-error", 2, 17),
+    "deep": (lambda p: "[" * 100_000 + "]" * 100_000, "descriptor-error", 1, 65),
+    "deep-but-parsed": (lambda p: '{"x": ' + "[" * 500 + "]" * 500 + "}", "descriptor-error", 1, 70),
+    "number-5000-digits": (lambda p: '{"resources": [],\n "x": ' + "9" * 5000 + "}", "descriptor-error", 2, 7),
+    "not-utf8": (lambda p: b'{"title": "caf\xe9"}', "encoding-error", 1, 15),
+    "list": (lambda p: "[]", "descriptor-error", 1, 1),
+    "resources-not-a-list": (lambda p: '{"resources": {"events": {}}}', "descriptor-error", None, None),
+    "bytes-not-a-number": (_with_field("bytes", "50k"), "descriptor-error", None, None),
+    "unknown-hash": (_with_field("hash", "sha999:00ff"), "descriptor-error", None, None),
+    "hash-not-text": (_with_field("hash", 5), "descriptor-error", None, None),
+    "name-not-text": (_with_field("name", ["events"]), "descriptor-error", None, None),
+}
+
+
+@pytest.mark.parametrize("kind", list(DESCRIPTORS))
+def test_a_descriptor_that_cannot_be_used_is_one_located_problem(pkg, kind):
+    text, kind_type, line, column = DESCRIPTORS[kind]
+    data = text(pkg)
+    (pkg / "datapackage.json").write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    problems = validate_tables(pkg)
+    on_descriptor = [p for p in problems if p.file == "datapackage.json"]
+    assert [(p.type, p.line, p.column) for p in on_descriptor] == [(kind_type, line, column)], problems
+    assert "\n" not in on_descriptor[0].message
+
+
+def test_a_huge_descriptor_is_refused_unread(pkg):
+    with open(pkg / "datapackage.json", "wb") as fh:
+        fh.truncate(16 * 1024 * 1024 + 1)  # sparse: costs no disk
+    problems = validate_tables(pkg)
+    assert [(p.type, p.file) for p in problems] == [("file-too-large", "datapackage.json")]
+
+
+def test_a_descriptor_that_is_a_fifo_is_refused_without_waiting(pkg, capsys):
+    from nk_troops.cli import main
+
+    fifo = pkg / "datapackage.json"
+    fifo.unlink()
+    os.mkfifo(fifo)
+    try:
+        problems = _within(30, lambda: validate_tables(pkg))
+        assert [(p.type, p.file) for p in problems] == [("unsafe-path", "datapackage.json")]
+        assert _within(30, lambda: main(["check-tables", "--package", str(pkg)])) == 1
+        assert "datapackage.json: [unsafe-path]" in capsys.readouterr().out
+    finally:  # a reader still blocked on it (the code before this test) is let go
+        try:
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:
+            pass
+
+
+def test_check_tables_reports_a_broken_descriptor_in_one_line(pkg, capsys):
+    from nk_troops.cli import main
+
+    (pkg / "datapackage.json").write_text("[" * 100_000, encoding="utf-8")
+    assert main(["check-tables", "--package", str(pkg)]) == 1
+    out = capsys.readouterr()
+    assert out.out.splitlines()[0].startswith("datapackage.json:1:65: [descriptor-error]"), out
+    assert "Traceback" not in out.err

@@ -10,6 +10,7 @@ decide: nothing refused is ever opened, so nothing of it is shown either.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -37,10 +38,12 @@ class Refusal:
 
 
 def show(value: object) -> str:
-    """A path as written, quoted, shortened, its control characters escaped: safe in a one-line report."""
-    text = value if isinstance(value, str) else repr(value)
+    """A value as written (a text quoted, anything else as JSON), shortened, its control characters escaped:
+    safe in a one-line report."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
     text = text if len(text) <= 120 else text[:117] + "..."
-    return "'" + _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text) + "'"
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return f"'{text}'" if isinstance(value, str) else text
 
 
 def written_fault(rel: object) -> str | None:
@@ -102,22 +105,134 @@ def seed_file(root: Path, rel: object) -> Path | Refusal:
     return got
 
 
+MAX_DESCRIPTOR_BYTES = 16 * 1024 * 1024
+MAX_DEPTH = 64
+"""A descriptor larger or nested deeper than this is refused, whole (ours: about 100 KB, 7 levels)."""
 PROFILES = {"data-package", "tabular-data-package", "data-resource", "tabular-data-resource"}
 """Profiles named, not fetched: any other ``profile`` is a URL or a path that frictionless-py would read."""
 _STANDARD_SCHEMA = re.compile(r"https://datapackage\.org/profiles/\d+\.\d+/[a-z]+\.json")
 INLINE = ("schema", "dialect")
 """Resource properties that must be written out as objects (as a string they name a file or URL to read)."""
+_HASH = re.compile(r"(?:(?:md5|sha1|sha256|sha512):)?[0-9a-fA-F]+")
+_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_LONG_NUMBER = re.compile(rb"[0-9]{4000,}")
+DESCRIPTOR_HINT = "datapackage.json is a JSON object with a list of resources, as `nk-troops build` writes it"
 
 
-def check_descriptor(desc: dict, root: Path, name: str) -> tuple[dict[str, Path], list[P.Problem]]:
-    """The file each resource of a descriptor names, if it may be opened, and a located problem for everything
-    refused: a path that is not a regular file inside ``root``, and anything frictionless-py would read or fetch
-    from elsewhere (a resource, ``schema`` or ``dialect`` given as a path or URL, a custom ``profile``)."""
-    paths: dict[str, Path] = {}
-    problems: list[P.Problem] = []
+@dataclass
+class Descriptor:
+    """A descriptor as read and checked: its resources by name (fields that were refused left out), the
+    file each names where it may be opened, and a located problem for everything refused."""
+
+    resources: dict[str, dict]
+    paths: dict[str, Path]
+    problems: list[P.Problem]
+
+
+def load_descriptor(path: Path) -> Descriptor | P.Problem:
+    """Read and check a ``datapackage.json``; a problem (located in it) when it cannot be used at all."""
+    desc = read_descriptor(path)
+    if isinstance(desc, P.Problem):
+        return desc
+    return check_descriptor(desc, path.parent, path.name)
+
+
+def read_descriptor(path: Path) -> dict | P.Problem:
+    """The JSON object of a descriptor file, or one located problem: not a regular file (``stat`` first,
+    so a FIFO is never waited on), larger than MAX_DESCRIPTOR_BYTES, not UTF-8, not JSON, nested deeper
+    than MAX_DEPTH, not an object with a list of resources."""
+    name = path.name
+
+    def bad(kind: type[P.Problem], message: str, at: tuple[int, int] | None = None) -> P.Problem:
+        line, column = at or (None, None)
+        return kind(message, file=name, line=line, column=column, hint=DESCRIPTOR_HINT)
+
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return bad(P.UnsafePath, f"{name} is not a regular file (a folder, FIFO, socket or device)")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # replaced since it was looked at
+                return bad(P.UnsafePath, f"{name} is not a regular file (a folder, FIFO, socket or device)")
+            data = fh.read(MAX_DESCRIPTOR_BYTES + 1)
+    except OSError as e:
+        return bad(P.FileUnreadable, f"cannot read {name}: {e.strerror or e}")
+    if len(data) > MAX_DESCRIPTOR_BYTES:
+        return bad(P.FileTooLarge, f"{name} is larger than {MAX_DESCRIPTOR_BYTES:,} bytes")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return bad(
+            P.EncodingProblem, f"{name} is not UTF-8 (byte {e.start:,} cannot be read)", _line_col(data, e.start)
+        )
+    too_deep = f"{name} is nested more than {MAX_DEPTH} levels deep"
+    try:
+        desc = json.loads(text)
+    except json.JSONDecodeError as e:
+        return bad(P.DescriptorProblem, f"{name} is not valid JSON: {e.msg}", (e.lineno, e.colno))
+    except RecursionError:
+        return bad(P.DescriptorProblem, too_deep, _deep_at(data))
+    except ValueError:  # an integer too long to convert (over 4,300 digits)
+        long = _LONG_NUMBER.search(data)
+        return bad(
+            P.DescriptorProblem, f"{name} holds a number too long to read", long and _line_col(data, long.start())
+        )
+    if _depth(desc) > MAX_DEPTH:
+        return bad(P.DescriptorProblem, too_deep, _deep_at(data))
+    if not isinstance(desc, dict):
+        return bad(P.DescriptorProblem, f"{name} holds {type(desc).__name__}, not an object", (1, 1))
+    if not isinstance(desc.get("resources", []), list):
+        return P.DescriptorProblem(
+            f"'resources' is {show(desc['resources'])}, not a list", file=name, field="resources", hint=DESCRIPTOR_HINT
+        )
+    return desc
+
+
+def _line_col(data: bytes, at: int) -> tuple[int, int]:
+    """Line and column (1-based, the column in characters) of byte ``at``."""
+    start = data.rfind(b"\n", 0, at) + 1
+    return data.count(b"\n", 0, at) + 1, len(data[start:at].decode("utf-8", "replace")) + 1
+
+
+def _depth(obj: object) -> int:
+    """How deeply lists and objects nest in ``obj`` (without recursion)."""
+    deepest = 0
+    stack = [(obj, 1)]
+    while stack:
+        o, d = stack.pop()
+        children = o.values() if isinstance(o, dict) else o if isinstance(o, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, d)
+        if d > MAX_DEPTH:
+            break
+        stack.extend((c, d + 1) for c in children if isinstance(c, (dict, list)))
+    return deepest
+
+
+def _deep_at(data: bytes) -> tuple[int, int] | None:
+    """Where the nesting of a JSON text first goes deeper than MAX_DEPTH."""
+    depth = 0
+    for m in _TOKENS.finditer(data):
+        c = m.group()[:1]
+        if c in (b"[", b"{"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return _line_col(data, m.start())
+        elif c in (b"]", b"}"):
+            depth -= 1
+    return None
+
+
+def check_descriptor(desc: dict, root: Path, name: str) -> Descriptor:
+    """The resources of a descriptor object and the file each names, if it may be opened, and a located problem
+    for everything refused: a path that is not a regular file inside ``root``; anything frictionless-py would read
+    or fetch from elsewhere (a resource, ``schema`` or ``dialect`` given as a path or URL, a custom ``profile``);
+    ``bytes`` and ``hash`` that are not a size and a known checksum."""
+    out = Descriptor({}, {}, [])
 
     def refuse(kind: type[P.Problem], message: str, resource: str | None, fld: str, hint: str = HINT) -> None:
-        problems.append(kind(message, file=name, resource=resource, field=fld, hint=hint))
+        out.problems.append(kind(message, file=name, resource=resource, field=fld, hint=hint))
 
     named = (
         "write it out in the descriptor, as `nk-troops build` does: nothing is read from a path or fetched from a URL"
@@ -126,12 +241,13 @@ def check_descriptor(desc: dict, root: Path, name: str) -> tuple[dict[str, Path]
         value = desc.get(key)
         if value is not None and not _named_profile(key, value):
             refuse(P.UnsafePath, f"{show(value)} is not a standard profile", None, key, named)
-    resources = desc.get("resources", [])
-    for i, res in enumerate(resources if isinstance(resources, list) else []):
+    for i, res in enumerate(desc.get("resources", [])):
         if not isinstance(res, dict):
             refuse(P.UnsafePath, f"resource {i + 1} is {show(res)}, not an object", None, "resources", named)
             continue
         label = res["name"] if isinstance(res.get("name"), str) else f"#{i + 1}"
+        if label != res.get("name"):
+            refuse(P.DescriptorProblem, f"the name of resource {i + 1} is {show(res.get('name'))}", label, "name")
         for key in INLINE:
             if key in res and not isinstance(res[key], dict):
                 refuse(P.UnsafePath, f"'{key}' is {show(res[key])}, not an object", label, key, named)
@@ -139,13 +255,26 @@ def check_descriptor(desc: dict, root: Path, name: str) -> tuple[dict[str, Path]
             refuse(P.UnsafePath, f"{show(res['profile'])} is not a standard profile", label, "profile", named)
         if "extrapaths" in res:
             refuse(P.UnsafePath, "a resource is one file: 'extrapaths' is not read", label, "extrapaths")
+        size = res.get("bytes")
+        if "bytes" in res and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
+            refuse(P.DescriptorProblem, f"'bytes' is {show(size)}, not a number of bytes", label, "bytes")
+        digest = res.get("hash")
+        if "hash" in res and not (isinstance(digest, str) and _HASH.fullmatch(digest)):
+            refuse(
+                P.DescriptorProblem,
+                f"'hash' is {show(digest)}, not ALGORITHM:HEX (md5, sha1, sha256 or sha512)",
+                label,
+                "hash",
+            )
         if "path" in res:
             got = confined_file(root, res["path"])
             if isinstance(got, Refusal):
                 refuse(got.kind, got.message, label, "path", got.hint)
             else:
-                paths[label] = got
-    return paths, problems
+                out.paths[label] = got
+        refused = {p.field for p in out.problems if p.resource == label} - {"path"}  # a path stays, to name the file
+        out.resources[label] = {k: v for k, v in res.items() if k not in refused}
+    return out
 
 
 def _named_profile(key: str, value: object) -> bool:

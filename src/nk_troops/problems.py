@@ -107,6 +107,7 @@ def _kind(type_: str, title: str) -> type[Problem]:
 
 FileUnreadable = _kind("file-unreadable", "File cannot be read")
 UnsafePath = _kind("unsafe-path", "Path is not a regular file inside the package")
+DescriptorProblem = _kind("descriptor-error", "Descriptor cannot be used as written")
 FileTooLarge = _kind("file-too-large", "File is larger than the limit")
 EncodingProblem = _kind("encoding-error", "File is not plain UTF-8 with LF line ends")
 YamlSyntax = _kind("yaml-syntax-error", "YAML syntax error")

@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     path = Path(args.package)
     if path.is_dir():
         path = path / "datapackage.json"
-    if not path.is_file():
+    if not path.exists():  # a FIFO or a folder there is reported (and never opened) by the engine
         print(f"nk-troops: '{path}' does not exist; pass --package PATH/TO/datapackage.json", file=sys.stderr)
         return 2
     started = time.perf_counter()

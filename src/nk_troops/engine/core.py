@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 import os
 import threading
 from collections.abc import Callable
@@ -56,7 +55,7 @@ import pyarrow.csv as pacsv
 
 from .. import models as M
 from .. import problems as P
-from ..confine import check_descriptor
+from ..confine import load_descriptor
 from .archive import Archive, check_excerpts, excerpt_controls, excerpt_spans, load_archive
 from .arrays import _eq, _np_mask, _present, _values, forget_polars_strings
 from .cells import check_column
@@ -98,16 +97,13 @@ class Engine:
 
     # ---- plan
     def _load_descriptor(self) -> bool:
-        try:
-            desc = json.loads(self.descriptor.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as e:
-            self.package_found.add(P.FileUnreadable, None, None, f"cannot read {self.descriptor.name}: {e}")
+        desc = load_descriptor(self.descriptor)
+        if isinstance(desc, P.Problem):
+            self.descriptor_problems.append(desc)
             return False
-        paths, refused = check_descriptor(desc, self.root, self.descriptor.name)
-        self.descriptor_problems += refused  # only a regular file inside the package's folder is opened
-        for res in desc.get("resources", []):
-            if isinstance(res, dict) and "name" in res:
-                self.resources[res["name"]] = res
+        self.descriptor_problems += desc.problems  # only a regular file inside the package's folder is opened
+        self.resources = desc.resources
+        paths = desc.paths
         for model in M.PUBLISHED:
             spec = table_spec(model)
             res = self.resources.get(model.resource)
