@@ -268,3 +268,70 @@ def test_check_tables_reports_a_broken_descriptor_in_one_line(pkg, capsys):
     out = capsys.readouterr()
     assert out.out.splitlines()[0].startswith("datapackage.json:1:65: [descriptor-error]"), out
     assert "Traceback" not in out.err
+
+
+# --------------------------------------------------------------------------- bytes that are not UTF-8
+
+
+def _edit_raw(package: Path, resource: str, edits: dict[int, dict[str, str]]) -> None:
+    """Set cells ({row number, header = 1: {field: text}}); every U+0001 in them is written as the byte 0xFF."""
+    import csv
+    import io
+
+    from test_engine import _refresh
+
+    path = package / "dataset" / "tables" / "csv" / f"{resource}.csv"
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8"), newline="")))
+    for number, cells in edits.items():
+        for name, value in cells.items():
+            rows[number - 1][rows[0].index(name)] = value
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    data = buf.getvalue().encode("utf-8").replace(b"\x01", b"\xff")
+    path.write_bytes(data)
+    _refresh(package, resource, data)
+
+
+@pytest.mark.parametrize(
+    ("workers", "part_min"), [(2, None), (1, None), (2, 1000)], ids=["whole", "one-worker", "split"]
+)
+def test_a_bad_byte_is_located_to_its_row_and_the_rest_of_the_table_is_checked(pkg, monkeypatch, workers, part_min):
+    import csv
+    import io
+
+    from nk_troops.engine import core
+
+    if part_min:  # citations is read as several byte ranges, on both workers
+        monkeypatch.setattr(core.Engine, "PART_MIN", part_min)
+    path = pkg / "dataset" / "tables" / "csv" / "citations.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    last = len(rows)
+    excerpt = rows[0].index("excerpt")
+    middle = next(i + 1 for i in range(last // 2, last) if "\n" in rows[i][excerpt] and '"' in rows[i][excerpt])
+    broken = rows[middle - 1][excerpt].replace("\n", "\n\x01", 1)  # inside quotes, after a line break
+    _edit_raw(
+        pkg,
+        "citations",
+        {
+            2: {"citation_id": rows[1][0] + "\x01"},
+            middle: {"excerpt": broken},
+            middle + 2: {"char_end": "12x"},  # an ordinary error after the bad bytes
+            last - 1: {"char_start": "-"},
+            last: {"source_id": rows[last - 1][2] + "\x01"},  # its value is read again for the message
+        },
+    )
+    problems = validate_tables(pkg, workers=workers)
+    found = {(p.type, p.row, p.field) for p in problems if p.resource == "citations"}
+    assert {
+        ("encoding-error", 2, "citation_id"),
+        ("encoding-error", middle, "excerpt"),
+        ("encoding-error", last, "source_id"),
+        ("field-error", middle + 2, "char_end"),
+        ("field-error", last - 1, "char_start"),
+    } <= found, problems
+    assert {p.row for p in problems} <= {2, middle, middle + 2, last - 1, last}, problems  # nothing else, no row None
+    data = path.read_bytes()
+    second = data.index(b"\xff", data.index(b"\xff") + 1)  # the middle row's
+    assert [p.message for p in problems if p.row == middle and p.type == "encoding-error"] == [
+        f"byte {second:,} of the file is not UTF-8 (the row is checked with it read as U+FFFD)"
+    ]

@@ -4,8 +4,8 @@ How it works (modules of this package, by job):
 
 * ``reader``: each file is first read once, in 4 MB reads, for its sha256 and
   a whole-file UTF-8 check (so the CSV reader can skip its check
-  of every cell; a file that fails is read with that check, which locates the
-  problem); then each table is read in batches of a few MB with pyarrow's
+  of every cell; a file that fails is read through ``Utf8Repair``, its bad
+  bytes as U+FFFD, each located to its row, every row checked); then each table is read in batches of a few MB with pyarrow's
   streaming CSV reader, every column as text, so a bad cell is reported and
   never stops the read; a big table is split at record boundaries (found in
   that first pass) into byte ranges, read in parallel as native Arrow streams;
@@ -64,10 +64,11 @@ from .reader import (
     BLOCK_SIZE,
     GROUP,
     Utf8Check,
+    Utf8Repair,
     _Cutter,
     _header,
     _merge,
-    _Range,
+    csv_input,
     file_signature,
     file_windows,
     import_polars_in_background,
@@ -323,7 +324,8 @@ class Engine:
         tasks = []
         for i, (a, b) in enumerate(zip(bounds, bounds[1:])):
             part = TableState(st.spec, st.path, Found(st.spec.resource), byte_range=(a, b), part=i)
-            part.extra["utf8_ok"] = st.extra.get("utf8_ok", False)
+            if "utf8_ok" in st.extra:
+                part.extra["utf8_ok"] = st.extra["utf8_ok"]
             st.parts.append(part)
             tasks.append((2 - (b - a) / size / 2, next(self._seq), lambda part=part: self._scanned_then(st, part)))
         st.extra["parts_left"] = len(tasks)
@@ -487,17 +489,14 @@ class Engine:
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
             null_values=[""],
-            check_utf8=not st.extra.get("utf8_ok", False),
+            check_utf8="utf8_ok" not in st.extra,  # known to be UTF-8, or read through Utf8Repair
         )
         parse = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid)
         read = pacsv.ReadOptions(use_threads=False, block_size=BLOCK_SIZE, column_names=names if st.part > 0 else None)
-        source = None
+        repair = st.extra.get("utf8_ok") is False  # the first pass found bytes that are not UTF-8: located below
+        source, closer = csv_input(st.path, st.byte_range, repair)
         try:
-            if st.byte_range is not None:
-                source = _Range(st.path, *st.byte_range)
-                reader = pacsv.open_csv(source.stream, read_options=read, parse_options=parse, convert_options=convert)
-            else:
-                reader = pacsv.open_csv(str(st.path), read_options=read, parse_options=parse, convert_options=convert)
+            reader = pacsv.open_csv(source, read_options=read, parse_options=parse, convert_options=convert)
             group: list[pa.RecordBatch] = []
             for batch in reader:
                 group.append(batch)
@@ -518,8 +517,20 @@ class Engine:
             )
             st.readable = False
         finally:
-            if source is not None:
-                source.close()
+            if closer is not None:
+                closer.close()
+        if isinstance(closer, Utf8Repair):
+            rows = set()
+            for number, column, at in closer.bad:  # one problem a row, at its first bad byte
+                if number not in rows:
+                    rows.add(number)
+                    st.found.add(
+                        P.EncodingProblem,
+                        ("record", number),
+                        names[column] if column < len(names) else None,
+                        f"byte {at:,} of the file is not UTF-8 (the row is checked with it read as U+FFFD)",
+                        "tables are UTF-8 CSV: save the file as UTF-8",
+                    )
 
     def _check_batch(self, st: TableState, batch: pa.RecordBatch) -> None:
         spec = st.spec
@@ -838,14 +849,9 @@ class Engine:
         read = pacsv.ReadOptions(use_threads=False, block_size=BLOCK_SIZE, column_names=head if part > 0 else None)
         out: dict[str, dict[int, Any]] = {n: {} for n in names}
         last = max((int(v.max()) for v in wanted.values() if len(v)), default=-1)
-        source = _Range(st.path, *byte_range) if byte_range is not None else str(st.path)
+        source, closer = csv_input(st.path, byte_range, st.extra.get("utf8_ok") is False)
         try:
-            for batch in pacsv.open_csv(
-                source.stream if byte_range is not None else source,
-                read_options=read,
-                parse_options=parse,
-                convert_options=convert,
-            ):
+            for batch in pacsv.open_csv(source, read_options=read, parse_options=parse, convert_options=convert):
                 n = batch.num_rows
                 for name in names:
                     idx = wanted[name]
@@ -857,8 +863,8 @@ class Engine:
                 if base > last:
                     break
         finally:
-            if byte_range is not None:
-                source.close()
+            if closer is not None:
+                closer.close()
         return out
 
     def _emit_pending(self) -> None:
