@@ -335,3 +335,94 @@ def test_a_bad_byte_is_located_to_its_row_and_the_rest_of_the_table_is_checked(p
     assert [p.message for p in problems if p.row == middle and p.type == "encoding-error"] == [
         f"byte {second:,} of the file is not UTF-8 (the row is checked with it read as U+FFFD)"
     ]
+
+
+# --------------------------------------------------------------------------- no command reaches the network
+
+
+@pytest.fixture
+def no_network(monkeypatch) -> list:
+    """Every attempt to open a socket or look up a host is recorded, and fails."""
+    import socket
+
+    attempts: list = []
+
+    def refuse(name: str):
+        def refused(*args, **kwargs):
+            attempts.append((name, args[:2]))
+            raise OSError(f"{name}: the network is blocked in this test")
+
+        return refused
+
+    class Socket(socket.socket):  # a class still (ssl subclasses socket.socket when it is imported)
+        def __init__(self, *args, **kwargs):
+            refuse("socket")(*args, **kwargs)
+
+    monkeypatch.setattr(socket, "socket", Socket)
+    for name in ("create_connection", "getaddrinfo"):
+        monkeypatch.setattr(socket, name, refuse(name))
+    return attempts
+
+
+def _previous_release(mini: Path, tmp_path: Path) -> Path:
+    """The mini package as an earlier version: version 0.0.9, one figure's value different."""
+    import csv
+    import io
+
+    from test_engine import _refresh
+
+    previous = tmp_path / "previous"
+    shutil.copytree(mini, previous)
+    path = previous / "dataset" / "tables" / "csv" / "figures.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    rows[1][rows[0].index("value")] = "1"
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    _refresh(previous, "figures", buf.getvalue().encode("utf-8"))
+    path.write_bytes(buf.getvalue().encode("utf-8"))
+    _edit_descriptor(previous, lambda d: d.__setitem__("version", "0.0.9"))
+    return previous
+
+
+def test_no_command_opens_a_connection(mini, tmp_path, no_network, capsys):
+    from nk_troops import __version__
+    from nk_troops.cli import main
+
+    previous = _previous_release(mini, tmp_path)
+    root = ["--root", str(mini)]
+    runs = {
+        "validate": (["validate", *root], 0),
+        "build": (["build", *root], 0),
+        "build --check": (["build", "--check", *root], 0),
+        "check-tables": (["check-tables", "--package", str(mini)], 0),
+        "diff": (["diff", str(previous), str(mini)], 0),
+        "cite": (["cite"], 0),
+        "release": (["release", __version__, "--since", str(previous), *root], 0),
+    }
+    for name, (argv, code) in runs.items():
+        assert (name, main(argv)) == (name, code), capsys.readouterr()
+    assert (mini / "dist").is_dir()  # the release was made
+    assert no_network == []
+
+    # a descriptor naming an http URL: refused by every command that reads it, no connection tried
+    _set(mini, "events", "path", "http://127.0.0.1:9/events.csv")
+    for argv in (["validate", *root], ["build", "--check", *root], ["check-tables", "--package", str(mini)]):
+        assert main(argv) == 1
+        assert no_network == [], argv
+    out = capsys.readouterr().out
+    assert "[unsafe-path] field 'path': 'http://127.0.0.1:9/events.csv' is a URL" in out
+
+
+def test_frictionless_is_never_handed_a_descriptor_that_names_a_url(mini, no_network):
+    """frictionless-py fetches http paths itself; package_check refuses the descriptor first."""
+    from nk_troops.package_check import frictionless_problems
+
+    assert frictionless_problems(mini / "datapackage.json") == []  # the package as built: frictionless runs
+    _set(mini, "events", "path", "http://127.0.0.1:9/events.csv")
+    _set(mini, "figures", "schema", "http://127.0.0.1:9/figures-schema.json")
+    problems = frictionless_problems(mini / "datapackage.json")
+    assert sorted((p.type, p.resource, p.field) for p in problems) == [
+        ("unsafe-path", "events", "path"),
+        ("unsafe-path", "figures", "schema"),
+    ]
+    assert no_network == []

@@ -5,9 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import problems as P
+from .confine import load_descriptor
 
 
 def frictionless_problems(descriptor: Path) -> list[P.Problem]:
+    """frictionless-py's verdict on a package, once the descriptor is known to name only regular files inside
+    its folder and nothing to fetch (frictionless-py itself reads any path and fetches any URL it is given):
+    a descriptor that fails that check is reported, and is not handed to frictionless-py."""
+    checked = load_descriptor(descriptor)
+    if isinstance(checked, P.Problem):
+        return [checked]
+    if checked.problems:
+        return checked.problems
     import frictionless
 
     report = frictionless.validate(str(descriptor.name), basepath=str(descriptor.parent), limit_errors=100_000)
