@@ -426,3 +426,17 @@ def test_frictionless_is_never_handed_a_descriptor_that_names_a_url(mini, no_net
         ("unsafe-path", "figures", "schema"),
     ]
     assert no_network == []
+
+
+def test_diff_reads_no_table_outside_the_folder(mini, tmp_path, capsys):
+    from nk_troops.cli import main
+
+    (tmp_path / "outside.csv").write_text("figure_id,value\n" + SECRET + ",1\n", encoding="utf-8")
+    other = tmp_path / "other"
+    shutil.copytree(mini, other)
+    os.symlink(tmp_path / "outside.csv", other / "dataset" / "figures-link.csv")
+    _set(other, "figures", "path", "dataset/figures-link.csv")
+    assert main(["diff", str(mini), str(other)]) == 2
+    out = capsys.readouterr()
+    assert "'dataset/figures-link.csv' leads outside the package's folder" in out.err
+    assert SECRET not in out.out + out.err

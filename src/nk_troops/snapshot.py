@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from . import problems as P
+from .confine import Refusal, confined_file
+
 DESCRIPTOR = "datapackage.json"
 
 
@@ -90,12 +93,17 @@ def _parse(label: str, read: Callable[[str], bytes | None]) -> Snapshot:
 
 def from_folder(folder: Path) -> Snapshot:
     folder = Path(folder)
+    label = f"the folder '{folder}'"
 
     def read(rel: str) -> bytes | None:
-        path = folder / rel
-        return path.read_bytes() if path.is_file() else None
+        got = confined_file(folder, rel)  # a regular file inside the folder, or nothing is read
+        if isinstance(got, Refusal):
+            if got.kind is P.FileUnreadable:
+                return None
+            raise SnapshotError(f"{label}: {DESCRIPTOR} names {got.message}")
+        return got.read_bytes()
 
-    return _parse(f"the folder '{folder}'", read)
+    return _parse(label, read)
 
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
