@@ -3,6 +3,9 @@
 * Only plain data: mappings, lists and scalars. Any tag that would construct
   an object (``!!python/object``, local ``!tags``), anchors and aliases are
   rejected, so loading can never run code or blow up in memory.
+* Nesting is limited to :data:`MAX_DEPTH` levels (a record needs about five):
+  the data is built from the parser's events with a stack of its own, so no
+  input can exhaust Python's recursion limit.
 * A key written twice in one mapping is an error (YAML libraries normally keep
   the last one silently).
 * Scalars are read by a small, fixed rule (YAML 1.1's surprises such as
@@ -16,10 +19,19 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    DocumentStartEvent,
+    MappingStartEvent,
+    NodeEvent,
+    ScalarEvent,
+)
 
 from . import problems as P
 
@@ -33,12 +45,17 @@ _STANDARD_TAGS = {
     "tag:yaml.org,2002:seq",
     "tag:yaml.org,2002:map",
 }
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
 _INT = re.compile(r"[-+]?[0-9]+")
 _FLOAT = re.compile(r"[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+")
 
+MAX_DEPTH = 50
+"""Deepest nesting of lists and mappings a records file may use (a record's citation is four levels deep)."""
+
 Path = tuple[Any, ...]
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader where PyYAML was built with it (same nodes and positions, several times faster)."""
+"""libyaml's safe loader where PyYAML was built with it (same events and positions, several times faster)."""
 
 
 @dataclass
@@ -53,97 +70,127 @@ class YamlLoadError(Exception):
         self.problem = problem
 
 
+@dataclass
+class _Open:
+    """A list or mapping being read: its path, and in a mapping the key whose value comes next."""
+
+    value: list | dict
+    path: Path
+    key: str | None = None
+    keys: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
 def load_yaml(text: str, file: str) -> Loaded:
     """Parse ``text``; raise YamlLoadError with a located Problem on anything unsafe or malformed."""
     try:
-        node = yaml.compose(text, Loader=_LOADER)
+        return _read(yaml.parse(text, Loader=_LOADER), file)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark else None
-        col = mark.column + 1 if mark else None
-        what = e.problem or str(e)
+        line, col = _at(mark) if mark else (None, None)
         raise YamlLoadError(
             P.YamlSyntax(
-                f"the file is not valid YAML: {what}",
+                f"the file is not valid YAML: {e.problem or e}",
                 file=file,
                 line=line,
                 column=col,
                 hint="check indentation and quoting on this line and the one before",
             )
         ) from None
-    except yaml.YAMLError as e:  # pragma: no cover - composer errors are MarkedYAMLErrors
+    except yaml.YAMLError as e:
         raise YamlLoadError(P.YamlSyntax(f"the file is not valid YAML: {e}", file=file)) from None
+
+
+def _at(mark: Any) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
+
+
+def _read(events: Any, file: str) -> Loaded:
+    """The data and positions of the one document in ``events``, built without recursion."""
     positions: dict[Path, tuple[int, int]] = {}
-    seen: set[int] = set()
-    data = _convert(node, (), positions, seen, file) if node is not None else None
-    return Loaded(data, positions)
+    stack: list[_Open] = []
+    root: Any = None
+    documents = 0
 
+    def refuse(kind: type[P.Problem], message: str, where: tuple[int, int], **extra: Any) -> YamlLoadError:
+        return YamlLoadError(kind(message, file=file, line=where[0], column=where[1], **extra))
 
-def _pos(node: yaml.Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+    def put(value: Any) -> None:
+        nonlocal root
+        if not stack:
+            root = value
+        elif isinstance(stack[-1].value, list):
+            stack[-1].value.append(value)
+        else:
+            stack[-1].value[stack[-1].key] = value  # type: ignore[index]
+            stack[-1].key = None
 
-
-def _convert(node: yaml.Node, path: Path, positions: dict, seen: set[int], file: str) -> Any:
-    line, col = _pos(node)
-    if id(node) in seen:
-        raise YamlLoadError(
-            P.YamlUnsafe(
+    for event in events:
+        if isinstance(event, DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise refuse(
+                    P.YamlSyntax,
+                    "the file holds more than one YAML document",
+                    _at(event.start_mark),
+                    hint="remove the '---' line: a records file is one list of records",
+                )
+            continue
+        if isinstance(event, CollectionEndEvent):
+            put(stack.pop().value)
+            continue
+        if isinstance(event, AliasEvent) or (isinstance(event, NodeEvent) and event.anchor is not None):
+            raise refuse(
+                P.YamlUnsafe,
                 "anchors and aliases (&name, *name) are not allowed; write the value out",
-                file=file,
-                line=line,
-                column=col,
+                _at(event.start_mark),
             )
-        )
-    seen.add(id(node))
-    if node.tag not in _STANDARD_TAGS:
-        raise YamlLoadError(
-            P.YamlUnsafe(
-                f"the tag '{node.tag}' is not allowed: records hold plain text, numbers, lists and mappings only",
-                file=file,
-                line=line,
-                column=col,
+        if not isinstance(event, (ScalarEvent, CollectionStartEvent)):  # the stream's start or end, the document's end
+            continue
+        where = _at(event.start_mark)
+        if event.tag not in (None, "!") and event.tag not in _STANDARD_TAGS:
+            raise refuse(
+                P.YamlUnsafe,
+                f"the tag '{event.tag}' is not allowed: records hold plain text, numbers, lists and mappings only",
+                where,
                 hint="remove the tag (the part starting with '!')",
             )
-        )
-    positions.setdefault(path, (line, col))  # a key keeps its own line; the root and list items get theirs
-    if isinstance(node, yaml.MappingNode):
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                kl, kc = _pos(key_node)
-                raise YamlLoadError(P.YamlShape("a mapping key must be a plain name", file=file, line=kl, column=kc))
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                kl, kc = _pos(key_node)
-                raise YamlLoadError(
-                    P.YamlUnsafe("merge keys (<<) are not allowed; write the fields out", file=file, line=kl, column=kc)
+        top = stack[-1] if stack else None
+        if top is not None and isinstance(top.value, dict) and top.key is None:  # a key
+            if not isinstance(event, ScalarEvent):
+                raise refuse(P.YamlShape, "a mapping key must be a plain name", where)
+            key = event.value
+            if event.tag == _MERGE or (key == "<<" and not event.style and event.tag in (None, "!")):
+                raise refuse(P.YamlUnsafe, "merge keys (<<) are not allowed; write the fields out", where)
+            if key in top.keys:
+                raise refuse(
+                    P.YamlDuplicateKey,
+                    f"the key '{key}' is written twice in this mapping (first on line {top.keys[key][0]})",
+                    where,
+                    field=key,
+                    hint="keep one of the two",
                 )
-            key = key_node.value
-            if key in out:
-                kl, kc = _pos(key_node)
-                first = positions.get(path + (key,), (None, None))[0]
-                raise YamlLoadError(
-                    P.YamlDuplicateKey(
-                        f"the key '{key}' is written twice in this mapping (first on line {first})",
-                        file=file,
-                        line=kl,
-                        column=kc,
-                        field=key,
-                        hint="keep one of the two",
-                    )
+            top.keys[key] = positions[top.path + (key,)] = where
+            top.key = key
+            continue
+        path = () if top is None else top.path + ((top.key,) if top.key is not None else (len(top.value),))
+        positions.setdefault(path, where)  # a key keeps its own line; the root and list items get theirs
+        if isinstance(event, ScalarEvent):
+            put(_scalar(event))
+        elif isinstance(event, CollectionStartEvent):
+            if len(stack) >= MAX_DEPTH:
+                raise refuse(
+                    P.YamlShape,
+                    f"lists and mappings are nested more than {MAX_DEPTH} levels deep here",
+                    where,
+                    hint="a record needs about five levels: check the brackets and indentation",
                 )
-            positions[path + (key,)] = _pos(key_node)
-            out[key] = _convert(value_node, path + (key,), positions, seen, file)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, path + (i,), positions, seen, file) for i, item in enumerate(node.value)]
-    return _scalar(node)
+            stack.append(_Open({} if isinstance(event, MappingStartEvent) else [], path))
+    return Loaded(root, positions)
 
 
-def _scalar(node: yaml.ScalarNode) -> Any:
-    value = node.value
-    if (
-        node.style or node.tag == "tag:yaml.org,2002:str"
-    ):  # quoted or block scalar, or !!str (plain: None, or '' from libyaml)
+def _scalar(event: ScalarEvent) -> Any:
+    value = event.value
+    if event.style or event.tag == _STR:  # quoted or block scalar, or !!str (plain: None, or '' from libyaml)
         return value
     if value in ("", "~", "null", "Null", "NULL"):
         return None

@@ -1,0 +1,65 @@
+"""Hostile records: each whole class of input is refused with a located error, never a traceback.
+
+Every test edits the small fixture dataset (tests/fixtures/mini; line numbers
+refer to it) and runs `nk-troops validate --records-only` in-process: the
+command must end with exit code 1 and report the problem at its file, line,
+column and field, with a hint.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from nk_troops.cli import main
+
+EVENTS = "dataset/records/events.yaml"
+FIGURES = "dataset/records/figures.yaml"
+SOURCES = "dataset/records/sources.yaml"
+
+
+def edit(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture changed: {old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def refused(root: Path, capsys) -> list[dict]:
+    """The problems `validate` reports (it must exit 1, not raise)."""
+    code = main(["validate", "--root", str(root), "--records-only", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1 and not report["valid"], "the hostile input was accepted"
+    return report["errors"]
+
+
+def one(problems: list[dict], type_: str) -> dict:
+    matches = [p for p in problems if p["type"] == type_]
+    assert matches, f"no {type_} in: {json.dumps(problems, indent=1, ensure_ascii=False)}"
+    return matches[0]
+
+
+# --------------------------------------------------------------------------- 1. nesting depth
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "[" * 10_000 + "]" * 10_000,  # flow lists
+        "{a: " * 10_000 + "1" + "}" * 10_000,  # flow mappings
+        "\n" + "".join(" " * (4 + i) + "k:\n" for i in range(1_200)) + " " * 1_204 + "1",  # indented mappings
+    ],
+    ids=["lists", "flow-mappings", "block-mappings"],
+)
+def test_nesting_deeper_than_the_limit_is_refused_where_it_starts(mini, capsys, value):
+    """PyYAML's composer (and the loader's conversion) recursed once per level: RecursionError, a traceback."""
+    from nk_troops.yaml_loader import MAX_DEPTH
+
+    edit(mini, EVENTS, "  place: Kursk region\n", f"  place: {value}\n")
+    p = one(refused(mini, capsys), "yaml-shape-error")
+    # the list of records is level 1, a record 2, its place 3 (on line 5; indented, on line 6, and one level a
+    # line): the first level too deep, MAX_DEPTH + 1, starts on line 5, or on line 6 + (MAX_DEPTH + 1 - 3)
+    assert (p["file"], p["line"]) == (EVENTS, 5 if value[0] != "\n" else 6 + MAX_DEPTH - 2)
+    assert str(MAX_DEPTH) in p["message"] and p["hint"]
