@@ -63,3 +63,18 @@ def test_nesting_deeper_than_the_limit_is_refused_where_it_starts(mini, capsys, 
     # line): the first level too deep, MAX_DEPTH + 1, starts on line 5, or on line 6 + (MAX_DEPTH + 1 - 3)
     assert (p["file"], p["line"]) == (EVENTS, 5 if value[0] != "\n" else 6 + MAX_DEPTH - 2)
     assert str(MAX_DEPTH) in p["message"] and p["hint"]
+
+
+# --------------------------------------------------------------------------- 2. size of numbers
+
+
+@pytest.mark.parametrize("digits", ["9" * 5_000, "1" + "0" * 5_000, "0." + "3" * 5_000, "1234567890123456"])
+def test_a_number_with_more_digits_than_a_float_holds_is_refused_where_it_is_written(mini, capsys, digits):
+    """A 5,000-digit integer crashed the YAML reader with ValueError (Python's limit on int() of a string); one of
+    16 digits was silently rounded."""
+    from nk_troops.yaml_loader import MAX_DIGITS
+
+    edit(mini, FIGURES, "  value: 4000\n", f"  value: {digits}\n")
+    p = one(refused(mini, capsys), "field-error")
+    assert (p["file"], p["line"], p["column"], p["field"]) == (FIGURES, 4, 10, "value")
+    assert f"at most {MAX_DIGITS}" in p["message"] and "exponent" in p["hint"]

@@ -53,6 +53,10 @@ _FLOAT = re.compile(r"[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?|[-+]?[0-9
 MAX_DEPTH = 50
 """Deepest nesting of lists and mappings a records file may use (a record's citation is four levels deep)."""
 
+MAX_DIGITS = 15
+"""Most significant digits a number may be written with: a float holds 15 exactly (and Python refuses to read an
+integer of more than 4,300 digits)."""
+
 Path = tuple[Any, ...]
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's safe loader where PyYAML was built with it (same events and positions, several times faster)."""
@@ -175,7 +179,16 @@ def _read(events: Any, file: str) -> Loaded:
         path = () if top is None else top.path + ((top.key,) if top.key is not None else (len(top.value),))
         positions.setdefault(path, where)  # a key keeps its own line; the root and list items get theirs
         if isinstance(event, ScalarEvent):
-            put(_scalar(event))
+            try:
+                put(_scalar(event))
+            except _TooManyDigits as e:
+                raise refuse(
+                    P.FieldProblem,
+                    f"the number {e.shown} has {e.digits:,} significant digits; at most {MAX_DIGITS} are kept exactly",
+                    where,
+                    field=P.dotted(path[1:] if path and isinstance(path[0], int) else path),  # named in its record
+                    hint="round it, or write a large number with an exponent (for example 1.5e20)",
+                ) from None
         elif isinstance(event, CollectionStartEvent):
             if len(stack) >= MAX_DEPTH:
                 raise refuse(
@@ -188,6 +201,17 @@ def _read(events: Any, file: str) -> Loaded:
     return Loaded(root, positions)
 
 
+class _TooManyDigits(Exception):
+    def __init__(self, text: str, digits: int):
+        self.shown = text if len(text) <= 24 else text[:21] + "..."
+        self.digits = digits
+
+
+def _significant_digits(number: str) -> int:
+    mantissa = number.lstrip("+-").split("e")[0].split("E")[0]
+    return len(mantissa.replace(".", "").lstrip("0"))
+
+
 def _scalar(event: ScalarEvent) -> Any:
     value = event.value
     if event.style or event.tag == _STR:  # quoted or block scalar, or !!str (plain: None, or '' from libyaml)
@@ -198,8 +222,10 @@ def _scalar(event: ScalarEvent) -> Any:
         return True
     if value in ("false", "False", "FALSE"):
         return False
-    if _INT.fullmatch(value):
-        return int(value)
-    if _FLOAT.fullmatch(value):
-        return float(value)
+    is_int = _INT.fullmatch(value)
+    if is_int or _FLOAT.fullmatch(value):
+        digits = _significant_digits(value)
+        if digits > MAX_DIGITS:
+            raise _TooManyDigits(value, digits)
+        return int(value) if is_int else float(value)
     return value
