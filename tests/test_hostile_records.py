@@ -78,3 +78,42 @@ def test_a_number_with_more_digits_than_a_float_holds_is_refused_where_it_is_wri
     p = one(refused(mini, capsys), "field-error")
     assert (p["file"], p["line"], p["column"], p["field"]) == (FIGURES, 4, 10, "value")
     assert f"at most {MAX_DIGITS}" in p["message"] and "exponent" in p["hint"]
+
+
+# --------------------------------------------------------------------------- 3. numbers as Table Schema defines them
+
+
+@pytest.mark.parametrize("written", ["inf", "Infinity", "1e999", "true", "false", '"300"', '"inf"'])
+def test_infinity_booleans_and_text_are_not_numbers(mini, capsys, written):
+    """pydantic's lax mode read 'inf', 'Infinity', 1e999 (which overflows to inf), true and "300" as floats: build then
+    wrote a figures table (value 'inf', '1') that check-tables refuses."""
+    edit(mini, FIGURES, "  value: 4000\n", f"  value: {written}\n")
+    p = one(refused(mini, capsys), "field-error")
+    assert (p["file"], p["line"], p["column"], p["field"]) == (FIGURES, 4, 3, "value")
+    assert "not a number" in p["message"] or "not a finite number" in p["message"]
+    assert p["hint"]
+
+
+@pytest.mark.parametrize("kind", ["number", "integer"])
+def test_the_table_checker_reads_numbers_as_table_schema_defines_them(kind):
+    """A leading '+' is a sign Table Schema allows: the engine refused '+300' (a scripted table may write it); inf,
+    NaN, booleans and numbers beyond a float's range stay refused, as in the records."""
+    import numpy as np
+    import pyarrow as pa
+
+    from nk_troops import models as M
+    from nk_troops.engine.cells import check_column
+    from nk_troops.engine.spec import table_spec
+    from nk_troops.engine.state import Found
+
+    table, column = ("figures", "value") if kind == "number" else ("citations", "char_start")
+    spec = table_spec(M.BY_RESOURCE[table]).by_name[column]
+    good = ["+300", "300", "+0"] + (["+1.5e3", "+.5", "2.5"] if kind == "number" else [])
+    bad = ["inf", "-inf", "Infinity", "NaN", "nan", "true", "false", "1e999", "++3", "+", "3+"]
+    if kind == "integer":
+        bad += ["1.5", "+1e3", "+99999999999999999999"]
+    found = Found(table)
+    typed, ok = check_column(spec, pa.array(good + bad), np.ones(len(good) + len(bad), bool), found, 0)
+    assert ok.tolist() == [True] * len(good) + [False] * len(bad), found.items
+    assert sorted(i for _, i, *_ in found.items) == list(range(len(good), len(good) + len(bad)))
+    assert typed.to_pylist()[: len(good)] == [float(v) if kind == "number" else int(v) for v in good]

@@ -71,6 +71,11 @@ Excerpt = Annotated[str, Field(min_length=8, max_length=2_000), AfterValidator(_
 (a record's excerpt is published as written, so it has the table's text rules)."""
 
 
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+"""A number as Table Schema defines it, and finite: written as a YAML number (never as text or a boolean), not inf
+or NaN (a published table cannot hold them: check-tables refuses them)."""
+
+
 @lru_cache(maxsize=1)
 def iso3166_alpha2() -> frozenset[str]:
     """ISO 3166-1 alpha-2 codes, read from the IANA tz database's iso3166.tab (package tzdata)."""
@@ -406,13 +411,13 @@ class FigureRecord(ClaimRecord):
         description="Whose number it is, in the sources' words.",
         examples=["North Korean military personnel fighting in Russia"],
     )
-    value: Annotated[float, Field(ge=0)] | None = Field(
+    value: Annotated[Number, Field(ge=0)] | None = Field(
         None, description="The number as stated; empty for a pure range.", examples=[4000]
     )
-    value_low: Annotated[float, Field(ge=0)] | None = Field(
+    value_low: Annotated[Number, Field(ge=0)] | None = Field(
         None, description="Lower end, when the claim gives one.", examples=[300]
     )
-    value_high: Annotated[float, Field(ge=0)] | None = Field(
+    value_high: Annotated[Number, Field(ge=0)] | None = Field(
         None, description="Upper end, when the claim gives one.", examples=[12000]
     )
     qualifier: Qualifier = Field(description="The hedge the claim puts on the number.", examples=["approximately"])

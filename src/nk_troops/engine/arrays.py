@@ -183,6 +183,14 @@ def _control_chars(arr: pa.Array) -> np.ndarray:
     return np.unique(np.searchsorted(offsets[1:] - lo, at, side="right"))
 
 
+def cast_number(col: pa.Array, target: pa.DataType) -> pa.Array:
+    """Cells written as Table Schema integers or numbers (spec.INTEGER_RE, NUMBER_RE) as int64 or float64. Arrow's
+    integer cast refuses the leading '+' Table Schema allows (its float cast takes it): it is removed first."""
+    if pa.types.is_integer(target) and pc.any(pc.starts_with(col, "+")).as_py():
+        col = pc.utf8_ltrim(col, "+")
+    return pc.cast(col, target)
+
+
 def _values(arr: pa.Array, idx: np.ndarray) -> list:
     return arr.take(pa.array(idx, pa.int64())).to_pylist()
 

@@ -26,6 +26,7 @@ import pyarrow.csv as pacsv
 
 from .. import models as M
 from ..descriptor import CSV_DIR, PARQUET_DIR, dump_json, package
+from .arrays import cast_number
 from .spec import TableSpec, table_spec
 from .writer import (
     HashingFile,
@@ -55,7 +56,7 @@ def _typed_columns(spec: TableSpec, batch: pa.RecordBatch) -> pa.Table:
         target = {"integer": pa.int64(), "number": pa.float64(), "date": pa.date32()}.get(c.type)
         if target is not None:
             try:
-                col = pc.cast(col, target)
+                col = pc.cast(col, target) if c.type == "date" else cast_number(col, target)
             except pa.ArrowInvalid as e:
                 raise BuildError(f"{spec.resource}.{c.name}: {e}; run check-tables first") from e
         arrays.append(col)

@@ -12,7 +12,17 @@ import pyarrow.compute as pc
 
 from .. import models as M
 from .. import problems as P
-from .arrays import _control_chars, _edge_spaces, _np_mask, _present, _show, _str, _values, polars_strings
+from .arrays import (
+    _control_chars,
+    _edge_spaces,
+    _np_mask,
+    _present,
+    _show,
+    _str,
+    _values,
+    cast_number,
+    polars_strings,
+)
 from .spec import DATE_RE, INTEGER_RE, NUMBER_RE, ColSpec
 from .state import Found
 
@@ -154,18 +164,18 @@ def check_column(
         )
         target = pa.int64() if c.type == "integer" else pa.float64()
         try:
-            typed = pc.cast(clean, target)
+            typed = cast_number(clean, target)
         except pa.ArrowInvalid:  # out of range for 64 bits: find the cells one by one
             conv = []
             for i, v in enumerate(clean.to_pylist()):
                 try:
-                    pa.scalar(v, pa.string()).cast(target)
+                    cast_number(pa.array([v], pa.string()), target)
                     conv.append(v)
                 except pa.ArrowInvalid:
                     conv.append(None)
                     ok[i] = False
                     found.add(P.FieldProblem, i + base, c.name, f"{_show(v)} is out of range")
-            typed = pc.cast(pa.array(conv, pa.string()), target)
+            typed = cast_number(pa.array(conv, pa.string()), target)
         if c.type == "number":
             finite = _np_mask(pc.is_finite(typed))
             bad = ok & ~finite

@@ -18,10 +18,11 @@ from typing import Annotated, Any, get_args, get_origin
 from .. import models as M
 from ..schema_gen import Column, columns
 
-# Strict lexical forms. frictionless-py accepts more (int("+5"), float("1_0"),
-# strptime("2021-7-04")); these accept nothing our writer would not write.
-INTEGER_RE = r"^-?[0-9]+$"
-NUMBER_RE = r"^-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$"
+# Strict lexical forms, as Table Schema defines them (a leading sign is allowed, though our writer writes no '+').
+# frictionless-py accepts more (float("1_0"), strptime("2021-7-04")); inf, NaN and numbers too large for a
+# float are refused after the cast (see cells.check_column).
+INTEGER_RE = r"^[-+]?[0-9]+$"
+NUMBER_RE = r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$"
 DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
