@@ -154,6 +154,11 @@ PIECE_LIST = [
     "\u2003",
     "\u3000",
     "\u200b",
+    "\u202e",  # bidi override: refused in every text but excerpts
+    "\u2066",
+    "\ufeff",
+    "\u00ad",
+    "\U000e0041",
     "=",
     "+",
     "@",

@@ -117,3 +117,75 @@ def test_the_table_checker_reads_numbers_as_table_schema_defines_them(kind):
     assert ok.tolist() == [True] * len(good) + [False] * len(bad), found.items
     assert sorted(i for _, i, *_ in found.items) == list(range(len(good), len(good) + len(bad)))
     assert typed.to_pylist()[: len(good)] == [float(v) if kind == "number" else int(v) for v in good]
+
+
+# --------------------------------------------------------------------------- 4. invisible and bidi characters
+
+INVISIBLE = ["\u200b", "\u200f", "\u202e", "\u2066", "\u2060", "\ufeff", "\u00ad", "\U000e0041"]
+
+
+def _archive_with(root: Path, old: str, new: str) -> None:
+    """Change the fixture's archived text (and its recorded sha256), as if the source had been archived so."""
+    import hashlib
+
+    seed = root / "seeds" / "000_903a45e1dc248108.txt"
+    before = hashlib.sha256(seed.read_bytes()).hexdigest()
+    text = seed.read_text(encoding="utf-8")
+    assert old in text
+    seed.write_text(text.replace(old, new, 1), encoding="utf-8")
+    edit(root, SOURCES, before, hashlib.sha256(seed.read_bytes()).hexdigest())
+
+
+@pytest.mark.parametrize("ch", INVISIBLE, ids=[f"U+{ord(c):04X}" for c in INVISIBLE])
+def test_invisible_characters_are_refused_in_texts_but_kept_in_excerpts_as_the_source_has_them(mini, capsys, ch):
+    """Bidi overrides and zero-width characters in a name, note or place were accepted and published: a text could
+    read other than it is. An excerpt must match its archived source, so it may hold what the source holds."""
+    edit(mini, EVENTS, "  place: Kursk region\n", f"  place: Kursk{ch} region\n")
+    edit(mini, "dataset/records/actors.yaml", "  name: Dmytro Ponomarenko\n", f"  name: Dmytro {ch}Ponomarenko\n")
+    edit(mini, SOURCES, '"No byline in the archived text."', f'"No byline in{ch} the archived text."')
+    _archive_with(mini, "Ukrainian forces captured", f"Ukrainian forces{ch} captured")
+    edit(mini, EVENTS, "Ukrainian forces captured", f"Ukrainian forces{ch} captured")
+    problems = refused(mini, capsys)
+    where = sorted((p["file"], p["line"], p["field"]) for p in problems)
+    assert where == [
+        ("dataset/records/actors.yaml", 2, "name"),
+        (EVENTS, 5, "place"),
+        (SOURCES, 8, "byline.unknown"),
+    ], problems
+    assert all(p["type"] == "field-error" and f"U+{ord(ch):04X}" in p["message"] for p in problems)
+
+
+def test_the_table_checker_refuses_invisible_characters_where_the_models_do():
+    """The engine's copy of the text rule let a bidi override through in every text column."""
+    import numpy as np
+    import pyarrow as pa
+
+    from nk_troops import models as M
+    from nk_troops.engine.cells import check_column
+    from nk_troops.engine.spec import table_spec
+    from nk_troops.engine.state import Found
+
+    values = [f"Kursk{ch} region" for ch in INVISIBLE] + ["Курська область", "쿠르스크 지역에서", "Kursk region"]
+    for table, column, refuses in (
+        ("events", "place", True),
+        ("actors", "name", True),
+        ("citations", "excerpt", False),
+    ):
+        spec = table_spec(M.BY_RESOURCE[table]).by_name[column]
+        found = Found(table)
+        _, ok = check_column(spec, pa.array(values), np.ones(len(values), bool), found, 0)
+        assert ok.tolist() == [not refuses] * len(INVISIBLE) + [True] * 3, (table, column, found.items)
+        for _, row, _, message, _ in found.items:
+            assert message == M.text_problem(values[row])  # the model's own words
+
+
+def test_the_invisible_characters_are_unicodes_format_characters():
+    """models.INVISIBLE, the one list both checkers read, is Unicode's category Cf as this Python knows it (a newer
+    Unicode that adds format characters makes this fail: add them)."""
+    import sys
+    import unicodedata
+
+    from nk_troops.models import INVISIBLE_RANGES
+
+    listed = {cp for a, b in INVISIBLE_RANGES for cp in range(a, b + 1)}
+    assert listed == {cp for cp in range(sys.maxunicode + 1) if unicodedata.category(chr(cp)) == "Cf"}

@@ -27,8 +27,9 @@ from nk_troops.tables import record_row
 from nk_troops.vocabularies import ActorType, EventType, Measure, Qualifier, Unit
 from nk_troops.writers import to_csv, to_parquet
 
-# text a curator could write: letters of any script, punctuation, quotes, commas and inner line breaks
-_chars = st.characters(blacklist_categories=("Cs", "Cc", "Co", "Cn"), whitelist_characters="\n")
+# text a curator could write: letters of any script, punctuation, quotes, commas and inner line breaks (no
+# invisible or direction-changing format character, category Cf: models.INVISIBLE)
+_chars = st.characters(blacklist_categories=("Cs", "Cc", "Co", "Cn", "Cf"), whitelist_characters="\n")
 _scripts = st.sampled_from(
     ["조선인민군 병사", "Пономаренко сказал", '"quoted, with commas"', "‘curly’ “quotes”", "line\nbreak", "É"]
 )

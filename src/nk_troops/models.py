@@ -21,6 +21,7 @@ How a model field becomes columns (see ``schema_gen.columns``):
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from importlib import resources
 from typing import Annotated, Any, ClassVar
@@ -47,28 +48,85 @@ from .vocabularies import (
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
+INVISIBLE_RANGES = (
+    (0x00AD, 0x00AD),  # soft hyphen
+    (0x0600, 0x0605),
+    (0x061C, 0x061C),  # Arabic letter mark
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x180E, 0x180E),  # Mongolian vowel separator
+    (0x200B, 0x200F),  # zero-width space, joiners, left-to-right and right-to-left marks
+    (0x202A, 0x202E),  # bidi embeddings and overrides
+    (0x2060, 0x2064),  # word joiner, invisible operators
+    (0x2066, 0x206F),  # bidi isolates, deprecated format characters
+    (0xFEFF, 0xFEFF),  # zero-width no-break space (byte-order mark)
+    (0xFFF9, 0xFFFB),  # interlinear annotation
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x13438),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001),  # language tag
+    (0xE0020, 0xE007F),  # tag characters
+)
+"""The characters Unicode classes as format characters (category Cf, Unicode 14): invisible, or changing the
+direction of the text around them, so that a text can read other than it is."""
 
-def _safe_text(value: str) -> str:
-    """Text cells: not empty, no leading/trailing space, nothing a spreadsheet would run."""
+INVISIBLE = "[" + "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in INVISIBLE_RANGES) + "]"
+"""The same, as a regular expression character class (Python's re and Arrow's RE2 read it alike)."""
+
+_INVISIBLE = re.compile(INVISIBLE)
+
+
+def text_problem(value: str, *, excerpt: bool = False) -> str | None:
+    """The first text rule ``value`` breaks, or None. Every text: no space or line break at either end, no control
+    character but the line break, nothing a spreadsheet would run. Every text but an excerpt, which holds what its
+    archived source holds: no invisible or direction-changing character (:data:`INVISIBLE`)."""
     if value != value.strip():
-        raise ValueError("remove the spaces or line breaks at the start or end of the text")
+        return "remove the spaces or line breaks at the start or end of the text"
     bad = next((ch for ch in value if (ord(ch) < 32 and ch != "\n") or 0x7F <= ord(ch) < 0xA0), None)
     if bad is not None:
-        raise ValueError(
-            f"the text holds the control character U+{ord(bad):04X}; remove it (line breaks are the only control character allowed)"
+        return f"the text holds the control character U+{ord(bad):04X}; remove it (line breaks are the only control character allowed)"
+    hidden = None if excerpt else _INVISIBLE.search(value)
+    if hidden is not None:
+        ch = hidden.group()
+        return (
+            f"the text holds the invisible character U+{ord(ch):04X} ({unicodedata.name(ch, 'a format character')}); "
+            "remove it (invisible and direction-changing characters are allowed only in excerpts, as their source has them)"
         )
     if value.startswith(FORMULA_STARTS):
-        raise ValueError(
+        return (
             f"text may not start with {value[0]!r}: a spreadsheet would run the cell as a formula; "
             "reword it, or start with a letter or a quotation mark"
         )
+    return None
+
+
+def _safe_text(value: str) -> str:
+    """Text cells: see :func:`text_problem`."""
+    problem = text_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+def _safe_excerpt(value: str) -> str:
+    """Excerpts: the rules of every text, but they may hold the invisible characters their archived source holds."""
+    problem = text_problem(value, excerpt=True)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 
 Text = Annotated[str, Field(min_length=1, max_length=20_000), AfterValidator(_safe_text)]
-Excerpt = Annotated[str, Field(min_length=8, max_length=2_000), AfterValidator(_safe_text)]
+Excerpt = Annotated[str, Field(min_length=8, max_length=2_000), AfterValidator(_safe_excerpt)]
 """Verbatim words from an archived text: in a record's citation and in the published citations table alike
-(a record's excerpt is published as written, so it has the table's text rules)."""
+(a record's excerpt is published as written, so it has the table's text rules, but for invisible characters)."""
+
+Url = Annotated[str, Field(pattern=r"^https?://[^\s]+$"), AfterValidator(_safe_text)]
+"""An http(s) address; a text too (no control or invisible character: a link can hide one)."""
 
 
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
@@ -287,7 +345,7 @@ class SourceRecord(Record):
     byline: Knowable(Text, "Author(s) as printed in the document.", "Kateryna Denisova")
     published: WrittenDate("Publication date as printed in the document.", "2025-02-06")
     url: Knowable(
-        Annotated[str, Field(pattern=r"^https?://[^\s]+$")],
+        Url,
         "Address of the document, only where the document itself shows it.",
         "https://www.koreatimes.co.kr/",
     )

@@ -191,6 +191,15 @@ def cast_number(col: pa.Array, target: pa.DataType) -> pa.Array:
     return pc.cast(col, target)
 
 
+def _invisible_chars(arr: pa.Array) -> np.ndarray:
+    """Which strings hold an invisible character (models.INVISIBLE): only strings that are not plain ASCII can."""
+    out = np.zeros(len(arr), bool)
+    wide = np.flatnonzero(~_np_mask(pc.string_is_ascii(arr)) & _present(arr))
+    if len(wide):
+        out[wide] = _np_mask(pc.match_substring_regex(arr.take(pa.array(wide)), M.INVISIBLE))
+    return out
+
+
 def _values(arr: pa.Array, idx: np.ndarray) -> list:
     return arr.take(pa.array(idx, pa.int64())).to_pylist()
 

@@ -15,6 +15,7 @@ from .. import problems as P
 from .arrays import (
     _control_chars,
     _edge_spaces,
+    _invisible_chars,
     _np_mask,
     _present,
     _show,
@@ -296,22 +297,14 @@ def check_column(
         if control is None:
             control = np.zeros(len(col), bool)
             control[_control_chars(col)] = True
-        bad = ok & (
-            space_start | space_end | formula | control
-        )  # a cell that failed its length is not checked further, as in the model
-        if bad.any():  # one problem per cell, in the order models.safe_text checks
+        suspect = space_start | space_end | formula | control
+        if c.visible_only:
+            suspect |= _invisible_chars(col)
+        bad = ok & suspect  # a cell that failed its length is not checked further, as in the model
+        if bad.any():  # the few cells the masks flag get the model's own verdict and words: one problem per cell
             idx = np.flatnonzero(bad)
-            msgs = []
-            for i, v in zip(idx, _values(col, idx)):
-                if space_start[i] or space_end[i]:
-                    msgs.append("remove the spaces or line breaks at the start or end of the text")
-                elif control[i]:
-                    ch = next(ch for ch in v if (ord(ch) < 32 and ch != "\n") or 0x7F <= ord(ch) < 0xA0)
-                    msgs.append(
-                        f"the text holds the control character U+{ord(ch):04X}; remove it (line breaks are the only control character allowed)"
-                    )
-                else:
-                    msgs.append(f"text may not start with {v[0]!r}: a spreadsheet would run the cell as a formula")
-            found.many(P.FieldProblem, idx + base, c.name, msgs)
-            ok &= ~bad
+            verdicts = [M.text_problem(v, excerpt=not c.visible_only) for v in _values(col, idx)]
+            refused = idx[[m is not None for m in verdicts]]
+            found.many(P.FieldProblem, refused + base, c.name, [m for m in verdicts if m is not None])
+            ok[refused] = False
     return typed, ok

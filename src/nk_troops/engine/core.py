@@ -632,7 +632,7 @@ class Engine:
             and target.unique
             and all(
                 getattr(target, a) == getattr(c, a)
-                for a in ("type", "enum", "pattern", "min_length", "max_length", "safe_text", "country")
+                for a in ("type", "enum", "pattern", "min_length", "max_length", "safe_text", "visible_only", "country")
             )
         )
 

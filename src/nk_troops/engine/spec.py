@@ -39,7 +39,8 @@ class ColSpec:
     maximum: float | None
     fk: tuple[str, str] | None  # (resource, field)
     unique: bool
-    safe_text: bool  # models._safe_text: no edge whitespace, no formula start
+    safe_text: bool  # models.text_problem: no edge whitespace, no control character, no formula start
+    visible_only: bool  # models._safe_text (every text but excerpts): no invisible character either
     country: bool  # models._iso_country
     column: Column
 
@@ -123,7 +124,8 @@ def table_spec(model: type) -> TableSpec:
                 maximum=c.maximum,
                 fk=fk,
                 unique=c.unique,
-                safe_text=M._safe_text in funcs and c.type == "string" and c.enum is None,
+                safe_text=bool(funcs & {M._safe_text, M._safe_excerpt}) and c.type == "string" and c.enum is None,
+                visible_only=M._safe_text in funcs and c.type == "string" and c.enum is None,
                 country=M._iso_country in funcs,
                 column=c,
             )
