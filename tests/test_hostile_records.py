@@ -189,3 +189,41 @@ def test_the_invisible_characters_are_unicodes_format_characters():
 
     listed = {cp for a, b in INVISIBLE_RANGES for cp in range(a, b + 1)}
     assert listed == {cp for cp in range(sys.maxunicode + 1) if unicodedata.category(chr(cp)) == "Cf"}
+
+
+# --------------------------------------------------------------------------- 5. credentials in URLs
+
+
+@pytest.mark.parametrize(
+    "url", ["https://user:pass@example.com/", "http://user@example.com/a", "https://a:b@example.com:8080/?q=1"]
+)
+def test_a_url_carrying_a_user_or_password_is_refused(mini, capsys, url):
+    """sources.url accepted https://user:pass@host/ and published it."""
+    edit(mini, SOURCES, '  url: {unknown: "Not shown."}\n', f"  url: {url}\n")
+    p = one(refused(mini, capsys), "field-error")
+    assert (p["file"], p["line"], p["column"], p["field"]) == (SOURCES, 10, 3, "url")
+    assert "user name or password" in p["hint"]
+
+
+def test_the_table_checker_refuses_credentials_in_urls_as_the_models_do():
+    """The pattern is the model's: the table schema, the codebook and the engine (RE2 and polars) follow it."""
+    import numpy as np
+    import pyarrow as pa
+
+    from nk_troops import models as M
+    from nk_troops.engine.cells import check_column
+    from nk_troops.engine.spec import table_spec
+    from nk_troops.engine.state import Found
+
+    spec = table_spec(M.SourceRecord).by_name["url"]
+    values = [
+        "https://user:pass@example.com/",
+        "http://user@example.com",
+        "https://example.com/@name",
+        "https://a.b?x=@",
+    ]
+    expected = [False, False, True, True]
+    for long in (False, True):  # Arrow's RE2 on short batches, polars on long ones
+        cells = values + (["https://example.com/"] * 2_100 if long else [])
+        _, ok = check_column(spec, pa.array(cells), np.ones(len(cells), bool), Found("sources"), 0, use_polars=long)
+        assert ok.tolist()[: len(values)] == expected and ok[len(values) :].all()

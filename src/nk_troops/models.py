@@ -125,8 +125,9 @@ Excerpt = Annotated[str, Field(min_length=8, max_length=2_000), AfterValidator(_
 """Verbatim words from an archived text: in a record's citation and in the published citations table alike
 (a record's excerpt is published as written, so it has the table's text rules, but for invisible characters)."""
 
-Url = Annotated[str, Field(pattern=r"^https?://[^\s]+$"), AfterValidator(_safe_text)]
-"""An http(s) address; a text too (no control or invisible character: a link can hide one)."""
+Url = Annotated[str, Field(pattern=r"^https?://[^\s/?#@]+([/?#][^\s]*)?$"), AfterValidator(_safe_text)]
+"""An http(s) address with no user name or password in it (no '@' before the path: a published link must not carry
+credentials, nor disguise its host as one); a text too (no control or invisible character: a link can hide one)."""
 
 
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
@@ -346,7 +347,7 @@ class SourceRecord(Record):
     published: WrittenDate("Publication date as printed in the document.", "2025-02-06")
     url: Knowable(
         Url,
-        "Address of the document, only where the document itself shows it.",
+        "Address of the document (http or https, with no user name or password), only where the document itself shows it.",
         "https://www.koreatimes.co.kr/",
     )
     language: Knowable(Annotated[str, Field(pattern=r"^[a-z]{2}$")], "ISO 639-1 code of the document's language.", "en")
