@@ -227,3 +227,21 @@ def test_the_table_checker_refuses_credentials_in_urls_as_the_models_do():
         cells = values + (["https://example.com/"] * 2_100 if long else [])
         _, ok = check_column(spec, pa.array(cells), np.ones(len(cells), bool), Found("sources"), 0, use_polars=long)
         assert ok.tolist()[: len(values)] == expected and ok[len(values) :].all()
+
+
+# --------------------------------------------------------------------------- 6. characters no text file holds
+
+NOT_TEXT = ["\x00", "\x01", "\x0b", "\x1b", "\x7f", "\x80", "\x9f", "\ufffe", "\uffff", "\ufdd0", "\U0001fffe"]
+
+
+@pytest.mark.parametrize("ch", NOT_TEXT, ids=[f"U+{ord(c):04X}" for c in NOT_TEXT])
+@pytest.mark.parametrize("where", ["value", "comment"])
+def test_a_character_no_text_file_holds_is_located(mini, capsys, ch, where):
+    """A raw NUL or U+FFFE gave a YAML syntax error with no line; noncharacters such as U+FDD0 were accepted."""
+    if where == "value":
+        edit(mini, EVENTS, "  place: Kursk region\n", f"  place: Kursk {ch}region\n")
+    else:
+        edit(mini, EVENTS, "  place: Kursk region\n", f"  place: Kursk region # near {ch}\n")
+    p = one(refused(mini, capsys), "encoding-error")
+    assert (p["file"], p["line"], p["column"]) == (EVENTS, 5, 16 if where == "value" else 30)
+    assert f"U+{ord(ch):04X}" in p["message"] and p["hint"]

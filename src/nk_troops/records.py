@@ -72,6 +72,15 @@ class Dataset:
         return self.records.get(resource, [])
 
 
+_NOT_TEXT = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufdd0-\ufdef"
+    + "".join(chr(plane | 0xFFFE) + chr(plane | 0xFFFF) for plane in range(0, 0x110000, 0x10000))
+    + "]"
+)
+"""Characters a records file may not hold: C0 and C1 controls but tab, line break, CR (reported on its own) and NEL
+(a line break to YAML), and Unicode's noncharacters. YAML refuses most of them without saying where."""
+
+
 def read_text(path: Path, rel: str, limit: int = MAX_FILE_BYTES) -> tuple[str | None, P.Problem | None]:
     """Read a UTF-8 text file strictly: size limit, no BOM, valid UTF-8, LF line ends, not empty."""
     try:
@@ -120,6 +129,18 @@ def read_text(path: Path, rel: str, limit: int = MAX_FILE_BYTES) -> tuple[str | 
             file=rel,
             line=line,
             hint="save the file with Unix (LF) line ends, e.g. `dos2unix FILE`",
+        )
+    bad = _NOT_TEXT.search(text)
+    if bad is not None:
+        at = bad.start()
+        line_start = text.rfind("\n", 0, at) + 1
+        return None, P.EncodingProblem(
+            f"the file holds the character U+{ord(bad.group()):04X}, which a text file may not hold "
+            "(a control character other than tab and line break, or a Unicode noncharacter)",
+            file=rel,
+            line=text.count("\n", 0, at) + 1,
+            column=at - line_start + 1,
+            hint="remove it: records hold printable text, tabs and line breaks",
         )
     return text, None
 
