@@ -245,3 +245,24 @@ def test_a_character_no_text_file_holds_is_located(mini, capsys, ch, where):
     p = one(refused(mini, capsys), "encoding-error")
     assert (p["file"], p["line"], p["column"]) == (EVENTS, 5, 16 if where == "value" else 30)
     assert f"U+{ord(ch):04X}" in p["message"] and p["hint"]
+
+
+# --------------------------------------------------------------------------- 7. positions in the file's own lines
+
+BREAKS = ["\u2028", "\u2029", "\x85"]
+
+
+@pytest.mark.parametrize("brk", BREAKS, ids=["U+2028", "U+2029", "U+0085"])
+@pytest.mark.parametrize("error", ["unknown-field", "yaml-syntax-error"])
+def test_positions_are_counted_in_the_files_own_lines(mini, capsys, brk, error):
+    """PyYAML counts U+2028, U+2029 and NEL as line breaks: one in a comment shifted every later line by one. The
+    same error is reported at the same place with and without one earlier in the file."""
+    if error == "unknown-field":
+        edit(mini, EVENTS, "  place: Kursk region\n", "  plcae: Kursk region\n")
+    else:
+        edit(mini, EVENTS, '  country: "RU"\n', '  country: "RU\n')  # the quote runs on to the excerpt's
+    p = one(refused(mini, capsys), error)
+    edit(mini, EVENTS, "  date: mid-January 2025\n", f"  date: mid-January 2025 # see seed 000{brk}\n")
+    q = one(refused(mini, capsys), error)
+    assert (q["file"], q["line"], q["column"]) == (p["file"], p["line"], p["column"])
+    assert p["line"] == 5 if error == "unknown-field" else p["line"] > 5

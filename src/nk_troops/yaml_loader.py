@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,11 +87,12 @@ class _Open:
 
 def load_yaml(text: str, file: str) -> Loaded:
     """Parse ``text``; raise YamlLoadError with a located Problem on anything unsafe or malformed."""
+    lines = _Lines(text)
     try:
-        return _read(yaml.parse(text, Loader=_LOADER), file)
+        return _read(yaml.parse(text, Loader=_LOADER), file, lines)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        line, col = _at(mark) if mark else (None, None)
+        line, col = lines.at(mark) if mark else (None, None)
         raise YamlLoadError(
             P.YamlSyntax(
                 f"the file is not valid YAML: {e.problem or e}",
@@ -104,11 +106,22 @@ def load_yaml(text: str, file: str) -> Loaded:
         raise YamlLoadError(P.YamlSyntax(f"the file is not valid YAML: {e}", file=file)) from None
 
 
-def _at(mark: Any) -> tuple[int, int]:
-    return mark.line + 1, mark.column + 1
+class _Lines:
+    """1-based line and column of a parser's mark, counted in the text's own lines (ended by LF only). PyYAML also
+    ends a line at U+0085, U+2028 and U+2029: its own line numbers would shift every later position by one."""
+
+    def __init__(self, text: str):
+        self.own = any(ch in text for ch in "\r\x85\u2028\u2029")  # else PyYAML's lines are the file's
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)] if self.own else []
+
+    def at(self, mark: Any) -> tuple[int, int]:
+        if not self.own:
+            return mark.line + 1, mark.column + 1
+        line = bisect_right(self.starts, mark.index)
+        return line, mark.index - self.starts[line - 1] + 1
 
 
-def _read(events: Any, file: str) -> Loaded:
+def _read(events: Any, file: str, lines: _Lines) -> Loaded:
     """The data and positions of the one document in ``events``, built without recursion."""
     positions: dict[Path, tuple[int, int]] = {}
     stack: list[_Open] = []
@@ -135,7 +148,7 @@ def _read(events: Any, file: str) -> Loaded:
                 raise refuse(
                     P.YamlSyntax,
                     "the file holds more than one YAML document",
-                    _at(event.start_mark),
+                    lines.at(event.start_mark),
                     hint="remove the '---' line: a records file is one list of records",
                 )
             continue
@@ -146,11 +159,11 @@ def _read(events: Any, file: str) -> Loaded:
             raise refuse(
                 P.YamlUnsafe,
                 "anchors and aliases (&name, *name) are not allowed; write the value out",
-                _at(event.start_mark),
+                lines.at(event.start_mark),
             )
         if not isinstance(event, (ScalarEvent, CollectionStartEvent)):  # the stream's start or end, the document's end
             continue
-        where = _at(event.start_mark)
+        where = lines.at(event.start_mark)
         if event.tag not in (None, "!") and event.tag not in _STANDARD_TAGS:
             raise refuse(
                 P.YamlUnsafe,
