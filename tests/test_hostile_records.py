@@ -266,3 +266,41 @@ def test_positions_are_counted_in_the_files_own_lines(mini, capsys, brk, error):
     q = one(refused(mini, capsys), error)
     assert (q["file"], q["line"], q["column"]) == (p["file"], p["line"], p["column"])
     assert p["line"] == 5 if error == "unknown-field" else p["line"] > 5
+
+
+# --------------------------------------------------------------------------- 8. every entry of seeds/ described
+
+
+def test_every_entry_of_seeds_is_described_by_a_source(mini, capsys):
+    """Only seeds/*.txt was checked: an HTML file, a file without extension, a folder, a link or a FIFO in seeds/
+    passed silently. Each is reported, and none is opened (reading a FIFO would wait forever)."""
+    import os
+
+    seeds = mini / "seeds"
+    (seeds / "evil.html").write_text("<script>alert(1)</script>", encoding="utf-8")
+    (seeds / "README").write_text("notes", encoding="utf-8")
+    (seeds / ".hidden.txt").write_text("a text no source names", encoding="utf-8")
+    (seeds / "folder").mkdir()
+    (seeds / "folder" / "inside.txt").write_text("x", encoding="utf-8")
+    os.symlink(seeds / "000_903a45e1dc248108.txt", seeds / "link.txt")
+    os.mkfifo(seeds / "pipe")
+    problems = refused(mini, capsys)
+    found = sorted(p["file"] for p in problems if p["type"] == "seed-undescribed")
+    expected = ["seeds/.hidden.txt", "seeds/README", "seeds/evil.html", "seeds/folder", "seeds/link.txt", "seeds/pipe"]
+    assert found == expected, problems
+    assert all(p["hint"] for p in problems) and len(problems) == len(expected)
+
+
+def test_the_table_checker_reports_every_undescribed_entry_of_seeds_too(repo_copy):
+    """check-tables listed only seeds/*.txt as well."""
+    import os
+
+    from nk_troops.engine import validate_tables
+
+    seeds = repo_copy / "seeds"
+    (seeds / "evil.html").write_text("<script>alert(1)</script>", encoding="utf-8")
+    os.mkfifo(seeds / "pipe")
+    problems = validate_tables(repo_copy)
+    found = sorted(p.message for p in problems if p.type == "seed-undescribed")
+    assert len(found) == 2 and "seeds/evil.html" in found[0] and "seeds/pipe" in found[1], problems
+    assert len(problems) == 2

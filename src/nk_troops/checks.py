@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,16 +83,50 @@ def _check_sources(dataset: Dataset, problems: list[P.Problem]) -> dict[str, Nor
     if (
         seeds.is_dir() and not seeds.is_symlink() and "sources" not in dataset.unread
     ):  # with sources.yaml unread, every seed would look undescribed
-        for path in sorted(seeds.glob("*.txt")):
-            if path.name not in described:
-                problems.append(
-                    P.SeedUndescribed(
-                        f"'{SEEDS_DIR}/{path.name}' has no source record",
-                        file=f"{SEEDS_DIR}/{path.name}",
-                        hint="add a record for it to dataset/records/sources.yaml (status: archived, archived_file, sha256)",
-                    )
-                )
+        for rel, message, hint in undescribed_seeds(seeds, described):
+            problems.append(P.SeedUndescribed(message, file=rel, hint=hint))
     return texts
+
+
+def undescribed_seeds(seeds: Path, described: set[str]) -> list[tuple[str, str, str]]:
+    """(path, message, hint) for every entry of seeds/ whose name no source describes: files of any name, folders,
+    links, FIFOs and the like. They are listed, never opened (a FIFO would wait forever)."""
+    out = []
+    try:
+        entries = sorted(os.scandir(seeds), key=lambda e: e.name)
+    except OSError as e:
+        return [(SEEDS_DIR, f"cannot list {SEEDS_DIR}/: {e.strerror}", "make it a readable folder")]
+    for entry in entries:
+        if entry.name in described:
+            continue
+        rel = f"{SEEDS_DIR}/{entry.name}"
+        if entry.is_symlink():
+            what = "a symbolic link"
+        elif entry.is_dir(follow_symlinks=False):
+            what = "a folder"
+        elif not entry.is_file(follow_symlinks=False):
+            what = "a special file (a FIFO, socket or device)"
+        elif not entry.name.endswith(".txt"):
+            what = "not a .txt file"
+        else:
+            out.append(
+                (
+                    rel,
+                    f"'{rel}' has no source record",
+                    "add a source for it (status: archived, archived_file, sha256): a record in "
+                    "dataset/records/sources.yaml, or a row of the sources table",
+                )
+            )
+            continue
+        out.append(
+            (
+                rel,
+                f"'{rel}' is {what}, which no source record can describe",
+                f"{SEEDS_DIR}/ holds only the archived texts, each a plain .txt file described by a source record: "
+                "remove it",
+            )
+        )
+    return out
 
 
 def _check_unique_ids(dataset: Dataset, problems: list[P.Problem]) -> dict[str, dict[str, Located]]:

@@ -79,15 +79,10 @@ def load_archive(root: Path, state: TableState) -> Archive:
             continue
         ids.append(sid)
     if seeds.is_dir() and not seeds.is_symlink():  # a link leading out of the package is not listed
-        for path in sorted(seeds.glob("*.txt")):
-            if path.name not in described:
-                found.add(
-                    P.SeedUndescribed,
-                    None,
-                    None,
-                    f"'{SEEDS_DIR}/{path.name}' has no row in sources",
-                    "add a source row for it (status archived, archived_file, sha256)",
-                )
+        from ..checks import undescribed_seeds
+
+        for _, message, hint in undescribed_seeds(seeds, described):
+            found.add(P.SeedUndescribed, None, None, message, hint)
     blobs = [t.encode("utf-8") for t in texts]
     cp_len = np.array([len(t) for t in texts], dtype=np.int64)
     maps = []
