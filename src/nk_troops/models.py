@@ -24,7 +24,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from importlib import resources
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, TypeAlias, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -156,24 +156,22 @@ Country = Annotated[
 
 
 def _id(prefix: str, what: str, example: str) -> Any:
+    """The Field of an identifier column: lowercase letters, digits and hyphens after ``prefix``."""
     body = r"[a-z0-9]+(-[a-z0-9]+)*"
-    return Annotated[
-        str,
-        Field(
-            pattern=f"^{prefix}{body}$",
-            max_length=80,
-            description=f"Identifier of the {what}: lowercase letters, digits and hyphens"
-            + (f", starting '{prefix}'." if prefix else "."),
-            examples=[example],
-        ),
-    ]
+    return Field(
+        pattern=f"^{prefix}{body}$",
+        max_length=80,
+        description=f"Identifier of the {what}: lowercase letters, digits and hyphens"
+        + (f", starting '{prefix}'." if prefix else "."),
+        examples=[example],
+    )
 
 
-SourceId = _id("", "source", "korea-times-2025-ponomarenko-interview")
-ActorId = _id("", "actor", "dmytro-ponomarenko")
-EventId = _id("ev-", "event", "ev-capture-two-soldiers-kursk")
-StatementId = _id("st-", "statement", "st-ponomarenko-open-to-dialogue")
-FigureId = _id("fg-", "figure", "fg-ponomarenko-killed-or-wounded")
+SourceId = Annotated[str, _id("", "source", "korea-times-2025-ponomarenko-interview")]
+ActorId = Annotated[str, _id("", "actor", "dmytro-ponomarenko")]
+EventId = Annotated[str, _id("ev-", "event", "ev-capture-two-soldiers-kursk")]
+StatementId = Annotated[str, _id("st-", "statement", "st-ponomarenko-open-to-dialogue")]
+FigureId = Annotated[str, _id("fg-", "figure", "fg-ponomarenko-killed-or-wounded")]
 ClaimId = Annotated[
     str,
     Field(
@@ -212,12 +210,10 @@ class KnowableMarker:
     """Marks a field that must hold a value or an explained ``{unknown: ...}``."""
 
 
-def Knowable(value_type: Any, description: str, example: str) -> Any:  # noqa: N802 - reads as a type
-    return Annotated[
-        value_type | Unknown,
-        KnowableMarker(),
-        Field(description=description, examples=[example]),
-    ]
+_V = TypeVar("_V")
+
+Knowable: TypeAlias = Annotated[_V | Unknown, KnowableMarker()]
+"""A value of the given type, or ``{unknown: "why"}``: ``x: Knowable[Text] = Field(description=..., examples=[...])``."""
 
 
 class WrittenDateMarker:
@@ -237,13 +233,10 @@ def _parse_written_date(value: Any) -> VagueDate | Unknown:
     return parse_vague_date(value)
 
 
-def WrittenDate(description: str, example: str) -> Any:  # noqa: N802 - reads as a type
-    return Annotated[
-        Any,
-        WrittenDateMarker(),
-        AfterValidator(_parse_written_date),
-        Field(description=description, examples=[example]),
-    ]
+WrittenDate: TypeAlias = Annotated[Any, WrittenDateMarker(), AfterValidator(_parse_written_date)]
+"""A date in the vague-date grammar, or ``{unknown: "why"}``; after validation a :class:`VagueDate` or
+:class:`Unknown` (declared ``Any`` because the raw YAML value, a string or a mapping, is what pydantic receives):
+``x: WrittenDate = Field(description=..., examples=[...])``."""
 
 
 # --------------------------------------------------------------------------- shared pieces
@@ -337,20 +330,22 @@ class SourceRecord(Record):
         examples=["6eb91f26597d850788a6556a45dd764cfed30de3002170fa344d3a7c1a84af2e"],
     )
     kind: SourceKind = Field(description="What sort of document it is.", examples=["interview"])
-    outlet: Knowable(Text, "Outlet that published the document, as the document names it.", "The Korea Times")
-    headline: Knowable(
-        Text,
-        "Headline as printed in the document.",
-        "Kyiv open to talks with South Korea on captured North Korean soldiers, ambassador says",
+    outlet: Knowable[Text] = Field(
+        description="Outlet that published the document, as the document names it.", examples=["The Korea Times"]
     )
-    byline: Knowable(Text, "Author(s) as printed in the document.", "Kateryna Denisova")
-    published: WrittenDate("Publication date as printed in the document.", "2025-02-06")
-    url: Knowable(
-        Url,
-        "Address of the document (http or https, with no user name or password), only where the document itself shows it.",
-        "https://www.koreatimes.co.kr/",
+    headline: Knowable[Text] = Field(
+        description="Headline as printed in the document.",
+        examples=["Kyiv open to talks with South Korea on captured North Korean soldiers, ambassador says"],
     )
-    language: Knowable(Annotated[str, Field(pattern=r"^[a-z]{2}$")], "ISO 639-1 code of the document's language.", "en")
+    byline: Knowable[Text] = Field(description="Author(s) as printed in the document.", examples=["Kateryna Denisova"])
+    published: WrittenDate = Field(description="Publication date as printed in the document.", examples=["2025-02-06"])
+    url: Knowable[Url] = Field(
+        description="Address of the document (http or https, with no user name or password), only where the document itself shows it.",
+        examples=["https://www.koreatimes.co.kr/"],
+    )
+    language: Knowable[Annotated[str, Field(pattern=r"^[a-z]{2}$")]] = Field(
+        description="ISO 639-1 code of the document's language.", examples=["en"]
+    )
     relays_source_id: SourceId | None = fk(
         "sources.source_id",
         "The source this document is built on (an interview or agency report it restates); empty if none.",
@@ -416,7 +411,9 @@ class EventRecord(ClaimRecord):
         description="One sentence in the curators' words saying what happened, as claimed.",
         examples=["Ukrainian forces capture two North Korean soldiers in Russia's Kursk region."],
     )
-    date: WrittenDate("When it happened, as precisely as the sources say.", "mid-January 2025")
+    date: WrittenDate = Field(
+        description="When it happened, as precisely as the sources say.", examples=["mid-January 2025"]
+    )
     place: Text | None = Field(
         None, description="Where it happened, as the sources name the place.", examples=["Kursk region"]
     )
@@ -448,7 +445,7 @@ class StatementRecord(ClaimRecord):
         description="The words: for verbatim statements exactly as quoted (the fullest version the sources give); for paraphrases as the reporter put them.",
         examples=["Ukraine wants to end this war more than any other country"],
     )
-    date: WrittenDate("When it was said.", "by 2025-02-05")
+    date: WrittenDate = Field(description="When it was said.", examples=["by 2025-02-05"])
     medium: Medium = Field(description="How it was said.", examples=["written_interview"])
     event_id: EventId | None = fk(
         "events.event_id",
@@ -481,7 +478,7 @@ class FigureRecord(ClaimRecord):
     )
     qualifier: Qualifier = Field(description="The hedge the claim puts on the number.", examples=["approximately"])
     unit: Unit = Field(description="Unit of value, value_low and value_high.", examples=["persons"])
-    as_of: WrittenDate("The date the number refers to.", "mid-January 2025")
+    as_of: WrittenDate = Field(description="The date the number refers to.", examples=["mid-January 2025"])
     place: Text | None = Field(
         None, description="Where the counted people are or were, as the sources name it.", examples=["Kursk region"]
     )
