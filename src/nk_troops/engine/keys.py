@@ -60,7 +60,7 @@ def _hash64_numpy(arr: pa.Array) -> np.ndarray:
     h = length.astype(np.uint64) * _P1
     top = full.max()
     if top and (full == top).all():  # all the same length in words (typical of ids): no masking
-        groups = [(slice(None), int(top))]
+        groups: list[tuple[slice | np.ndarray, int]] = [(slice(None), int(top))]
     else:
         groups = [(np.flatnonzero(full == f), int(f)) for f in np.flatnonzero(np.bincount(full)) if f]
     for sel, rounds in groups:

@@ -60,7 +60,7 @@ class DateGroup:
 @dataclass(frozen=True)
 class TableSpec:
     resource: str
-    model: type
+    model: type[M.Record]
     columns: tuple[ColSpec, ...]
     primary_key: str
     date_groups: tuple[DateGroup, ...]
@@ -91,7 +91,7 @@ def _validators(annotation: Any, found: set) -> None:
             _validators(a, found)
 
 
-def _field_validators(model: type, name: str) -> set:
+def _field_validators(model: type[M.Record], name: str) -> set:
     info = model.model_fields[name]
     found: set = set()
     _validators(info.annotation, found)
@@ -103,14 +103,17 @@ def _field_validators(model: type, name: str) -> set:
 
 
 @cache
-def table_spec(model: type) -> TableSpec:
+def table_spec(model: type[M.Record]) -> TableSpec:
     cols = columns(model)
     out: list[ColSpec] = []
     for c in cols:
         funcs = _field_validators(model, c.source_field) if c.part in ("", "missing_reason") else set()
         if c.part == "missing_reason":  # Unknown.unknown is Text
             funcs = {M._safe_text}
-        fk = tuple(c.fk.split(".", 1)) if c.fk else None
+        fk: tuple[str, str] | None = None
+        if c.fk:
+            target, key = c.fk.split(".", 1)  # "resource.field", as models.fk declares it
+            fk = (target, key)
         out.append(
             ColSpec(
                 name=c.name,
