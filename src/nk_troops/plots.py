@@ -110,7 +110,7 @@ def figures_by_claimant(tables: dict[str, Rows]) -> bytes:
     unknown_x = hi + timedelta(days=45)
 
     fig, axes = plt.subplots(len(PANELS), 1, figsize=(10, 9), sharex=True)
-    for ax, (title, measures) in zip(axes, PANELS):
+    for ax, (title, measures) in zip(axes, PANELS, strict=True):
         rows = sorted((f for f in figures if f["measure"] in measures), key=lambda f: f["figure_id"])
         for i, f in enumerate(rows):
             who = names.get(f["claimant_actor_id"], OWN_VOICE) if f["claimant_actor_id"] else OWN_VOICE

@@ -43,7 +43,7 @@ def to_arrow(model: type[Record], rows: Rows):
 
     schema = arrow_schema(model)
     arrays = []
-    for col, fld in zip(columns(model), schema):
+    for col, fld in zip(columns(model), schema, strict=True):
         values = [row[col.name] for row in rows]
         if col.enum is not None:
             levels = col.enum.values()

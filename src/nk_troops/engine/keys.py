@@ -204,14 +204,14 @@ def lookup(
         ksel = np.flatnonzero((kpart == part) & kp)
         if len(ksel) == 0:
             continue
-        sels = [np.flatnonzero((pp == part) & p) for pp, (_, p) in zip(ppart, probes)]
-        chunks = [pa.array(h[sel], pa.uint64()) for sel, (h, _) in zip(sels, probes)]
+        sels = [np.flatnonzero((pp == part) & p) for pp, (_, p) in zip(ppart, probes, strict=True)]
+        chunks = [pa.array(h[sel], pa.uint64()) for sel, (h, _) in zip(sels, probes, strict=True)]
         if not any(len(c) for c in chunks):
             continue
         found = pc.index_in(pa.chunked_array(chunks, pa.uint64()), value_set=pa.array(kh[ksel], pa.uint64()))
         found = np.asarray(pc.fill_null(found, -1).to_numpy(), dtype=np.int64)
         pos = 0
-        for sel, o in zip(sels, out):
+        for sel, o in zip(sels, out, strict=True):
             f = found[pos : pos + len(sel)]
             pos += len(sel)
             o[sel] = np.where(f >= 0, ksel[np.maximum(f, 0)], -1)

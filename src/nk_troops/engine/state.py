@@ -40,7 +40,7 @@ class Found:
         if isinstance(messages, str):
             messages = [messages] * len(indices)
         with self.lock:
-            self.items.extend((cls, int(i), fld, m, hint) for i, m in zip(indices, messages))
+            self.items.extend((cls, int(i), fld, m, hint) for i, m in zip(indices, messages, strict=True))
 
 
 @dataclass

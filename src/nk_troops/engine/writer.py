@@ -138,7 +138,7 @@ def typed_batch(spec: TableSpec, batch: pa.RecordBatch | pa.Table) -> pa.Table:
     """A batch of valid typed columns as the Parquet schema of its model (enums as fixed dictionaries)."""
     schema = arrow_schema(spec.model)
     arrays = []
-    for c, fld in zip(spec.columns, schema):
+    for c, fld in zip(spec.columns, schema, strict=True):
         col = batch.column(c.name)
         if isinstance(col, pa.ChunkedArray):
             col = col.combine_chunks()
