@@ -7,11 +7,12 @@ codebook all read them from here.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class DocEnum(str, Enum):
-    """A string enum whose members are declared as ``name = "value", "definition"``."""
+class DocEnum(StrEnum):
+    """A string enum whose members are declared as ``name = "value", "definition"``; str() and f-strings show the
+    value, not Class.member."""
 
     definition: str
 
@@ -20,9 +21,6 @@ class DocEnum(str, Enum):
         member._value_ = value
         member.definition = definition
         return member
-
-    def __str__(self) -> str:  # so f-strings show the value, not Class.member
-        return self.value
 
     @classmethod
     def values(cls) -> list[str]:
