@@ -138,7 +138,7 @@ def _read(events: Any, file: str, lines: _Lines) -> Loaded:
         elif isinstance(stack[-1].value, list):
             stack[-1].value.append(value)
         else:
-            stack[-1].value[stack[-1].key] = value  # type: ignore[index]
+            stack[-1].value[stack[-1].key] = value
             stack[-1].key = None
 
     for event in events:
