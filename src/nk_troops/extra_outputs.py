@@ -1,4 +1,4 @@
-"""Generated documents beside the tables (codebook, citation files, plots).
+"""Generated documents beside the tables (codebook, rules, citation files, plots).
 
 Kept apart from build.py so each new document is one line here.
 """
@@ -10,12 +10,14 @@ from pathlib import Path
 from .citation import citation_files
 from .codebook import CODEBOOK_PATH, render_codebook
 from .plots import render_plots
+from .rules_doc import RULES_DOC_PATH, render_rules
 from .tables import Rows
 
 
 def extra_outputs(root: Path, tables: dict[str, Rows], files: dict[str, bytes]) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     out[CODEBOOK_PATH] = render_codebook({name: len(rows) for name, rows in tables.items()}).encode("utf-8")
+    out[RULES_DOC_PATH] = render_rules().encode("utf-8")
     out.update(citation_files())
     out.update(render_plots(tables))
     return out

@@ -28,6 +28,7 @@ from typing import Annotated, Any, ClassVar, TypeAlias, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from . import rulebook as R
 from .vague_dates import VagueDate, parse_vague_date
 from .vocabularies import (
     ActorType,
@@ -365,9 +366,9 @@ class SourceRecord(Record):
     @model_validator(mode="after")
     def _archive_fields(self) -> SourceRecord:
         if self.status is ArchiveStatus.archived and (self.archived_file is None or self.sha256 is None):
-            raise ValueError("an archived source needs both archived_file and sha256")
+            raise ValueError(R.ARCHIVED_FIELDS.message())
         if self.status is ArchiveStatus.not_archived and (self.archived_file or self.sha256):
-            raise ValueError("a source that is not archived has no archived_file or sha256")
+            raise ValueError(R.NOT_ARCHIVED_FIELDS.message())
         return self
 
 
@@ -496,21 +497,21 @@ class FigureRecord(ClaimRecord):
     def _numbers(self) -> FigureRecord:
         if self.qualifier is Qualifier.range:
             if self.value_low is None or self.value_high is None:
-                raise ValueError("qualifier 'range' needs value_low and value_high")
+                raise ValueError(R.RANGE_BOUNDS.message())
         elif self.value is None:
-            raise ValueError(f"qualifier '{self.qualifier.value}' needs a value")
+            raise ValueError(R.NEEDS_VALUE.message(qualifier=self.qualifier.value))
         if self.value_low is not None and self.value_high is not None and self.value_low > self.value_high:
-            raise ValueError(f"value_low ({self.value_low:g}) is greater than value_high ({self.value_high:g})")
+            raise ValueError(R.LOW_ABOVE_HIGH.message(low=self.value_low, high=self.value_high))
         if self.value is not None:
             if self.value_low is not None and self.value < self.value_low:
-                raise ValueError(f"value ({self.value:g}) is below value_low ({self.value_low:g})")
+                raise ValueError(R.VALUE_BELOW_LOW.message(value=self.value, low=self.value_low))
             if self.value_high is not None and self.value > self.value_high:
-                raise ValueError(f"value ({self.value:g}) is above value_high ({self.value_high:g})")
+                raise ValueError(R.VALUE_ABOVE_HIGH.message(value=self.value, high=self.value_high))
         if self.unit is Unit.share:
             for name in ("value", "value_low", "value_high"):
                 v = getattr(self, name)
                 if v is not None and v > 1:
-                    raise ValueError(f"{name} ({v:g}) is a share and must lie between 0 and 1")
+                    raise ValueError(R.SHARE_AT_MOST_ONE.message(name=name, value=v))
         return self
 
 

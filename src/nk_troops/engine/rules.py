@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import problems as P
+from .. import rulebook as R
 from ..vague_dates import VagueDateError, parse_vague_date
 from .arrays import _eq, _np_mask, _present, _str, _values, _views, polars_strings
 from .spec import TableSpec
@@ -169,13 +170,13 @@ def rule_figures(cols: dict, typed: dict, ok: dict, live: np.ndarray, found: Fou
         P.RecordRule,
         np.flatnonzero(is_range & ~raw["value_low"]) + base,
         "value_low",
-        "qualifier 'range' needs value_low and value_high",
+        R.RANGE_BOUNDS.message(),
     )
     found.many(
         P.RecordRule,
         np.flatnonzero(is_range & ~raw["value_high"]) + base,
         "value_high",
-        "qualifier 'range' needs value_low and value_high",
+        R.RANGE_BOUNDS.message(),
     )
     no_value = q_ok & ~is_range & ~raw["value"]
     if no_value.any():
@@ -184,7 +185,7 @@ def rule_figures(cols: dict, typed: dict, ok: dict, live: np.ndarray, found: Fou
             P.RecordRule,
             idx + base,
             "value",
-            [f"qualifier '{q}' needs a value" for q in _values(cols["qualifier"], idx)],
+            [R.NEEDS_VALUE.message(qualifier=q) for q in _values(cols["qualifier"], idx)],
         )
     v, lo, hi = typed["value"], typed["value_low"], typed["value_high"]
 
@@ -198,21 +199,21 @@ def rule_figures(cols: dict, typed: dict, ok: dict, live: np.ndarray, found: Fou
             P.RecordRule,
             idx + base,
             "value_low",
-            [
-                f"value_low ({a:g}) is greater than value_high ({b:g})"
-                for a, b in zip(_values(lo, idx), _values(hi, idx))
-            ],
+            [R.LOW_ABOVE_HIGH.message(low=a, high=b) for a, b in zip(_values(lo, idx), _values(hi, idx), strict=True)],
         )
     below = cmp(ok["value"] & ok["value_low"] & ~low_high, pc.less, v, lo)
     above = cmp(ok["value"] & ok["value_high"] & ~low_high, pc.greater, v, hi)
-    for mask, other, word in ((below, lo, "below value_low"), (above, hi, "above value_high")):
+    for mask, other, rule, end in ((below, lo, R.VALUE_BELOW_LOW, "low"), (above, hi, R.VALUE_ABOVE_HIGH, "high")):
         if mask.any():
             idx = np.flatnonzero(mask)
             found.many(
                 P.RecordRule,
                 idx + base,
                 "value",
-                [f"value ({a:g}) is {word} ({b:g})" for a, b in zip(_values(v, idx), _values(other, idx))],
+                [
+                    rule.message(**{"value": a, end: b})
+                    for a, b in zip(_values(v, idx), _values(other, idx), strict=True)
+                ],
             )
     share = ok["unit"] & _eq(cols["unit"], "share")
     if share.any():
@@ -224,7 +225,7 @@ def rule_figures(cols: dict, typed: dict, ok: dict, live: np.ndarray, found: Fou
                     P.RecordRule,
                     idx + base,
                     name,
-                    [f"{name} ({a:g}) is a share and must lie between 0 and 1" for a in _values(typed[name], idx)],
+                    [R.SHARE_AT_MOST_ONE.message(name=name, value=a) for a in _values(typed[name], idx)],
                 )
 
 
@@ -237,13 +238,13 @@ def rule_sources(cols: dict, ok: dict, live: np.ndarray, found: Found, base: int
             P.RecordRule,
             np.flatnonzero(archived & ~has & live) + base,
             name,
-            "an archived source needs both archived_file and sha256",
+            R.ARCHIVED_FIELDS.message(),
         )
         found.many(
             P.RecordRule,
             np.flatnonzero(not_archived & has & live) + base,
             name,
-            "a source that is not archived has no archived_file or sha256",
+            R.NOT_ARCHIVED_FIELDS.message(),
         )
 
 

@@ -1,0 +1,90 @@
+"""Every rule between fields, rows and tables, declared once: what it checks, the tables it applies to, the kind of
+problem it raises and the words of that problem.
+
+Cell rules (type, required, controlled values, pattern, length, range, safe text, country codes) are data on each
+column (``schema_gen.columns``, from the field definitions in ``models.py``). The rules here are the ones a column
+cannot state. Both checkers (the records' checks and the table engine, ``engine/``) take their messages from here,
+so a message is written once; ``docs/rules.md`` is generated from this list and the columns by ``nk-troops build``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import problems as P
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: type[P.Problem]
+    tables: tuple[str, ...]
+    checks: str
+    """What the rule requires, in a sentence (for docs/rules.md)."""
+    text: str
+    """The problem's message, a ``str.format`` template over the values named in braces."""
+    hint: str | None = None
+
+    def message(self, **values: object) -> str:
+        return self.text.format(**values)
+
+
+RANGE_BOUNDS = Rule(
+    "figure-range-bounds",
+    P.RecordRule,
+    ("figures",),
+    "A figure whose qualifier is 'range' gives both value_low and value_high.",
+    "qualifier 'range' needs value_low and value_high",
+)
+NEEDS_VALUE = Rule(
+    "figure-needs-value",
+    P.RecordRule,
+    ("figures",),
+    "A figure with any qualifier but 'range' gives its value.",
+    "qualifier '{qualifier}' needs a value",
+)
+LOW_ABOVE_HIGH = Rule(
+    "figure-low-not-above-high",
+    P.RecordRule,
+    ("figures",),
+    "value_low is not greater than value_high.",
+    "value_low ({low:g}) is greater than value_high ({high:g})",
+)
+VALUE_BELOW_LOW = Rule(
+    "figure-value-within-low",
+    P.RecordRule,
+    ("figures",),
+    "A value given with a lower end is not below it.",
+    "value ({value:g}) is below value_low ({low:g})",
+)
+VALUE_ABOVE_HIGH = Rule(
+    "figure-value-within-high",
+    P.RecordRule,
+    ("figures",),
+    "A value given with an upper end is not above it.",
+    "value ({value:g}) is above value_high ({high:g})",
+)
+SHARE_AT_MOST_ONE = Rule(
+    "figure-share-at-most-one",
+    P.RecordRule,
+    ("figures",),
+    "A figure whose unit is 'share' has value, value_low and value_high between 0 and 1.",
+    "{name} ({value:g}) is a share and must lie between 0 and 1",
+)
+ARCHIVED_FIELDS = Rule(
+    "source-archived-fields",
+    P.RecordRule,
+    ("sources",),
+    "An archived source names its archived file and that file's sha256.",
+    "an archived source needs both archived_file and sha256",
+)
+NOT_ARCHIVED_FIELDS = Rule(
+    "source-not-archived-fields",
+    P.RecordRule,
+    ("sources",),
+    "A source that is not archived has neither an archived file nor a sha256.",
+    "a source that is not archived has no archived_file or sha256",
+)
+
+RULES: tuple[Rule, ...] = tuple(v for v in list(globals().values()) if isinstance(v, Rule))
+"""Every rule declared here, in the order above."""
