@@ -10,7 +10,7 @@ measurement in its own process, so that wall time includes interpreter start
 and imports (as from the shell) and peak memory is that process's maximum
 resident set size:
 
-* engine validate  - the command itself, `python -m nk_troops.engine.cli --package ... --format json`
+* engine validate  - the command itself, `python -m nk_troops.cli check-tables --package ... --format json`
                      (`nk-troops check-tables`): every check (hashes, excerpts, keys), the report
                      printed; fastest of --repeat runs (default 5), alternating with the pyarrow parse
 * engine build     - canonical CSV + Parquet (+ partitioned Parquet above 500k rows) from the tables
@@ -43,8 +43,6 @@ PY = sys.executable
 
 BUILD = r"""
 import json, sys
-from nk_troops.engine.cli import fast_start
-fast_start()
 from nk_troops.engine import build_tables
 r = build_tables(sys.argv[1], sys.argv[2])
 print(json.dumps({"rows": sum(r["rows"].values()), "problems": 0}))
@@ -77,7 +75,7 @@ print(json.dumps({"rows": None, "problems": len(keys)}))
 def check_tables(package: Path, keys: Path) -> dict:
     """Run `nk-troops check-tables` as a user does (its own process, JSON report); write the problems' keys for recall."""
     m = run(
-        [PY, "-m", "nk_troops.engine.cli", "--package", str(package / "datapackage.json"), "--format", "json"],
+        [PY, "-m", "nk_troops.cli", "check-tables", "--package", str(package / "datapackage.json"), "--format", "json"],
         ok=(0, 1),
     )
     report = m.pop("output")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 from pathlib import Path
@@ -11,7 +10,8 @@ import pytest
 import yaml
 
 from nk_troops import metadata as M
-from nk_troops.citation import CFF_PATH, ZENODO_PATH, citation_files, cite_text, register
+from nk_troops.citation import CFF_PATH, ZENODO_PATH, citation_files, cite_text
+from nk_troops.cli import main
 
 
 def _cff() -> dict:
@@ -123,10 +123,7 @@ def test_cite_text_and_bibtex():
 
 
 def test_cite_command(capsys):
-    p = argparse.ArgumentParser()
-    register(p.add_subparsers())
-    args = p.parse_args(["cite", "--format", "bibtex"])
-    assert args.func(args) == 0
+    assert main(["cite", "--format", "bibtex"]) == 0
     assert f"version = {{{M.VERSION}}}" in capsys.readouterr().out
 
 

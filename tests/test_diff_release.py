@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import io
 import json
@@ -17,10 +16,9 @@ import yaml
 
 from nk_troops import metadata as M
 from nk_troops.build import build
+from nk_troops.cli import main
 from nk_troops.diff import compare, render_text, required_bump
-from nk_troops.diff import register as register_diff
 from nk_troops.release import ReleaseError, bump_between, changelog_entry, release
-from nk_troops.release import register as register_release
 from nk_troops.snapshot import from_folder
 
 REPO = Path(__file__).resolve().parents[1]
@@ -171,11 +169,8 @@ def diff_of(old: Path, new: Path):
     return compare(from_folder(old), from_folder(new))
 
 
-def run(register, argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="nk-troops")
-    register(p.add_subparsers())
-    args = p.parse_args(argv)
-    return args.func(args)
+def run(argv: list[str]) -> int:
+    return main(argv)
 
 
 def git(root: Path, *args: str) -> str:
@@ -238,7 +233,7 @@ def test_changed_value_is_patch_with_old_and_new(old: Path, new: Path, capsys):
     assert "Required version bump: patch" in text
     assert "~ fg-killed-or-wounded  [patch]" in text and 'value: "4000" → "4500"' in text
 
-    assert run(register_diff, ["diff", str(old), str(new), "--format", "json"]) == 0
+    assert run(["diff", str(old), str(new), "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["required_bump"] == "patch"
     assert out["records"] == [
@@ -398,28 +393,28 @@ def repo(tmp_path: Path) -> Path:
 def test_diff_against_a_git_revision(repo: Path, capsys):
     edit_records(repo, "events", lambda ev: ev[0].update(place="Kursk Oblast"))
     rebuild(repo)
-    assert run(register_diff, ["diff", "v0.1.0", "--root", str(repo)]) == 0
+    assert run(["diff", "v0.1.0", "--root", str(repo)]) == 0
     out = capsys.readouterr().out
     assert "revision 'v0.1.0'" in out and "Required version bump: patch" in out
     assert 'place: "Kursk region" → "Kursk Oblast"' in out
 
     git(repo, "commit", "-qam", "place")
-    assert run(register_diff, ["diff", "v0.1.0", "HEAD", "--root", str(repo), "--format", "json"]) == 0
+    assert run(["diff", "v0.1.0", "HEAD", "--root", str(repo), "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["records"][0]["fields"] == {"place": {"old": "Kursk region", "new": "Kursk Oblast"}}
 
 
 def test_plain_errors_for_user_mistakes(repo: Path, tmp_path: Path, capsys):
-    assert run(register_diff, ["diff", "v9.9.9", "--root", str(repo)]) == 2
+    assert run(["diff", "v9.9.9", "--root", str(repo)]) == 2
     err = capsys.readouterr().err
     assert "'v9.9.9' is not a git revision" in err and "Traceback" not in err
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert run(register_diff, ["diff", str(empty), str(repo)]) == 2
+    assert run(["diff", str(empty), str(repo)]) == 2
     assert "no datapackage.json" in capsys.readouterr().err
-    assert run(register_diff, ["diff", "v0.1.0", "--root", str(empty)]) == 2
+    assert run(["diff", "v0.1.0", "--root", str(empty)]) == 2
     assert "not a git repository" in capsys.readouterr().err
-    assert run(register_release, ["release", "0.2.0", "--root", str(empty)]) == 2
+    assert run(["release", "0.2.0", "--root", str(empty)]) == 2
     assert "not the dataset's folder" in capsys.readouterr().err
 
 
@@ -526,7 +521,7 @@ def test_release_refuses_a_too_small_bump(repo: Path, monkeypatch):
 def test_release_refuses_when_the_version_is_not_set(repo: Path, capsys):
     edit_records(repo, "figures", lambda f: f[0].update(value=4100))
     rebuild(repo)
-    assert run(register_release, ["release", "0.1.1", "--root", str(repo)]) == 1
+    assert run(["release", "0.1.1", "--root", str(repo)]) == 1
     err = capsys.readouterr().err
     assert f"the package version is {M.VERSION}, not 0.1.1" in err
     assert "src/nk_troops/__init__.py" in err and "nk-troops build" in err and "Traceback" not in err

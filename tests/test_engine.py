@@ -5,7 +5,6 @@ No timing assertions here: scripts/benchmark.py measures speed and memory.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import hashlib
 import importlib.util
@@ -20,7 +19,8 @@ import pytest
 pa = pytest.importorskip("pyarrow")
 
 from nk_troops import models as M  # noqa: E402
-from nk_troops.engine import build_tables, register, validate_tables, write_partitioned  # noqa: E402
+from nk_troops.cli import main  # noqa: E402
+from nk_troops.engine import build_tables, validate_tables, write_partitioned  # noqa: E402
 from nk_troops.engine.compare import engine_keys, frictionless_keys  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -337,48 +337,21 @@ def test_partitions_are_written_a_few_files_at_a_time(clean, tmp_path, monkeypat
 
 
 def test_check_tables_command(clean, broken, capsys):
-    parser = argparse.ArgumentParser(prog="nk-troops")
-    register(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["check-tables", "--package", str(clean / "datapackage.json")])
-    assert args.func(args) == 0
+    assert main(["check-tables", "--package", str(clean / "datapackage.json")]) == 0
     capsys.readouterr()
-    args = parser.parse_args(["check-tables", "--package", str(broken), "--format", "json"])
-    assert args.func(args) == 1
+    assert main(["check-tables", "--package", str(broken), "--format", "json"]) == 1
     out = json.loads(capsys.readouterr().out)
     assert out["valid"] is False and out["error_count"] == len(_injected(broken))
 
 
-def test_check_tables_from_the_shell_does_not_import_pandas(clean):
-    """pyarrow imports pandas the first time it converts anything, if it is installed (0.3-0.4 s of a
-    run); `nk-troops check-tables` tells it pandas is absent, and still checks everything. Called
-    in-process with arguments, main() leaves the process's imports alone (a caller may want pandas)."""
-    import subprocess
-
-    # as the command, main() ends the process itself (cli.fast_exit, skipping teardown): seen at os._exit
-    shell = (
-        "import os, sys; from nk_troops.cli import main; sys.argv = ['nk-troops', 'check-tables', '--package', sys.argv[1]]; "
-        "real = os._exit; os._exit = lambda c: (print('pandas' in sys.modules, c, flush=True), real(c)); main()"
-    )
-    out = subprocess.run([sys.executable, "-c", shell, str(clean)], capture_output=True, text=True, check=True)
-    assert out.stdout.split()[-2:] == ["False", "0"], out.stdout + out.stderr
-    assert "rows in" in out.stderr
-    in_process = (
-        "import sys; from nk_troops.cli import main; code = main(['check-tables', '--package', sys.argv[1]]); "
-        "import pandas; print(code)"
-    )
-    out = subprocess.run([sys.executable, "-c", in_process, str(clean)], capture_output=True, text=True)
-    assert out.returncode == 0 and out.stdout.split()[-1] == "0", out.stdout + out.stderr
-
-
 def test_check_tables_as_a_process_prints_its_whole_report_and_exit_code(clean, broken):
-    """The command ends its process without the interpreter's teardown (fast_exit): its report must
-    still be whole when piped (nothing left in a buffer: a short report stays in one) and its exit code kept."""
+    """As a process of its own, with stdout buffered (as on most machines): the report is whole and the exit code kept."""
     import subprocess
 
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # stdout buffered, as on most machines
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     for package, code in ((clean, 0), (broken, 1)):
         out = subprocess.run(
-            [sys.executable, "-m", "nk_troops.engine.cli", "--package", str(package), "--format", "json"],
+            [sys.executable, "-m", "nk_troops.cli", "check-tables", "--package", str(package), "--format", "json"],
             capture_output=True,
             text=True,
             env=env,

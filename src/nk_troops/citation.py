@@ -7,7 +7,6 @@ version: ``build`` writes them and ``build --check`` fails when they are stale.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 from typing import Any
@@ -152,15 +151,3 @@ def cite_text(style: str = "text") -> str:
         body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields)
         return f"@misc{{{M.NAME}-{M.VERSION},\n{body}\n}}"
     raise ValueError(f"unknown citation style {style!r}; use 'text' or 'bibtex'")
-
-
-def cmd_cite(args: argparse.Namespace) -> int:
-    print(cite_text(args.format))
-    return 0
-
-
-def register(subparsers: Any) -> None:
-    """Add `cite [--format text|bibtex]` to the nk-troops command line."""
-    p = subparsers.add_parser("cite", help="print how to cite this version of the dataset")
-    p.add_argument("--format", choices=("text", "bibtex"), default="text", help="text (a reference, default) or bibtex")
-    p.set_defaults(func=cmd_cite)

@@ -1,7 +1,12 @@
-"""The `nk-troops` command line: validate, build.
+"""The `nk-troops` command line: every command, in this one module.
 
-Exit codes: 0 valid / built; 1 the data has problems (all reported); 2 the
-command itself was used wrongly (bad option, not a dataset folder).
+validate, build, check-tables, diff, release and cite. Each command parses its
+options here and calls the library function that does the work.
+
+Exit codes, the same for every command: 0 valid / done; 1 the data has
+problems (all reported, or the release was refused); 2 the command itself was
+used wrongly (bad option, not a dataset folder, a package or version that
+cannot be read): one line on stderr, ``nk-troops: ...`` (raise UsageError).
 """
 
 from __future__ import annotations
@@ -16,6 +21,10 @@ from . import __version__
 
 class UsageError(Exception):
     """The command was used wrongly (exit 2), as opposed to the data having problems (exit 1)."""
+
+
+ROOT_HELP = "repository folder (default: the current folder)"
+FORMAT_HELP = "text for people (default), json (stable shape: docs/validation.md), github (Actions annotations)"
 
 
 def _root(value: str | None) -> Path:
@@ -57,19 +66,80 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_check_tables(args: argparse.Namespace) -> int:
+    from . import problems as P
+    from .engine import validate_tables
+
+    path = Path(args.package)
+    if path.is_dir():
+        path = path / "datapackage.json"
+    if not path.exists():  # a FIFO or a folder there is reported (and never opened) by the engine
+        raise UsageError(f"'{path}' does not exist; pass --package PATH/TO/datapackage.json")
+    started = time.perf_counter()
+    stats: dict = {}
+    problems = validate_tables(path, workers=args.workers, check_hash=not args.no_hash, stats=stats)
+    report = P.Report(problems=problems, counts=stats.get("tables", {}))
+    print(report.render(args.format))
+    if args.format == "text":
+        seconds = time.perf_counter() - started
+        rows = stats.get("rows", 0)
+        print(f"({rows:,} rows in {seconds:.2f} s, {rows / max(seconds, 1e-9):,.0f} rows/s)", file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    import json
+
+    from .diff import compare, render_text
+    from .snapshot import SnapshotError, load
+
+    root = Path(args.root) if args.root else Path.cwd()
+    try:
+        old = load(args.old, root)
+        new = load(args.new, root) if args.new else load(str(root), root)
+    except SnapshotError as e:
+        raise UsageError(f"diff: {e}") from None
+    diff = compare(old, new)
+    print(json.dumps(diff.to_json(), indent=2, ensure_ascii=False) if args.format == "json" else render_text(diff))
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from .release import CHANGELOG, ReleaseError, release
+
+    root = _root(args.root)
+    try:
+        done = release(root, args.version, args.since)
+    except ReleaseError as e:
+        print(f"nk-troops release: refused: {e}", file=sys.stderr)
+        return 1
+    since = (
+        f" ({done.bump} release after {done.previous}; the changes need {done.required})"
+        if done.previous
+        else " (first release)"
+    )
+    print(f"released {done.version}{since}")
+    print(f"  {CHANGELOG}: entry for {done.version} written")
+    print(f"  {done.zip_path.relative_to(root)}: written")
+    print(f"next: review CHANGELOG.md, commit it, and tag the commit: git tag v{done.version}")
+    return 0
+
+
+def cmd_cite(args: argparse.Namespace) -> int:
+    from .citation import cite_text
+
+    print(cite_text(args.format))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nk-troops", description="Validate and build the North Korean troops dataset.")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def common(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--root", help="repository folder (default: the current folder)")
-        sp.add_argument(
-            "--format",
-            choices=("text", "json", "github"),
-            default="text",
-            help="text for people (default), json (stable shape: docs/validation.md), github (Actions annotations)",
-        )
+        sp.add_argument("--root", help=ROOT_HELP)
+        sp.add_argument("--format", choices=("text", "json", "github"), default="text", help=FORMAT_HELP)
 
     v = sub.add_parser(
         "validate",
@@ -95,19 +165,65 @@ def parser() -> argparse.ArgumentParser:
     )
     b.set_defaults(func=cmd_build)
 
-    from . import citation, diff, engine, release
+    t = sub.add_parser(
+        "check-tables",
+        help="check the CSV tables of a data package with the vectorised engine (fast at any size)",
+        description="Check every table of a data package (types, constraints, keys, foreign keys, rules between "
+        "fields, citation coverage, excerpts in the archived texts) and report every problem.",
+    )
+    t.add_argument(
+        "--package",
+        default="datapackage.json",
+        help="datapackage.json of the package, or its folder (default: ./datapackage.json)",
+    )
+    t.add_argument("--format", choices=("text", "json", "github"), default="text", help=FORMAT_HELP)
+    t.add_argument("--workers", type=int, default=2, help="threads to use (default 2)")
+    t.add_argument("--no-hash", action="store_true", help="skip checking the tables' sha256 against datapackage.json")
+    t.set_defaults(func=cmd_check_tables)
 
-    for module in (citation, diff, release, engine):
-        module.register(sub)
+    d = sub.add_parser(
+        "diff",
+        help="compare two versions of the published package (folders or git revisions) and say which version bump they need",
+    )
+    d.add_argument("old", metavar="OLD", help="the earlier version: a package folder, or a git revision such as v0.1.0")
+    d.add_argument(
+        "new",
+        metavar="NEW",
+        nargs="?",
+        help="the later version: a folder or git revision (default: the --root folder as it is now)",
+    )
+    d.add_argument(
+        "--root", help="repository folder in which git revisions are looked up (default: the current folder)"
+    )
+    d.add_argument("--format", choices=("text", "json"), default="text", help="text for people (default) or json")
+    d.set_defaults(func=cmd_diff)
+
+    r = sub.add_parser(
+        "release", help="check the version bump against the changes, write CHANGELOG.md and dist/<name>-<version>.zip"
+    )
+    r.add_argument(
+        "version",
+        metavar="VERSION",
+        help="the version being released (must equal __version__ in src/nk_troops/__init__.py)",
+    )
+    r.add_argument(
+        "--since",
+        metavar="REV",
+        help="the previous release: a git revision or a package folder (default: the latest v* tag)",
+    )
+    r.add_argument("--root", help=ROOT_HELP)
+    r.set_defaults(func=cmd_release)
+
+    c = sub.add_parser("cite", help="print how to cite this version of the dataset")
+    c.add_argument("--format", choices=("text", "bibtex"), default="text", help="text (a reference, default) or bibtex")
+    c.set_defaults(func=cmd_cite)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if argv is None and getattr(args, "fast_start", None):  # a process of its own (the console script): the
-        args.fast_start()  # process-wide set-up the command asks for (check-tables: no pandas); never for in-process callers
     try:
-        code = args.func(args)
+        return int(args.func(args))
     except UsageError as e:
         print(f"nk-troops: {e}", file=sys.stderr)
         return 2
@@ -116,9 +232,6 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so that flushing at exit does not fail again
         return 141  # 128 + SIGPIPE, as a shell reports a command killed by a closed pipe
-    if argv is None and getattr(args, "fast_exit", None):  # check-tables: end the process now, skipping teardown
-        args.fast_exit(code)
-    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,14 +13,11 @@ Each change carries the bump it needs under the rules in docs/versioning.md;
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
-from .snapshot import Snapshot, SnapshotError, Table, load
+from .snapshot import Snapshot, Table
 
 BUMPS = ("none", "patch", "minor", "major")
 
@@ -343,39 +340,3 @@ def render_text(diff: Diff) -> str:
                 for name, v in c.fields.items():
                     lines.append(f"        {name}: {show_change(v['old'], v['new'])}")
     return "\n".join(lines)
-
-
-def cmd_diff(args: argparse.Namespace) -> int:
-    root = Path(args.root) if args.root else Path.cwd()
-    try:
-        old = load(args.old, root)
-        new = load(args.new, root) if args.new else load(str(root), root)
-    except SnapshotError as e:
-        print(f"nk-troops diff: {e}", file=sys.stderr)
-        return 2
-    diff = compare(old, new)
-    if args.format == "json":
-        print(json.dumps(diff.to_json(), indent=2, ensure_ascii=False))
-    else:
-        print(render_text(diff))
-    return 0
-
-
-def register(subparsers: Any) -> None:
-    """Add `diff OLD [NEW] [--format text|json] [--root DIR]` to the nk-troops command line."""
-    p = subparsers.add_parser(
-        "diff",
-        help="compare two versions of the published package (folders or git revisions) and say which version bump they need",
-    )
-    p.add_argument("old", metavar="OLD", help="the earlier version: a package folder, or a git revision such as v0.1.0")
-    p.add_argument(
-        "new",
-        metavar="NEW",
-        nargs="?",
-        help="the later version: a folder or git revision (default: the --root folder as it is now)",
-    )
-    p.add_argument(
-        "--root", help="repository folder in which git revisions are looked up (default: the current folder)"
-    )
-    p.add_argument("--format", choices=("text", "json"), default="text", help="text for people (default) or json")
-    p.set_defaults(func=cmd_diff)

@@ -15,16 +15,13 @@
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import re
 import subprocess
-import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from . import metadata as M
 from .diff import BUMPS, Diff, RecordChange, SchemaChange, compare, required_bump, show_change
@@ -249,47 +246,3 @@ def release(root: Path, new_version: str, since: str | None = None) -> Release:
     zip_path = root / DIST / f"{M.NAME}-{new_version}.zip"
     write_zip(zip_path, f"{M.NAME}-{new_version}", contents, M.RELEASED)
     return Release(new_version, old.version if old else None, bump, required, zip_path, entry)
-
-
-def cmd_release(args: argparse.Namespace) -> int:
-    root = Path(args.root) if args.root else Path.cwd()
-    if not (root / "dataset" / "records").is_dir():
-        print(
-            f"nk-troops release: '{root}' is not the dataset's folder (no dataset/records/ in it); run from the repository root or pass --root DIR",
-            file=sys.stderr,
-        )
-        return 2
-    try:
-        done = release(root, args.version, args.since)
-    except ReleaseError as e:
-        print(f"nk-troops release: refused: {e}", file=sys.stderr)
-        return 1
-    since = (
-        f" ({done.bump} release after {done.previous}; the changes need {done.required})"
-        if done.previous
-        else " (first release)"
-    )
-    print(f"released {done.version}{since}")
-    print(f"  {CHANGELOG}: entry for {done.version} written")
-    print(f"  {done.zip_path.relative_to(root)}: written")
-    print(f"next: review CHANGELOG.md, commit it, and tag the commit: git tag v{done.version}")
-    return 0
-
-
-def register(subparsers: Any) -> None:
-    """Add `release VERSION [--since REV|DIR] [--root DIR]` to the nk-troops command line."""
-    p = subparsers.add_parser(
-        "release", help="check the version bump against the changes, write CHANGELOG.md and dist/<name>-<version>.zip"
-    )
-    p.add_argument(
-        "version",
-        metavar="VERSION",
-        help="the version being released (must equal __version__ in src/nk_troops/__init__.py)",
-    )
-    p.add_argument(
-        "--since",
-        metavar="REV",
-        help="the previous release: a git revision or a package folder (default: the latest v* tag)",
-    )
-    p.add_argument("--root", help="repository folder (default: the current folder)")
-    p.set_defaults(func=cmd_release)

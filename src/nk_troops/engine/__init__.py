@@ -1,7 +1,6 @@
 """Validate, build and partition the published tables at scale (see core.py for the design).
 
-``validate_tables`` (core.py), ``build_tables`` (build.py), ``write_partitioned`` (writer.py) and
-``register`` (cli.py: the ``check-tables`` command).
+``validate_tables`` (core.py), ``build_tables`` (build.py), ``write_partitioned`` (writer.py) (the ``check-tables`` command is in ``nk_troops.cli``).
 
 Heavy libraries (pyarrow, numpy) are imported only when a function here is called.
 """
@@ -29,10 +28,4 @@ def build_tables(package: Any, out_dir: Any, **kwargs: Any):
     return run(package, out_dir, **kwargs)
 
 
-def register(subparsers: Any) -> None:
-    from .cli import register as run
-
-    run(subparsers)
-
-
-__all__ = ["validate_tables", "write_partitioned", "build_tables", "register"]
+__all__ = ["validate_tables", "write_partitioned", "build_tables"]
