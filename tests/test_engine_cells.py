@@ -7,6 +7,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from nk_troops import fields as F
 from nk_troops import models as M
 from nk_troops.engine.arrays import _edge_spaces
 
@@ -27,7 +28,7 @@ def test_edge_spaces_match_python(values, offset):
         v = v or ""
         assert space_start[i] == (v[:1].isspace()), (v, i)
         assert space_end[i] == (v[-1:].isspace()), (v, i)
-        assert formula[i] == (v.startswith(M.FORMULA_STARTS)), (v, i)
+        assert formula[i] == (v.startswith(F.FORMULA_STARTS)), (v, i)
 
 
 def test_every_unicode_space_is_known():

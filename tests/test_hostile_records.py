@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from nk_troops.cli import main
+from nk_troops.fields import text_problem
 
 EVENTS = "dataset/records/events.yaml"
 FIGURES = "dataset/records/figures.yaml"
@@ -176,7 +177,7 @@ def test_the_table_checker_refuses_invisible_characters_where_the_models_do():
         _, ok = check_column(spec, pa.array(values), np.ones(len(values), bool), found, 0)
         assert ok.tolist() == [not refuses] * len(INVISIBLE) + [True] * 3, (table, column, found.items)
         for _, row, _, message, _ in found.items:
-            assert message == M.text_problem(values[row])  # the model's own words
+            assert message == text_problem(values[row])  # the model's own words
 
 
 def test_the_invisible_characters_are_unicodes_format_characters():
@@ -185,7 +186,7 @@ def test_the_invisible_characters_are_unicodes_format_characters():
     import sys
     import unicodedata
 
-    from nk_troops.models import INVISIBLE_RANGES
+    from nk_troops.fields import INVISIBLE_RANGES
 
     listed = {cp for a, b in INVISIBLE_RANGES for cp in range(a, b + 1)}
     assert listed == {cp for cp in range(sys.maxunicode + 1) if unicodedata.category(chr(cp)) == "Cf"}

@@ -19,8 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nk_troops.checks import check_dataset
+from nk_troops.fields import FORMULA_STARTS
 from nk_troops.load import apply_schema
-from nk_troops.models import FORMULA_STARTS, ActorRecord, EventRecord, FigureRecord
+from nk_troops.models import ActorRecord, EventRecord, FigureRecord
 from nk_troops.records import load_dataset
 from nk_troops.schema_gen import table_schema
 from nk_troops.tables import record_row

@@ -17,7 +17,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from . import problems as P
-from .models import CURATED, Citation, KnowableMarker, Link, Record, Unknown
+from .fields import KnowableMarker, Unknown
+from .models import CURATED, Citation, Link, Record
 from .yaml_loader import YamlLoadError, load_yaml
 
 RECORDS_DIR = Path("dataset/records")

@@ -18,7 +18,8 @@ from typing import Annotated, Any, get_args, get_origin
 
 from pydantic.fields import FieldInfo
 
-from .models import ClaimRecord, KnowableMarker, Record, Unknown, WrittenDateMarker
+from .fields import KnowableMarker, Unknown, WrittenDateMarker
+from .models import ClaimRecord, Record
 from .vocabularies import DatePrecision, DocEnum
 
 CHILD_LISTS = ("citations", "links")

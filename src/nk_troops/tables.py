@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from .checks import CheckResult
-from .models import CLAIMS, CURATED, ClaimRecord, Record, Unknown
+from .fields import Unknown
+from .models import CLAIMS, CURATED, ClaimRecord, Record
 from .records import Dataset
 from .schema_gen import Column, columns
 from .vague_dates import VagueDate

@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .. import models as M
+from .. import fields as F
 
 
 def _bits(buf: pa.Buffer, offset: int, n: int) -> np.ndarray:
@@ -69,7 +69,7 @@ _ASCII_SPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
 _FORMULA = np.zeros(256, bool)
 
 
-_FORMULA[[ord(ch) for ch in M.FORMULA_STARTS]] = True
+_FORMULA[[ord(ch) for ch in F.FORMULA_STARTS]] = True
 
 
 _E2_80_SPACE = np.zeros(256, bool)
@@ -196,7 +196,7 @@ def _invisible_chars(arr: pa.Array) -> np.ndarray:
     out = np.zeros(len(arr), bool)
     wide = np.flatnonzero(~_np_mask(pc.string_is_ascii(arr)) & _present(arr))
     if len(wide):
-        out[wide] = _np_mask(pc.match_substring_regex(arr.take(pa.array(wide)), M.INVISIBLE))
+        out[wide] = _np_mask(pc.match_substring_regex(arr.take(pa.array(wide)), F.INVISIBLE))
     return out
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .. import models as M
+from .. import fields as F
 from .. import problems as P
 from .arrays import (
     _control_chars,
@@ -61,7 +61,7 @@ _ISO = None
 def _iso() -> pa.Array:
     global _ISO
     if _ISO is None:
-        _ISO = pa.array(sorted(M.iso3166_alpha2()), pa.string())
+        _ISO = pa.array(sorted(F.iso3166_alpha2()), pa.string())
     return _ISO
 
 
@@ -303,7 +303,7 @@ def check_column(
         bad = ok & suspect  # a cell that failed its length is not checked further, as in the model
         if bad.any():  # the few cells the masks flag get the model's own verdict and words: one problem per cell
             idx = np.flatnonzero(bad)
-            verdicts = [M.text_problem(v, excerpt=not c.visible_only) for v in _values(col, idx)]
+            verdicts = [F.text_problem(v, excerpt=not c.visible_only) for v in _values(col, idx)]
             refused = idx[[m is not None for m in verdicts]]
             found.many(P.FieldProblem, refused + base, c.name, [m for m in verdicts if m is not None])
             ok[refused] = False

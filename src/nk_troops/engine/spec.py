@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Annotated, Any, get_args, get_origin
 
+from .. import fields as F
 from .. import models as M
 from ..schema_gen import Column, columns
 
@@ -109,7 +110,7 @@ def table_spec(model: type[M.Record]) -> TableSpec:
     for c in cols:
         funcs = _field_validators(model, c.source_field) if c.part in ("", "missing_reason") else set()
         if c.part == "missing_reason":  # Unknown.unknown is Text
-            funcs = {M._safe_text}
+            funcs = {F._safe_text}
         fk: tuple[str, str] | None = None
         if c.fk:
             target, key = c.fk.split(".", 1)  # "resource.field", as models.fk declares it
@@ -127,9 +128,9 @@ def table_spec(model: type[M.Record]) -> TableSpec:
                 maximum=c.maximum,
                 fk=fk,
                 unique=c.unique,
-                safe_text=bool(funcs & {M._safe_text, M._safe_excerpt}) and c.type == "string" and c.enum is None,
-                visible_only=M._safe_text in funcs and c.type == "string" and c.enum is None,
-                country=M._iso_country in funcs,
+                safe_text=bool(funcs & {F._safe_text, F._safe_excerpt}) and c.type == "string" and c.enum is None,
+                visible_only=F._safe_text in funcs and c.type == "string" and c.enum is None,
+                country=F._iso_country in funcs,
                 column=c,
             )
         )
