@@ -71,7 +71,7 @@ class Citation(BaseModel):
         required=True,
     )
     excerpt: Excerpt = Field(
-        description="Verbatim words from the archived source (see README: excerpt matching) that support the record.",
+        description="Verbatim words from the archived source that support the record (matched as docs/validation.md, Excerpt matching, says).",
         examples=["In mid-January, Ukrainian forces captured two North Korean soldiers"],
     )
 

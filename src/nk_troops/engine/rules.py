@@ -143,7 +143,7 @@ def rule_dates(
                         f"{g.text} {t!r} means {fld} {'empty' if e is None else e}, not {'empty' if a is None else a}"
                         for t, e, a in zip(txt, exp_v, act_v)
                     ],
-                    "the bounds and precision follow from the written date (see the vague-date grammar in the README)",
+                    "the bounds and precision follow from the written date (see the vague-date grammar in docs/codebook.md)",
                 )
 
 
