@@ -1,0 +1,196 @@
+"""Excerpts that differ from their archived span only as the matching rules allow (src/nk_troops/excerpts.py):
+NFC in every script, typographic quotes, spacing, words broken across lines; and offsets that bound the
+excerpt exactly. Held in the rule itself, the curated path (validate/build) and the engine (check-tables)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nk_troops import excerpts as X
+from nk_troops.excerpts import find_excerpt, normalise
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_engine import GEN, _set_cells  # noqa: E402  (the synthetic generator, loaded once)
+
+# Words ending in a letter that NFD decomposes: the last one is where an offset map loses marks.
+WORDS = {
+    "hangul": "조태열 장관",  # 관 = U+1100 U+116A U+11AB: jamo of combining class 0
+    "cyrillic": "Зеленський",  # й = и + U+0306
+    "latin": "Café",  # é = e + U+0301
+}
+
+
+def _nfc(s: str) -> str:
+    return unicodedata.normalize("NFC", s)
+
+
+def _nfd(s: str) -> str:
+    return unicodedata.normalize("NFD", s)
+
+
+# --------------------------------------------------------------------------- the rule
+
+
+def test_the_characters_nfc_joins_backward_are_those_of_the_unicode_database():
+    """JOINS_BACKWARD (where normalise() must not start a new NFC segment) is derived here from the database of
+    the running Python: every second character of a primary composite of class 0, the Hangul vowels and final
+    consonants, and the class-0 characters whose decomposition starts with a mark."""
+    derived = set(map(chr, range(0x1161, 0x1176))) | set(map(chr, range(0x11A8, 0x11C3)))
+    for cp in range(0x110000):
+        ch = chr(cp)
+        d = unicodedata.decomposition(ch)
+        if d and not d.startswith("<"):
+            parts = [chr(int(h, 16)) for h in d.split()]
+            if len(parts) == 2 and _nfc(ch) == ch and not unicodedata.combining(parts[1]):
+                derived.add(parts[1])
+        if not unicodedata.combining(ch) and unicodedata.combining(_nfd(ch)[:1] or "a"):
+            derived.add(ch)
+    assert X.JOINS_BACKWARD == derived
+
+
+@pytest.mark.parametrize("script", sorted(WORDS))
+@pytest.mark.parametrize("source_form", ["NFD", "NFC"])
+def test_nfd_and_nfc_are_equal_in_every_script_and_the_offsets_are_exact(script, source_form):
+    word = WORDS[script]
+    passage = unicodedata.normalize(source_form, word)
+    excerpt = _nfd(word) if source_form == "NFC" else _nfc(word)
+    assert passage != excerpt
+    text = f"Before it. {passage}, after it."
+    assert normalise(text).text == normalise(f"Before it. {excerpt}, after it.").text
+    start = text.index(passage)
+    assert find_excerpt(excerpt, normalise(text)) == [(start, start + len(passage))]
+
+
+LETTERS = list("aéxЖийкЗ") + ["조", "관", "장", "\u1100", "\u1161", "\u116a", "\u11ab", "\u0301", "\u0306", "\u0308"]
+QUOTES = {"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"'}
+SIGNS = list("'\".,-1") + list(QUOTES)
+BLANKS = [" ", " ", "\t", "\n", "\n", "\r", "\xa0", "\u2009", "\u3000", "\u2028"]
+ALPHABET = st.sampled_from(LETTERS * 3 + SIGNS + BLANKS)
+TEXTS = st.lists(ALPHABET, max_size=40).map("".join)
+"""Random strings mixing Latin, Cyrillic, Hangul (composed, and decomposed into jamo), combining marks,
+straight and typographic quotes, spaces, tabs, no-break spaces and line breaks."""
+
+
+def _rule(text: str) -> str:
+    """The rule as the module docstring states it, on the whole text (NFC of the whole, not of pieces)."""
+    t = _nfc(text).translate(str.maketrans(QUOTES))
+    kept = [
+        c
+        for i, c in enumerate(t)
+        if not (c == "\n" and 0 < i < len(t) - 1 and t[i - 1].isalpha() and t[i + 1].isalpha())
+    ]
+    return " ".join("".join(kept).split())
+
+
+@settings(max_examples=500, deadline=None)
+@given(TEXTS)
+def test_normalise_is_the_rule_and_maps_back_exactly(text):
+    nt = normalise(text)
+    assert nt.text == _rule(text)
+    # any passage that starts and ends where NFC does (not inside a character and its marks), and not on
+    # a space, maps back to a span of the original with no whitespace at either end that normalises to it
+    t = nt.text
+    cuts_start = [i for i in range(len(t)) if t[i] != " " and (i == 0 or nt.origin[i] != nt.origin[i - 1])]
+    cuts_end = [j for j in range(1, len(t) + 1) if t[j - 1] != " " and (j == len(t) or nt.ends[j] != nt.ends[j - 1])]
+    for i in cuts_start[:6]:
+        for j in [j for j in cuts_end if j > i][-6:]:
+            a, b = nt.span(i, j)
+            assert not text[a].isspace() and not text[b - 1].isspace()
+            assert normalise(text[a:b]).text == t[i:j]
+
+
+# --------------------------------------------------------------------------- the curated path
+
+
+def test_records_citing_nfd_passages_publish_exact_offsets(mini):
+    """A seed whose passages are in NFD, cited by records in NFC: build accepts them, and the published offsets
+    bound each passage exactly, the marks of its last letter included (before, decomposed Hangul was never
+    found, and a Latin or Cyrillic span lost the mark of its last letter)."""
+    from nk_troops.build import build
+
+    seed = mini / "seeds" / "000_903a45e1dc248108.txt"
+    text = seed.read_text(encoding="utf-8")
+    tails = {
+        "events": "captured two North Korean soldiers",
+        "figures": "wounded so far",
+        "statements": "Ponomarenko said.",
+    }
+    for (resource, tail), word in zip(sorted(tails.items()), WORDS.values(), strict=True):
+        assert text.count(tail) == 1
+        text = text.replace(tail, _nfd(f"{tail} {word}"))
+        records = mini / "dataset" / "records" / f"{resource}.yaml"
+        written = records.read_text(encoding="utf-8")
+        assert written.count(tail) == 1
+        records.write_text(written.replace(tail, _nfc(f"{tail} {word}")), encoding="utf-8")
+    sources = mini / "dataset" / "records" / "sources.yaml"
+    old, new = (hashlib.sha256(t).hexdigest() for t in (seed.read_bytes(), text.encode("utf-8")))
+    sources.write_text(sources.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    seed.write_text(text, encoding="utf-8")
+    report, _ = build(mini)
+    assert report.ok, report.render()
+    rows = list(csv.DictReader(io.StringIO((mini / "dataset/tables/csv/citations.csv").read_text(encoding="utf-8"))))
+    assert len(rows) == len(WORDS)
+    for row, word in zip(rows, WORDS.values(), strict=True):  # rows sorted by claim id: event, figure, statement
+        span = text[int(row["char_start"]) : int(row["char_end"])]
+        assert span.endswith(_nfd(word)) and row["excerpt"].endswith(_nfc(word))
+        assert normalise(span).text == normalise(row["excerpt"]).text
+        assert not span[0].isspace() and not span[-1].isspace()
+
+
+# --------------------------------------------------------------------------- the engine
+
+
+def _package(tmp_path: Path, n: int = 20, seed: int = 3) -> Path:
+    GEN.write_package(tmp_path, n, seed=seed)
+    return tmp_path
+
+
+def _cite(package: Path, passage: str, excerpt: str, shift: tuple[int, int] = (0, 0)) -> int:
+    """Append the passage to the first archived text (its sha256 refreshed) and make the first citation quote
+    the excerpt at the passage's offsets (moved by shift); returns the citation's row number."""
+    seed = package / "seeds" / "syn-000000.txt"
+    text = seed.read_text(encoding="utf-8")
+    start = len(text) + 1
+    text += f" {passage} (end)\n"
+    seed.write_bytes(text.encode("utf-8"))
+    _set_cells(package, "sources", {2: {"sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()}})
+    rows = list(csv.reader(io.StringIO((package / "dataset/tables/csv/sources.csv").read_text(encoding="utf-8"))))
+    _set_cells(
+        package,
+        "citations",
+        {
+            2: {
+                "source_id": rows[1][0],
+                "excerpt": excerpt,
+                "char_start": str(start + shift[0]),
+                "char_end": str(start + len(passage) + shift[1]),
+            }
+        },
+    )
+    return 2
+
+
+def _engine(package: Path) -> list:
+    from nk_troops.engine import validate_tables
+
+    return [(p.resource, p.row, p.field, p.type) for p in validate_tables(package)]
+
+
+@pytest.mark.parametrize("script", sorted(WORDS))
+@pytest.mark.parametrize("source_form", ["NFD", "NFC"])
+def test_the_engine_matches_nfd_and_nfc_in_every_script(tmp_path, script, source_form):
+    word = f"near {WORDS[script]}"
+    passage = unicodedata.normalize(source_form, word)
+    excerpt = _nfd(word) if source_form == "NFC" else _nfc(word)
+    package = _package(tmp_path)
+    _cite(package, passage, excerpt)
+    assert _engine(package) == []
