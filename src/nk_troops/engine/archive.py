@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import problems as P
+from ..excerpts import JOINS_BACKWARD, QUOTES, SPACES
 from .arrays import _control_chars, _control_positions, _np_mask, _present, _views
 from .state import TableState
 
@@ -132,6 +133,66 @@ def load_archive(root: Path, state: TableState) -> Archive:
     return Archive(pa.array(ids, pa.string()), pa.py_buffer(data), cp_base, cp_len, cp2b, texts, controls)
 
 
+# ---- the rule of nk_troops.excerpts, on whole arrays (RE2 through pyarrow.compute)
+
+
+def _class(chars, ranges=(), extra: str = "") -> str:
+    """An RE2 character class: the characters, the (first, last) code point ranges, and extra class items."""
+    items = [f"\\x{{{ord(c):x}}}" for c in sorted(set(chars))] + [f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in ranges]
+    return "[" + extra + "".join(items) + "]"
+
+
+_MAY_CHANGE_IN_NFC = _class(
+    JOINS_BACKWARD,
+    (  # the characters NFC changes that are not marks (a superset: more only costs a little time)
+        (0x0374, 0x0374), (0x037E, 0x037E), (0x0387, 0x0387), (0x0958, 0x095F), (0x09DC, 0x09DF),
+        (0x0A33, 0x0A36), (0x0A59, 0x0A5E), (0x0B5C, 0x0B5D), (0x0F43, 0x0F69), (0x1F71, 0x1FFD),
+        (0x2000, 0x2001), (0x2126, 0x212B), (0x2329, 0x232A), (0x2ADC, 0x2ADC), (0xF900, 0xFAD9),
+        (0xFB1D, 0xFB4E), (0x1D15E, 0x1D1C0), (0x2F800, 0x2FA1D),
+    ),
+    extra="\\pM",  # every mark: all the characters of non-zero combining class
+)  # fmt: skip
+"""A string none of whose characters is in this class is in NFC already (tests/test_excerpt_matching.py)."""
+
+_STEPS = (
+    (_MAY_CHANGE_IN_NFC, lambda s: pc.utf8_normalize(s, "NFC")),
+    (
+        _class(QUOTES),
+        lambda s: pc.replace_substring_regex(
+            pc.replace_substring_regex(s, _class([q for q, a in QUOTES.items() if a == "'"]), "'"),
+            _class([q for q, a in QUOTES.items() if a == '"']),
+            '"',
+        ),
+    ),
+    (  # twice: a match takes the letter after the line break, which may stand before the next one
+        r"\pL\n\pL",
+        lambda s: pc.replace_substring_regex(
+            pc.replace_substring_regex(s, r"(\pL)\n(\pL)", r"\1\2"), r"(\pL)\n(\pL)", r"\1\2"
+        ),
+    ),
+    (
+        _class(SPACES.replace(" ", "")) + "|  |^ | $",
+        lambda s: pc.utf8_trim(pc.replace_substring_regex(s, _class(SPACES) + "+", " "), " "),
+    ),
+)
+
+
+def normalised_texts(arr: pa.Array) -> pa.Array:
+    """``excerpts.normalise(s).text`` of every string of a string array, in bulk: NFC, typographic quotes,
+    a line break between two letters, other whitespace; each step only on the strings it can change."""
+    for may_change, change in _STEPS:
+        hit = pc.match_substring_regex(arr, may_change)
+        if pc.any(hit).as_py():
+            arr = pc.replace_with_mask(arr, hit, change(arr.filter(hit)))
+    return arr
+
+
+def equal_once_normalised(spans: pa.Array, excerpts: pa.Array) -> np.ndarray:
+    """Which spans equal their excerpt under the rule of nk_troops.excerpts (an excerpt of nothing matches nothing)."""
+    a, b = normalised_texts(spans), normalised_texts(excerpts)
+    return _np_mask(pc.equal(a, b)) & _np_mask(pc.greater(pc.binary_length(b), 0))
+
+
 @dataclass
 class Spans:
     """Citations whose excerpt was compared with its archived span, in one batch."""
@@ -216,15 +277,15 @@ def check_excerpts(
     excerpts = cols["excerpt"]
     if same.all():
         return
-    from ..excerpts import find_excerpt, normalise
+    from ..excerpts import find_excerpt
 
-    for j in np.flatnonzero(~same):
+    differ = np.flatnonzero(~same)  # compared again once normalised, in bulk
+    texts = _views(archive.data, spans.b0[differ], (spans.b1 - spans.b0)[differ]).cast(pa.string())
+    matched = in_range[differ] & equal_once_normalised(texts, excerpts.take(pa.array(idx[differ])).cast(pa.string()))
+    for j in differ[~matched]:
         row = int(idx[j]) + base
         kk = int(k[j])
         excerpt = excerpts[int(idx[j])].as_py()
-        text = archive.texts[kk]
-        if in_range[j] and normalise(text[s[j] : e[j]]).text == normalise(excerpt).text and normalise(excerpt).text:
-            continue  # equal once quotes, spaces and line breaks are normalised
         where = find_excerpt(excerpt, archive.normalised(kk))
         sid = archive.ids[kk].as_py()
         if where:
