@@ -253,7 +253,9 @@ def test_the_engine_compares_in_bulk_as_normalise_does(spans, data):
 
     excerpts = [_variant(s, data) if data.draw(st.booleans()) else data.draw(TEXTS) for s in spans]
     got = equal_once_normalised(pa.array(spans, pa.string()), pa.array(excerpts, pa.string())).tolist()
-    want = [bool(normalise(e).text) and normalise(s).text == normalise(e).text for s, e in zip(spans, excerpts, strict=True)]
+    want = [
+        bool(normalise(e).text) and normalise(s).text == normalise(e).text for s, e in zip(spans, excerpts, strict=True)
+    ]
     assert got == want
 
 
@@ -278,3 +280,15 @@ def test_excerpts_that_differ_as_the_rules_allow_are_compared_in_bulk(tmp_path, 
     monkeypatch.setattr(X, "normalise", lambda text: calls.append(text) or real(text))
     assert _engine(package) == []
     assert calls == []
+
+
+@pytest.mark.parametrize("shift", [(-1, 0), (0, 1), (-1, 1)], ids=["space-before", "space-after", "both"])
+@pytest.mark.parametrize("excerpt_form", ["verbatim", "quotes"])
+def test_offsets_moved_onto_a_space_are_refused(tmp_path, shift, excerpt_form):
+    """text[char_start:char_end] must bound the excerpt exactly: one more character, a space, at either end
+    is refused with where the excerpt is (before, the comparison stripped the span's whitespace)."""
+    passage = "the lawmaker said “we will not give up”"
+    excerpt = passage if excerpt_form == "verbatim" else passage.replace("“", '"').replace("”", '"')
+    package = _package(tmp_path)
+    row = _cite(package, passage, excerpt, shift)
+    assert _engine(package) == [("citations", row, "char_start", "excerpt-not-found")]

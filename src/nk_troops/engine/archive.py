@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 
 from .. import problems as P
 from ..excerpts import JOINS_BACKWARD, QUOTES, SPACES
-from .arrays import _control_chars, _control_positions, _np_mask, _present, _views
+from .arrays import _control_chars, _control_positions, _edge_spaces, _np_mask, _present, _views
 from .state import TableState
 
 SEEDS_DIR = "seeds"
@@ -282,6 +282,8 @@ def check_excerpts(
     differ = np.flatnonzero(~same)  # compared again once normalised, in bulk
     texts = _views(archive.data, spans.b0[differ], (spans.b1 - spans.b0)[differ]).cast(pa.string())
     matched = in_range[differ] & equal_once_normalised(texts, excerpts.take(pa.array(idx[differ])).cast(pa.string()))
+    space_start, space_end, _ = _edge_spaces(texts)  # the excerpt has none: offsets bound it exactly
+    matched &= ~space_start & ~space_end
     for j in differ[~matched]:
         row = int(idx[j]) + base
         kk = int(k[j])
