@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
+import re
 import sys
 import unicodedata
 from pathlib import Path
@@ -292,3 +294,68 @@ def test_offsets_moved_onto_a_space_are_refused(tmp_path, shift, excerpt_form):
     package = _package(tmp_path)
     row = _cite(package, passage, excerpt, shift)
     assert _engine(package) == [("citations", row, "char_start", "excerpt-not-found")]
+
+
+# --------------------------------------------------------------------------- the synthetic generator
+
+
+def _cited_spans(package: Path) -> list[tuple[str, str]]:
+    """(archived span, excerpt) of every citation of a generated package."""
+    tables = package / "dataset" / "tables" / "csv"
+    with open(tables / "sources.csv", encoding="utf-8", newline="") as f:
+        files = {r["source_id"]: r["archived_file"] for r in csv.DictReader(f) if r["archived_file"]}
+    texts = {sid: (package / rel).read_bytes().decode("utf-8") for sid, rel in files.items()}
+    with open(tables / "citations.csv", encoding="utf-8", newline="") as f:
+        return [
+            (texts[r["source_id"]][int(r["char_start"]) : int(r["char_end"])], r["excerpt"]) for r in csv.DictReader(f)
+        ]
+
+
+def _kinds(span: str, excerpt: str) -> set[str]:
+    """How an excerpt differs from its span."""
+    kinds = set()
+    for script, letters in (("hangul", "\u1100-\u11ff"), ("cyrillic", "\u0400-\u04ff"), ("latin", "a-zA-Z")):
+        for side, text in (("span", span), ("excerpt", excerpt)):
+            if re.search(f"[{letters}][\u0300-\u036f\u1160-\u11ff]", text):
+                kinds.add(f"nfd-{side}-{script}")
+    if re.search("[“”]", span) and not re.search("[“”]", excerpt):
+        kinds.add("typographic-span-straight-excerpt")
+    if re.search("[“”]", excerpt) and not re.search("[“”]", span):
+        kinds.add("straight-span-typographic-excerpt")
+    if re.search(r"[^\W\d_]\n[^\W\d_]", span) and not re.search(r"[^\W\d_]\n[^\W\d_]", excerpt):
+        kinds.add("word-broken-across-lines")
+    if re.search(r"  |\xa0| \n|\n |\n\n", span) and not re.search(r"  |\xa0| \n|\n |\n\n", excerpt):
+        kinds.add("spacing")
+    return kinds
+
+
+def test_the_generator_writes_excerpts_that_differ_as_real_ones_do(tmp_path):
+    """About 18 % of the excerpts differ from their span as the rules allow, in every way real ones do; the
+    package stays valid. Before, every excerpt was its span byte for byte."""
+    package = _package(tmp_path / "mixed", n=1000, seed=5)
+    pairs = _cited_spans(package)
+    differ = [(s, e) for s, e in pairs if s != e]
+    assert 0.12 < len(differ) / len(pairs) < 0.24
+    seen = set().union(*(_kinds(s, e) for s, e in differ))
+    assert seen >= {
+        "nfd-span-hangul",
+        "nfd-span-cyrillic",
+        "nfd-span-latin",
+        "nfd-excerpt-hangul",
+        "typographic-span-straight-excerpt",
+        "straight-span-typographic-excerpt",
+        "word-broken-across-lines",
+        "spacing",
+    }
+    assert all(normalise(s).text == normalise(e).text for s, e in differ)
+    assert _engine(package) == []
+    GEN.write_package(tmp_path / "verbatim", 200, seed=5, non_verbatim=0.0)
+    assert all(s == e for s, e in _cited_spans(tmp_path / "verbatim"))
+
+
+def test_the_generator_injects_offsets_on_a_space_and_non_verbatim_excerpts_that_do_not_match(tmp_path):
+    GEN.write_package(tmp_path, 600, seed=4, inject=2)
+    injected = json.loads((tmp_path / "injected.json").read_text(encoding="utf-8"))
+    kinds = {e["kind"] for e in injected}
+    assert {"excerpt-offset-on-space", "non-verbatim-excerpt-not-in-source"} <= kinds
+    assert set(_engine(tmp_path)) == {(e["resource"], e["row"], e["field"], e["type"]) for e in injected}
