@@ -228,7 +228,9 @@ def test_every_character_nfc_may_change_is_flagged_for_nfc():
 def test_the_engine_normalises_in_bulk_as_normalise_does(texts):
     from nk_troops.engine.archive import normalised_texts
 
-    assert normalised_texts(pa.array(texts, pa.string())).to_pylist() == [normalise(t).text for t in texts]
+    want = [normalise(t).text for t in texts]
+    assert normalised_texts(pa.array(texts, pa.string())).to_pylist() == want
+    assert normalised_texts(pa.array(["x", *texts], pa.string()).slice(1)).to_pylist() == want  # a slice of an array
 
 
 def _variant(text: str, data) -> str:
