@@ -2,6 +2,7 @@
 """Benchmark: validate and build at 10k, 100k and 1M records per table, against frictionless-py and pyarrow's bare parse.
 
     python scripts/benchmark.py [--sizes 10000 100000 1000000] [--work /tmp/nk-bench] [--frictionless-max 100000]
+                                [--non-verbatim 0.18] [--baseline OLD/src]
 
 For each size N it generates a clean and a broken synthetic package
 (scripts/generate_synthetic.py, N records in sources, actors, events,
@@ -17,6 +18,12 @@ resident set size:
 * pyarrow parse    - pyarrow.csv.read_csv of every table, all columns as text, 2 threads: the limit
 * frictionless     - frictionless.validate on the same datapackage.json (up to --frictionless-max;
                      above that its time is extrapolated from the largest measured size, and marked so)
+
+As in the real data, 18 % of the excerpts differ from their archived span as the
+matching rules allow (``--non-verbatim``). With ``--baseline OLD/src`` (the src/
+folder of another version, e.g. a ``git worktree`` of an older commit), engine
+validate of this tree and of that one and the pyarrow parse also run in rotation
+on the clean package, --repeat times each, and each round's ratios are printed.
 
 Rows are all the data rows of the package (every table). Recall is the share
 of the errors listed in injected.json that the tool reports at the same
@@ -72,11 +79,13 @@ print(json.dumps({"rows": None, "problems": len(keys)}))
 """
 
 
-def check_tables(package: Path, keys: Path) -> dict:
-    """Run `nk-troops check-tables` as a user does (its own process, JSON report); write the problems' keys for recall."""
+def check_tables(package: Path, keys: Path, src: Path | None = None) -> dict:
+    """Run `nk-troops check-tables` as a user does (its own process, JSON report); write the problems' keys for recall.
+    ``src``: run the nk_troops found there (PYTHONPATH) instead of the one this interpreter imports."""
     m = run(
         [PY, "-m", "nk_troops.cli", "check-tables", "--package", str(package / "datapackage.json"), "--format", "json"],
         ok=(0, 1),
+        env=None if src is None else {**os.environ, "PYTHONPATH": str(src)},
     )
     report = m.pop("output")
     from nk_troops.engine.compare import key
@@ -118,11 +127,11 @@ def measure(code: str, *args: str) -> dict:
     return m
 
 
-def run(cmd: list[str], ok: tuple[int, ...] = (0,)) -> dict:
+def run(cmd: list[str], ok: tuple[int, ...] = (0,), env: dict[str, str] | None = None) -> dict:
     """Run a command in a process of its own: wall time (interpreter start to exit), peak RSS, CPU time, and
     its standard output parsed as JSON (the last line, or the whole output)."""
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=env)
     out = proc.stdout.read()  # the commands print little on stderr: read after stdout, it cannot fill its pipe
     err = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)  # the child's own resource use (Popen.wait would not give it)
@@ -168,15 +177,40 @@ def recall(injected: Path, found: Path) -> float:
     return len(want & got) / len(want) if want else 1.0
 
 
-def generate(out: Path, n: int, seed: int, inject: int) -> float:
+def generate(out: Path, n: int, seed: int, inject: int, non_verbatim: float) -> float:
     if out.exists():
         shutil.rmtree(out)
     started = time.perf_counter()
     cmd = [PY, str(ROOT / "scripts" / "generate_synthetic.py"), str(out), "-n", str(n), "--seed", str(seed)]
+    cmd += ["--non-verbatim", str(non_verbatim)]
     if inject:
         cmd += ["--inject-errors", str(inject)]
     subprocess.run(cmd, check=True, capture_output=True)
     return time.perf_counter() - started
+
+
+def against_baseline(repeat: int, package: Path, keys: Path, baseline: Path) -> None:
+    """Engine validate of this tree and of the baseline, and the pyarrow parse, in rotation (so that a machine
+    that speeds up or slows down weighs on all three alike); each round's ratios and their medians."""
+    runs: dict[str, list[float]] = {"new": [], "old": [], "parse": []}
+    todo = {
+        "new": lambda: check_tables(package, keys, ROOT / "src"),
+        "old": lambda: check_tables(package, keys, baseline),
+        "parse": lambda: measure(PARSE, str(package)),
+    }
+    order = list(todo)
+    for i in range(max(1, repeat)):
+        for name in order[i % 3 :] + order[: i % 3]:
+            m = todo[name]()
+            runs[name].append(m["wall"])
+            found = f", {m['problems']} problems" if name != "parse" else ""
+            print(f"  round {i + 1}: {name} {m['wall']:.2f} s, peak {m['peak_mb']:,.0f} MB{found}", flush=True)
+    for a, b in (("new", "parse"), ("old", "parse"), ("new", "old")):
+        ratios = [x / y for x, y in zip(runs[a], runs[b], strict=True)]
+        print(
+            f"  {a} / {b} in each round: {[round(r, 2) for r in ratios]}, median {statistics.median(ratios):.2f}",
+            flush=True,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -192,6 +226,20 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=5,
         help="runs of engine validate and of the pyarrow parse, alternating; the fastest is shown (default 5)",
+    )
+    p.add_argument(
+        "--non-verbatim",
+        type=float,
+        default=0.18,
+        metavar="SHARE",
+        help="share of excerpts that differ from their span as the matching rules allow (default 0.18, as in the real data)",
+    )
+    p.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="SRC",
+        help="the src/ folder of another version (e.g. a `git worktree` of an older commit): engine validate of this "
+        "tree and of that one and the pyarrow parse then run in rotation, --repeat times each, on the clean package",
     )
     p.add_argument("--keep", action="store_true", help="keep the generated packages")
     args = p.parse_args(argv)
@@ -213,11 +261,17 @@ def main(argv: list[str] | None = None) -> int:
     to_parse = []
     for n in args.sizes:
         clean, broken = args.work / f"clean-{n}", args.work / f"broken-{n}"
-        g1 = generate(clean, n, seed=1, inject=0)
-        g2 = generate(broken, n, seed=2, inject=args.inject)
+        g1 = generate(clean, n, seed=1, inject=0, non_verbatim=args.non_verbatim)
+        g2 = generate(broken, n, seed=2, inject=args.inject, non_verbatim=args.non_verbatim)
         mb = sum(f.stat().st_size for f in (clean / "dataset/tables/csv").glob("*.csv")) / 1e6
-        print(f"N={n:,}: generated clean in {g1:.1f} s, broken in {g2:.1f} s ({mb:,.0f} MB of CSV)", flush=True)
+        print(
+            f"N={n:,}: generated clean in {g1:.1f} s, broken in {g2:.1f} s ({mb:,.0f} MB of CSV, "
+            f"{args.non_verbatim:.0%} of the excerpts non-verbatim)",
+            flush=True,
+        )
         keys = args.work / "keys.json"
+        if args.baseline:
+            against_baseline(args.repeat, clean, keys, args.baseline)
 
         v, a, pair_ratios = paired(args.repeat, lambda: check_tables(clean, keys), lambda: measure(PARSE, str(clean)))
         vb = check_tables(broken, keys)

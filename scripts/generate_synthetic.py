@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write a synthetic data package of N records in every resource, deterministically from a seed.
 
-    python scripts/generate_synthetic.py OUT_DIR -n 100000 --seed 1 [--inject-errors [PER_KIND]]
+    python scripts/generate_synthetic.py OUT_DIR -n 100000 --seed 1 [--inject-errors [PER_KIND]] [--non-verbatim SHARE]
 
 OUT_DIR gets the layout of the real package: ``datapackage.json``,
 ``dataset/tables/csv/<resource>.csv`` (UTF-8, CRLF, minimal quoting: the bytes
@@ -11,6 +11,14 @@ figures; claims get 3N, citations about 1.3 per claim, claim_links about 0.2
 per claim. The text is meant to look like the real thing: Hangul, Cyrillic,
 typographic and straight quotes, commas, line breaks inside quoted cells and
 excerpts from a dozen characters to over a thousand.
+
+As in the real data, about 18 % of the excerpts (``--non-verbatim SHARE``)
+differ from their archived span only as the matching rules allow
+(src/nk_troops/excerpts.py): the archive holds a sentence in NFD (Hangul,
+Cyrillic, Latin), with other spacing (two spaces, a no-break space, a line
+break beside a space) or a word broken across lines, where the excerpt gives
+the clean words; or the excerpt has the other kind of quotes, or is in NFD.
+The rest are their span byte for byte (which may hold such variants too).
 
 With ``--inject-errors`` the generator also breaks PER_KIND rows (default 3)
 for every kind of error the engine knows, and writes ``injected.json``: the
@@ -27,8 +35,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import sys
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +53,7 @@ from nk_troops.engine.writer import HashingFile, cells, csv_rows, header, resour
 from nk_troops.vague_dates import parse_vague_date
 
 CHUNK = 200_000
+NON_VERBATIM = 0.18  # share of excerpts that differ from their span as the matching rules allow (as in the real data)
 
 # --------------------------------------------------------------------------- text pools
 
@@ -243,6 +254,7 @@ SENTENCES = [
     "The footage, released on Sunday, shows one soldier with bandaged hands; the other has a jaw injury.",
     "Casualty figures could not be independently verified.",
     "“We will not give up on them,” the lawmaker said, using typographic quotes.",
+    "Le ministère français a évoqué une escalade après le déploiement de soldats nord-coréens.",
 ]
 
 COMMON_TITLES = {"sources": "syn"}
@@ -359,22 +371,93 @@ class Archive:
     span_start: np.ndarray
     span_end: np.ndarray
     spans_per_text: int
+    span_verbatim: np.ndarray  # the excerpt is its span byte for byte
 
 
-def make_archive(rng: np.random.Generator, k: int, spans: int = 48) -> Archive:
+# Where an archived text differs from the words a citation gives, as the matching rules allow
+# (src/nk_troops/excerpts.py): a sentence stored in NFD, another spacing, a word broken across lines.
+ARCHIVE_VARIANT = 0.35  # share of the archived sentences stored so
+ARCHIVE_SPACES = ["  ", "\xa0", " \n", "\n ", "\n\n"]  # never a lone line break between letters: a broken word
+EXCERPT_KINDS = {"archive": 0.6, "quotes": 0.3, "nfd-excerpt": 0.1}  # how a non-verbatim excerpt differs
+
+
+def _vary_sentence(vrng: np.random.Generator, sent: str) -> str:
+    """The sentence as an archive may hold it: in NFD, with other spacing, or with a word broken across lines."""
+    kinds = []
+    if unicodedata.normalize("NFD", sent) != sent:
+        kinds.append("nfd")
+    spaces = [i for i, c in enumerate(sent) if c == " "]
+    if spaces:
+        kinds.append("spacing")
+    long_words = [m for m in re.finditer(r"[^\W\d_]{6,}", sent)]
+    if long_words:
+        kinds.append("broken")
+    kind = kinds[int(vrng.integers(0, len(kinds)))]
+    if kind == "nfd":
+        return unicodedata.normalize("NFD", sent)
+    if kind == "spacing":
+        at = spaces[int(vrng.integers(0, len(spaces)))]
+        return sent[:at] + ARCHIVE_SPACES[int(vrng.integers(0, len(ARCHIVE_SPACES)))] + sent[at + 1 :]
+    word = long_words[int(vrng.integers(0, len(long_words)))]
+    at = word.start() + int(vrng.integers(2, len(word.group()) - 1))
+    return sent[:at] + "\n" + sent[at:]
+
+
+def _swap_quotes(text: str) -> str:
+    """Straight quotes made typographic and typographic made straight, as a citing script might write them."""
+    out, opening = [], True
+    for c in text:
+        if c == '"':
+            c, opening = ("“" if opening else "”"), not opening
+        elif c in "“”":
+            c = '"'
+        elif c == "'":
+            c = "’"
+        elif c in "‘’":
+            c = "'"
+        out.append(c)
+    return "".join(out)
+
+
+def _variants(verbatim: str, canonical: str) -> dict[str, str]:
+    """The excerpts a citation may give for a span whose words are ``verbatim`` (``canonical``: the clean
+    sentences), each differing from it only as the matching rules allow, by kind."""
+    out = {}
+    if canonical != verbatim:
+        out["archive"] = canonical
+    if _swap_quotes(verbatim) != verbatim:
+        out["quotes"] = _swap_quotes(verbatim)
+    nfd = unicodedata.normalize("NFD", verbatim)
+    if nfd != verbatim and len(nfd) <= 2000:
+        out["nfd-excerpt"] = nfd
+    return out
+
+
+def make_archive(
+    rng: np.random.Generator,
+    k: int,
+    spans: int = 48,
+    non_verbatim: float = 0.0,
+    vrng: np.random.Generator | None = None,
+) -> Archive:
+    """k archived texts; ``vrng`` draws how texts and excerpts differ (apart from ``rng``, so that the rest of
+    the package is the same whatever the share of non-verbatim excerpts)."""
+    vrng = vrng if vrng is not None else np.random.default_rng(0)
     texts, files, shas = [], [], []
-    s_text, s_start, s_end = [], [], []
+    s_text, s_start, s_end, s_verbatim = [], [], [], []
+    candidates: list[tuple[str, dict[str, str]]] = []  # per span of the current text: its words and variants
     for i in range(k):
         n_par = int(rng.integers(3, 8))
-        sentences: list[tuple[int, int]] = []  # (start, end) of each sentence in the text
+        sentences: list[tuple[int, int, str, bool]] = []  # (start, end, clean words, stored otherwise)
         out = f"Synthetic archived source {i}\n"
         for p in range(n_par):
             n_sent = int(rng.integers(2, 7))
             for s in range(n_sent):
-                sent = SENTENCES[int(rng.integers(0, len(SENTENCES)))]
+                clean = SENTENCES[int(rng.integers(0, len(SENTENCES)))]
+                sent = _vary_sentence(vrng, clean) if vrng.random() < ARCHIVE_VARIANT else clean
                 if s:
                     out += " "
-                sentences.append((len(out), len(out) + len(sent)))
+                sentences.append((len(out), len(out) + len(sent), clean, sent != clean))
                 out += sent
             out += "\n" if rng.random() < 0.7 else "\n\n"
         texts.append(out)
@@ -385,15 +468,35 @@ def make_archive(rng: np.random.Generator, k: int, spans: int = 48) -> Archive:
             a = int(rng.integers(0, len(sentences)))
             length = int(min(len(sentences) - a, rng.choice([1, 1, 1, 2, 2, 3, 5, 8])))
             st, en = sentences[a][0], sentences[a + length - 1][1]
-            if rng.random() < 0.15:  # a clause: from a comma or space inside the sentence
-                inner = out.find(", ", st, en)
+            words = [c for _, _, c, _ in sentences[a : a + length]]
+            if rng.random() < 0.15 and not sentences[a][3]:  # a clause: from a comma inside the first sentence
+                inner = out.find(", ", st, sentences[a][1])
                 if inner != -1 and en - inner > 12:
+                    words[0] = words[0][inner + 2 - st :]
                     st = inner + 2
-            s_text.append(out[st:en])
+            candidates.append((out[st:en], _variants(out[st:en], " ".join(words))))
             s_start.append(st)
             s_end.append(en)
+        # non_verbatim of the spans (of those that can differ at all) differ, in a kind drawn by EXCERPT_KINDS
+        share = non_verbatim / max(non_verbatim, sum(bool(v) for _, v in candidates) / spans, 1e-9)
+        for verbatim, variants in candidates:
+            excerpt = verbatim
+            if variants and vrng.random() < share:
+                names = sorted(variants)
+                weights = np.array([EXCERPT_KINDS[n] for n in names])
+                excerpt = variants[names[int(vrng.choice(len(names), p=weights / weights.sum()))]]
+            s_text.append(excerpt)
+            s_verbatim.append(excerpt == verbatim)
+        candidates.clear()
     return Archive(
-        texts, files, shas, pa.array(s_text, pa.string()), np.array(s_start, np.int64), np.array(s_end, np.int64), spans
+        texts,
+        files,
+        shas,
+        pa.array(s_text, pa.string()),
+        np.array(s_start, np.int64),
+        np.array(s_end, np.int64),
+        spans,
+        np.array(s_verbatim, bool),
     )
 
 
@@ -411,10 +514,12 @@ class Plan:
     rows: dict[str, int] = field(default_factory=dict)
 
 
-def draw(n: int, seed: int) -> Plan:
+def draw(n: int, seed: int, non_verbatim: float = NON_VERBATIM) -> Plan:
     rng = np.random.default_rng(seed)
     k = max(1, min(n // 10, 1000))
-    plan = Plan(n, k, rng, make_date_pool(rng), make_archive(rng, k))
+    plan = Plan(
+        n, k, rng, make_date_pool(rng), make_archive(rng, k, 48, non_verbatim, np.random.default_rng([seed, 1]))
+    )
     dp = plan.dates
     ndates = len(dp.kind)
 
@@ -1029,6 +1134,23 @@ def plan_errors(plan: Plan, per_kind: int) -> tuple[dict[str, dict[int, dict[str
         s, e = int(cell(plan, "citations", r, "char_start")), int(cell(plan, "citations", r, "char_end"))
         edits["citations"].setdefault(r, {}).update(char_start=str(s + 1), char_end=str(e + 1))
         also("excerpt-offsets-wrong", "citations", r, "char_start", "excerpt-not-found")
+    span = C["span"]
+    for j, r in enumerate(pick("citations", np.arange(ncit))):  # one character more: the space before or after
+        s, e = int(cell(plan, "citations", r, "char_start")), int(cell(plan, "citations", r, "char_end"))
+        text = plan.archive.texts[int(C["source"][r])]
+        before = s > 0 and text[s - 1].isspace()
+        after = e < len(text) and text[e].isspace()
+        assert before or after, "a span is always between whitespace"
+        if (j % 2 and after) or not before:
+            edits["citations"].setdefault(r, {})["char_end"] = str(e + 1)
+        else:
+            edits["citations"].setdefault(r, {})["char_start"] = str(s - 1)
+        also("excerpt-offset-on-space", "citations", r, "char_start", "excerpt-not-found")
+    for r in pick("citations", np.flatnonzero(~plan.archive.span_verbatim[span])):
+        text = cell(plan, "citations", r, "excerpt")
+        cut = text.find(" ", len(text) // 2)
+        changed = text[:cut] + " never" + text[cut:] if cut != -1 else text + " never"
+        edit("non-verbatim-excerpt-not-in-source", "citations", r, "excerpt", changed, "excerpt-not-found")
     not_archived = np.array(
         [s for s in range(plan.k, n) if s not in used["sources"]], dtype=np.int64
     )  # ids left as generated
@@ -1068,18 +1190,22 @@ def complete(spec, cols: dict[str, pa.Array], rows: int) -> dict[str, pa.Array]:
     return cols
 
 
-def write_package(out: Path, n: int, seed: int, inject: int = 0, *, quiet: bool = True) -> dict:
-    """Generate and write the package; returns a summary (rows per resource, bytes, seconds)."""
+def write_package(
+    out: Path, n: int, seed: int, inject: int = 0, *, quiet: bool = True, non_verbatim: float = NON_VERBATIM
+) -> dict:
+    """Generate and write the package; returns a summary (rows per resource, bytes, seconds, and the share of
+    excerpts that differ from their span as the matching rules allow)."""
     started = time.perf_counter()
     out = Path(out)
-    plan = draw(n, seed)
+    plan = draw(n, seed, non_verbatim)
     edits, expected = plan_errors(plan, inject) if inject else ({r: {} for r in TABLES}, [])
     seeds = out / "seeds"
     seeds.mkdir(parents=True, exist_ok=True)
     for name, text in zip(plan.archive.files, plan.archive.texts):
         (out / name).write_bytes(text.encode("utf-8"))
     resources = []
-    summary = {"n": n, "seed": seed, "rows": {}, "bytes": {}}
+    cited = plan.archive.span_verbatim[plan.a["citations"]["span"]]
+    summary = {"n": n, "seed": seed, "rows": {}, "bytes": {}, "non_verbatim": round(1 - float(cited.mean()), 4)}
     for model in M.PUBLISHED:
         spec = table_spec(model)
         rows = plan.rows[model.resource]
@@ -1132,11 +1258,23 @@ def main(argv: list[str] | None = None) -> int:
         metavar="PER_KIND",
         help="break PER_KIND rows (default 3) for every kind of error and write injected.json",
     )
+    p.add_argument(
+        "--non-verbatim",
+        type=float,
+        default=NON_VERBATIM,
+        metavar="SHARE",
+        help=f"share of excerpts that differ from their span as the matching rules allow (default {NON_VERBATIM})",
+    )
     args = p.parse_args(argv)
-    summary = write_package(args.out, args.n, args.seed, args.inject_errors, quiet=False)
+    if not 0 <= args.non_verbatim <= 1:
+        p.error("--non-verbatim must be between 0 and 1")
+    summary = write_package(
+        args.out, args.n, args.seed, args.inject_errors, quiet=False, non_verbatim=args.non_verbatim
+    )
     total = sum(summary["rows"].values())
     print(
         f"wrote {total:,} rows ({sum(summary['bytes'].values()) / 1e6:.1f} MB) to {args.out} in {summary['seconds']} s"
+        + f"; {summary['non_verbatim']:.1%} of the excerpts differ from their span as the matching rules allow"
         + (f"; {summary['injected']} injected errors listed in injected.json" if args.inject_errors else "")
     )
     return 0

@@ -22,6 +22,8 @@ def test_benchmark_runs_and_the_engine_finds_every_injected_error(tmp_path):
             "2",
             "--work",
             str(tmp_path),
+            "--baseline",
+            str(ROOT / "src"),  # this tree against itself: the rotation and its ratios are printed
         ],
         capture_output=True,
         text=True,
@@ -44,4 +46,5 @@ def test_benchmark_runs_and_the_engine_finds_every_injected_error(tmp_path):
     assert rows["frictionless validate"][9] == "0"
     assert int(rows["engine validate"][1].replace(",", "")) > 300 * 5  # every table's rows are counted
     assert "median of the alternating pairs" in out.stdout
+    assert "new / old in each round" in out.stdout and "old / parse in each round" in out.stdout
     assert "engine validate at N=300:" in out.stdout and "rows/s in the median of its 2 runs" in out.stdout

@@ -122,7 +122,9 @@ def test_citation_offsets_point_at_the_excerpt():
     checked = 0
     for row in result.tables["citations"]:
         raw = (REPO / sources[row["source_id"]]["archived_file"]).read_text(encoding="utf-8")
-        assert normalise(raw[row["char_start"] : row["char_end"]]).text == normalise(row["excerpt"]).text
+        span = raw[row["char_start"] : row["char_end"]]
+        assert normalise(span).text == normalise(row["excerpt"]).text
+        assert not span[0].isspace() and not span[-1].isspace()  # exact: no whitespace the excerpt lacks
         checked += 1
     assert checked == len(result.tables["citations"]) > 0
 

@@ -2,7 +2,8 @@
 
 The match is exact except for these normalisations, applied to both texts:
 
-1. Unicode NFC (so NFD input compares equal to NFC);
+1. Unicode NFC (so NFD input compares equal to NFC, in every script: Latin
+   e + U+0301, Cyrillic и + U+0306 and decomposed Hangul jamo alike);
 2. typographic quotes become ASCII: ‘ ’ ‚ ‛ ′ → ' and “ ” „ ‟ ″ → ";
 3. a line break directly between two letters is removed (the archived text of
    seed 003 breaks words across lines: "desi\\nre");
@@ -11,7 +12,9 @@ The match is exact except for these normalisations, applied to both texts:
 
 Case, punctuation, dashes and ellipses must match. An excerpt is one
 contiguous span: to cite two separate passages, write two citations.
-Offsets are reported in the original archived text, in Unicode code points.
+Offsets are reported in the original archived text, in Unicode code points,
+and bound the excerpt exactly: no whitespace at either end, and the marks NFC
+composed into its first and last letters inside.
 """
 
 from __future__ import annotations
@@ -19,42 +22,76 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-_QUOTES = str.maketrans(
-    {"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"'}
+QUOTES = {"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"'}
+"""Typographic quotes and what they match."""
+
+_QUOTES = str.maketrans(QUOTES)
+
+SPACES = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
+"""Every character str.isspace() calls whitespace (what rule 4 means; tests/test_excerpt_matching.py holds
+the two equal), for those who apply the rule with another engine's expressions (engine/archive.py)."""
+
+JOINS_BACKWARD = frozenset(
+    "\u09be\u09d7\u0b3e\u0b56\u0b57\u0bbe\u0bd7\u0cc2\u0cd5\u0cd6\u0d3e\u0d57\u0dcf\u0ddf\u0f73\u0f75\u0f81"
+    "\u102e\u1b35\U00011127\U0001133e\U00011357\U000114b0\U000114ba\U000114bd\U000115af\U00011930"
+    + "".join(map(chr, range(0x1161, 0x1176)))  # Hangul vowel jamo: joins a leading consonant
+    + "".join(map(chr, range(0x11A8, 0x11C3)))  # Hangul trailing consonants: join a syllable
+)
+"""Characters of combining class 0 that NFC may still compose with the character before them (Hangul
+jamo above all), or that decompose into a combining mark: the start of a segment NFC treats as a whole
+is a character of class 0 not among these (tests/test_excerpt_matching.py derives the set from the
+Unicode database)."""
 
 
 @dataclass(frozen=True)
 class NormalisedText:
-    """A normalised text and, for each of its characters, the offset it came from in the original."""
+    """A normalised text and, for each of its characters, the span of the original it came from."""
 
     text: str
-    origin: tuple[int, ...]
+    origin: tuple[int, ...]  # where each character's source starts in the original
+    ends: tuple[int, ...]  # where it ends (after every mark NFC composed into it)
     original_length: int
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a [start, end) span of the normalised text back to the original text."""
-        return self.origin[start], self.origin[end - 1] + 1
+        return self.origin[start], self.ends[end - 1]
+
+
+def _nfc(original: str) -> tuple[str, list[int], list[int]]:
+    """NFC of the text, quotes made ASCII, and for each character the [start, end) it came from."""
+    n = len(original)
+    if unicodedata.is_normalized("NFC", original):
+        return original.translate(_QUOTES), list(range(n)), list(range(1, n + 1))
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i = 0
+    while i < n:
+        # a segment: a character, then every character NFC may compose or reorder with it
+        j = i + 1
+        while j < n and (unicodedata.combining(original[j]) or original[j] in JOINS_BACKWARD):
+            j += 1
+        segment = original[i:j]
+        composed = unicodedata.normalize("NFC", segment)
+        if composed == segment:  # nothing composed: each character is its own
+            starts.extend(range(i, j))
+            ends.extend(range(i + 1, j + 1))
+        else:  # each character NFC made stands for the whole segment
+            starts.extend([i] * len(composed))
+            ends.extend([j] * len(composed))
+        chars.append(composed.translate(_QUOTES))
+        i = j
+    return "".join(chars), starts, ends
 
 
 def normalise(original: str) -> NormalisedText:
-    # NFC first, keeping a map from NFC positions to original positions.
-    chars: list[str] = []
-    origin: list[int] = []
-    i = 0
-    n = len(original)
-    while i < n:
-        # group a base character with its following combining marks, then compose them
-        j = i + 1
-        while j < n and unicodedata.combining(original[j]):
-            j += 1
-        composed = unicodedata.normalize("NFC", original[i:j]).translate(_QUOTES)
-        for ch in composed:
-            chars.append(ch)
-            origin.append(i)
-        i = j
+    chars, starts, ends = _nfc(original)
     out: list[str] = []
-    out_origin: list[int] = []
+    out_start: list[int] = []
+    out_end: list[int] = []
     k = 0
     m = len(chars)
     while k < m:
@@ -63,22 +100,24 @@ def normalise(original: str) -> NormalisedText:
             run_start = k
             while k < m and chars[k].isspace():
                 k += 1
-            run = chars[run_start:k]
             before = out[-1] if out else ""
             after = chars[k] if k < m else ""
-            if run == ["\n"] and before.isalpha() and after.isalpha():
+            if k - run_start == 1 and ch == "\n" and before.isalpha() and after.isalpha():
                 continue  # a word broken across two lines
             if out:  # drop leading whitespace entirely
                 out.append(" ")
-                out_origin.append(origin[run_start])
+                out_start.append(starts[run_start])
+                out_end.append(ends[k - 1])
             continue
         out.append(ch)
-        out_origin.append(origin[k])
+        out_start.append(starts[k])
+        out_end.append(ends[k])
         k += 1
     if out and out[-1] == " ":
         out.pop()
-        out_origin.pop()
-    return NormalisedText("".join(out), tuple(out_origin), n)
+        out_start.pop()
+        out_end.pop()
+    return NormalisedText("".join(out), tuple(out_start), tuple(out_end), len(original))
 
 
 def find_excerpt(excerpt: str, source: NormalisedText) -> list[tuple[int, int]]:
