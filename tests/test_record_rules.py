@@ -103,6 +103,57 @@ def engine_problems(package: Path, type_: str) -> list:
     return [p for p in validate_tables(package) if p.type == type_]
 
 
+# --------------------------------------------------------------------------- self-references that loop
+
+
+def test_an_actor_affiliated_with_itself_is_refused(mini):
+    path = mini / ACTORS
+    path.write_text(path.read_text(encoding="utf-8") + "  affiliation_actor_id: dmytro-ponomarenko\n", "utf-8")
+    [p] = problems_of(mini, "record-rule")
+    assert (p.file, p.line, p.field, p.record_id) == (ACTORS, 6, "affiliation_actor_id", "dmytro-ponomarenko")
+    assert "'dmytro-ponomarenko' → 'dmytro-ponomarenko'" in p.message
+
+
+def test_a_loop_of_affiliations_is_reported_once_at_the_record_that_closes_it(mini):
+    """a → b → c → a, d leading into the loop, e in a chain that ends: one problem, at c (the last of the loop)."""
+    first = append(mini, ACTORS, actor("aa", "bb") + actor("dd", "aa") + actor("bb", "cc") + actor("cc", "aa"))
+    append(mini, ACTORS, actor("ee", "dmytro-ponomarenko"))
+    [p] = problems_of(mini, "record-rule")
+    assert (p.file, p.line, p.field, p.record_id) == (ACTORS, first + 3 * 4 + 3, "affiliation_actor_id", "cc")
+    assert "'cc' → 'aa' → 'bb' → 'cc'" in p.message
+
+
+def test_a_loop_of_relays_is_reported_once_with_its_chain(mini):
+    first = append(mini, SOURCES, source("src-one", "src-two") + source("src-two", "src-one"))
+    [p] = problems_of(mini, "record-rule")
+    assert (p.file, p.line, p.field, p.record_id) == (SOURCES, first + 10 + 9, "relays_source_id", "src-two")
+    assert "'src-two' → 'src-one' → 'src-two'" in p.message
+
+
+def test_the_engine_refuses_loops_in_every_self_reference(mini):
+    """The published package with an actor naming itself, a loop of three actors (with a row leading into it)
+    and a loop of two sources: one problem per loop, at the row that closes it, with the loop in the message."""
+    head, rows = read_table(mini, "actors")
+    base = dict(rows[0])
+    added = [("aa", "aa"), ("bb", "cc"), ("ee", "bb"), ("cc", "dd"), ("dd", "bb")]
+    rows += [{**base, "actor_id": a, "affiliation_actor_id": b} for a, b in added]
+    write_table(mini, "actors", head, rows)
+    head, rows = read_table(mini, "sources")
+    base = {**rows[0], "status": "not_archived", "archived_file": "", "sha256": ""}
+    rows += [{**base, "source_id": "src-one", "relays_source_id": "src-two"}]
+    rows += [{**base, "source_id": "src-two", "relays_source_id": "src-one"}]
+    write_table(mini, "sources", head, rows)
+    found = {(p.resource, p.row, p.field): p.message for p in engine_problems(mini, "record-rule")}
+    assert set(found) == {
+        ("actors", 3, "affiliation_actor_id"),  # aa (row 1 is the header, row 2 the fixture's actor)
+        ("actors", 7, "affiliation_actor_id"),  # dd closes bb → cc → dd
+        ("sources", 4, "relays_source_id"),
+    }
+    assert "'aa' → 'aa'" in found["actors", 3, "affiliation_actor_id"]
+    assert "'dd' → 'bb' → 'cc' → 'dd'" in found["actors", 7, "affiliation_actor_id"]
+    assert "'src-two' → 'src-one' → 'src-two'" in found["sources", 4, "relays_source_id"]
+
+
 def test_the_engine_checks_the_fixture_package(mini):
     """A table whose date column is empty in every row (the fixture's one figure, 'by 2025-02-05', has no
     as_of_start): its rows are compared with their written dates without a traceback (before, pyarrow raised

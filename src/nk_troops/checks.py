@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import problems as P
 from .excerpts import NormalisedText, find_excerpt, normalise
+from .links import cycle_hint, cycle_message, cycles, self_references
 from .models import CLAIMS, CURATED, SourceRecord
 from .records import Dataset, Located
 from .schema_gen import columns
@@ -193,27 +194,31 @@ def _check_references(dataset: Dataset, ids: dict[str, dict[str, Located]], prob
                             field=f"links[{j}].other_claim_id",
                         )
                     )
-    # a relay chain must end somewhere
-    relays = {loc.id: loc.record.relays_source_id for loc in dataset.of("sources")}
-    for loc in dataset.of("sources"):
-        seen = {loc.id}
-        nxt = relays.get(loc.id)
-        while nxt is not None and nxt in relays:
-            if nxt in seen:
-                line, col = loc.at("relays_source_id")
-                problems.append(
-                    P.RecordRule(
-                        f"the relay chain from '{loc.id}' comes back to '{nxt}'",
-                        file=loc.file,
-                        line=line,
-                        column=col,
-                        record_id=loc.id,
-                        field="relays_source_id",
-                    )
-                )
-                break
-            seen.add(nxt)
-            nxt = relays.get(nxt)
+    for model in CURATED:
+        for column in self_references(model):
+            _check_cycles(dataset.of(model.resource), column, problems)
+
+
+def _check_cycles(records: list[Located], column: str, problems: list[P.Problem]) -> None:
+    """A self-reference must end: each loop once, at the record that closes it (links.cycles)."""
+    first: dict[str | None, int] = {}
+    for i, loc in enumerate(records):
+        first.setdefault(loc.id, i)
+    targets = ((i, getattr(loc.record, column)) for i, loc in enumerate(records))
+    for loop in cycles({i: first[t] for i, t in targets if t is not None and t in first}):
+        loc = records[loop[0]]
+        line, col = loc.at(column)
+        problems.append(
+            P.RecordRule(
+                cycle_message(column, [records[i].id for i in loop]),
+                file=loc.file,
+                line=line,
+                column=col,
+                record_id=loc.id,
+                field=column,
+                hint=cycle_hint(column),
+            )
+        )
 
 
 def _records_file(resource: str) -> str:
