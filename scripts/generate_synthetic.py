@@ -879,7 +879,7 @@ def plan_errors(plan: Plan, per_kind: int) -> tuple[dict[str, dict[int, dict[str
             {"kind": kind, "resource": resource, "row": row + 2, "field": report_field or fld, "type": ptype}
         )
 
-    def also(kind: str, resource: str, row: int, fld: str, ptype: str) -> None:
+    def also(kind: str, resource: str, row: int, fld: str | None, ptype: str) -> None:
         expected.append({"kind": kind, "resource": resource, "row": row + 2, "field": fld, "type": ptype})
 
     F = plan.a["figures"]
@@ -985,8 +985,16 @@ def plan_errors(plan: Plan, per_kind: int) -> tuple[dict[str, dict[int, dict[str
             cell(plan, "claim_links", r, "claim_id"),
             "record-rule",
         )
+    rows = pick("claim_links", np.arange(plan.rows["claim_links"]), count=2 * per_kind)
+    for pair in zip(rows[0::2], rows[1::2], strict=False):  # a link written again, on a later row
+        first, again = min(pair), max(pair)
+        link = {name: cell(plan, "claim_links", first, name) for name in ("claim_id", "relation", "other_claim_id")}
+        edits["claim_links"].setdefault(again, {}).update(link, link_id=f"{link['claim_id']}/l{again + 10}")
+        also("duplicate-link", "claim_links", again, None, "record-rule")
     free = np.flatnonzero((plan.a["sources"]["relay"] < 0) & ~ref_source & (all_rows >= plan.k))
-    for r1, r2 in zip(pick("sources", free), pick("sources", free)):  # a loop of two, reported at its later row
+    for r1, r2 in zip(
+        pick("sources", free), pick("sources", free), strict=False
+    ):  # a loop of two, reported at its later row
         edits["sources"].setdefault(r1, {})["relays_source_id"] = cell(plan, "sources", r2, "source_id")
         edits["sources"].setdefault(r2, {})["relays_source_id"] = cell(plan, "sources", r1, "source_id")
         also("rule-relay-cycle", "sources", max(r1, r2), "relays_source_id", "record-rule")

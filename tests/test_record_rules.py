@@ -159,3 +159,34 @@ def test_the_engine_checks_the_fixture_package(mini):
     as_of_start): its rows are compared with their written dates without a traceback (before, pyarrow raised
     "no kernel matching input types (date32[day], string)": the empty column stayed text)."""
     assert validate_tables(mini) == []
+
+
+# --------------------------------------------------------------------------- the same link twice
+
+FIGURES = "dataset/records/figures.yaml"
+
+
+def test_the_same_link_written_twice_is_refused_at_the_second(mini):
+    """fg-kw's link (alternative_estimate, ev-capture) written again, and once with another relation (accepted)."""
+    path = mini / FIGURES
+    link = "    - relation: alternative_estimate\n      other_claim_id: ev-capture\n"
+    other = "    - relation: corroborates\n      other_claim_id: ev-capture\n"
+    text = path.read_text(encoding="utf-8")
+    assert text.endswith(link)
+    path.write_text(text + other + link, encoding="utf-8")
+    [p] = problems_of(mini, "record-rule")
+    assert (p.file, p.line, p.column, p.field, p.record_id) == (FIGURES, 18, 7, "links[2]", "fg-kw")
+    assert "already linked to 'ev-capture' as alternative_estimate (links[0], line 14)" in p.message
+
+
+def test_the_engine_refuses_the_same_link_twice(mini):
+    head, rows = read_table(mini, "claim_links")
+    [link] = rows
+    rows += [
+        {**link, "link_id": "fg-kw/l2", "relation": "corroborates"},  # another relation: another link
+        {**link, "link_id": "fg-kw/l3", "note": "Written again."},
+    ]
+    write_table(mini, "claim_links", head, rows)
+    [p] = engine_problems(mini, "record-rule")
+    assert (p.resource, p.row, p.field) == ("claim_links", 4, None)
+    assert "already linked to 'ev-capture' as alternative_estimate (row 2)" in p.message

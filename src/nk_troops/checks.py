@@ -12,7 +12,16 @@ from pathlib import Path
 
 from . import problems as P
 from .excerpts import NormalisedText, find_excerpt, normalise
-from .links import cycle_hint, cycle_message, cycles, self_references
+from .links import (
+    DUPLICATE_LINK_HINT,
+    LINK_KEY,
+    SELF_LINK,
+    cycle_hint,
+    cycle_message,
+    cycles,
+    duplicate_link_message,
+    self_references,
+)
 from .models import CLAIMS, CURATED, SourceRecord
 from .records import Dataset, Located
 from .schema_gen import columns
@@ -180,13 +189,14 @@ def _check_references(dataset: Dataset, ids: dict[str, dict[str, Located]], prob
                 check(loc, (name,), item.get(name), target)
             for j, cit in items(item.get("citations")):
                 check(loc, ("citations", j, "source_id"), cit.get("source_id"), "sources.source_id")
+            written: dict[tuple, int] = {}  # (relation, other_claim_id) -> the first link that holds them
             for j, link in items(item.get("links")):
                 check(loc, ("links", j, "other_claim_id"), link.get("other_claim_id"), "claims.claim_id")
                 if loc.id is not None and link.get("other_claim_id") == loc.id:
                     line, col = loc.at("links", j, "other_claim_id")
                     problems.append(
                         P.RecordRule(
-                            "a claim cannot be linked to itself",
+                            SELF_LINK,
                             file=loc.file,
                             line=line,
                             column=col,
@@ -194,6 +204,22 @@ def _check_references(dataset: Dataset, ids: dict[str, dict[str, Located]], prob
                             field=f"links[{j}].other_claim_id",
                         )
                     )
+                key = tuple(link.get(name) for name in LINK_KEY[1:])
+                if all(isinstance(v, str) for v in key):
+                    k = written.setdefault(key, j)
+                    if k != j:
+                        line, col = loc.at("links", j)
+                        problems.append(
+                            P.RecordRule(
+                                duplicate_link_message(*key, f"links[{k}], line {loc.at('links', k)[0]}"),
+                                file=loc.file,
+                                line=line,
+                                column=col,
+                                record_id=loc.id,
+                                field=f"links[{j}]",
+                                hint=DUPLICATE_LINK_HINT,
+                            )
+                        )
     for model in CURATED:
         for column in self_references(model):
             _check_cycles(dataset.of(model.resource), column, problems)

@@ -59,3 +59,17 @@ def cycle_message(column: str, ids: Sequence[object]) -> str:
 
 def cycle_hint(column: str) -> str:
     return f"a chain of {column} must end: empty or change one of the references in the loop"
+
+
+SELF_LINK = "a claim cannot be linked to itself"
+
+LINK_KEY = ("claim_id", "relation", "other_claim_id")
+"""What makes a link: a claim holds at most one with the same relation to the same other claim."""
+
+
+def duplicate_link_message(relation: object, other: object, first: str) -> str:
+    """The problem of a link written a second time; ``first``: where it is written first."""
+    return f"the claim is already linked to '{other}' as {relation} ({first})"
+
+
+DUPLICATE_LINK_HINT = "write each link once: remove this one, or give it the relation it was meant to have"

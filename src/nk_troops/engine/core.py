@@ -56,9 +56,18 @@ import pyarrow.csv as pacsv
 
 from .. import models as M
 from .. import problems as P
-from ..links import cycle_hint, cycle_message, cycles, self_references
+from ..links import (
+    DUPLICATE_LINK_HINT,
+    LINK_KEY,
+    SELF_LINK,
+    cycle_hint,
+    cycle_message,
+    cycles,
+    duplicate_link_message,
+    self_references,
+)
 from .archive import Archive, check_excerpts, excerpt_controls, excerpt_spans, load_archive
-from .arrays import _eq, _np_mask, _present, _values, forget_polars_strings
+from .arrays import _eq, _np_mask, _present, _str, _values, forget_polars_strings
 from .cells import check_column
 from .keys import hash64, key_hashes, lookup, match, rows_with
 from .reader import (
@@ -76,6 +85,9 @@ from .reader import (
 from .rules import DateTexts, rule_child_ids, rule_claims, rule_dates, rule_figures, rule_knowable, rule_sources
 from .spec import ColSpec, TableSpec, table_spec
 from .state import Found, TableHashMismatch, TableState, TableStructure
+
+_LINK = ",".join(LINK_KEY)
+"""The key (in TableState.keys) of claim_links' rows as links: a hash of the three cells."""
 
 
 class Engine:
@@ -602,9 +614,9 @@ class Engine:
             self_link = (
                 ok["claim_id"] & ok["other_claim_id"] & _np_mask(pc.equal(cols["claim_id"], cols["other_claim_id"]))
             )
-            found.many(
-                P.RecordRule, np.flatnonzero(self_link) + base, "other_claim_id", "a claim cannot be linked to itself"
-            )
+            found.many(P.RecordRule, np.flatnonzero(self_link) + base, "other_claim_id", SELF_LINK)
+            link = pc.binary_join_element_wise(*(_str(cols[name]) for name in LINK_KEY), "\x1f")
+            st.keys.setdefault(_LINK, []).append(key_hashes(link, live, self.use_polars))
         # keep the key columns (nulls for rows that are blank)
         for c in spec.columns:
             if r == "citations" and c.name == "source_id" and st.extra.get("checked_src"):
@@ -666,7 +678,7 @@ class Engine:
         st: TableState,
         cls: type,
         index: np.ndarray,
-        fld: str,
+        fld: str | None,
         columns: tuple[str, ...],
         message: Callable[..., str | None],
         hint: str | None = None,
@@ -674,7 +686,7 @@ class Engine:
     ) -> None:
         """A problem whose message needs cell values: they are read again from the file once the keys are checked.
         ``message`` gets the row's value of each of ``columns`` (None: no problem after all); with ``related``
-        ({row: rows}), the values of those rows, as a list per column."""
+        ({row: rows}), those rows, then the values of those rows as a list per column."""
         if len(index):
             with self._pending_lock:
                 self._pending.append((st, cls, np.asarray(index, dtype=np.int64), fld, columns, message, hint, related))
@@ -779,6 +791,40 @@ class Engine:
                 )
         if r == "sources":
             self._unarchived(target, pk)
+        if r == "claim_links":
+            self._duplicate_links(target)
+
+    def _duplicate_links(self, links: TableState) -> None:
+        """Rows that repeat an earlier row's link (links.LINK_KEY): found by hash, confirmed on the values."""
+        key = links.key(_LINK)
+        held = rows_with(key, match(key, []).duplicated)
+        first: dict[int, int] = {}
+        related: dict[int, list[int]] = {}
+        for i, v in zip(held.tolist(), key[0][held].tolist(), strict=True):
+            if v in first:
+                related[i] = [first[v], i]
+            else:
+                first[v] = i
+        if not related:
+            return
+        firsts = np.array(sorted(first.values()), np.int64)
+        number = dict(zip(firsts.tolist(), links.row_numbers(firsts).tolist(), strict=True))
+
+        def message(rows: list[int], claim: list, relation: list, other: list) -> str | None:
+            if claim[0] != claim[1] or relation[0] != relation[1] or other[0] != other[1]:
+                return None  # two links whose hashes are equal
+            return duplicate_link_message(relation[1], other[1], f"row {number[rows[0]]}")
+
+        self._later(
+            links,
+            P.RecordRule,
+            np.array(sorted(related), np.int64),
+            None,
+            LINK_KEY,
+            message,
+            DUPLICATE_LINK_HINT,
+            related=related,
+        )
 
     def _cycles(self, table: TableState, column: str, where: np.ndarray) -> None:
         """Each loop of a self-reference once, at the row that closes it (links.cycles). ``where``: the row
@@ -796,7 +842,7 @@ class Engine:
             np.array([loop[0] for loop in loops], np.int64),
             column,
             (table.spec.primary_key,),
-            lambda ids: cycle_message(column, ids),
+            lambda rows, ids: cycle_message(column, ids),
             cycle_hint(column),
             related={loop[0]: loop for loop in loops},
         )
@@ -926,9 +972,10 @@ class Engine:
                             st.found.add(cls, i, fld, f"'{v}' is already used by row {row}", hint)
                     continue
                 for i in index.tolist():
-                    rows = related[i] if related is not None else None
-                    args = [vals[c].get(i) if rows is None else [vals[c].get(j) for j in rows] for c in columns]
-                    text = message(*args)
+                    if related is None:
+                        text = message(*(vals[c].get(i) for c in columns))
+                    else:
+                        text = message(related[i], *([vals[c].get(j) for j in related[i]] for c in columns))
                     if text is not None:
                         st.found.add(cls, i, fld, text, hint)
 
