@@ -984,7 +984,7 @@ def plan_errors(plan: Plan, per_kind: int) -> tuple[dict[str, dict[int, dict[str
             {"kind": kind, "resource": resource, "row": row + 2, "field": report_field or fld, "type": ptype}
         )
 
-    def also(kind: str, resource: str, row: int, fld: str, ptype: str) -> None:
+    def also(kind: str, resource: str, row: int, fld: str | None, ptype: str) -> None:
         expected.append({"kind": kind, "resource": resource, "row": row + 2, "field": fld, "type": ptype})
 
     F = plan.a["figures"]
@@ -1090,14 +1090,24 @@ def plan_errors(plan: Plan, per_kind: int) -> tuple[dict[str, dict[int, dict[str
             cell(plan, "claim_links", r, "claim_id"),
             "record-rule",
         )
+    rows = pick("claim_links", np.arange(plan.rows["claim_links"]), count=2 * per_kind)
+    for pair in zip(rows[0::2], rows[1::2], strict=False):  # a link written again, on a later row
+        first, again = min(pair), max(pair)
+        link = {name: cell(plan, "claim_links", first, name) for name in ("claim_id", "relation", "other_claim_id")}
+        edits["claim_links"].setdefault(again, {}).update(link, link_id=f"{link['claim_id']}/l{again + 10}")
+        also("duplicate-link", "claim_links", again, None, "record-rule")
     free = np.flatnonzero((plan.a["sources"]["relay"] < 0) & ~ref_source & (all_rows >= plan.k))
-    for r1, r2 in zip(pick("sources", free), pick("sources", free)):
-        edit(
-            "rule-relay-cycle", "sources", r1, "relays_source_id", cell(plan, "sources", r2, "source_id"), "record-rule"
-        )
-        edit(
-            "rule-relay-cycle", "sources", r2, "relays_source_id", cell(plan, "sources", r1, "source_id"), "record-rule"
-        )
+    for r1, r2 in zip(
+        pick("sources", free), pick("sources", free), strict=False
+    ):  # a loop of two, reported at its later row
+        edits["sources"].setdefault(r1, {})["relays_source_id"] = cell(plan, "sources", r2, "source_id")
+        edits["sources"].setdefault(r2, {})["relays_source_id"] = cell(plan, "sources", r1, "source_id")
+        also("rule-relay-cycle", "sources", max(r1, r2), "relays_source_id", "record-rule")
+    rows = pick("actors", all_rows, count=3 * per_kind)
+    for loop in zip(rows[0::3], rows[1::3], rows[2::3], strict=False):  # loops of three
+        for a, b in zip(loop, (*loop[1:], loop[0]), strict=True):
+            edits["actors"].setdefault(a, {})["affiliation_actor_id"] = cell(plan, "actors", b, "actor_id")
+        also("rule-affiliation-cycle", "actors", max(loop), "affiliation_actor_id", "record-rule")
 
     # --- citation coverage: move the only citation of claim A to claim B (which also had one)
     C = plan.a["citations"]

@@ -14,6 +14,16 @@ from pathlib import Path
 from . import problems as P
 from .confine import SEEDS_DIR, Refusal, seed_file
 from .excerpts import NormalisedText, find_excerpt, normalise
+from .links import (
+    DUPLICATE_LINK_HINT,
+    LINK_KEY,
+    SELF_LINK,
+    cycle_hint,
+    cycle_message,
+    cycles,
+    duplicate_link_message,
+    self_references,
+)
 from .models import CLAIMS, CURATED, SourceRecord
 from .records import Dataset, Located
 from .schema_gen import columns
@@ -198,13 +208,14 @@ def _check_references(dataset: Dataset, ids: dict[str, dict[str, Located]], prob
                 check(loc, (name,), item.get(name), target)
             for j, cit in items(item.get("citations")):
                 check(loc, ("citations", j, "source_id"), cit.get("source_id"), "sources.source_id")
+            written: dict[tuple, int] = {}  # (relation, other_claim_id) -> the first link that holds them
             for j, link in items(item.get("links")):
                 check(loc, ("links", j, "other_claim_id"), link.get("other_claim_id"), "claims.claim_id")
                 if loc.id is not None and link.get("other_claim_id") == loc.id:
                     line, col = loc.at("links", j, "other_claim_id")
                     problems.append(
                         P.RecordRule(
-                            "a claim cannot be linked to itself",
+                            SELF_LINK,
                             file=loc.file,
                             line=line,
                             column=col,
@@ -212,27 +223,47 @@ def _check_references(dataset: Dataset, ids: dict[str, dict[str, Located]], prob
                             field=f"links[{j}].other_claim_id",
                         )
                     )
-    # a relay chain must end somewhere
-    relays = {loc.id: loc.record.relays_source_id for loc in dataset.of("sources")}
-    for loc in dataset.of("sources"):
-        seen = {loc.id}
-        nxt = relays.get(loc.id)
-        while nxt is not None and nxt in relays:
-            if nxt in seen:
-                line, col = loc.at("relays_source_id")
-                problems.append(
-                    P.RecordRule(
-                        f"the relay chain from '{loc.id}' comes back to '{nxt}'",
-                        file=loc.file,
-                        line=line,
-                        column=col,
-                        record_id=loc.id,
-                        field="relays_source_id",
-                    )
-                )
-                break
-            seen.add(nxt)
-            nxt = relays.get(nxt)
+                key = tuple(link.get(name) for name in LINK_KEY[1:])
+                if all(isinstance(v, str) for v in key):
+                    k = written.setdefault(key, j)
+                    if k != j:
+                        line, col = loc.at("links", j)
+                        problems.append(
+                            P.RecordRule(
+                                duplicate_link_message(*key, f"links[{k}], line {loc.at('links', k)[0]}"),
+                                file=loc.file,
+                                line=line,
+                                column=col,
+                                record_id=loc.id,
+                                field=f"links[{j}]",
+                                hint=DUPLICATE_LINK_HINT,
+                            )
+                        )
+    for model in CURATED:
+        for column in self_references(model):
+            _check_cycles(dataset.of(model.resource), column, problems)
+
+
+def _check_cycles(records: list[Located], column: str, problems: list[P.Problem]) -> None:
+    """A self-reference must end: each loop once, at the record that closes it (links.cycles)."""
+    first: dict[str | None, int] = {}
+    for i, loc in enumerate(records):
+        first.setdefault(loc.id, i)
+    targets = ((i, getattr(loc.record, column)) for i, loc in enumerate(records))
+    for loop in cycles({i: first[t] for i, t in targets if t is not None and t in first}):
+        loc = records[loop[0]]
+        line, col = loc.at(column)
+        problems.append(
+            P.RecordRule(
+                cycle_message(column, [records[i].id for i in loop]),
+                file=loc.file,
+                line=line,
+                column=col,
+                record_id=loc.id,
+                field=column,
+                hint=cycle_hint(column),
+            )
+        )
 
 
 def _records_file(resource: str) -> str:

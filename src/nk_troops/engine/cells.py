@@ -114,6 +114,10 @@ def _in_set(col: pa.Array, values: pa.Array) -> np.ndarray:
     return _by_dictionary(col, lambda d: pc.is_in(d, value_set=values))
 
 
+TYPED = {"integer": pa.int64(), "number": pa.float64(), "date": pa.date32()}
+"""The Arrow type of the values check_column returns, by Table Schema type (strings stay as read)."""
+
+
 def check_column(
     c: ColSpec,
     col: pa.Array,
@@ -137,9 +141,8 @@ def check_column(
         found.many(P.MissingField, missing + base, c.name, f"'{c.name}' is required and is empty")
     typed: pa.Array = col
     ok = present.copy()
-    if not present.any():  # typed all the same, so that rules comparing columns get the type they expect
-        empty = {"integer": pa.int64(), "number": pa.float64(), "date": pa.date32()}.get(c.type)
-        return (typed if empty is None else pa.nulls(len(col), empty)), ok
+    if not present.any():  # typed like a column with values, so that the row rules can compare it
+        return (pa.nulls(len(col), TYPED[c.type]) if c.type in TYPED else typed), ok
     if c.type == "integer" or c.type == "number":
         shaped = _np_mask(pc.ascii_is_decimal(col))  # plain digits: the common case, no regex
         other = present & ~shaped
@@ -163,7 +166,7 @@ def check_column(
             if not bad.any() and ok.sum() == len(col) - col.null_count
             else pc.if_else(pa.array(ok), col, pa.scalar(None, pa.string()))
         )
-        target = pa.int64() if c.type == "integer" else pa.float64()
+        target = TYPED[c.type]
         try:
             typed = cast_number(clean, target)
         except pa.ArrowInvalid:  # out of range for 64 bits: find the cells one by one

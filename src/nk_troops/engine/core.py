@@ -56,8 +56,18 @@ import pyarrow.csv as pacsv
 from .. import models as M
 from .. import problems as P
 from ..confine import load_descriptor
+from ..links import (
+    DUPLICATE_LINK_HINT,
+    LINK_KEY,
+    SELF_LINK,
+    cycle_hint,
+    cycle_message,
+    cycles,
+    duplicate_link_message,
+    self_references,
+)
 from .archive import Archive, check_excerpts, excerpt_controls, excerpt_spans, load_archive
-from .arrays import _eq, _np_mask, _present, _values, forget_polars_strings
+from .arrays import _eq, _np_mask, _present, _str, _values, forget_polars_strings
 from .cells import check_column
 from .keys import hash64, key_hashes, lookup, match, rows_with
 from .reader import (
@@ -76,6 +86,9 @@ from .reader import (
 from .rules import DateTexts, rule_child_ids, rule_claims, rule_dates, rule_figures, rule_knowable, rule_sources
 from .spec import ColSpec, TableSpec, table_spec
 from .state import Found, TableHashMismatch, TableState, TableStructure
+
+_LINK = ",".join(LINK_KEY)
+"""The key (in TableState.keys) of claim_links' rows as links: a hash of the three cells."""
 
 
 class Engine:
@@ -609,9 +622,9 @@ class Engine:
             self_link = (
                 ok["claim_id"] & ok["other_claim_id"] & _np_mask(pc.equal(cols["claim_id"], cols["other_claim_id"]))
             )
-            found.many(
-                P.RecordRule, np.flatnonzero(self_link) + base, "other_claim_id", "a claim cannot be linked to itself"
-            )
+            found.many(P.RecordRule, np.flatnonzero(self_link) + base, "other_claim_id", SELF_LINK)
+            link = pc.binary_join_element_wise(*(_str(cols[name]) for name in LINK_KEY), "\x1f")
+            st.keys.setdefault(_LINK, []).append(key_hashes(link, live, self.use_polars))
         # keep the key columns (nulls for rows that are blank)
         for c in spec.columns:
             if r == "citations" and c.name == "source_id" and st.extra.get("checked_src"):
@@ -673,15 +686,18 @@ class Engine:
         st: TableState,
         cls: type,
         index: np.ndarray,
-        fld: str,
+        fld: str | None,
         columns: tuple[str, ...],
         message: Callable[..., str | None],
         hint: str | None = None,
+        related: dict[int, list[int]] | None = None,
     ) -> None:
-        """A problem whose message needs cell values: they are read again from the file once the keys are checked."""
+        """A problem whose message needs cell values: they are read again from the file once the keys are checked.
+        ``message`` gets the row's value of each of ``columns`` (None: no problem after all); with ``related``
+        ({row: rows}), those rows, then the values of those rows as a list per column."""
         if len(index):
             with self._pending_lock:
-                self._pending.append((st, cls, np.asarray(index, dtype=np.int64), fld, columns, message, hint))
+                self._pending.append((st, cls, np.asarray(index, dtype=np.int64), fld, columns, message, hint, related))
 
     def _keys_of(self, target: TableState) -> None:
         """One sort of a table's primary key with every reference into it: its uniqueness, every
@@ -747,9 +763,8 @@ class Engine:
                     odd = rows_with(values, bad_values)  # refers to a row whose key broke its own rules
                     if len(odd):
                         self._later(st, None, index(odd), name, (name,), col)
-                if r == "sources" and st.spec.resource == "sources" and name == "relays_source_id":
-                    where = lookup(pk, [values])[0]
-                    self._relay_cycles(target, where, where >= 0)
+                if st is target and name in self_references(spec.model):
+                    self._cycles(target, name, lookup(pk, [values])[0])
             elif kind == "registry" and len(missing):
                 self._later(
                     st,
@@ -784,24 +799,60 @@ class Engine:
                 )
         if r == "sources":
             self._unarchived(target, pk)
+        if r == "claim_links":
+            self._duplicate_links(target)
 
-    def _relay_cycles(self, sources: TableState, where: np.ndarray, hit: np.ndarray) -> None:
-        """Sources whose relay chain loops (pointer doubling over the relay links)."""
-        n = len(where)
-        p = np.where(hit, where, -1)
-        for _ in range(
-            max(1, int(np.ceil(np.log2(n + 1))) + 1)
-        ):  # after enough doublings only looping chains point somewhere
+    def _duplicate_links(self, links: TableState) -> None:
+        """Rows that repeat an earlier row's link (links.LINK_KEY): found by hash, confirmed on the values."""
+        key = links.key(_LINK)
+        held = rows_with(key, match(key, []).duplicated)
+        first: dict[int, int] = {}
+        related: dict[int, list[int]] = {}
+        for i, v in zip(held.tolist(), key[0][held].tolist(), strict=True):
+            if v in first:
+                related[i] = [first[v], i]
+            else:
+                first[v] = i
+        if not related:
+            return
+        firsts = np.array(sorted(first.values()), np.int64)
+        number = dict(zip(firsts.tolist(), links.row_numbers(firsts).tolist(), strict=True))
+
+        def message(rows: list[int], claim: list, relation: list, other: list) -> str | None:
+            if claim[0] != claim[1] or relation[0] != relation[1] or other[0] != other[1]:
+                return None  # two links whose hashes are equal
+            return duplicate_link_message(relation[1], other[1], f"row {number[rows[0]]}")
+
+        self._later(
+            links,
+            P.RecordRule,
+            np.array(sorted(related), np.int64),
+            None,
+            LINK_KEY,
+            message,
+            DUPLICATE_LINK_HINT,
+            related=related,
+        )
+
+    def _cycles(self, table: TableState, column: str, where: np.ndarray) -> None:
+        """Each loop of a self-reference once, at the row that closes it (links.cycles). ``where``: the row
+        each row's ``column`` names (-1: none). Pointer doubling first keeps only the rows whose chain never
+        ends (in a loop or leading into one), so Python walks only those."""
+        p = where
+        for _ in range(int(np.ceil(np.log2(len(where) + 1))) + 1):  # then only chains that never end point somewhere
             p = np.where(p >= 0, p[np.maximum(p, 0)], -1)
             if not (p >= 0).any():
                 return
+        loops = cycles({int(i): int(where[i]) for i in np.flatnonzero(p >= 0)})
         self._later(
-            sources,
+            table,
             P.RecordRule,
-            np.flatnonzero(p >= 0),
-            "relays_source_id",
-            ("source_id", "relays_source_id"),
-            lambda a, b: f"the relay chain from '{a}' comes back (through '{b}')",
+            np.array([loop[0] for loop in loops], np.int64),
+            column,
+            (table.spec.primary_key,),
+            lambda rows, ids: cycle_message(column, ids),
+            cycle_hint(column),
+            related={loop[0]: loop for loop in loops},
         )
 
     def _unarchived(self, sources: TableState, pk: tuple[np.ndarray, np.ndarray]) -> None:
@@ -878,12 +929,14 @@ class Engine:
         for resource, items in by_table.items():
             st = items[0][0]
             wanted: dict[str, list[np.ndarray]] = {}
-            for _, cls, index, fld, columns, message, hint in items:
+            for _, cls, index, fld, columns, message, hint, related in items:
                 extra = (
                     [np.array(list(st.extra.get("dup_first", {}).values()), dtype=np.int64)]
                     if cls is P.DuplicateId
                     else []
                 )
+                if related:
+                    extra.append(np.array([j for rows in related.values() for j in rows], dtype=np.int64))
                 for c in columns:
                     wanted.setdefault(c, []).extend([index, *extra])
             want = {c: np.unique(np.concatenate(v)) for c, v in wanted.items()}
@@ -903,7 +956,7 @@ class Engine:
         for resource, items in by_table.items():
             st = items[0][0]
             vals = values[resource]
-            for _, cls, index, fld, columns, message, hint in items:
+            for _, cls, index, fld, columns, message, hint, related in items:
                 if cls is None:  # cell rules of a deferred key column, on the values
                     sub = pa.array([vals[fld].get(int(i)) for i in index], pa.string())
                     late = Found(resource)
@@ -922,8 +975,12 @@ class Engine:
                             st.found.add(cls, i, fld, f"'{v}' is already used by row {row}", hint)
                     continue
                 for i in index.tolist():
-                    args = [vals[c].get(i) for c in columns]
-                    st.found.add(cls, i, fld, message(*args), hint)
+                    if related is None:
+                        text = message(*(vals[c].get(i) for c in columns))
+                    else:
+                        text = message(related[i], *([vals[c].get(j) for j in related[i]] for c in columns))
+                    if text is not None:
+                        st.found.add(cls, i, fld, text, hint)
 
     # ---- output
     def _problems(self) -> list[P.Problem]:

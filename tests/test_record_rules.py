@@ -1,0 +1,192 @@
+"""Rules between records, in both paths: the curated records (validate) and the table engine (check-tables).
+
+Curated: the fixture dataset (tests/fixtures/mini, built once) is edited and its records checked in-process.
+Engine: the same fixture's published package, with one CSV edited and its bytes and hash refreshed in
+datapackage.json, is checked by ``validate_tables``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import MINI, REPO
+
+from nk_troops.engine import validate_tables
+from nk_troops.validate import validate
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """conftest's ``mini`` (the fixture dataset, built), made once for this module."""
+    from nk_troops.build import build
+
+    root = tmp_path_factory.mktemp("built") / "mini"
+    (root / "dataset" / "records").mkdir(parents=True)
+    (root / "seeds").mkdir()
+    shutil.copy2(REPO / "seeds" / "000_903a45e1dc248108.txt", root / "seeds")
+    for f in MINI.glob("*.yaml"):
+        shutil.copy2(f, root / "dataset" / "records" / f.name)
+    report, _ = build(root)
+    assert report.ok, report.render()
+    return root
+
+
+@pytest.fixture
+def mini(built, tmp_path) -> Path:
+    """A copy of the built fixture dataset that a test may change."""
+    return Path(shutil.copytree(built, tmp_path / "mini"))
+
+
+ACTORS = "dataset/records/actors.yaml"
+SOURCES = "dataset/records/sources.yaml"
+
+
+def append(root: Path, rel: str, text: str) -> int:
+    """Add records at the end of a records file; returns the line number of the first added line."""
+    path = root / rel
+    old = path.read_text(encoding="utf-8")
+    path.write_text(old + text, encoding="utf-8")
+    return old.count("\n") + 1
+
+
+def problems_of(root: Path, type_: str) -> list:
+    report = validate(root, records_only=True)
+    return [p for p in report.sorted() if p.type == type_]
+
+
+def actor(actor_id: str, affiliation: str | None) -> str:
+    text = f"- actor_id: {actor_id}\n  name: {actor_id.title()}\n  actor_type: organisation\n"
+    return text + (f"  affiliation_actor_id: {affiliation}\n" if affiliation else "")
+
+
+def source(source_id: str, relays: str) -> str:
+    return (
+        f"- source_id: {source_id}\n  status: not_archived\n  kind: news_article\n  outlet: X\n"
+        "  headline: {unknown: a}\n  byline: {unknown: b}\n  published: {unknown: c}\n  url: {unknown: d}\n"
+        f"  language: en\n  relays_source_id: {relays}\n"
+    )
+
+
+# --------------------------------------------------------------------------- table helpers (engine path)
+
+
+def read_table(package: Path, resource: str) -> tuple[list[str], list[dict[str, str]]]:
+    text = (package / "dataset/tables/csv" / f"{resource}.csv").read_bytes().decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    return rows[0], [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+
+
+def write_table(package: Path, resource: str, head: list[str], rows: list[dict[str, str]]) -> None:
+    """Write a published CSV as the build does and refresh its bytes and hash in datapackage.json."""
+    buf = io.StringIO(newline="")
+    out = csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    out.writerow(head)
+    out.writerows([r.get(h, "") for h in head] for r in rows)
+    data = buf.getvalue().encode("utf-8")
+    (package / "dataset/tables/csv" / f"{resource}.csv").write_bytes(data)
+    desc_path = package / "datapackage.json"
+    desc = json.loads(desc_path.read_text(encoding="utf-8"))
+    for res in desc["resources"]:
+        if res["name"] == resource:
+            res["bytes"] = len(data)
+            res["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+    desc_path.write_text(json.dumps(desc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def engine_problems(package: Path, type_: str) -> list:
+    return [p for p in validate_tables(package) if p.type == type_]
+
+
+# --------------------------------------------------------------------------- self-references that loop
+
+
+def test_an_actor_affiliated_with_itself_is_refused(mini):
+    path = mini / ACTORS
+    path.write_text(path.read_text(encoding="utf-8") + "  affiliation_actor_id: dmytro-ponomarenko\n", "utf-8")
+    [p] = problems_of(mini, "record-rule")
+    assert (p.file, p.line, p.field, p.record_id) == (ACTORS, 6, "affiliation_actor_id", "dmytro-ponomarenko")
+    assert "'dmytro-ponomarenko' → 'dmytro-ponomarenko'" in p.message
+
+
+def test_a_loop_of_affiliations_is_reported_once_at_the_record_that_closes_it(mini):
+    """a → b → c → a, d leading into the loop, e in a chain that ends: one problem, at c (the last of the loop)."""
+    first = append(mini, ACTORS, actor("aa", "bb") + actor("dd", "aa") + actor("bb", "cc") + actor("cc", "aa"))
+    append(mini, ACTORS, actor("ee", "dmytro-ponomarenko"))
+    [p] = problems_of(mini, "record-rule")
+    assert (p.file, p.line, p.field, p.record_id) == (ACTORS, first + 3 * 4 + 3, "affiliation_actor_id", "cc")
+    assert "'cc' → 'aa' → 'bb' → 'cc'" in p.message
+
+
+def test_a_loop_of_relays_is_reported_once_with_its_chain(mini):
+    first = append(mini, SOURCES, source("src-one", "src-two") + source("src-two", "src-one"))
+    [p] = problems_of(mini, "record-rule")
+    assert (p.file, p.line, p.field, p.record_id) == (SOURCES, first + 10 + 9, "relays_source_id", "src-two")
+    assert "'src-two' → 'src-one' → 'src-two'" in p.message
+
+
+def test_the_engine_refuses_loops_in_every_self_reference(mini):
+    """The published package with an actor naming itself, a loop of three actors (with a row leading into it)
+    and a loop of two sources: one problem per loop, at the row that closes it, with the loop in the message."""
+    head, rows = read_table(mini, "actors")
+    base = dict(rows[0])
+    added = [("aa", "aa"), ("bb", "cc"), ("ee", "bb"), ("cc", "dd"), ("dd", "bb")]
+    rows += [{**base, "actor_id": a, "affiliation_actor_id": b} for a, b in added]
+    write_table(mini, "actors", head, rows)
+    head, rows = read_table(mini, "sources")
+    base = {**rows[0], "status": "not_archived", "archived_file": "", "sha256": ""}
+    rows += [{**base, "source_id": "src-one", "relays_source_id": "src-two"}]
+    rows += [{**base, "source_id": "src-two", "relays_source_id": "src-one"}]
+    write_table(mini, "sources", head, rows)
+    found = {(p.resource, p.row, p.field): p.message for p in engine_problems(mini, "record-rule")}
+    assert set(found) == {
+        ("actors", 3, "affiliation_actor_id"),  # aa (row 1 is the header, row 2 the fixture's actor)
+        ("actors", 7, "affiliation_actor_id"),  # dd closes bb → cc → dd
+        ("sources", 4, "relays_source_id"),
+    }
+    assert "'aa' → 'aa'" in found["actors", 3, "affiliation_actor_id"]
+    assert "'dd' → 'bb' → 'cc' → 'dd'" in found["actors", 7, "affiliation_actor_id"]
+    assert "'src-two' → 'src-one' → 'src-two'" in found["sources", 4, "relays_source_id"]
+
+
+def test_the_engine_checks_the_fixture_package(mini):
+    """A table whose date column is empty in every row (the fixture's one figure, 'by 2025-02-05', has no
+    as_of_start): its rows are compared with their written dates without a traceback (before, pyarrow raised
+    "no kernel matching input types (date32[day], string)": the empty column stayed text)."""
+    assert validate_tables(mini) == []
+
+
+# --------------------------------------------------------------------------- the same link twice
+
+FIGURES = "dataset/records/figures.yaml"
+
+
+def test_the_same_link_written_twice_is_refused_at_the_second(mini):
+    """fg-kw's link (alternative_estimate, ev-capture) written again, and once with another relation (accepted)."""
+    path = mini / FIGURES
+    link = "    - relation: alternative_estimate\n      other_claim_id: ev-capture\n"
+    other = "    - relation: corroborates\n      other_claim_id: ev-capture\n"
+    text = path.read_text(encoding="utf-8")
+    assert text.endswith(link)
+    path.write_text(text + other + link, encoding="utf-8")
+    [p] = problems_of(mini, "record-rule")
+    assert (p.file, p.line, p.column, p.field, p.record_id) == (FIGURES, 18, 7, "links[2]", "fg-kw")
+    assert "already linked to 'ev-capture' as alternative_estimate (links[0], line 14)" in p.message
+
+
+def test_the_engine_refuses_the_same_link_twice(mini):
+    head, rows = read_table(mini, "claim_links")
+    [link] = rows
+    rows += [
+        {**link, "link_id": "fg-kw/l2", "relation": "corroborates"},  # another relation: another link
+        {**link, "link_id": "fg-kw/l3", "note": "Written again."},
+    ]
+    write_table(mini, "claim_links", head, rows)
+    [p] = engine_problems(mini, "record-rule")
+    assert (p.resource, p.row, p.field) == ("claim_links", 4, None)
+    assert "already linked to 'ev-capture' as alternative_estimate (row 2)" in p.message
