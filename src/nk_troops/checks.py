@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import problems as P
+from . import rulebook as R
 from .confine import SEEDS_DIR, Refusal, seed_file
 from .excerpts import NormalisedText, find_excerpt, normalise
 from .links import (
@@ -74,15 +75,14 @@ def _check_sources(dataset: Dataset, problems: list[P.Problem]) -> dict[str, Nor
         if digest != src.sha256:
             hl, hc = loc.at("sha256")
             problems.append(
-                P.SeedHashMismatch(
-                    f"the bytes of '{src.archived_file}' have sha256 {digest}, not the recorded {src.sha256}",
+                R.SEED_HASH.kind(
+                    R.SEED_HASH.message(path=src.archived_file, digest=digest, recorded=src.sha256),
                     file=loc.file,
                     line=hl,
                     column=hc,
                     record_id=src.source_id,
                     field="sha256",
-                    hint="archived sources must not change; restore the original file (git checkout -- FILE). "
-                    "If a new version of the document is archived on purpose, add it as a new source",
+                    hint=R.SEED_HASH.hint,
                 )
             )
             continue
@@ -284,14 +284,14 @@ def _check_citations(dataset: Dataset, texts: dict[str, NormalisedText], result:
                 if status.get(source_id) is ArchiveStatus.not_archived:
                     sl, sc = loc.at("citations", j, "source_id")
                     result.problems.append(
-                        P.CitesUnarchived(
-                            f"'{source_id}' is not archived, so its excerpt cannot be verified",
+                        R.CITES_ARCHIVED.kind(
+                            R.CITES_ARCHIVED.message(source_id=source_id),
                             file=loc.file,
                             line=sl,
                             column=sc,
                             record_id=loc.id,
                             field=f"citations[{j}].source_id",
-                            hint="cite the archived document that relays it",
+                            hint=R.CITES_ARCHIVED.hint,
                         )
                     )
                     continue
@@ -302,8 +302,8 @@ def _check_citations(dataset: Dataset, texts: dict[str, NormalisedText], result:
                 if not spans:
                     line, col = loc.at("citations", j, "excerpt")
                     result.problems.append(
-                        P.ExcerptNotFound(
-                            f"the excerpt is not in '{source_id}'",
+                        R.EXCERPT_IN_SOURCE.kind(
+                            R.EXCERPT_IN_SOURCE.message(source_id=source_id),
                             file=loc.file,
                             line=line,
                             column=col,
@@ -323,7 +323,7 @@ def _nearest_passage(excerpt: str, text: NormalisedText) -> str:
     sentences = [s for s in re.split(r"(?<=[.!?\"])\s+", text.text) if s]
     best = max(sentences, key=lambda s: difflib.SequenceMatcher(None, needle, s, autojunk=False).ratio(), default="")
     if not best:
-        return "copy the words exactly from the archived text"
+        return R.EXCERPT_IN_SOURCE.hint or ""
     shown = best if len(best) <= 240 else best[:237] + "..."
     return f"copy the words exactly; the closest passage in the source is: {_set_off(shown)}"
 

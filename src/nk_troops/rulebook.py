@@ -86,5 +86,31 @@ NOT_ARCHIVED_FIELDS = Rule(
     "a source that is not archived has no archived_file or sha256",
 )
 
+SEED_HASH = Rule(
+    "seed-hash",
+    P.SeedHashMismatch,
+    ("sources",),
+    "The bytes of an archived source have the sha256 its record gives.",
+    "the bytes of '{path}' have sha256 {digest}, not the recorded {recorded}",
+    "archived sources must not change; restore the original file (git checkout -- FILE). "
+    "If a new version of the document is archived on purpose, add it as a new source",
+)
+CITES_ARCHIVED = Rule(
+    "citation-of-archived-source",
+    P.CitesUnarchived,
+    ("citations",),
+    "A citation cites an archived source, whose text the excerpt can be checked against.",
+    "'{source_id}' is not archived, so its excerpt cannot be verified",
+    "cite the archived document that relays it",
+)
+EXCERPT_IN_SOURCE = Rule(
+    "excerpt-in-source",
+    P.ExcerptNotFound,
+    ("citations",),
+    "A citation's excerpt is in its archived source (as docs/validation.md, Excerpt matching, says).",
+    "the excerpt is not in '{source_id}'",
+    "copy the words exactly from the archived text",
+)
+
 RULES: tuple[Rule, ...] = tuple(v for v in list(globals().values()) if isinstance(v, Rule))
 """Every rule declared here, in the order above."""

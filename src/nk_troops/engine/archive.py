@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import problems as P
+from .. import rulebook as R
 from ..confine import SEEDS_DIR, Refusal, seed_file
 from ..excerpts import JOINS_BACKWARD, QUOTES, SPACES
 from .arrays import _control_chars, _control_positions, _edge_spaces, _np_mask, _present, _views
@@ -66,11 +67,11 @@ def load_archive(root: Path, state: TableState) -> Archive:
         digest = hashlib.sha256(raw).hexdigest()
         if sha is not None and digest != sha:
             found.add(
-                P.SeedHashMismatch,
+                R.SEED_HASH.kind,
                 idx,
                 "sha256",
-                f"the bytes of '{rel}' have sha256 {digest}, not the recorded {sha}",
-                "archived sources must not change; restore the original file",
+                R.SEED_HASH.message(path=rel, digest=digest, recorded=sha),
+                R.SEED_HASH.hint,
             )
             continue
         try:
@@ -330,9 +331,9 @@ def check_excerpts(
             )
         else:
             found.add(
-                P.ExcerptNotFound,
+                R.EXCERPT_IN_SOURCE.kind,
                 row,
                 "excerpt",
-                f"the excerpt is not in '{sid}'",
-                "copy the words exactly from the archived text",
+                R.EXCERPT_IN_SOURCE.message(source_id=sid),
+                R.EXCERPT_IN_SOURCE.hint,
             )

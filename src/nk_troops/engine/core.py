@@ -55,6 +55,7 @@ import pyarrow.csv as pacsv
 
 from .. import models as M
 from .. import problems as P
+from .. import rulebook as R
 from ..confine import load_descriptor
 from ..links import (
     DUPLICATE_LINK_HINT,
@@ -867,11 +868,11 @@ class Engine:
         declared = pa.array(sources.extra.get("status_archived", []), pa.string())
         sel = np.flatnonzero(exists & ~_np_mask(pc.is_in(src, value_set=declared)))
         cit.found.many(
-            P.CitesUnarchived,
+            R.CITES_ARCHIVED.kind,
             idx[sel],
             "source_id",
-            [f"'{v}' is not archived, so its excerpt cannot be verified" for v in _values(src, sel)],
-            "cite the archived document that relays it",
+            [R.CITES_ARCHIVED.message(source_id=v) for v in _values(src, sel)],
+            R.CITES_ARCHIVED.hint,
         )
 
     def _fetch(
