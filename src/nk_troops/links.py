@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from functools import cache
 
+from . import rulebook as R
 from .models import Record
 from .schema_gen import columns
 
@@ -54,14 +55,14 @@ def cycle_message(column: str, ids: Sequence[object]) -> str:
     if len(shown) > SHOWN_IN_LOOP:
         half = SHOWN_IN_LOOP // 2
         shown = [*shown[:half], f"… ({len(shown) - SHOWN_IN_LOOP:,} more)", *shown[-half:]]
-    return f"{column} comes back to this record: {' → '.join([*shown, shown[0]])}"
+    return R.REFERENCE_LOOP.message(column=column, loop=" → ".join([*shown, shown[0]]))
 
 
 def cycle_hint(column: str) -> str:
-    return f"a chain of {column} must end: empty or change one of the references in the loop"
+    return (R.REFERENCE_LOOP.hint or "").format(column=column)
 
 
-SELF_LINK = "a claim cannot be linked to itself"
+SELF_LINK = R.LINK_TO_ITSELF.message()
 
 LINK_KEY = ("claim_id", "relation", "other_claim_id")
 """What makes a link: a claim holds at most one with the same relation to the same other claim."""
@@ -69,7 +70,7 @@ LINK_KEY = ("claim_id", "relation", "other_claim_id")
 
 def duplicate_link_message(relation: object, other: object, first: str) -> str:
     """The problem of a link written a second time; ``first``: where it is written first."""
-    return f"the claim is already linked to '{other}' as {relation} ({first})"
+    return R.LINK_ONCE.message(other=other, relation=relation, first=first)
 
 
-DUPLICATE_LINK_HINT = "write each link once: remove this one, or give it the relation it was meant to have"
+DUPLICATE_LINK_HINT = R.LINK_ONCE.hint

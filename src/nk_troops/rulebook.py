@@ -21,11 +21,16 @@ class Rule:
     tables: tuple[str, ...]
     checks: str
     """What the rule requires, in a sentence (for docs/rules.md)."""
-    text: str
-    """The problem's message, a ``str.format`` template over the values named in braces."""
+    text: str | None
+    """The problem's message, a ``str.format`` template over the values named in braces; None where the
+    message is built by the code that checks the rule (``where`` names it)."""
     hint: str | None = None
+    where: str | None = None
+    """For a rule whose message is not written here: the functions that check it."""
 
     def message(self, **values: object) -> str:
+        if self.text is None:
+            raise ValueError(f"rule {self.id} has no message template: see {self.where}")
         return self.text.format(**values)
 
 
@@ -110,6 +115,87 @@ EXCERPT_IN_SOURCE = Rule(
     "A citation's excerpt is in its archived source (as docs/validation.md, Excerpt matching, says).",
     "the excerpt is not in '{source_id}'",
     "copy the words exactly from the archived text",
+)
+
+LINK_TO_ITSELF = Rule(
+    "link-not-to-itself",
+    P.RecordRule,
+    ("claim_links",),
+    "A claim is not linked to itself.",
+    "a claim cannot be linked to itself",
+)
+LINK_ONCE = Rule(
+    "link-written-once",
+    P.RecordRule,
+    ("claim_links",),
+    "A claim holds at most one link with the same relation to the same other claim.",
+    "the claim is already linked to '{other}' as {relation} ({first})",
+    "write each link once: remove this one, or give it the relation it was meant to have",
+)
+REFERENCE_LOOP = Rule(
+    "self-reference-ends",
+    P.RecordRule,
+    ("actors", "sources"),
+    "A chain of references within one table (affiliation_actor_id, relays_source_id) ends: it never comes back "
+    "to a record it passed.",
+    "{column} comes back to this record: {loop}",
+    "a chain of {column} must end: empty or change one of the references in the loop",
+)
+UNIQUE_KEY = Rule(
+    "primary-key-unique",
+    P.DuplicateId,
+    ("sources", "actors", "claims", "events", "statements", "figures", "citations", "claim_links"),
+    "Every row's key is used once (for claims: once across events, statements and figures).",
+    None,
+    where="checks._check_unique_ids; engine/core.py Engine._keys_of",
+)
+REFERENCE_EXISTS = Rule(
+    "foreign-key-exists",
+    P.DanglingReference,
+    ("actors", "sources", "events", "statements", "figures", "citations", "claim_links"),
+    "Every reference names an existing row of the table it refers to (with the closest id as a hint).",
+    None,
+    where="checks._check_references; engine/core.py Engine._keys_of",
+)
+CLAIM_CITED = Rule(
+    "claim-cited",
+    P.MissingCitation,
+    ("events", "statements", "figures", "citations"),
+    "Every event, statement and figure has at least one citation.",
+    None,
+    where="models.ClaimRecord.citations (min 1); engine/core.py Engine._keys_of",
+)
+CLAIMS_REGISTRY = Rule(
+    "claims-registry",
+    P.RecordRule,
+    ("claims", "events", "statements", "figures"),
+    "The claims table lists exactly the events, statements and figures, each with the record_type its id prefix says.",
+    None,
+    where="tables.build_rows; engine/rules.py rule_claims, engine/core.py Engine._keys_of",
+)
+DATE_BOUNDS = Rule(
+    "written-date-bounds",
+    P.RecordRule,
+    ("sources", "events", "statements", "figures"),
+    "A written date gives exactly the start, end and precision published beside it; an unknown date has a reason.",
+    None,
+    where="vague_dates.parse_vague_date; engine/rules.py rule_dates",
+)
+VALUE_OR_REASON = Rule(
+    "value-or-missing-reason",
+    P.RecordRule,
+    ("sources",),
+    "A field that may be unknown holds a value or, when empty, the reason in its *_missing_reason column, not both.",
+    None,
+    where="fields.Knowable; engine/rules.py rule_knowable",
+)
+CHILD_ID = Rule(
+    "child-id-names-its-claim",
+    P.RecordRule,
+    ("citations", "claim_links"),
+    "A citation_id or link_id is its claim_id followed by /c or /l and its position.",
+    None,
+    where="tables.build_rows; engine/rules.py rule_child_ids",
 )
 
 RULES: tuple[Rule, ...] = tuple(v for v in list(globals().values()) if isinstance(v, Rule))

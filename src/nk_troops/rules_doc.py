@@ -65,6 +65,6 @@ def render_rules() -> str:
         "|---|---|---|---|---|",
     ]
     for rule in RULES:
-        message = rule.text.replace("|", "\\|")
+        message = rule.text.replace("|", "\\|") if rule.text is not None else f"(built by {rule.where})"
         lines.append(f"| `{rule.id}` | {', '.join(rule.tables)} | {rule.checks} | `{rule.kind.type}` | {message} |")
     return "\n".join(lines) + "\n"
