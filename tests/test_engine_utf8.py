@@ -7,14 +7,10 @@ from pathlib import Path
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from test_engine import GEN, _refresh  # the synthetic generator (scripts/generate_synthetic.py), loaded once
 
 from nk_troops.engine import validate_tables
-from nk_troops.engine.reader import POLARS_READY, Utf8Check, import_polars_in_background
-
-import_polars_in_background()
-assert POLARS_READY.wait(60)  # so that use_polars=True below takes polars' validator
-
-from test_engine import GEN, _refresh  # the synthetic generator (scripts/generate_synthetic.py), loaded once
+from nk_troops.engine.reader import Utf8Check
 
 # valid characters of every encoded length, and every kind of bad byte: stray continuation bytes,
 # truncated sequences, overlong forms, surrogates, code points past U+10FFFF, bytes never used
@@ -45,9 +41,9 @@ PIECES = st.sampled_from(
 
 
 @settings(max_examples=600, deadline=None)
-@given(st.lists(PIECES, max_size=20), st.lists(st.integers(0, 40), max_size=12), st.booleans())
-@example([b"\xed\x95\x9c"], [1, 2], False)  # a window holding only the middle byte of a character (found by Hypothesis)
-def test_windowed_check_agrees_with_python(pieces, cuts, use_polars):
+@given(st.lists(PIECES, max_size=20), st.lists(st.integers(0, 40), max_size=12))
+@example([b"\xed\x95\x9c"], [1, 2])  # a window holding only the middle byte of a character (found by Hypothesis)
+def test_windowed_check_agrees_with_python(pieces, cuts):
     data = b"".join(pieces)
     try:
         data.decode("utf-8")
@@ -55,7 +51,7 @@ def test_windowed_check_agrees_with_python(pieces, cuts, use_polars):
     except UnicodeDecodeError:
         expected = False
     bounds = sorted({0, len(data), *(c for c in cuts if c < len(data))})  # windows split anywhere, mid-character too
-    check = Utf8Check(use_polars)
+    check = Utf8Check()
     for a, b in zip(bounds, bounds[1:]):
         check.feed(memoryview(data)[a:b])
     assert check.finish() == expected, (data, bounds)
@@ -73,28 +69,20 @@ def _break_utf8(package: Path, resource: str) -> None:
 
 @pytest.mark.parametrize("resource", ["events", "citations"])
 def test_a_file_that_is_not_utf8_is_reported_in_every_configuration(tmp_path, monkeypatch, resource):
-    """With the first pass (the default) the bad byte is located to its row, whole files and split ones alike
-    (tests/test_confinement.py checks the rest of the table); without it (UTF8_FIRST = False, kept for
-    measuring) the CSV reader's own check of every cell still refuses the file."""
+    """The bad byte is located to its row, whole files and split ones alike (tests/test_confinement.py
+    checks the rest of the table)."""
     from nk_troops.engine import core
 
     GEN.write_package(tmp_path, 1500, seed=4)
     _break_utf8(tmp_path, resource)
     results = {}
-    for first in (True, False):
-        for part_min in (core.Engine.PART_MIN, 50_000):  # whole files, and every file split into byte ranges
-            monkeypatch.setattr(core.Engine, "UTF8_FIRST", first)
-            monkeypatch.setattr(core.Engine, "PART_MIN", part_min)
-            problems = validate_tables(tmp_path)
-            results[first, part_min] = sorted((p.type, p.resource, p.row, p.field, p.message) for p in problems)
-    for part_min in (core.Engine.PART_MIN, 50_000):
-        assert any(
-            t == "encoding-error" and r == resource and "invalid UTF8" in m
-            for t, r, _, _, m in results[False, part_min]
-        )
-        located = [x for x in results[True, part_min] if x[0] == "encoding-error"]
-        assert len(located) == 1 and located[0][1] == resource and located[0][2] is not None, results[True, part_min]
-    assert results[True, core.Engine.PART_MIN] == results[True, 50_000]
+    for part_min in (core.Engine.PART_MIN, 50_000):  # whole files, and every file split into byte ranges
+        monkeypatch.setattr(core.Engine, "PART_MIN", part_min)
+        problems = validate_tables(tmp_path)
+        results[part_min] = sorted((p.type, p.resource, p.row, p.field, p.message) for p in problems)
+        located = [x for x in results[part_min] if x[0] == "encoding-error"]
+        assert len(located) == 1 and located[0][1] == resource and located[0][2] is not None, results[part_min]
+    assert results[core.Engine.PART_MIN] == results[50_000]
 
 
 @pytest.mark.parametrize("when", ["while-hashed", "before-parsed"])

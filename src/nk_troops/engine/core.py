@@ -82,7 +82,6 @@ from .reader import (
     csv_input,
     file_signature,
     file_windows,
-    import_polars_in_background,
 )
 from .rules import DateTexts, rule_child_ids, rule_claims, rule_dates, rule_figures, rule_knowable, rule_sources
 from .spec import ColSpec, TableSpec, table_spec
@@ -145,29 +144,18 @@ class Engine:
     PART_MIN = 48 << 20
     """Tables larger than this are read as several byte ranges, so both cores share the largest one."""
 
-    UTF8_FIRST = True
-    """Read each file once before parsing it, for its hash and a check that it is UTF-8 (one pass over the
-    whole file), so that the CSV reader can skip its own check of every cell (False: the reader checks,
-    and small files are hashed in a separate task at the end)."""
-
-    JEMALLOC_DECAY_MS = 10_000
-    """How long jemalloc keeps freed pages for reuse (Arrow's default is 1 s): measured at 1M rows in
-    three interleaved pairs, 16-30 % fewer page faults and 2-5 % less wall time, for about 60 MB more peak memory."""
-
     def run(self) -> list[P.Problem]:
         """Check everything; Arrow allocates from jemalloc meanwhile (it hands freed memory back
         to the system sooner than mimalloc, the default: about 10 % less peak memory, as fast)."""
         previous = pa.default_memory_pool()
         try:
             pa.set_memory_pool(pa.jemalloc_memory_pool())
-            pa.jemalloc_set_decay_ms(self.JEMALLOC_DECAY_MS)
         except (NotImplementedError, AttributeError):  # a pyarrow built without jemalloc
             previous = None
         try:
             return self._run()
         finally:
             if previous is not None:
-                pa.jemalloc_set_decay_ms(1000)
                 pa.set_memory_pool(previous)
 
     def _run(self) -> list[P.Problem]:
@@ -180,8 +168,6 @@ class Engine:
         sizes = {s.spec.resource: s.path.stat().st_size for s in readable}
         total = sum(sizes.values()) or 1
         self.use_polars = total >= self.POLARS_MIN_BYTES
-        if self.use_polars:
-            import_polars_in_background()
         target = max(self.PART_MIN, total // (4 * self.workers))
         sources = self.states["sources"]
         # priority (lower first): sources (the archive); reading the big files once (hash, cut points);
@@ -206,8 +192,6 @@ class Engine:
                     queue += self._after_archive(
                         s, [((2 if first else 2.5) - size / total / 2, next(seq), lambda s=s: self._scanned_then(s))]
                     )
-                if self.check_hash and not self.UTF8_FIRST:
-                    queue.append((3, next(seq), lambda s=s: self._hash(s) or []))
         queue += self._ready_key_tasks()  # tables that could not be read are done already
         self._run_queue(queue)
         self._emit_pending()
@@ -329,7 +313,7 @@ class Engine:
         if _header(st.path) != st.spec.names:  # a table whose header is wrong is read whole (and reported)
             parts = 1
         cutter = _Cutter(size, parts)
-        self._hash(st, cutter, force_read=True, utf8=self.UTF8_FIRST)
+        self._hash(st, cutter, force_read=True, utf8=True)
         bounds = sorted(
             {0, *(c for c in cutter.cuts if 0 < c < size), size}
         )  # no empty range (a cut at the end of the file)
@@ -404,7 +388,7 @@ class Engine:
             return
         algo, _, digest = str(want_hash or "").rpartition(":")
         h = hashlib.new(algo or "md5") if want_hash else None
-        check = Utf8Check(self.use_polars) if utf8 else None
+        check = Utf8Check() if utf8 else None
         read = 0
         for offset, window in file_windows(st.path):
             read += len(window)
@@ -441,7 +425,7 @@ class Engine:
             )
 
     def _scan(self, st: TableState) -> None:
-        if self.UTF8_FIRST and st.byte_range is None:
+        if st.byte_range is None:
             self._hash(st, utf8=True)
         try:
             self._scan_inner(st)

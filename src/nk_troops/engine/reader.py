@@ -82,25 +82,6 @@ class _Range:
         self.file.close()
 
 
-POLARS_READY = threading.Event()
-"""Set once polars is imported (see :func:`import_polars_in_background`)."""
-
-
-def import_polars_in_background() -> None:
-    """Import polars on a thread of its own (about 0.2 s, holding the GIL) while the workers hash the
-    files (sha256 runs without the GIL); until it is ready, :class:`Utf8Check` uses Arrow's validator."""
-    if POLARS_READY.is_set():
-        return
-
-    def run() -> None:
-        try:
-            import polars  # noqa: F401
-        finally:
-            POLARS_READY.set()
-
-    threading.Thread(target=run, name="import-polars", daemon=True).start()
-
-
 def _utf8_length(lead: int) -> int:
     """Bytes of the UTF-8 sequence a byte begins (1 for a byte that cannot begin one: the validator refuses it)."""
     return 2 if lead >> 5 == 0b110 else 3 if lead >> 4 == 0b1110 else 4 if lead >> 3 == 0b11110 else 1
@@ -111,10 +92,9 @@ class Utf8Check:
     windows, and a window may hold only part of one). Checking the whole file at once lets the CSV reader
     skip its check of every cell, which cost more: at 1M rows per table, about 1.6 CPU-s against 1.2 here."""
 
-    def __init__(self, use_polars: bool):
+    def __init__(self) -> None:
         self.ok = True
         self.carry = b""
-        self.use_polars = use_polars
 
     def feed(self, window: memoryview) -> None:
         if not self.ok:
@@ -148,15 +128,6 @@ class Utf8Check:
         if n == 0:
             return True
         raw = pa.py_buffer(data)
-        if self.use_polars and POLARS_READY.is_set():  # polars' validator: about 2.2 GB/s here, Arrow's 1.5
-            import polars as pl
-
-            arr = pa.Array.from_buffers(pa.binary(), 1, [None, pa.py_buffer(np.array([0, n], np.int32)), raw])
-            try:
-                pl.from_arrow(arr).cast(pl.String)
-            except Exception:  # noqa: BLE001 - polars raises its own ComputeError
-                return False
-            return True
         try:
             pa.Array.from_buffers(pa.string(), 1, [None, pa.py_buffer(np.array([0, n], np.int32)), raw]).validate(
                 full=True
