@@ -190,3 +190,40 @@ def test_the_engine_refuses_the_same_link_twice(mini):
     [p] = engine_problems(mini, "record-rule")
     assert (p.resource, p.row, p.field) == ("claim_links", 4, None)
     assert "already linked to 'ev-capture' as alternative_estimate (row 2)" in p.message
+
+
+# --------------------------------------------------------------------------- an excerpt padded to the minimum
+
+
+@pytest.mark.parametrize(
+    ("padded", "length"), [("Ukr\naine", 7), ("K  y  i  v", 7), ("K\u00a0\u00a0y\u00a0\u00a0iv", 6)]
+)
+def test_an_excerpt_padded_to_the_minimum_is_refused_in_records(mini, padded, length):
+    """'Ukraine' is 7 characters; a line break inside a word, or runs of spaces, make 8 or more as written but
+    not as matched."""
+    path = mini / "dataset/records/figures.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = 'excerpt: "with approximately 4,000 killed or wounded so far"'
+    assert old in text
+    path.write_text(text.replace(old, "excerpt: " + json.dumps(padded)), encoding="utf-8")
+    found = problems_of(mini, "field-error")
+    assert [(p.field, p.message) for p in found] == [
+        (
+            "citations[0].excerpt",
+            f"the excerpt is {length} characters once its spacing and line breaks are normalised; quote at least 8",
+        )
+    ]
+
+
+def test_an_excerpt_padded_to_the_minimum_is_refused_in_tables(mini):
+    head, rows = read_table(mini, "citations")
+    rows[0]["excerpt"] = "Ukr\naine"
+    write_table(mini, "citations", head, rows)
+    found = [p for p in engine_problems(mini, "field-error") if p.field == "excerpt"]
+    assert [(p.resource, p.row, p.message) for p in found] == [
+        (
+            "citations",
+            2,
+            "the excerpt is 7 characters once its spacing and line breaks are normalised; quote at least 8",
+        )
+    ]

@@ -16,6 +16,8 @@ from typing import Annotated, Any, TypeAlias, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from . import rulebook as R
+from .excerpts import normalise
 from .vague_dates import VagueDate, parse_vague_date
 
 # --------------------------------------------------------------------------- text rules
@@ -87,15 +89,19 @@ def _safe_text(value: str) -> str:
 
 
 def _safe_excerpt(value: str) -> str:
-    """Excerpts: the rules of every text, but they may hold the invisible characters their archived source holds."""
+    """Excerpts: the rules of every text, but they may hold the invisible characters their archived source holds;
+    and long enough as they are matched (rulebook.EXCERPT_LONG_ENOUGH)."""
     problem = text_problem(value, excerpt=True)
     if problem is not None:
         raise ValueError(problem)
+    length = len(normalise(value).text)
+    if length < R.EXCERPT_MIN:
+        raise ValueError(R.EXCERPT_LONG_ENOUGH.message(length=length, minimum=R.EXCERPT_MIN))
     return value
 
 
 Text = Annotated[str, Field(min_length=1, max_length=20_000), AfterValidator(_safe_text)]
-Excerpt = Annotated[str, Field(min_length=8, max_length=2_000), AfterValidator(_safe_excerpt)]
+Excerpt = Annotated[str, Field(min_length=R.EXCERPT_MIN, max_length=2_000), AfterValidator(_safe_excerpt)]
 """Verbatim words from an archived text: in a record's citation and in the published citations table alike
 (a record's excerpt is published as written, so it has the table's text rules, but for invisible characters)."""
 

@@ -117,6 +117,17 @@ EXCERPT_IN_SOURCE = Rule(
     "copy the words exactly from the archived text",
 )
 
+EXCERPT_MIN = 8
+"""The fewest characters an excerpt has once normalised (the column's minimum length, counted as matched)."""
+EXCERPT_LONG_ENOUGH = Rule(
+    "excerpt-long-enough",
+    P.FieldProblem,
+    ("citations",),
+    f"An excerpt has at least {EXCERPT_MIN} characters once normalised as it is matched (so line breaks or "
+    "spaces cannot pad a shorter one).",
+    "the excerpt is {length} characters once its spacing and line breaks are normalised; quote at least {minimum}",
+    "quote more of the passage, exactly as it stands in the archived text",
+)
 LINK_TO_ITSELF = Rule(
     "link-not-to-itself",
     P.RecordRule,

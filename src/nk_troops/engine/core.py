@@ -83,7 +83,16 @@ from .reader import (
     file_signature,
     file_windows,
 )
-from .rules import DateTexts, rule_child_ids, rule_claims, rule_dates, rule_figures, rule_knowable, rule_sources
+from .rules import (
+    DateTexts,
+    rule_child_ids,
+    rule_claims,
+    rule_dates,
+    rule_excerpt_length,
+    rule_figures,
+    rule_knowable,
+    rule_sources,
+)
 from .spec import ColSpec, TableSpec, table_spec
 from .state import Found, TableHashMismatch, TableState, TableStructure
 
@@ -599,6 +608,7 @@ class Engine:
             rule_claims(cols, ok, found, base)
         elif r == "citations":
             rule_child_ids("citation_id", "/c", cols, ok, found, base, self.use_polars)
+            rule_excerpt_length(cols, ok, found, base)
             if archive is not None:
                 st.extra["checked_src"] = True
                 check_excerpts(cols, ok, live, archive, st, base, k_arr, spans)
