@@ -53,7 +53,7 @@ def load_archive(root: Path, state: TableState) -> Archive:
     described: set[str] = set()
     seeds = root / SEEDS_DIR
     for idx, sid, rel, sha in zip(
-        ex.get("arch_index", []), ex.get("arch_id", []), ex.get("arch_file", []), ex.get("arch_sha", [])
+        ex.get("arch_index", []), ex.get("arch_id", []), ex.get("arch_file", []), ex.get("arch_sha", []), strict=True
     ):
         resolved = seed_file(root, rel)  # never opened unless it is a regular file directly inside seeds/
         if isinstance(resolved, Refusal):
@@ -89,7 +89,7 @@ def load_archive(root: Path, state: TableState) -> Archive:
     cp_len = np.array([len(t) for t in texts], dtype=np.int64)
     maps = []
     offset = 0
-    for t, b in zip(texts, blobs):
+    for t, b in zip(texts, blobs, strict=True):
         if len(t) == len(b):
             m = np.arange(len(t) + 1, dtype=np.int64)
         else:

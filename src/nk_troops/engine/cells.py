@@ -241,7 +241,8 @@ def check_column(
         ok &= good_np
         return typed, ok
     if c.pattern is not None and not defer_keys:
-        good_np = _by_dictionary(col, lambda d: _matches(d, c.pattern, use_polars))
+        pattern = c.pattern
+        good_np = _by_dictionary(col, lambda d: _matches(d, pattern, use_polars))
         bad = present & ~good_np
         if bad.any():
             idx = np.flatnonzero(bad)
@@ -278,7 +279,7 @@ def check_column(
             idx = np.flatnonzero(suspects)
             sub = col.take(pa.array(idx))
             lengths = pc.utf8_length(sub).to_numpy(zero_copy_only=False)
-            for i, n in zip(idx, lengths):
+            for i, n in zip(idx.tolist(), lengths.tolist(), strict=True):
                 if c.max_length is not None and n > c.max_length:
                     found.add(
                         P.FieldProblem,

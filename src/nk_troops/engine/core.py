@@ -40,6 +40,7 @@ never the text.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import os
@@ -194,7 +195,7 @@ class Engine:
             size = sizes[s.spec.resource]
             parts = 1 if s is sources or self.workers == 1 else min(16, max(1, round(size / target)))
             if parts > 1:
-                queue.append((1, next(seq), lambda s=s, parts=parts: self._hash_and_cut(s, parts)))
+                queue.append((1, next(seq), functools.partial(self._hash_and_cut, s, parts)))
             else:
                 if s is not sources:
                     first = s.spec.resource in self._key_deps("claims") and self.EARLY_CHAIN
@@ -237,7 +238,7 @@ class Engine:
                         )
                     )
                 else:
-                    out.append((4 - 1e-12 * st.rows, next(self._seq), lambda r=r: self._keys_of_all([r])))
+                    out.append((4 - 1e-12 * st.rows, next(self._seq), functools.partial(self._keys_of_all, [r])))
         return out
 
     def _keys_of_all(self, resources: list[str]) -> list:
@@ -329,7 +330,7 @@ class Engine:
         if len(bounds) < 2:  # an empty file (emptied since it was measured): one part, reported as empty
             bounds = [0, size]
         tasks = []
-        for i, (a, b) in enumerate(zip(bounds, bounds[1:])):
+        for i, (a, b) in enumerate(itertools.pairwise(bounds)):
             part = TableState(st.spec, st.path, Found(st.spec.resource), byte_range=(a, b), part=i)
             if "utf8_ok" in st.extra:
                 part.extra["utf8_ok"] = st.extra["utf8_ok"]
@@ -602,7 +603,7 @@ class Engine:
                 ex.setdefault("arch_file", []).extend(_values(cols["archived_file"], idx))
                 sha_ok = ok["sha256"]
                 ex.setdefault("arch_sha", []).extend(
-                    v if sha_ok[i] else None for i, v in zip(idx, _values(cols["sha256"], idx))
+                    v if sha_ok[i] else None for i, v in zip(idx, _values(cols["sha256"], idx), strict=True)
                 )
         elif r == "claims":
             rule_claims(cols, ok, found, base)
@@ -647,7 +648,7 @@ class Engine:
     def _probes_into(self, target: TableState) -> list[tuple[str, TableState, str, pa.ChunkedArray, np.ndarray | None]]:
         """What to look up in a table's primary key: (kind, table, column, hashes, row index or None = all rows)."""
         r = target.spec.resource
-        probes = []
+        probes: list[tuple[str, TableState, str, Any, np.ndarray | None]] = []
         for st in self.states.values():
             if not st.rows:
                 continue
@@ -679,11 +680,11 @@ class Engine:
     def _later(
         self,
         st: TableState,
-        cls: type,
+        cls: type | None,
         index: np.ndarray,
         fld: str | None,
         columns: tuple[str, ...],
-        message: Callable[..., str | None],
+        message: Callable[..., str | None] | ColSpec | None,
         hint: str | None = None,
         related: dict[int, list[int]] | None = None,
     ) -> None:
@@ -715,7 +716,7 @@ class Engine:
             first: dict[int, int] = {}
             dups, firsts = [], []
             held = rows_with(pk, m.duplicated)
-            for i, v in zip(held.tolist(), pk[0][held].tolist()):
+            for i, v in zip(held.tolist(), pk[0][held].tolist(), strict=True):
                 if v in first:
                     dups.append(i)
                     firsts.append(first[v])
@@ -730,10 +731,10 @@ class Engine:
                 None,
                 "give this row its own id, or merge the two",
             )
-            target.extra["dup_first"] = dict(zip(dups, firsts))
+            target.extra["dup_first"] = dict(zip(dups, firsts, strict=True))
         bad_pk = target.extra.get("bad_key_rows")
         bad_values = pk[0][bad_pk] if bad_pk is not None and len(bad_pk) else np.zeros(0, np.uint64)
-        for (kind, st, name, values, rows), missing_values in zip(probes, m.missing):
+        for (kind, st, name, values, rows), missing_values in zip(probes, m.missing, strict=True):
 
             def index(sel: np.ndarray, rows=rows) -> np.ndarray:
                 return rows[sel] if rows is not None else sel
@@ -904,7 +905,7 @@ class Engine:
                     sel = idx[(idx >= base) & (idx < base + n)]
                     if len(sel):
                         vals = batch.column(name).take(pa.array(sel - base)).to_pylist()
-                        out[name].update(zip(sel.tolist(), vals))
+                        out[name].update(zip(sel.tolist(), vals, strict=True))
                 base += n
                 if base > last:
                     break
@@ -924,7 +925,7 @@ class Engine:
         for resource, items in by_table.items():
             st = items[0][0]
             wanted: dict[str, list[np.ndarray]] = {}
-            for _, cls, index, fld, columns, message, hint, related in items:
+            for _, cls, index, _fld, columns, _message, _hint, related in items:
                 extra = (
                     [np.array(list(st.extra.get("dup_first", {}).values()), dtype=np.int64)]
                     if cls is P.DuplicateId

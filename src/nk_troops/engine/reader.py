@@ -6,6 +6,7 @@ import codecs
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -263,7 +264,7 @@ class Utf8Repair:
         self.fh.close()
 
 
-def csv_input(path: Path, byte_range: tuple[int, int] | None, repair: bool) -> tuple[object, object | None]:
+def csv_input(path: Path, byte_range: tuple[int, int] | None, repair: bool) -> tuple[Any, Any | None]:
     """What the CSV reader reads (the path; a native stream over a byte range; a :class:`Utf8Repair` of a file
     that is not UTF-8) and what to close once it is read."""
     if repair:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -37,20 +38,23 @@ class DateTexts:
         uniq = pc.unique(text.drop_null())
         new = pc.filter(uniq, pc.invert(pc.is_in(uniq, value_set=texts))) if len(texts) else uniq
         if len(new):
-            parsed = ([], [], [], [], [])
+            parsed: tuple[list[Any], ...] = ([], [], [], [], [])
             for t in new.to_pylist():
+                row: tuple[Any, ...]
                 try:
                     d = parse_vague_date(t)
                     row = (None, d.text, d.start, d.end, d.precision.value)
                 except VagueDateError as e:
                     row = (str(e), None, None, None, None)
-                for lst, v in zip(parsed, row):
+                for lst, v in zip(parsed, row, strict=True):
                     lst.append(v)
             with self.lock:
                 # another thread may have added some of these meanwhile: duplicates are harmless (first wins)
                 old_texts, old_cols = self.known
                 texts = pa.concat_arrays([old_texts, new])
-                cols = tuple(pa.concat_arrays([c, pa.array(v, t)]) for c, v, t in zip(old_cols, parsed, self.TYPES))
+                cols = tuple(
+                    pa.concat_arrays([c, pa.array(v, t)]) for c, v, t in zip(old_cols, parsed, self.TYPES, strict=True)
+                )
                 self.known = (texts, cols)
         pos = pc.index_in(text, value_set=texts)
         return tuple(c.take(pos) for c in cols)
@@ -96,7 +100,10 @@ def rule_dates(
                 idx = np.flatnonzero(later)
                 s, e = _values(cols[g.start], idx), _values(cols[g.end], idx)
                 found.many(
-                    P.RecordRule, idx + base, g.start, [f"{g.start} ({a}) is after {g.end} ({b})" for a, b in zip(s, e)]
+                    P.RecordRule,
+                    idx + base,
+                    g.start,
+                    [f"{g.start} ({a}) is after {g.end} ({b})" for a, b in zip(s, e, strict=True)],
                 )
                 flagged |= later
         # the written text must give exactly the bounds and precision published beside it
@@ -141,7 +148,7 @@ def rule_dates(
                     fld,
                     [
                         f"{g.text} {t!r} means {fld} {'empty' if e is None else e}, not {'empty' if a is None else a}"
-                        for t, e, a in zip(txt, exp_v, act_v)
+                        for t, e, a in zip(txt, exp_v, act_v, strict=True)
                     ],
                     "the bounds and precision follow from the written date (see the vague-date grammar in docs/codebook.md)",
                 )
@@ -269,7 +276,9 @@ def rule_claims(cols: dict, ok: dict, found: Found, base: int) -> None:
             "record_type",
             [
                 f"'{i}' is a{'n' if names[w] == 'event' else ''} {names[w]} id, but record_type is '{t}'"
-                for i, w, t in zip(_values(cols["claim_id"], idx), want[idx], _values(cols["record_type"], idx))
+                for i, w, t in zip(
+                    _values(cols["claim_id"], idx), want[idx], _values(cols["record_type"], idx), strict=True
+                )
             ],
         )
 
@@ -304,7 +313,7 @@ def rule_child_ids(
             id_name,
             [
                 f"'{a}' does not start with its claim_id '{b}{sep}'"
-                for a, b in zip(_values(child, idx), _values(claim, idx))
+                for a, b in zip(_values(child, idx), _values(claim, idx), strict=True)
             ],
         )
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
 
 from .. import problems as P
 from .spec import TableSpec
@@ -28,7 +27,9 @@ class Found:
     items: list[tuple] = field(default_factory=list)  # (cls, index or None, field, message, hint)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, cls: type, index: int | None, fld: str | None, message: str, hint: str | None = None) -> None:
+    def add(
+        self, cls: type, index: int | tuple[str, int] | None, fld: str | None, message: str, hint: str | None = None
+    ) -> None:
         with self.lock:
             self.items.append((cls, index, fld, message, hint))
 
@@ -50,7 +51,7 @@ class TableState:
     found: Found
     rows: int = 0  # kept rows
     skipped: list[int] = field(default_factory=list)  # record numbers of rows pyarrow could not split into the columns
-    keys: dict[str, list[pa.Array]] = field(default_factory=dict)  # column -> batches (key columns only)
+    keys: dict[str, Any] = field(default_factory=dict)  # column -> batches, then (hashes, present) (key columns)
     extra: dict[str, Any] = field(default_factory=dict)
     readable: bool = True
     done: threading.Event = field(default_factory=threading.Event)
