@@ -227,3 +227,89 @@ def test_an_excerpt_padded_to_the_minimum_is_refused_in_tables(mini):
             "the excerpt is 7 characters once its spacing and line breaks are normalised; quote at least 8",
         )
     ]
+
+
+# --------------------------------------------------------------------------- did-you-mean, bounded
+
+MOST_COMPARISONS = 3_000_000
+"""Far more comparisons than hints.BUDGET_SECONDS allows on any machine (each takes a microsecond or more),
+far fewer than a search of every candidate for every wrong value makes (15,000 x 15,000)."""
+
+
+@pytest.fixture
+def comparisons(monkeypatch) -> dict:
+    """Count difflib's comparisons (set_seq1: one per candidate tried) and the longest text given it;
+    stop a run that goes past the bounds at once, instead of after minutes."""
+    import difflib
+
+    seen = {"count": 0, "longest": 0}
+    real1, real2 = difflib.SequenceMatcher.set_seq1, difflib.SequenceMatcher.set_seq2
+
+    def watch(text) -> None:
+        seen["longest"] = max(seen["longest"], len(text))
+        assert seen["longest"] <= 2_000, f"a text of {len(text):,} characters compared"
+
+    def set_seq1(self, a):
+        seen["count"] += 1
+        assert seen["count"] <= MOST_COMPARISONS, "hint searches are not bounded"
+        watch(a)
+        return real1(self, a)
+
+    def set_seq2(self, b):
+        watch(b)
+        return real2(self, b)
+
+    monkeypatch.setattr(difflib.SequenceMatcher, "set_seq1", set_seq1)
+    monkeypatch.setattr(difflib.SequenceMatcher, "set_seq2", set_seq2)
+    return seen
+
+
+def test_15000_misspelt_references_among_15000_ids_are_each_reported(mini, comparisons):
+    """Each actor names a misspelling of another's id: every reference is reported, located, and the hints
+    stop when their time is spent (before, each of the 15,000 was compared with all 15,000 ids: minutes)."""
+    n = 15_000
+    records = "".join(
+        f"- actor_id: person-{i:05d}-kursk\n  name: Person {i}\n  actor_type: person\n"
+        f"  affiliation_actor_id: persn-{(i + 1) % n:05d}-kursk\n"
+        for i in range(n)
+    )
+    first = append(mini, ACTORS, records)
+    assert (mini / ACTORS).stat().st_size < 2 * 1024 * 1024  # under the size limit of a records file
+    found = problems_of(mini, "dangling-reference")
+    assert [(p.file, p.line, p.field) for p in found] == [
+        (ACTORS, first + 4 * i + 3, "affiliation_actor_id") for i in range(n)
+    ]
+    assert found[0].hint == "did you mean 'person-00001-kursk'?"
+    assert comparisons["count"] < MOST_COMPARISONS
+
+
+def test_an_excerpt_of_two_megabytes_is_refused_at_once(mini, comparisons):
+    """An excerpt far over its length limit is refused for its length, and not searched for or compared
+    (before, about 7 minutes of difflib against every sentence of the source)."""
+    from nk_troops.hints import LONGEST
+
+    words = "forces captured soldiers Kursk region ambassador interview "
+    path = mini / "dataset/records/statements.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[8].startswith("      excerpt: ")
+    lines[8] = f'      excerpt: "{(words * 32_000).strip()}"\n'
+    path.write_text("".join(lines), encoding="utf-8")
+    assert 1_800_000 < path.stat().st_size < 2 * 1024 * 1024  # under the size limit of a records file
+    report = validate(mini, records_only=True)
+    assert [(p.type, p.file, p.line, p.field) for p in report.sorted()] == [
+        ("field-error", "dataset/records/statements.yaml", 9, "citations[0].excerpt")
+    ]
+    assert comparisons["longest"] <= LONGEST
+
+
+def test_the_engine_compares_no_long_value_for_a_hint(mini, comparisons):
+    """A megabyte in an enum cell: reported at its row, with no hint searched (before, difflib indexed
+    the whole value for each such cell)."""
+    from nk_troops.hints import LONGEST
+
+    head, rows = read_table(mini, "events")
+    rows[0]["event_type"] = "capture" * 150_000
+    write_table(mini, "events", head, rows)
+    [p] = engine_problems(mini, "field-error")
+    assert (p.resource, p.row, p.field) == ("events", 2, "event_type")
+    assert comparisons["longest"] <= LONGEST

@@ -4,7 +4,6 @@ references, and that every excerpt is found in the source it cites.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import os
 import re
@@ -15,6 +14,7 @@ from . import problems as P
 from . import rulebook as R
 from .confine import SEEDS_DIR, Refusal, seed_file
 from .excerpts import NormalisedText, find_excerpt, normalise
+from .hints import LONGEST, Candidates, did_you_mean
 from .links import (
     DUPLICATE_LINK_HINT,
     LINK_KEY,
@@ -25,7 +25,7 @@ from .links import (
     duplicate_link_message,
     self_references,
 )
-from .models import CLAIMS, CURATED, SourceRecord
+from .models import CLAIMS, CURATED, Citation, SourceRecord
 from .records import Dataset, Located
 from .schema_gen import columns
 from .vocabularies import ArchiveStatus
@@ -174,6 +174,8 @@ def _check_references(dataset: Dataset, ids: dict[str, dict[str, Located]], prob
     if unchecked & {m.resource for m in CLAIMS}:
         unchecked.add("claims")
 
+    nearest: dict[str, Candidates] = {}  # for each table referred to: its ids, prepared for did-you-mean
+
     def check(loc: Located, path: tuple, value: object, target: str) -> None:
         if not isinstance(value, str):
             return  # missing, or of the wrong type (reported by the record's own checks)
@@ -182,7 +184,9 @@ def _check_references(dataset: Dataset, ids: dict[str, dict[str, Located]], prob
         if value in known or value in invalid.get(resource, set()) or resource in unchecked:
             return  # the id is there, in a record already reported, or in a file that could not be read
         line, col = loc.at(*path)
-        guess = P.closest(value, known)
+        if resource not in nearest:
+            nearest[resource] = Candidates(known)
+        guess = nearest[resource].most_like(value)
         problems.append(
             P.DanglingReference(
                 f"'{value}' is not the id of any record in {resource}",
@@ -191,7 +195,7 @@ def _check_references(dataset: Dataset, ids: dict[str, dict[str, Located]], prob
                 column=col,
                 record_id=loc.id,
                 field=P.dotted(path),
-                hint=f"did you mean '{guess}'?"
+                hint=did_you_mean(guess)
                 if guess
                 else f"add the {resource[:-1]} to dataset/records/{_records_file(resource)}",
             )
@@ -270,17 +274,22 @@ def _records_file(resource: str) -> str:
     return f"{resource}.yaml" if resource != "claims" else "events.yaml, statements.yaml or figures.yaml"
 
 
+EXCERPT_MAX = next(m.max_length for m in Citation.model_fields["excerpt"].metadata if hasattr(m, "max_length"))
+"""The longest excerpt a citation may have (models.Excerpt): a longer one is not searched for."""
+
+
 def _check_citations(dataset: Dataset, texts: dict[str, NormalisedText], result: CheckResult) -> None:
     """Every excerpt is in its archived source; checked on citations as written, so records with other errors are covered too."""
     status = {loc.id: loc.record.status for loc in dataset.of("sources")}
+    passages: dict[str, Candidates] = {}  # for each source cited wrongly: its passages, prepared for the hint
     for model in CLAIMS:
         for loc in [*dataset.of(model.resource), *dataset.invalid.get(model.resource, [])]:
             citations = loc.item.get("citations")
             for j, cit in enumerate(citations if isinstance(citations, list) else []):
                 source_id = cit.get("source_id") if isinstance(cit, dict) else None
                 excerpt = cit.get("excerpt") if isinstance(cit, dict) else None
-                if not isinstance(source_id, str) or not isinstance(excerpt, str):
-                    continue  # malformed citation: reported by the record's own checks
+                if not isinstance(source_id, str) or not isinstance(excerpt, str) or len(excerpt) > EXCERPT_MAX:
+                    continue  # malformed citation, or an excerpt too long to publish: reported by the record's own checks
                 if status.get(source_id) is ArchiveStatus.not_archived:
                     sl, sc = loc.at("citations", j, "source_id")
                     result.problems.append(
@@ -309,7 +318,7 @@ def _check_citations(dataset: Dataset, texts: dict[str, NormalisedText], result:
                             column=col,
                             record_id=loc.id,
                             field=f"citations[{j}].excerpt",
-                            hint=_nearest_passage(excerpt, text),
+                            hint=_nearest_passage(excerpt, text, passages, source_id),
                         )
                     )
                     continue
@@ -317,15 +326,19 @@ def _check_citations(dataset: Dataset, texts: dict[str, NormalisedText], result:
                     result.spans[(loc.id, j)] = spans[0]
 
 
-def _nearest_passage(excerpt: str, text: NormalisedText) -> str:
-    """Point at the passage of the source that most resembles the excerpt, so the contributor can copy it exactly."""
-    needle = normalise(excerpt).text
-    sentences = [s for s in re.split(r"(?<=[.!?\"])\s+", text.text) if s]
-    best = max(sentences, key=lambda s: difflib.SequenceMatcher(None, needle, s, autojunk=False).ratio(), default="")
+def _nearest_passage(excerpt: str, text: NormalisedText, passages: dict[str, Candidates], source_id: str) -> str:
+    """Point at the passage of the source that most resembles the excerpt, so the contributor can copy it exactly.
+
+    Passages are the source's sentences (a long one in pieces), prepared once per source; they and the
+    excerpt are compared on their first hints.LONGEST characters, which bounds the search (hints.py)."""
+    if source_id not in passages:
+        sentences = re.split(r"(?<=[.!?\"])\s+", text.text)
+        pieces = (s[k : k + LONGEST] for s in sentences for k in range(0, len(s), LONGEST))
+        passages[source_id] = Candidates(pieces, cutoff=0.0)
+    best = passages[source_id].most_like(normalise(excerpt[: 2 * LONGEST]).text[:LONGEST])
     if not best:
         return R.EXCERPT_IN_SOURCE.hint or ""
-    shown = best if len(best) <= 240 else best[:237] + "..."
-    return f"copy the words exactly; the closest passage in the source is: {_set_off(shown)}"
+    return f"copy the words exactly; the closest passage in the source is: {_set_off(best)}"
 
 
 def _set_off(passage: str) -> str:

@@ -8,11 +8,12 @@ documented interface (docs/validation.md, "Output formats").
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import ClassVar
+
+from . import hints
 
 
 @dataclass(frozen=True)
@@ -146,11 +147,8 @@ def dotted(path: tuple) -> str | None:
 
 
 def closest(value: object, choices: Iterable[str]) -> str | None:
-    """The choice most like a misspelt value, if any is close enough to suggest."""
-    if not isinstance(value, str):
-        return None
-    matches = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    """The choice most like a misspelt value, if any is close enough to suggest (bounded: hints.py)."""
+    return hints.closest(value, choices)
 
 
 @dataclass

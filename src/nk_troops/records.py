@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from . import hints
 from . import problems as P
 from .fields import KnowableMarker, Unknown
 from .models import CURATED, Citation, Link, Record
@@ -302,12 +303,12 @@ def _pydantic_problems(
         target = _model_for_path(model, path)
         if etype == "extra_forbidden":
             bad = path[-1] if path else "?"
-            guess = P.closest(str(bad), target.model_fields)
+            guess = hints.closest(str(bad), target.model_fields)
             out.append(
                 P.UnknownField(
                     f"'{bad}' is not a field of {_what(target, model)}",
                     **common,
-                    hint=f"did you mean '{guess}'?" if guess else f"the fields are: {', '.join(target.model_fields)}",
+                    hint=hints.did_you_mean(guess) if guess else f"the fields are: {', '.join(target.model_fields)}",
                 )
             )
         elif etype == "missing":
@@ -388,8 +389,8 @@ def _explain(e: dict, value: Any, target: type, path: tuple) -> tuple[str, str |
     name = path[-1] if path and isinstance(path[-1], str) else None
     if etype == "enum":
         allowed = re.findall(r"'([^']*)'", e.get("ctx", {}).get("expected", ""))
-        guess = P.closest(value, allowed)
-        hint = f"did you mean '{guess}'?" if guess else None
+        guess = hints.closest(value, allowed)
+        hint = hints.did_you_mean(guess) if guess else None
         return f"{_show(value)} is not an allowed value; allowed: {', '.join(allowed)}", hint
     if etype == "string_pattern_mismatch":
         return f"{_show(value)} does not have the required form", _describe(target, name)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import hints
 from . import problems as P
 
 if TYPE_CHECKING:
@@ -39,9 +40,10 @@ def check_records(root: Path) -> RecordsResult:
     from .records import load_dataset
     from .tables import build_rows
 
-    dataset, problems = load_dataset(root)
+    with hints.one_run():  # one budget for every did-you-mean of the run
+        dataset, problems = load_dataset(root)
+        checked = check_dataset(dataset)
     report = P.Report(problems=list(problems))
-    checked = check_dataset(dataset)
     report.extend(checked.problems)
     report.counts = {m.resource: len(dataset.of(m.resource)) for m in CURATED}
     if not report.ok:
