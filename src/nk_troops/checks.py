@@ -9,6 +9,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import problems as P
 from . import rulebook as R
@@ -61,7 +62,9 @@ def _check_sources(dataset: Dataset, problems: list[P.Problem]) -> dict[str, Nor
         if src.status is not ArchiveStatus.archived or src.archived_file is None:
             continue
         line, col = loc.at("archived_file")
-        where = dict(file=loc.file, line=line, column=col, record_id=src.source_id, field="archived_file")
+        where: dict[str, Any] = dict(
+            file=loc.file, line=line, column=col, record_id=src.source_id, field="archived_file"
+        )
         resolved = seed_file(dataset.root, src.archived_file)  # never opened unless a regular file in seeds/
         if isinstance(resolved, Refusal):
             problems.append(resolved.kind(resolved.message, **where, hint=resolved.hint))
@@ -145,6 +148,8 @@ def _check_unique_ids(dataset: Dataset, problems: list[P.Problem]) -> dict[str, 
         seen: dict[str, Located] = {}
         for loc in dataset.of(model.resource):
             rid = loc.id
+            if rid is None:
+                continue  # a valid record always has its key; kept for the type checker
             if rid in seen:
                 first = seen[rid]
                 line, col = loc.at(model.primary_key)
@@ -234,7 +239,7 @@ def _check_references(dataset: Dataset, ids: dict[str, dict[str, Located]], prob
                         line, col = loc.at("links", j)
                         problems.append(
                             P.RecordRule(
-                                duplicate_link_message(*key, f"links[{k}], line {loc.at('links', k)[0]}"),
+                                duplicate_link_message(key[0], key[1], f"links[{k}], line {loc.at('links', k)[0]}"),
                                 file=loc.file,
                                 line=line,
                                 column=col,
@@ -280,7 +285,7 @@ EXCERPT_MAX = next(m.max_length for m in Citation.model_fields["excerpt"].metada
 
 def _check_citations(dataset: Dataset, texts: dict[str, NormalisedText], result: CheckResult) -> None:
     """Every excerpt is in its archived source; checked on citations as written, so records with other errors are covered too."""
-    status = {loc.id: loc.record.status for loc in dataset.of("sources")}
+    status = {loc.id: getattr(loc.record, "status", None) for loc in dataset.of("sources")}
     passages: dict[str, Candidates] = {}  # for each source cited wrongly: its passages, prepared for the hint
     for model in CLAIMS:
         for loc in [*dataset.of(model.resource), *dataset.invalid.get(model.resource, [])]:
@@ -322,7 +327,7 @@ def _check_citations(dataset: Dataset, texts: dict[str, NormalisedText], result:
                         )
                     )
                     continue
-                if loc.record is not None:
+                if loc.record is not None and loc.id is not None:
                     result.spans[(loc.id, j)] = spans[0]
 
 

@@ -41,7 +41,7 @@ class Located:
 
     @property
     def id(self) -> str | None:
-        model = self.model or type(self.record)
+        model: Any = self.model or type(self.record)
         value = self.item.get(model.primary_key) if self.record is None else getattr(self.record, model.primary_key)
         return value if isinstance(value, str) else None
 
@@ -191,7 +191,7 @@ def load_dataset(root: Path) -> tuple[Dataset, list[P.Problem]]:
             dataset.unread.add(model.resource)
             continue
         try:
-            loaded = load_yaml(text, rel)
+            loaded = load_yaml(text or "", rel)
         except YamlLoadError as e:
             problems.append(e.problem)
             dataset.unread.add(model.resource)
@@ -256,7 +256,7 @@ def _knowable_fields(model: type[Record]) -> set[str]:
     }
 
 
-def _relevant(e: dict, item: dict, knowable: set[str]) -> bool:
+def _relevant(e: Any, item: dict, knowable: set[str]) -> bool:
     """For a value-or-{unknown: why} field, keep only the errors of the alternative the contributor wrote."""
     loc = e["loc"]
     if not loc or loc[0] not in knowable:
@@ -265,7 +265,7 @@ def _relevant(e: dict, item: dict, knowable: set[str]) -> bool:
     return ("Unknown" in loc) == wrote_unknown
 
 
-def _model_for_path(model: type[Record], path: tuple) -> type:
+def _model_for_path(model: type[Record], path: tuple) -> Any:
     if path and path[0] == "citations":
         return Citation
     if path and path[0] == "links":
@@ -299,7 +299,7 @@ def _pydantic_problems(
             continue  # the alternatives of one union field fail together: report the field once
         seen_paths.add(key)
         value = e.get("input")
-        common = dict(file=file, line=line, column=col, field=fname, record_id=record_id)
+        common: dict[str, Any] = dict(file=file, line=line, column=col, field=fname, record_id=record_id)
         target = _model_for_path(model, path)
         if etype == "extra_forbidden":
             bad = path[-1] if path else "?"
@@ -384,7 +384,7 @@ def _clean(msg: str) -> str:
     return re.sub(r"^(Value error|Assertion failed), ", "", msg)
 
 
-def _explain(e: dict, value: Any, target: type, path: tuple) -> tuple[str, str | None]:
+def _explain(e: Any, value: Any, target: type, path: tuple) -> tuple[str, str | None]:
     etype = e["type"]
     name = path[-1] if path and isinstance(path[-1], str) else None
     if etype == "enum":
