@@ -313,3 +313,16 @@ def test_the_engine_compares_no_long_value_for_a_hint(mini, comparisons):
     [p] = engine_problems(mini, "field-error")
     assert (p.resource, p.row, p.field) == ("events", 2, "event_type")
     assert comparisons["longest"] <= LONGEST
+
+
+def test_every_engine_run_has_its_own_hint_budget(mini, monkeypatch):
+    """A budget spent before (here: emptied) does not take the hints of a later check-tables run."""
+    from nk_troops import hints
+
+    monkeypatch.setattr(hints, "_budget", hints.Budget(0.0))
+    head, rows = read_table(mini, "events")
+    rows[0]["event_type"] = "captrue"
+    write_table(mini, "events", head, rows)
+    [p] = engine_problems(mini, "field-error")
+    assert (p.resource, p.row, p.field) == ("events", 2, "event_type")
+    assert p.message.endswith(hints.did_you_mean("capture"))

@@ -13,8 +13,6 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import ClassVar
 
-from . import hints
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -144,11 +142,6 @@ def dotted(path: tuple) -> str | None:
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or None
-
-
-def closest(value: object, choices: Iterable[str]) -> str | None:
-    """The choice most like a misspelt value, if any is close enough to suggest (bounded: hints.py)."""
-    return hints.closest(value, choices)
 
 
 @dataclass

@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import fields as F
+from .. import hints
 from .. import problems as P
 from .arrays import (
     _control_chars,
@@ -232,10 +233,10 @@ def check_column(
             values = _values(col, idx)
             msgs = []
             for v in values:
-                guess = P.closest(v, c.enum)
+                guess = hints.closest(v, c.enum)
                 msgs.append(
                     f"{_show(v)} is not one of the allowed values"
-                    + (f"; did you mean '{guess}'?" if guess else f" ({', '.join(c.enum)})")
+                    + (f"; {hints.did_you_mean(guess)}" if guess else f" ({', '.join(c.enum)})")
                 )
             found.many(P.FieldProblem, idx + base, c.name, msgs)
         ok &= good_np

@@ -54,6 +54,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from .. import hints
 from .. import models as M
 from .. import problems as P
 from .. import rulebook as R
@@ -163,7 +164,8 @@ class Engine:
         except (NotImplementedError, AttributeError):  # a pyarrow built without jemalloc
             previous = None
         try:
-            return self._run()
+            with hints.one_run():  # one budget for every did-you-mean of the run
+                return self._run()
         finally:
             if previous is not None:
                 pa.set_memory_pool(previous)
