@@ -56,13 +56,15 @@ def check_records(root: Path) -> RecordsResult:
 
 def stale_tables(root: Path) -> P.Problem | None:
     """One problem when the published files are not what the current records, seeds and code build."""
-    from .inputs import staleness
+    from .inputs import MANIFEST, staleness
 
     why = staleness(root)
     if why is None:
         return None
     return P.TablesOutOfDate(
-        f"published tables are out of date ({why}): run `nk-troops build`", hint="then commit the files it writes"
+        f"published tables are out of date ({why}): run `nk-troops build`",
+        file=MANIFEST,
+        hint="then commit the files it writes",
     )
 
 
