@@ -72,6 +72,9 @@ def test_interrupted_at_every_move_each_file_stays_whole_and_the_next_build_fini
     moved = [rel for rel in after if after[rel] != before.get(rel)]
     assert len(moved) >= 3
     real_replace = build_module.os.replace
+    outputs = build_module.render_outputs(clean, build_module.check_records(clean).tables)
+    monkeypatch.setattr(build_module, "render_outputs", lambda root, tables: dict(outputs))  # rendered once
+    monkeypatch.setattr(build_module, "check_staged", lambda outputs, root: [])  # checked by the clean build
     for stop_at in range(1, len(moved) + 1):  # killed before the 1st, 2nd, ... rename
         work = tmp_path / f"crash{stop_at}"
         shutil.copytree(mini, work)
@@ -84,10 +87,9 @@ def test_interrupted_at_every_move_each_file_stays_whole_and_the_next_build_fini
             return real_replace(src, dst)
 
         monkeypatch.setattr(build_module.os, "replace", crashing_replace)
-        monkeypatch.setattr(build_module, "check_staged", lambda outputs, root: [])  # checked by the clean build
         with pytest.raises(KeyboardInterrupt):
             build(work)
-        monkeypatch.undo()
+        monkeypatch.setattr(build_module.os, "replace", real_replace)
         now = published_hashes(work)
         for rel, digest in now.items():  # every file is wholly the old or wholly the new version
             assert digest in (before.get(rel), after.get(rel)), rel
