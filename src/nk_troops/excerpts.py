@@ -22,10 +22,12 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
+
 QUOTES = {"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"'}
 """Typographic quotes and what they match."""
 
-_QUOTES = str.maketrans(QUOTES)
+_QUOTE_CODES = tuple((ord(k), ord(v)) for k, v in QUOTES.items())
 
 SPACES = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
@@ -60,11 +62,11 @@ class NormalisedText:
         return self.origin[start], self.ends[end - 1]
 
 
-def _nfc(original: str) -> tuple[str, list[int], list[int]]:
-    """NFC of the text, quotes made ASCII, and for each character the [start, end) it came from."""
+def _nfc(original: str) -> tuple[str, np.ndarray, np.ndarray]:
+    """NFC of the text, and for each character the [start, end) it came from."""
     n = len(original)
     if unicodedata.is_normalized("NFC", original):
-        return original.translate(_QUOTES), list(range(n)), list(range(1, n + 1))
+        return original, np.arange(n, dtype=np.int64), np.arange(1, n + 1, dtype=np.int64)
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -82,42 +84,46 @@ def _nfc(original: str) -> tuple[str, list[int], list[int]]:
         else:  # each character NFC made stands for the whole segment
             starts.extend([i] * len(composed))
             ends.extend([j] * len(composed))
-        chars.append(composed.translate(_QUOTES))
+        chars.append(composed)
         i = j
-    return "".join(chars), starts, ends
+    return "".join(chars), np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+
+
+_LAST_SPACE = 0x3000
+_IS_SPACE = np.array([chr(c).isspace() for c in range(_LAST_SPACE + 1)], dtype=bool)
+"""``str.isspace`` of every code point up to U+3000 (IDEOGRAPHIC SPACE, the last one it accepts)."""
 
 
 def normalise(original: str) -> NormalisedText:
+    """The text as excerpts are matched (see the module's rules), with each character's span in the original.
+
+    Done on the code points as a numpy array, so that a long archived text costs a few array passes, not a
+    Python step per character; only a lone line break between two non-spaces asks Python whether both are
+    letters."""
     chars, starts, ends = _nfc(original)
-    out: list[str] = []
-    out_start: list[int] = []
-    out_end: list[int] = []
-    k = 0
     m = len(chars)
-    while k < m:
-        ch = chars[k]
-        if ch.isspace():
-            run_start = k
-            while k < m and chars[k].isspace():
-                k += 1
-            before = out[-1] if out else ""
-            after = chars[k] if k < m else ""
-            if k - run_start == 1 and ch == "\n" and before.isalpha() and after.isalpha():
-                continue  # a word broken across two lines
-            if out:  # drop leading whitespace entirely
-                out.append(" ")
-                out_start.append(starts[run_start])
-                out_end.append(ends[k - 1])
-            continue
-        out.append(ch)
-        out_start.append(starts[k])
-        out_end.append(ends[k])
-        k += 1
-    if out and out[-1] == " ":
-        out.pop()
-        out_start.pop()
-        out_end.pop()
-    return NormalisedText("".join(out), tuple(out_start), tuple(out_end), len(original))
+    codes = np.frombuffer(chars.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
+    for typographic, ascii_quote in _QUOTE_CODES:
+        codes[codes == typographic] = ascii_quote
+    space = _IS_SPACE[np.minimum(codes, _LAST_SPACE)] & (codes <= _LAST_SPACE)
+    edges = np.diff(space.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    run_a, run_b = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)  # runs of whitespace [a, b)
+    kept = (run_a > 0) & (run_b < m)  # leading and trailing whitespace is dropped entirely
+    lone = np.flatnonzero(kept & (run_b - run_a == 1) & (codes[run_a] == 0x0A))
+    if len(lone):  # a word broken across two lines: the line break goes
+        broken = np.fromiter(
+            (chars[run_a[k] - 1].isalpha() and chars[run_b[k]].isalpha() for k in lone.tolist()), bool, len(lone)
+        )
+        kept[lone[broken]] = False
+    firsts = run_a[kept]  # each kept run becomes one space, standing for the whole run
+    keep = ~space
+    keep[firsts] = True
+    out = codes
+    out[firsts] = 0x20
+    out_ends = ends.copy()
+    out_ends[firsts] = ends[run_b[kept] - 1]
+    text = out[keep].tobytes().decode("utf-32-le", "surrogatepass")
+    return NormalisedText(text, tuple(starts[keep].tolist()), tuple(out_ends[keep].tolist()), len(original))
 
 
 def find_excerpt(excerpt: str, source: NormalisedText) -> list[tuple[int, int]]:
