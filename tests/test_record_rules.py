@@ -11,37 +11,12 @@ import csv
 import hashlib
 import io
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import MINI, REPO
 
 from nk_troops.engine import validate_tables
 from nk_troops.validate import validate
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """conftest's ``mini`` (the fixture dataset, built), made once for this module."""
-    from nk_troops.build import build
-
-    root = tmp_path_factory.mktemp("built") / "mini"
-    (root / "dataset" / "records").mkdir(parents=True)
-    (root / "seeds").mkdir()
-    shutil.copy2(REPO / "seeds" / "000_903a45e1dc248108.txt", root / "seeds")
-    for f in MINI.glob("*.yaml"):
-        shutil.copy2(f, root / "dataset" / "records" / f.name)
-    report, _ = build(root)
-    assert report.ok, report.render()
-    return root
-
-
-@pytest.fixture
-def mini(built, tmp_path) -> Path:
-    """A copy of the built fixture dataset that a test may change."""
-    return Path(shutil.copytree(built, tmp_path / "mini"))
-
 
 ACTORS = "dataset/records/actors.yaml"
 SOURCES = "dataset/records/sources.yaml"
