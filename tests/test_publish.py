@@ -147,3 +147,27 @@ def test_build_check_runs_frictionless_and_the_table_checker_on_what_it_renders(
     monkeypatch.setattr(build_module, "check_staged", spy)
     assert build(mini, check=True)[0].ok
     assert seen and "datapackage.json" in seen[0] and MANIFEST in seen[0]
+
+
+def test_a_manifest_naming_files_outside_the_repository_reads_none_of_them(mini, tmp_path, monkeypatch):
+    import nk_troops.inputs as inputs
+
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret", encoding="utf-8")
+    manifest = json.loads((mini / MANIFEST).read_text(encoding="utf-8"))
+    opened = []
+    real_open = inputs.os.open
+    monkeypatch.setattr(inputs.os, "open", lambda path, *a, **k: opened.append(str(path)) or real_open(path, *a, **k))
+    for rel in (str(outside), "../secret.txt", "dataset/../../secret.txt", "http://example.org/x.csv"):
+        manifest["outputs"] = {rel: "0" * 64}
+        (mini / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+        text = validate(mini).render()
+        assert "which is not a published file" in text, text
+    assert not [p for p in opened if "secret" in p]
+
+
+def test_a_huge_seed_is_fingerprinted_by_its_size_unread(mini, monkeypatch):
+    import nk_troops.inputs as inputs
+
+    monkeypatch.setattr(inputs, "MAX_INPUT_BYTES", 10)
+    assert inputs.file_digest(mini / "seeds/000_903a45e1dc248108.txt").startswith("size:")

@@ -87,7 +87,7 @@ def _unsafe_folders(root: Path, outputs: dict[str, bytes]) -> list[P.Problem]:
 
 def changed_files(root: Path, outputs: dict[str, bytes]) -> tuple[list[str], list[str]]:
     """(paths whose published file differs from ``outputs``, managed paths the build no longer makes)."""
-    changed = [rel for rel, data in outputs.items() if regular_file_bytes(root / rel) != data]
+    changed = [rel for rel, data in outputs.items() if regular_file_bytes(root / rel, limit=len(data)) != data]
     stray = sorted(set(managed_files(root)) - set(outputs))
     return changed, stray
 

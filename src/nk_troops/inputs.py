@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .confine import written_fault
 from .descriptor import CSV_DIR, PARQUET_DIR
 
 MANIFEST = "dataset/tables/inputs.json"
@@ -32,20 +33,50 @@ MANAGED_DIRS = ("schema", CSV_DIR, PARQUET_DIR)
 """Folders whose every file is generated: a file there that the build no longer makes is removed."""
 
 
-def regular_file_bytes(path: Path) -> bytes | None:
-    """The bytes of ``path`` if it is a regular file (not followed through a link), else None."""
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+"""A file larger than this is identified by its size, not read (records and seeds have far lower limits)."""
+
+
+def regular_file_bytes(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes | None:
+    """The bytes of ``path`` if it is a regular file (not followed through a link) of at most ``limit`` bytes."""
     try:
-        if not stat.S_ISREG(os.lstat(path).st_mode):
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
             return None
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
     with os.fdopen(fd, "rb") as fh:
-        return fh.read()
+        return fh.read(limit + 1)
 
 
 def _digest(data: bytes | None) -> str | None:
     return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+def file_digest(path: Path) -> str | None:
+    """sha256 of a regular file; a larger one than MAX_INPUT_BYTES by its size; None for anything else."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    if stat.S_ISREG(info.st_mode) and info.st_size > MAX_INPUT_BYTES:
+        return f"size:{info.st_size}"
+    return _digest(regular_file_bytes(path))
+
+
+def published_path(root: Path, rel: object) -> Path | None:
+    """``root/rel`` for a path the manifest may name: relative, inside the repository (links followed on the way)."""
+    if written_fault(rel) is not None:
+        return None
+    assert isinstance(rel, str)
+    path = root / rel
+    try:
+        inside = path.parent.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):
+        return None
+    return path if inside else None
 
 
 def _folder_digests(root: Path, folder: str) -> dict[str, str | None]:
@@ -55,7 +86,7 @@ def _folder_digests(root: Path, folder: str) -> dict[str, str | None]:
         names = sorted(os.listdir(base)) if stat.S_ISDIR(os.lstat(base).st_mode) else []
     except OSError:
         names = []
-    return {f"{folder}/{name}": _digest(regular_file_bytes(base / name)) for name in names}
+    return {f"{folder}/{name}": file_digest(base / name) for name in names}
 
 
 def code_digest() -> str:
@@ -100,7 +131,8 @@ def manifest_bytes(root: Path, outputs: dict[str, bytes]) -> bytes:
 def staleness(root: Path) -> str | None:
     """Why the published files are not what the current inputs build, or None when they are
     (a stray file in a folder the build owns counts too)."""
-    raw = regular_file_bytes(root / MANIFEST)
+    manifest = published_path(root, MANIFEST)
+    raw = None if manifest is None else regular_file_bytes(manifest, limit=MAX_MANIFEST_BYTES)
     if raw is None:
         return f"{MANIFEST} is missing"
     try:
@@ -122,7 +154,10 @@ def staleness(root: Path) -> str | None:
             what = "is new" if rel not in old_files else "was removed" if rel not in new_files else "has changed"
             return f"{rel} {what}"
     for rel in sorted(outputs):
-        if _digest(regular_file_bytes(root / rel)) != outputs[rel]:
+        path = published_path(root, rel)
+        if path is None:
+            return f"{MANIFEST} names {rel!r}, which is not a published file"
+        if file_digest(path) != outputs[rel]:
             return f"{rel} is not the file the last build wrote"
     stray = sorted(set(managed_files(root)) - set(outputs))
     return f"{stray[0]} is not a file the build writes" if stray else None
