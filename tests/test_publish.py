@@ -171,3 +171,18 @@ def test_a_huge_seed_is_fingerprinted_by_its_size_unread(mini, monkeypatch):
 
     monkeypatch.setattr(inputs, "MAX_INPUT_BYTES", 10)
     assert inputs.file_digest(mini / "seeds/000_903a45e1dc248108.txt").startswith("size:")
+
+
+def test_a_published_folder_linked_to_a_large_tree_is_not_walked(mini, tmp_path, monkeypatch):
+    import nk_troops.inputs as inputs
+
+    walked = []
+    real_walk = inputs.os.walk
+    monkeypatch.setattr(inputs.os, "walk", lambda top, **k: walked.append(str(top)) or real_walk(top, **k))
+    schema = mini / "schema"
+    for f in schema.iterdir():
+        f.unlink()
+    schema.rmdir()
+    schema.symlink_to("/usr", target_is_directory=True)  # validate must not list /usr's files
+    text = validate(mini).render()
+    assert "[tables-out-of-date]" in text and not [w for w in walked if w.endswith("schema")]

@@ -101,6 +101,13 @@ def managed_files(root: Path) -> list[str]:
     """Every entry (of any kind) inside the folders the build owns; links are listed, never followed."""
     found: list[str] = []
     for folder in MANAGED_DIRS:
+        parts = Path(folder).parts
+        linked = next(
+            (Path(*parts[: i + 1]) for i in range(len(parts)) if (root / Path(*parts[: i + 1])).is_symlink()), None
+        )
+        if linked is not None:  # listed as an entry of its own (so the package is stale), never walked into
+            found.append(linked.as_posix())
+            continue
         for dirpath, dirnames, filenames in os.walk(root / folder, followlinks=False):
             rel = Path(dirpath).relative_to(root)
             found += [(rel / name).as_posix() for name in filenames]
