@@ -155,3 +155,9 @@ def test_output_cut_short_by_a_closed_pipe_is_not_a_traceback(mini):
     proc.wait(timeout=120)
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
     assert proc.returncode == 141
+
+
+def test_check_tables_refuses_a_number_of_workers_it_cannot_start(mini):
+    for workers in ("0", "-3", "100000"):
+        r = run("check-tables", "--workers", workers, cwd=mini)
+        assert r.returncode == 2 and r.stderr.startswith("nk-troops: --workers takes a whole number"), r.stderr

@@ -23,6 +23,7 @@ class UsageError(Exception):
     """The command was used wrongly (exit 2), as opposed to the data having problems (exit 1)."""
 
 
+MAX_WORKERS = 64
 ROOT_HELP = "repository folder (default: the current folder)"
 FORMAT_HELP = "text for people (default), json (stable shape: docs/validation.md), github (Actions annotations)"
 
@@ -70,6 +71,8 @@ def cmd_check_tables(args: argparse.Namespace) -> int:
     from . import problems as P
     from .engine import validate_tables
 
+    if not 1 <= args.workers <= MAX_WORKERS:
+        raise UsageError(f"--workers takes a whole number from 1 to {MAX_WORKERS}")
     path = Path(args.package)
     if path.is_dir():
         path = path / "datapackage.json"
