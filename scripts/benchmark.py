@@ -115,7 +115,7 @@ def paired(repeat: int, first: Callable[[], dict], second: Callable[[], dict]) -
         else:
             b_runs.append(second())
             a_runs.append(first())
-    ratios = [a["wall"] / b["wall"] for a, b in zip(a_runs, b_runs)]
+    ratios = [a["wall"] / b["wall"] for a, b in zip(a_runs, b_runs, strict=True)]
     return best(a_runs), best(b_runs), ratios
 
 
@@ -256,7 +256,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     rule = "|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|"
     fr_rate = None
-    fr_mem = None
     ratios = []
     to_parse = []
     for n in args.sizes:
@@ -273,7 +272,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.baseline:
             against_baseline(args.repeat, clean, keys, args.baseline)
 
-        v, a, pair_ratios = paired(args.repeat, lambda: check_tables(clean, keys), lambda: measure(PARSE, str(clean)))
+        v, a, pair_ratios = paired(
+            args.repeat,
+            lambda clean=clean, keys=keys: check_tables(clean, keys),
+            lambda clean=clean: measure(PARSE, str(clean)),
+        )
         vb = check_tables(broken, keys)
         v_recall = recall(broken / "injected.json", keys)
         rows = v["rows"]
@@ -286,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
 
-        def row(name: str, m: dict, rec: str = "", cl: str = "", note: str = "") -> None:
+        def row(name: str, m: dict, rec: str = "", cl: str = "", note: str = "", n=n, rows=rows, mb=mb) -> None:
             line = (
                 f"| {n:>11,} | {rows:>10,} | {mb:>6,.0f} | {name:<24} | {m['wall']:>7.2f}{note} | {rows / m['wall']:>10,.0f} | "
                 f"{m['cpu']:>6.1f} | {m['peak_mb']:>7,.0f} | {rec:>7} | {cl:>5} |"
@@ -301,9 +304,9 @@ def main(argv: list[str] | None = None) -> int:
         to_parse.append((n, v["wall"] / a["wall"], statistics.median(pair_ratios), rows / statistics.median(v["runs"])))
         if n <= args.frictionless_max:
             f = measure(FRICTIONLESS, str(clean / "datapackage.json"), str(keys))
-            fb = measure(FRICTIONLESS, str(broken / "datapackage.json"), str(keys))
+            measure(FRICTIONLESS, str(broken / "datapackage.json"), str(keys))  # writes the keys recall reads
             f_recall = recall(broken / "injected.json", keys)
-            fr_rate, fr_mem = rows / f["wall"], f["peak_mb"]
+            fr_rate = rows / f["wall"]
             row("frictionless validate", f, f"{f_recall:.0%}", str(f["problems"]))
             ratios.append((n, f["wall"] / v["wall"], "measured"))
         elif fr_rate:

@@ -450,7 +450,7 @@ def make_archive(
         n_par = int(rng.integers(3, 8))
         sentences: list[tuple[int, int, str, bool]] = []  # (start, end, clean words, stored otherwise)
         out = f"Synthetic archived source {i}\n"
-        for p in range(n_par):
+        for _ in range(n_par):
             n_sent = int(rng.integers(2, 7))
             for s in range(n_sent):
                 clean = SENTENCES[int(rng.integers(0, len(SENTENCES)))]
@@ -564,17 +564,20 @@ def draw(n: int, seed: int, non_verbatim: float = NON_VERBATIM) -> Plan:
         notes=ints(len(NOTES), n),
         notes_null=u(n) < 0.8,
     )
-    claim_common = lambda: dict(
-        provenance=ints(2, n),
-        notes=ints(len(NOTES), n),
-        notes_null=u(n) < 0.7,
-        notes_two=u(n) < 0.3,  # noqa: E731
-        date=rng.choice(ndates, n, p=dp.weights),
-        place=ints(len(PLACES), n),
-        place_null=u(n) < 0.4,
-        country=ints(len(COUNTRIES), n),
-        country_null=u(n) < 0.4,
-    )
+
+    def claim_common() -> dict:
+        return dict(
+            provenance=ints(2, n),
+            notes=ints(len(NOTES), n),
+            notes_null=u(n) < 0.7,
+            notes_two=u(n) < 0.3,
+            date=rng.choice(ndates, n, p=dp.weights),
+            place=ints(len(PLACES), n),
+            place_null=u(n) < 0.4,
+            country=ints(len(COUNTRIES), n),
+            country_null=u(n) < 0.4,
+        )
+
     plan.a["events"] = dict(
         type=ints(13, n),
         subj=ints(len(BODIES), n),
@@ -1211,7 +1214,7 @@ def write_package(
     edits, expected = plan_errors(plan, inject) if inject else ({r: {} for r in TABLES}, [])
     seeds = out / "seeds"
     seeds.mkdir(parents=True, exist_ok=True)
-    for name, text in zip(plan.archive.files, plan.archive.texts):
+    for name, text in zip(plan.archive.files, plan.archive.texts, strict=True):
         (out / name).write_bytes(text.encode("utf-8"))
     resources = []
     cited = plan.archive.span_verbatim[plan.a["citations"]["span"]]

@@ -60,7 +60,9 @@ def test_cff_is_valid_cff_1_2_0():
 def test_cff_validator_would_catch_a_broken_file():
     cffconvert = _cffconvert()
     broken = citation_files()[CFF_PATH].decode("utf-8").replace("type: dataset", "type: spreadsheet")
-    with pytest.raises(Exception):
+    from jsonschema.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
         cffconvert.Citation(broken).validate()
 
 

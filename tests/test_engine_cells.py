@@ -82,7 +82,7 @@ def test_excerpt_controls_counted_in_the_archive_agree_with_reading_them(tmp_pat
     for i, t in enumerate(texts):
         raw = t.encode("utf-8")
         (tmp_path / "seeds" / f"s{i}.txt").write_bytes(raw)
-        for key, v in zip(ex, (i, f"s{i}", f"seeds/s{i}.txt", hashlib.sha256(raw).hexdigest())):
+        for key, v in zip(ex, (i, f"s{i}", f"seeds/s{i}.txt", hashlib.sha256(raw).hexdigest()), strict=True):
             ex[key].append(v)
     st = TableState(table_spec(M.BY_RESOURCE["sources"]), tmp_path, Found("sources"))
     st.extra.update(ex)
@@ -120,7 +120,7 @@ def test_a_text_too_long_is_not_checked_further_as_in_the_model():
     found = Found("events")
     _, ok = check_column(c, pa.array(values), np.ones(len(values), bool), found, 0)
     per_row = {}
-    for _, row, field, message, _ in found.items:
+    for _, row, _field, message, _ in found.items:
         per_row.setdefault(row, []).append(message)
     assert all(len(m) == 1 for m in per_row.values()), per_row
     assert [("limit is" in per_row[i][0]) for i in range(3)] == [True, True, True]

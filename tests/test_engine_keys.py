@@ -42,7 +42,7 @@ def test_match_agrees_with_sets(keys, refs, slice_size):
 
     dups = {k for k in present if present.count(k) > 1}
     assert rows(kh, m.duplicated) == [i for i, k in enumerate(keys) if k in dups]
-    for r, col, missing in zip(refs, rh, m.missing):
+    for r, col, missing in zip(refs, rh, m.missing, strict=True):
         assert rows(col, missing) == [i for i, v in enumerate(r) if v is not None and v not in present]
     referenced = {v for r in refs for v in r if v is not None}
     assert rows(kh, m.unreferenced["any"]) == [i for i, k in enumerate(keys) if k is not None and k not in referenced]
@@ -90,7 +90,7 @@ def test_both_pattern_engines_match_what_the_records_validator_matches():
     for pattern in sorted(patterns):
         adapter = TypeAdapter(constr(pattern=pattern))
 
-        def ok(v):
+        def ok(v, adapter=adapter):
             try:
                 adapter.validate_python(v)
                 return True

@@ -227,7 +227,7 @@ def test_engine_refuses_a_text_cell_exactly_when_the_model_does(resource, column
                 column,
                 "polars" if long else "re2",
                 "dictionary" if dictionary else "plain",
-                [(v, g, e) for v, g, e in zip(values, got, expected) if g != e],
+                [(v, g, e) for v, g, e in zip(values, got, expected, strict=True) if g != e],
             )
 
 
@@ -258,7 +258,7 @@ def test_engine_and_model_agree_on_a_sweep_of_edits(resource, column):
                 column,
                 "polars" if long else "re2",
                 "dictionary" if dictionary else "plain",
-                [(v, g, e) for v, g, e in zip(values, got, expected) if g != e][:5],
+                [(v, g, e) for v, g, e in zip(values, got, expected, strict=True) if g != e][:5],
             )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -52,7 +53,7 @@ def test_windowed_check_agrees_with_python(pieces, cuts):
         expected = False
     bounds = sorted({0, len(data), *(c for c in cuts if c < len(data))})  # windows split anywhere, mid-character too
     check = Utf8Check()
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in itertools.pairwise(bounds):
         check.feed(memoryview(data)[a:b])
     assert check.finish() == expected, (data, bounds)
 

@@ -8,12 +8,12 @@ datapackage.json, is checked by ``validate_tables``.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 from pathlib import Path
 
 import pytest
+from test_engine import _refresh  # the descriptor's bytes and hash, as tests/test_engine.py refreshes them
 
 from nk_troops.engine import validate_tables
 from nk_troops.validate import validate
@@ -65,13 +65,7 @@ def write_table(package: Path, resource: str, head: list[str], rows: list[dict[s
     out.writerows([r.get(h, "") for h in head] for r in rows)
     data = buf.getvalue().encode("utf-8")
     (package / "dataset/tables/csv" / f"{resource}.csv").write_bytes(data)
-    desc_path = package / "datapackage.json"
-    desc = json.loads(desc_path.read_text(encoding="utf-8"))
-    for res in desc["resources"]:
-        if res["name"] == resource:
-            res["bytes"] = len(data)
-            res["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
-    desc_path.write_text(json.dumps(desc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    _refresh(package, resource, data)
 
 
 def engine_problems(package: Path, type_: str) -> list:

@@ -30,7 +30,7 @@ def test_records_csv_parquet_pandas_agree():
         from_parquet = load_table(model.resource, REPO / "datapackage.json", fmt="parquet")
         pd.testing.assert_frame_equal(from_csv, from_parquet)
         assert len(from_csv) == len(rows)
-        for row, (_, got) in zip(rows, from_csv.iterrows()):
+        for row, (_, got) in zip(rows, from_csv.iterrows(), strict=True):
             assert {k: _plain(v) for k, v in got.items()} == row
             compared += 1
     assert compared > 0
