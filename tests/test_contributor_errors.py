@@ -221,7 +221,7 @@ def test_the_closest_passage_is_set_off_by_quotes_it_does_not_hold(mini):
         "Ukraine wishes to end this war more than any other country,",
     )
     p = one(rejected(mini), "excerpt-not-found")
-    passage = p.hint.split("the closest passage in the source is: ", 1)[1]
+    passage = p.hint.split(" in the passage ", 1)[1]
     assert passage.startswith("'\"Ukraine wants to end this war more than any other country,") and passage.endswith(
         "'"
     ), p.hint

@@ -294,4 +294,4 @@ def test_every_engine_run_has_its_own_hint_budget(mini, monkeypatch):
     write_table(mini, "events", head, rows)
     [p] = engine_problems(mini, "field-error")
     assert (p.resource, p.row, p.field) == ("events", 2, "event_type")
-    assert p.message.endswith(hints.did_you_mean("capture"))
+    assert p.hint == hints.did_you_mean("capture")

@@ -15,7 +15,7 @@ from . import problems as P
 from . import rulebook as R
 from .confine import SEEDS_DIR, Refusal, seed_file
 from .excerpts import NormalisedText, find_excerpt, normalise
-from .hints import LONGEST, Candidates, did_you_mean
+from .hints import LONGEST, Candidates, marked_difference, reference_hint
 from .links import (
     DUPLICATE_LINK_HINT,
     LINK_KEY,
@@ -191,7 +191,7 @@ def _check_references(dataset: Dataset, ids: dict[str, dict[str, Located]], prob
         line, col = loc.at(*path)
         if resource not in nearest:
             nearest[resource] = Candidates(known)
-        guess = nearest[resource].most_like(value)
+        suggestion = reference_hint(value, nearest[resource])
         problems.append(
             P.DanglingReference(
                 f"'{value}' is not the id of any record in {resource}",
@@ -200,9 +200,7 @@ def _check_references(dataset: Dataset, ids: dict[str, dict[str, Located]], prob
                 column=col,
                 record_id=loc.id,
                 field=P.dotted(path),
-                hint=did_you_mean(guess)
-                if guess
-                else f"add the {resource[:-1]} to dataset/records/{_records_file(resource)}",
+                hint=suggestion or f"add the {resource[:-1]} to dataset/records/{_records_file(resource)}",
             )
         )
 
@@ -340,10 +338,15 @@ def _nearest_passage(excerpt: str, text: NormalisedText, passages: dict[str, Can
         sentences = re.split(r"(?<=[.!?\"])\s+", text.text)
         pieces = (s[k : k + LONGEST] for s in sentences for k in range(0, len(s), LONGEST))
         passages[source_id] = Candidates(pieces, cutoff=0.0)
-    best = passages[source_id].most_like(normalise(excerpt[: 2 * LONGEST]).text[:LONGEST])
+    written = normalise(excerpt[: 2 * LONGEST]).text
+    best = passages[source_id].most_like(written[:LONGEST])
     if not best:
         return R.EXCERPT_IN_SOURCE.hint or ""
-    return f"copy the words exactly; the closest passage in the source is: {_set_off(best)}"
+    at = text.text.find(best)
+    where = marked_difference(written, text.text[at : at + len(best) + len(written)]) if at >= 0 else None
+    if where is None:
+        return f"copy the words exactly; the closest passage in the source is: {_set_off(best)}"
+    return f"copy the words exactly; the source differs at {where} in the passage {_set_off(best)}"
 
 
 def _set_off(passage: str) -> str:

@@ -32,6 +32,15 @@ BUDGET_SECONDS = 2.0
 LONGEST = 240
 """Longest value or candidate compared, in characters (the longest passage a hint shows)."""
 
+KEEP = 3
+"""The most ids a hint offers."""
+
+PREFIX_BONUS = 0.25
+"""What beginning with the whole of a misspelt id adds to a candidate's ratio (less for a shorter shared start)."""
+
+CLOSE = 0.05
+"""Candidates within this score of the best are offered with it: the hint says several ids are close."""
+
 MAX_ANSWERS = 100_000
 """Answers remembered per set of candidates (then forgotten, and searched again if asked)."""
 
@@ -74,35 +83,72 @@ class Candidates:
         self.rank = {c: i for i, c in enumerate(kept)}
         self.by_length = sorted(kept, key=len)
         self.lengths = [len(c) for c in self.by_length]
-        self.answers: dict[str, str | None] = {}
+        self.sorted = sorted(kept)
+        self.answers: dict[tuple[str, int], list[str]] = {}
 
     def most_like(self, value: object) -> str | None:
         """The candidate most like ``value`` (a ratio of at least ``cutoff``), or None."""
+        found = self._answer(value, 1)
+        return found[0] if found else None
+
+    def closest_ids(self, value: object) -> list[str]:
+        """The candidates worth suggesting for a misspelt id, best first: ranked by difflib ratio plus a
+        bonus for the share of ``value`` they begin with (``fg-captured-two`` is more likely
+        ``fg-captured-two-own-voice`` than ``fg-zelensky-captured-two``, though the ratio says otherwise).
+        More than one only when the next is nearly as good as the best (the hint then says so)."""
+        if not isinstance(value, str) or len(value) > LONGEST:
+            return []
+        if (value, 0) in self.answers:
+            return self.answers[(value, 0)]
+        found = self._answer(value, KEEP)
+        if _budget.left <= 0:
+            return found[:1]
+        started = time.perf_counter()
+        i = bisect_left(self.sorted, value)
+        near = [c for c in self.sorted[max(0, i - 2) : i + KEEP] if _shared(value, c) >= 3]  # sharing a beginning
+        scored = []
+        for cand in dict.fromkeys([*found, *near]):
+            ratio = SequenceMatcher(None, cand, value, autojunk=False).ratio()
+            shared = _shared(value, cand)
+            if ratio >= self.cutoff or shared == len(value):
+                scored.append((ratio + PREFIX_BONUS * shared / max(len(value), 1), -self.rank[cand], cand))
+        scored.sort(reverse=True)
+        close = [c for score, _, c in scored if score >= scored[0][0] - CLOSE][:KEEP] if scored else []
+        _budget.spend(time.perf_counter() - started)
+        self.answers[(value, 0)] = close
+        return close
+
+    def _answer(self, value: object, keep: int) -> list[str]:
         if not isinstance(value, str) or len(value) > LONGEST or not self.by_length:
-            return None
-        if value in self.answers:
-            return self.answers[value]
+            return []
+        if (value, keep) in self.answers:
+            return self.answers[(value, keep)]
         budget = _budget
         if budget.left <= 0:
-            return None
+            return []
         started = time.perf_counter()
-        found, complete = self._search(value, started + budget.left)
+        found, complete = self._search(value, started + budget.left, keep)
         budget.spend(time.perf_counter() - started)
         if complete:  # an answer cut short is not kept: another run may have the time for it
             if len(self.answers) >= MAX_ANSWERS:
                 self.answers.clear()
-            self.answers[value] = found
+            self.answers[(value, keep)] = found
         return found
 
-    def _search(self, value: str, deadline: float) -> tuple[str | None, bool]:
+    def _search(self, value: str, deadline: float, keep: int) -> tuple[list[str], bool]:
+        """The ``keep`` candidates of the highest ratio (at least ``cutoff``), best first."""
         n = len(value)
         matcher = SequenceMatcher(None, autojunk=False)
         matcher.set_seq2(value)  # as difflib.get_close_matches: what difflib learns of seq2 is kept
-        best = (self.cutoff, len(self.rank))  # (ratio, rank) to beat; a ratio equal to the cutoff is enough
-        found = None
+        best: list[tuple[float, int]] = []  # (ratio, rank) of the candidates kept, best first
+        found: list[str] = []
         lengths = self.lengths
         hi = bisect_left(lengths, n)
         lo = hi - 1
+
+        def to_beat() -> tuple[float, int]:
+            return best[-1] if len(best) == keep else (self.cutoff, len(self.rank))
+
         while lo >= 0 or hi < len(lengths):
             up = _bound(n, lengths[hi]) if hi < len(lengths) else -1.0
             down = _bound(n, lengths[lo]) if lo >= 0 else -1.0
@@ -110,18 +156,31 @@ class Candidates:
                 i, bound, hi = hi, up, hi + 1
             else:
                 i, bound, lo = lo, down, lo - 1
-            if bound < best[0]:
+            if bound < to_beat()[0]:
                 break  # no candidate left can do better: their lengths are further from the value's
             if time.perf_counter() > deadline:
-                return None, False
+                return [], False
             cand = self.by_length[i]
             rank = self.rank[cand]
             matcher.set_seq1(cand)
-            if _beats(matcher.quick_ratio(), rank, best):
+            if _beats(matcher.quick_ratio(), rank, to_beat()):
                 ratio = matcher.ratio()
-                if _beats(ratio, rank, best):
-                    best, found = (ratio, rank), cand
+                if _beats(ratio, rank, to_beat()):
+                    at = next((k for k, b in enumerate(best) if _beats(ratio, rank, b)), len(best))
+                    best.insert(at, (ratio, rank))
+                    found.insert(at, cand)
+                    del best[keep:], found[keep:]
         return found, True
+
+
+def _shared(a: str, b: str) -> int:
+    """How many characters ``a`` and ``b`` begin with in common."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 def _bound(n: int, m: int) -> float:
@@ -135,6 +194,69 @@ def _beats(ratio: float, rank: int, best: tuple[float, int]) -> bool:
 
 def did_you_mean(guess: str) -> str:
     return f"did you mean '{guess}'?"
+
+
+def reference_hint(value: object, ids: Candidates) -> str | None:
+    """The hint for an id that names no record: the id meant, or the few that are equally close."""
+    close = ids.closest_ids(value)
+    if len(close) > 1:
+        return "several ids are close: " + ", ".join(f"'{c}'" for c in close)
+    return did_you_mean(close[0]) if close else None
+
+
+CONTEXT_WORDS = 5
+"""Words of the source shown on each side of a marked difference."""
+
+
+def marked_difference(written: str, source: str) -> str | None:
+    """Where ``written`` (an excerpt) first departs from ``source`` (the passage it was meant to copy), as
+    ``…captured by Ukrainian [forces→troops] in Russia's…``: the words written, then the source's words.
+
+    Compared word by word; source words before the excerpt begins or after it ends are not differences.
+    Callers bound both texts (a few times ``LONGEST`` characters), which bounds the comparison."""
+    a, b = written.split(), source.split()
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    ops = matcher.get_opcodes()
+    while ops and ops[0][0] == "insert":
+        ops = ops[1:]  # the source before the excerpt's first word
+    while ops and ops[-1][0] == "insert":
+        ops = ops[:-1]  # the source after its last
+    if not any(tag == "equal" for tag, *_ in ops):
+        return None  # nothing in common to align on
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "equal":
+            continue
+        before = " ".join(b[max(0, j1 - CONTEXT_WORDS) : j1])
+        after = " ".join(b[j2 : j2 + CONTEXT_WORDS])
+        mark = f"[{_words(a[i1:i2])}→{_words(b[j1:j2])}]"
+        return f"…{before} {mark} {after}…".replace("… ", "…").replace(" …", "…")
+    return None
+
+
+def _words(words: list[str], most: int = 8) -> str:
+    return " ".join(words) if len(words) <= most else " ".join(words[: most - 1]) + " …"
+
+
+def not_allowed(shown: str, allowed: Iterable[str]) -> str:
+    """The message for a value outside a controlled vocabulary (records and tables alike)."""
+    return f"{shown} is not an allowed value; allowed: {', '.join(allowed)}"
+
+
+def controlled_value(value: object, definitions: dict[str, str]) -> str | None:
+    """The hint for a value outside a controlled vocabulary ({allowed value: its definition}).
+
+    A word that a definition lists in quotes ('about' under approximately) points at that value: the
+    contributor wrote the source's word where the vocabulary has a name for it. Otherwise the value
+    most like it, if one is close."""
+    if not isinstance(value, str) or len(value) > LONGEST:
+        return None
+    word = " ".join(value.replace("_", " ").split()).casefold()
+    if word:
+        listing = [v for v, d in definitions.items() if f"'{word}'" in d.casefold()]
+        if len(listing) == 1:
+            return f"use '{listing[0]}': its definition lists '{word}'"
+    guess = closest(value, definitions)
+    return did_you_mean(guess) if guess else None
 
 
 @lru_cache(maxsize=256)

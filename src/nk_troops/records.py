@@ -20,6 +20,7 @@ from . import hints
 from . import problems as P
 from .fields import KnowableMarker, Unknown
 from .models import CURATED, Citation, Link, Record
+from .vocabularies import definitions_of
 from .yaml_loader import YamlLoadError, load_yaml
 
 RECORDS_DIR = Path("dataset/records")
@@ -389,9 +390,7 @@ def _explain(e: Any, value: Any, target: type, path: tuple) -> tuple[str, str | 
     name = path[-1] if path and isinstance(path[-1], str) else None
     if etype == "enum":
         allowed = re.findall(r"'([^']*)'", e.get("ctx", {}).get("expected", ""))
-        guess = hints.closest(value, allowed)
-        hint = hints.did_you_mean(guess) if guess else None
-        return f"{_show(value)} is not an allowed value; allowed: {', '.join(allowed)}", hint
+        return hints.not_allowed(_show(value), allowed), hints.controlled_value(value, definitions_of(allowed))
     if etype == "string_pattern_mismatch":
         return f"{_show(value)} does not have the required form", _describe(target, name)
     if etype in (

@@ -26,6 +26,18 @@ class DocEnum(StrEnum):
     def values(cls) -> list[str]:
         return [m.value for m in cls]
 
+    @classmethod
+    def definitions(cls) -> dict[str, str]:
+        return {m.value: m.definition for m in cls}
+
+
+def definitions_of(values: list[str]) -> dict[str, str]:
+    """{value: definition} of the vocabulary whose values are exactly ``values`` (else no definitions)."""
+    for vocabulary in DocEnum.__subclasses__():
+        if vocabulary.values() == values:
+            return vocabulary.definitions()
+    return dict.fromkeys(values, "")
+
 
 class ActorType(DocEnum):
     person = "person", "A named individual."

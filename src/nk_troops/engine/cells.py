@@ -231,14 +231,15 @@ def check_column(
         if bad.any():
             idx = np.flatnonzero(bad)
             values = _values(col, idx)
-            msgs = []
-            for v in values:
-                guess = hints.closest(v, c.enum)
-                msgs.append(
-                    f"{_show(v)} is not one of the allowed values"
-                    + (f"; {hints.did_you_mean(guess)}" if guess else f" ({', '.join(c.enum)})")
+            definitions = c.column.enum.definitions() if c.column.enum else dict.fromkeys(c.enum, "")
+            for i, v in zip(idx.tolist(), values, strict=True):
+                found.add(
+                    P.FieldProblem,
+                    i + base,
+                    c.name,
+                    hints.not_allowed(_show(v), c.enum),
+                    hints.controlled_value(v, definitions),
                 )
-            found.many(P.FieldProblem, idx + base, c.name, msgs)
         ok &= good_np
         return typed, ok
     if c.pattern is not None and not defer_keys:
