@@ -21,9 +21,9 @@ How a model field becomes columns (see ``schema_gen.columns``):
 from __future__ import annotations
 
 import re
-from typing import Annotated, ClassVar
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from . import rulebook as R
 from .fields import (  # also read by other modules as models.<name>
@@ -42,6 +42,9 @@ from .fields import (  # also read by other modules as models.<name>
     WrittenDate,
     fk,
 )
+from .record_parts import Citation as Citation  # re-exported: other modules read models.Citation, models.Link
+from .record_parts import ClaimRecord, Record
+from .record_parts import Link as Link  # and its fields' words are the claim_links columns'
 from .vocabularies import (
     ActorType,
     ArchiveStatus,
@@ -49,76 +52,12 @@ from .vocabularies import (
     LinkRelation,
     Measure,
     Medium,
-    Provenance,
     Qualifier,
     RecordType,
     SourceKind,
     StatementForm,
     Unit,
 )
-
-# --------------------------------------------------------------------------- shared pieces
-
-
-class Citation(BaseModel):
-    """One archived source and the verbatim words in it that support the record."""
-
-    model_config = ConfigDict(extra="forbid")
-    source_id: SourceId = fk(
-        "sources.source_id",
-        "The archived source that reports the record.",
-        "korea-times-2025-ponomarenko-interview",
-        required=True,
-    )
-    excerpt: Excerpt = Field(
-        description="Verbatim words from the archived source that support the record (matched as docs/validation.md, Excerpt matching, says).",
-        examples=["In mid-January, Ukrainian forces captured two North Korean soldiers"],
-    )
-
-
-class Link(BaseModel):
-    """A typed link from this claim to another claim (both kept; neither overrides the other)."""
-
-    model_config = ConfigDict(extra="forbid")
-    relation: LinkRelation = Field(description="How the two claims relate.", examples=["alternative_estimate"])
-    other_claim_id: ClaimId = fk(
-        "claims.claim_id", "The claim this one is linked to.", "fg-nis-killed-mid-january", required=True
-    )
-    note: Text | None = Field(
-        None, description="Why the link was made.", examples=["Both count North Korean casualties in Kursk."]
-    )
-
-
-class Record(BaseModel):
-    """Base of every editable record; ``extra="forbid"`` turns a misspelt field into an error."""
-
-    model_config = ConfigDict(extra="forbid", use_enum_values=False)
-
-    resource: ClassVar[str]
-    title: ClassVar[str]
-    description: ClassVar[str]
-    primary_key: ClassVar[str]
-
-
-class ClaimRecord(Record):
-    """An event, statement or figure: a claim made by someone and reported by cited sources."""
-
-    record_type: ClassVar[RecordType]
-    provenance: Provenance = Field(
-        Provenance.hand_curated, description="How the record was made.", examples=["hand_curated"]
-    )
-    notes: Text | None = Field(
-        None,
-        description="Curator's notes: wording differences between sources, borderline decisions.",
-        examples=["Seed 001 gives the same quote, shortened."],
-    )
-    citations: list[Citation] = Field(
-        min_length=1, description="Sources that report this claim, each with a verbatim excerpt."
-    )
-    links: list[Link] = Field(
-        default_factory=list, description="Links to other claims (conflicts, alternative estimates)."
-    )
-
 
 # --------------------------------------------------------------------------- the records
 
@@ -386,10 +325,12 @@ class ClaimLinkRow(Record):
     claim_id: ClaimId = fk(
         "claims.claim_id", "The claim the link is written on.", "fg-ponomarenko-killed-or-wounded", required=True
     )
-    relation: LinkRelation = Field(description="How the two claims relate.", examples=["alternative_estimate"])
+    relation: LinkRelation = Field(
+        description=Link.model_fields["relation"].description, examples=Link.model_fields["relation"].examples
+    )
     other_claim_id: ClaimId = fk("claims.claim_id", "The other claim.", "fg-nis-killed-mid-january", required=True)
     note: Text | None = Field(
-        None, description="Why the link was made.", examples=["Both count North Korean casualties in Kursk."]
+        None, description=Link.model_fields["note"].description, examples=Link.model_fields["note"].examples
     )
 
 
