@@ -19,6 +19,7 @@ from nk_troops.build import build
 from nk_troops.cli import main
 from nk_troops.diff import compare, render_text, required_bump
 from nk_troops.release import ReleaseError, bump_between, changelog_entry, release
+from nk_troops.releases import read_record
 from nk_troops.snapshot import from_folder
 
 REPO = Path(__file__).resolve().parents[1]
@@ -380,26 +381,29 @@ def test_removed_table_is_major(old: Path, new: Path):
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """A git repository whose first commit, tagged v0.1.0, is a built package."""
+def repo(tmp_path: Path, monkeypatch) -> Path:
+    """A git repository whose first commit is a built package released as 0.1.0 (its record in releases/)."""
+    monkeypatch.setattr(M, "VERSION", "0.1.0")
     root = make_package(tmp_path / "repo")
     git(root, "init", "-q")
+    assert release(root, "0.1.0").previous is None
+    (root / ".gitignore").write_text("dist/\n", encoding="utf-8")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "0.1.0")
-    git(root, "tag", "v0.1.0")
     return root
 
 
-def test_diff_against_a_git_revision(repo: Path, capsys):
+def test_diff_against_a_release_and_a_git_revision(repo: Path, capsys):
+    """No git tag is needed: a release is found by its record, at the commit that added it."""
     edit_records(repo, "events", lambda ev: ev[0].update(place="Kursk Oblast"))
     rebuild(repo)
-    assert run(["diff", "v0.1.0", "--root", str(repo)]) == 0
+    assert run(["diff", "0.1.0", "--root", str(repo)]) == 0
     out = capsys.readouterr().out
-    assert "revision 'v0.1.0'" in out and "Required version bump: patch" in out
+    assert "Comparing release 0.1.0 (" in out and "Required version bump: patch" in out
     assert 'place: "Kursk region" → "Kursk Oblast"' in out
 
     git(repo, "commit", "-qam", "place")
-    assert run(["diff", "v0.1.0", "HEAD", "--root", str(repo), "--format", "json"]) == 0
+    assert run(["diff", "HEAD~1", "HEAD", "--root", str(repo), "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["records"][0]["fields"] == {"place": {"old": "Kursk region", "new": "Kursk Oblast"}}
 
@@ -408,6 +412,8 @@ def test_plain_errors_for_user_mistakes(repo: Path, tmp_path: Path, capsys):
     assert run(["diff", "v9.9.9", "--root", str(repo)]) == 2
     err = capsys.readouterr().err
     assert "'v9.9.9' is not a git revision" in err and "Traceback" not in err
+    assert run(["diff", "9.9.9", "--root", str(repo)]) == 2
+    assert "'9.9.9' has no record in releases/ (released: 0.1.0)" in capsys.readouterr().err
     empty = tmp_path / "empty"
     empty.mkdir()
     assert run(["diff", str(empty), str(repo)]) == 2
@@ -447,7 +453,7 @@ def test_release_writes_changelog_and_a_checked_zip(repo: Path, monkeypatch):
     changelog = (repo / "CHANGELOG.md").read_text(encoding="utf-8")
     assert changelog.startswith("# Changelog\n")
     assert f"## [0.2.0] - {M.RELEASED}" in changelog
-    assert "Compared with 0.1.0 (v0.1.0); the changes need a minor version." in changelog
+    assert "Compared with 0.1.0; the changes need a minor version." in changelog
     assert "### Added\n\n- events `ev-interrogation-footage`\n- citations `ev-interrogation-footage/c1`\n" in changelog
     assert '### Changed\n\n- events `ev-capture`: `place` "Kursk region" → "Kursk Oblast"\n' in changelog
     assert "### Removed" not in changelog and "claims `" not in changelog
@@ -481,10 +487,19 @@ def test_release_writes_changelog_and_a_checked_zip(repo: Path, monkeypatch):
     for name, digest in sums.items():
         assert hashlib.sha256(members[prefix + name]).hexdigest() == digest
 
+    # the release is recorded: every file's sha256 and the content hash (the sha256 of SHA256SUMS)
+    record = read_record(repo, "0.2.0")
+    assert record is not None and record.changelog == done.changelog_entry
+    assert record.files == sums and record.content_sha256 == hashlib.sha256(members[prefix + "SHA256SUMS"]).hexdigest()
+    assert record.zip_sha256 == hashlib.sha256(done.zip_path.read_bytes()).hexdigest()
+    with pytest.raises(ReleaseError, match="0.2.0 is already released"):
+        release(repo, "0.2.0")
+
     # same inputs, same bytes; the changelog keeps one entry per version
     first = done.zip_path.read_bytes()
+    (repo / record.path).unlink()
     release(repo, "0.2.0")
-    assert done.zip_path.read_bytes() == first
+    assert done.zip_path.read_bytes() == first and read_record(repo, "0.2.0") == record
     assert (repo / "CHANGELOG.md").read_text(encoding="utf-8").count("## [0.2.0]") == 1
     with zipfile.ZipFile(io.BytesIO(first)) as zf:
         assert {i.date_time for i in zf.infolist()} == {(*map(int, M.RELEASED.split("-")), 0, 0, 0)}
@@ -492,17 +507,17 @@ def test_release_writes_changelog_and_a_checked_zip(repo: Path, monkeypatch):
     # the next release goes on top
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "0.2.0")
-    git(repo, "tag", "v0.2.0")
     edit_records(repo, "figures", lambda f: f[0].update(value=4100))
     monkeypatch.setattr(M, "VERSION", "0.2.1")
     rebuild(repo)
     assert release(repo, "0.2.1").required == "patch"
     changelog = (repo / "CHANGELOG.md").read_text(encoding="utf-8")
     assert changelog.index("## [0.2.1]") < changelog.index("## [0.2.0]")
-    assert "Compared with 0.2.0 (v0.2.0)" in changelog
+    assert "Compared with 0.2.0;" in changelog
 
 
 def test_release_refuses_a_too_small_bump(repo: Path, monkeypatch):
+    changelog = (repo / "CHANGELOG.md").read_bytes()
     edit_records(repo, "figures", lambda f: [])
     monkeypatch.setattr(M, "VERSION", "0.2.0")
     rebuild(repo)
@@ -511,7 +526,8 @@ def test_release_refuses_a_too_small_bump(repo: Path, monkeypatch):
     msg = str(e.value)
     assert "0.1.0 → 0.2.0 is a minor release" in msg and "need a major release" in msg
     assert "figures 'fg-killed-or-wounded' removed" in msg
-    assert not (repo / "CHANGELOG.md").exists() and not (repo / "dist").exists()
+    assert (repo / "CHANGELOG.md").read_bytes() == changelog, "a refused release wrote its changelog entry"
+    assert not (repo / "dist" / f"{M.NAME}-0.2.0.zip").exists() and read_record(repo, "0.2.0") is None
 
     monkeypatch.setattr(M, "VERSION", "1.0.0")
     rebuild(repo)
@@ -555,3 +571,19 @@ def test_release_since_a_folder_and_first_release(repo: Path, tmp_path: Path, mo
     subprocess.run(["git", "-C", str(fresh), "init", "-q"], check=True)
     done = release(fresh, "0.1.1")
     assert done.previous is None and "First release." in done.changelog_entry
+
+
+def test_a_release_is_compared_only_if_history_holds_its_files(repo: Path, capsys):
+    """The record pins the bytes: a record (or a history) changed afterwards is refused, never compared."""
+    from nk_troops.releases import ReleaseRecord, sha256sums
+
+    record = read_record(repo, "0.1.0")
+    assert record is not None
+    files = dict(record.files, **{"dataset/tables/csv/figures.csv": "ab" * 32})
+    forged = ReleaseRecord(
+        **{**record.__dict__, "files": files, "content_sha256": hashlib.sha256(sha256sums(files)).hexdigest()}
+    )
+    (repo / record.path).write_bytes(forged.to_bytes())
+    assert run(["diff", "0.1.0", "--root", str(repo)]) == 2
+    err = capsys.readouterr().err
+    assert "'dataset/tables/csv/figures.csv' at commit" in err and "is not the file released" in err

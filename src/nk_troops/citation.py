@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from . import metadata as M
@@ -66,11 +68,16 @@ def cff_data() -> dict[str, Any]:
         "title": M.TITLE,
         "abstract": M.DESCRIPTION,
         "version": M.VERSION,
-        "date-released": M.RELEASED,
         "license": M.DATA_LICENSE["name"],
         "authors": [_cff_author(c) for c in _authors()],
         "keywords": list(M.KEYWORDS),
     }
+    if not M.is_unreleased():  # an unreleased build has no release date: citing it is citing nothing fixed
+        data["date-released"] = M.RELEASED
+    if M.DOI:
+        data["doi"] = M.DOI
+    if M.REPOSITORY:
+        data["repository-code"] = M.REPOSITORY
     if M.HOMEPAGE:
         data["url"] = M.HOMEPAGE
     return data
@@ -114,40 +121,113 @@ def citation_files() -> dict[str, bytes]:
 # --------------------------------------------------------------------------- cite
 
 
-def _year() -> str:
-    return M.RELEASED[:4]
+@dataclass(frozen=True)
+class Cited:
+    """What a citation names: a version, its release date and, for a recorded release, its content hash."""
+
+    version: str
+    released: str
+    content_sha256: str | None
+
+
+def cited_version(root: Path) -> tuple[Cited | None, str | None]:
+    """(what to cite, a warning) for the repository at ``root``.
+
+    A released version is cited with the content hash of its record (``releases/``). Between releases the
+    package holds changes no release has: the last release is cited, with a warning; with none, nothing."""
+    from .releases import ReleaseError, latest, read_record
+
+    try:
+        if M.is_unreleased():
+            last = latest(root)
+            since = M.base_version()
+            if last is None:
+                return (
+                    None,
+                    f"unreleased changes since {since}, and no release is recorded in releases/: nothing to cite yet",
+                )
+            warning = f"unreleased changes since {last.version}: cite a release; this is the citation of {last.version}"
+            return Cited(last.version, last.released, last.content_sha256), warning
+        record = read_record(root, M.VERSION)
+    except ReleaseError as e:
+        return None, str(e)
+    if record is None:
+        return Cited(
+            M.VERSION, M.RELEASED, None
+        ), f"{M.VERSION} has no release record yet (run `nk-troops release {M.VERSION}`)"
+    return Cited(record.version, record.released, record.content_sha256), None
 
 
 def _bibtex_escape(text: str) -> str:
     return re.sub(r"([&%$#_{}])", r"\\\1", text).replace("~", r"\textasciitilde{}").replace("^", r"\textasciicircum{}")
 
 
-def cite_text(style: str = "text") -> str:
-    """The citation of the current version: 'text' (APA-like reference) or 'bibtex' (a @misc entry)."""
+def _where(cited: Cited) -> list[str]:
+    """The parts that let a reader fetch and check exactly this version."""
+    parts = []
+    if M.DOI:
+        parts.append(f"https://doi.org/{M.DOI}")
+    if M.REPOSITORY:
+        parts.append(M.REPOSITORY)
+    if cited.content_sha256:
+        parts.append(f"Content SHA-256 {cited.content_sha256}")
+    return parts
+
+
+def cite_text(cited: Cited, style: str = "text") -> str:
+    """The citation of one version: 'text' (APA-like), 'bibtex' (a @misc entry) or 'csl-json' (CSL-JSON)."""
     authors = _authors()
+    year = cited.released[:4]
     if style == "text":
         names = [_display_name(c, inverted=True) for c in authors]
         who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " & " + names[-1]
-        ref = f"{who} ({_year()}). {M.TITLE} (Version {M.VERSION}) [Data set]. Released {M.RELEASED}. Licence {M.DATA_LICENSE['name']}."
-        return ref + (f" {M.HOMEPAGE}" if M.HOMEPAGE else "")
+        ref = (
+            f"{who} ({year}). {M.TITLE} (Version {cited.version}) [Data set]. Released {cited.released}. "
+            f"Licence {M.DATA_LICENSE['name']}."
+        )
+        return " ".join([ref, *(f"{p}." if p.startswith("Content") else p for p in _where(cited))])
     if style == "bibtex":
         # entities are double-braced so BibTeX does not split them into given and family names
         names = [
             _bibtex_escape(_display_name(c, inverted=True)) if _is_person(c) else "{" + _bibtex_escape(c["title"]) + "}"
             for c in authors
         ]
+        note = f"Data set, version {cited.version}, released {cited.released}; licence {_bibtex_escape(M.DATA_LICENSE['name'])}"
+        if cited.content_sha256:
+            note += f"; content SHA-256 {cited.content_sha256}"
         fields = [
             ("author", " and ".join(names)),
             ("title", _bibtex_escape(M.TITLE)),
-            ("year", _year()),
-            ("version", M.VERSION),
-            (
-                "note",
-                f"Data set, version {M.VERSION}, released {M.RELEASED}; licence {_bibtex_escape(M.DATA_LICENSE['name'])}",
-            ),
+            ("year", year),
+            ("version", cited.version),
+            ("note", note),
         ]
-        if M.HOMEPAGE:
-            fields.append(("url", M.HOMEPAGE))
+        if M.DOI:
+            fields.append(("doi", M.DOI))
+        if M.REPOSITORY or M.HOMEPAGE:
+            fields.append(("url", str(M.REPOSITORY or M.HOMEPAGE)))
         body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields)
-        return f"@misc{{{M.NAME}-{M.VERSION},\n{body}\n}}"
-    raise ValueError(f"unknown citation style {style!r}; use 'text' or 'bibtex'")
+        return f"@misc{{{M.NAME}-{cited.version},\n{body}\n}}"
+    if style == "csl-json":
+        item: dict[str, Any] = {
+            "id": f"{M.NAME}-{cited.version}",
+            "type": "dataset",
+            "title": M.TITLE,
+            "author": [
+                {"family": c["familyName"], "given": c.get("givenName", "")}
+                if _is_person(c)
+                else {"literal": c["title"]}
+                for c in authors
+            ],
+            "issued": {"date-parts": [[int(x) for x in cited.released.split("-")]]},
+            "version": cited.version,
+            "license": M.DATA_LICENSE["name"],
+        }
+        if M.DOI:
+            item["DOI"] = M.DOI
+        if M.REPOSITORY:
+            item["URL"] = M.REPOSITORY
+        if cited.content_sha256:
+            item["note"] = f"Content SHA-256 {cited.content_sha256}"
+        return json.dumps([item], indent=2, ensure_ascii=False)
+    raise ValueError(f"unknown citation style {style!r}; use 'text', 'bibtex' or 'csl-json'")

@@ -124,14 +124,23 @@ def cmd_release(args: argparse.Namespace) -> int:
     print(f"released {done.version}{since}")
     print(f"  {CHANGELOG}: entry for {done.version} written")
     print(f"  {done.zip_path.relative_to(root)}: written")
-    print(f"next: review CHANGELOG.md, commit it, and tag the commit: git tag v{done.version}")
+    print(f"  releases/{done.version}.json: the release record (content sha256 {done.content_sha256})")
+    print(
+        f"next: review CHANGELOG.md, commit it with releases/{done.version}.json and the published files; "
+        f"then set __version__ to '{done.version}+unreleased' with the next change"
+    )
     return 0
 
 
 def cmd_cite(args: argparse.Namespace) -> int:
-    from .citation import cite_text
+    from .citation import cite_text, cited_version
 
-    print(cite_text(args.format))
+    cited, warning = cited_version(_root(args.root))
+    if warning:
+        print(f"nk-troops cite: {warning}", file=sys.stderr)
+    if cited is None:
+        return 1
+    print(cite_text(cited, args.format))
     return 0
 
 
@@ -186,9 +195,11 @@ def parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser(
         "diff",
-        help="compare two versions of the published package (folders or git revisions) and say which version bump they need",
+        help="compare two versions of the published package (releases, folders or git revisions) and say which version bump they need",
     )
-    d.add_argument("old", metavar="OLD", help="the earlier version: a package folder, or a git revision such as v0.1.0")
+    d.add_argument(
+        "old", metavar="OLD", help="the earlier version: a release (0.1.0), a package folder, or a git revision"
+    )
     d.add_argument(
         "new",
         metavar="NEW",
@@ -212,13 +223,23 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--since",
         metavar="REV",
-        help="the previous release: a git revision or a package folder (default: the latest v* tag)",
+        help="the previous release: a git revision or a package folder (default: the latest in releases/)",
     )
     r.add_argument("--root", help=ROOT_HELP)
     r.set_defaults(func=cmd_release)
 
-    c = sub.add_parser("cite", help="print how to cite this version of the dataset")
-    c.add_argument("--format", choices=("text", "bibtex"), default="text", help="text (a reference, default) or bibtex")
+    c = sub.add_parser(
+        "cite",
+        help="print how to cite this version: its release, with the release's content hash "
+        "(between releases: the last release, with a warning)",
+    )
+    c.add_argument(
+        "--format",
+        choices=("text", "bibtex", "csl-json"),
+        default="text",
+        help="text (a reference, default), bibtex or csl-json",
+    )
+    c.add_argument("--root", help=ROOT_HELP)
     c.set_defaults(func=cmd_cite)
     return p
 

@@ -127,6 +127,7 @@ SeedPathProblem = _kind("seed-path-error", "Archived source path is not a plain 
 SeedUndescribed = _kind("seed-undescribed", "File in seeds/ has no source record")
 UnexpectedFile = _kind("unexpected-file", "File in dataset/records/ that no table reads")
 TablesOutOfDate = _kind("tables-out-of-date", "Published file differs from what the records build")
+ReleasedVersionChanged = _kind("released-version-changed", "Published file differs from the release of this version")
 PackageProblem = _kind("package-error", "frictionless-py reports the published package invalid")
 TableStructure = _kind("table-structure-error", "Row or header does not match the table's columns")
 TableHashMismatch = _kind("table-hash-mismatch", "Table file does not match its bytes or hash in datapackage.json")

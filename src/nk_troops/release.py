@@ -2,7 +2,7 @@
 
 1. The version in ``src/nk_troops/__init__.py`` (``metadata.VERSION``) must
    be VERSION and the published files must be up to date (``build --check``).
-2. The previous version is the latest ``v*`` git tag, or ``--since REV|DIR``.
+2. The previous version is the latest one recorded in ``releases/`` (``releases.py``), or ``--since REV|DIR``.
    The bump from it (major, minor or patch; the next version exactly, e.g.
    0.1.0 → 0.2.0) must be at least what ``diff.required_bump`` says the
    changes need (docs/versioning.md).
@@ -11,6 +11,8 @@
    is built: the CSV and Parquet tables, both datapackage.json, the codebook,
    CITATION.cff, CHANGELOG.md and SHA256SUMS, with fixed timestamps and sorted
    names, so the same release always gives the same bytes.
+4. ``releases/<VERSION>.json`` records the sha256 of every file in the zip, the content hash and the changelog
+   entry; a version already recorded is refused (there is one 0.2.0).
 """
 
 from __future__ import annotations
@@ -18,13 +20,24 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import subprocess
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import metadata as M
 from .diff import BUMPS, Diff, RecordChange, SchemaChange, compare, required_bump, show_change
+from .releases import (
+    RELEASES_DIR,
+    SEMVER,
+    SUMS,
+    ReleaseError,
+    ReleaseRecord,
+    latest,
+    parse_version,
+    read_record,
+    record_for,
+    sha256sums,
+)
 from .snapshot import Snapshot, SnapshotError, from_folder, load
 
 CHANGELOG = "CHANGELOG.md"
@@ -39,11 +52,6 @@ CHANGELOG_SKIPS = frozenset({"claims"})
 """Tables whose row changes only repeat those of the events, statements and figures (left out of the changelog)."""
 OPTIONAL_FILES = ("docs/codebook.md", "CITATION.cff", "README.md", "LICENSE", "LICENSE.md")
 """Included in the zip when present (CHANGELOG.md is always written first)."""
-_SEMVER = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
-
-
-class ReleaseError(Exception):
-    """The release was refused; the message says why and what to do."""
 
 
 @dataclass
@@ -54,16 +62,10 @@ class Release:
     required: str
     zip_path: Path
     changelog_entry: str
+    content_sha256: str
 
 
 # --------------------------------------------------------------------------- versions
-
-
-def parse_version(text: str) -> tuple[int, int, int]:
-    m = _SEMVER.match(text)
-    if not m:
-        raise ReleaseError(f"'{text}' is not a version of the form MAJOR.MINOR.PATCH (for example 0.2.0)")
-    return int(m[1]), int(m[2]), int(m[3])
 
 
 def bump_between(old: str, new: str) -> str:
@@ -75,17 +77,6 @@ def bump_between(old: str, new: str) -> str:
             return bump
     allowed = ", ".join(f"{'.'.join(map(str, v))} ({b})" for b, v in nexts.items())
     raise ReleaseError(f"{new} does not follow {old}: the next version is one of {allowed}")
-
-
-def latest_tag(root: Path) -> str | None:
-    """The highest tag vMAJOR.MINOR.PATCH in the repository at root, or None."""
-    done = subprocess.run(["git", "-C", str(root), "tag", "--list", "v*"], capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise ReleaseError(
-            f"'{root}' is not a git repository, so the previous release cannot be found; pass --since FOLDER"
-        )
-    tags = [t for t in done.stdout.split() if _SEMVER.match(t[1:])]
-    return max(tags, key=lambda t: parse_version(t[1:]), default=None)
 
 
 # --------------------------------------------------------------------------- changelog
@@ -151,13 +142,6 @@ def package_files(root: Path) -> list[str]:
     return sorted(set(files))
 
 
-def sha256sums(root: Path, files: list[str]) -> bytes:
-    """sha256sum-format lines ("<hex>  <path>"), sorted by path."""
-    return "".join(f"{hashlib.sha256((root / f).read_bytes()).hexdigest()}  {f}\n" for f in sorted(files)).encode(
-        "utf-8"
-    )
-
-
 def write_zip(path: Path, prefix: str, contents: dict[str, bytes], released: str) -> None:
     """A deterministic zip: entries sorted by name under ``prefix/``, all dated the release day, mode 0644."""
     y, m, d = (int(x) for x in released.split("-"))
@@ -171,6 +155,14 @@ def write_zip(path: Path, prefix: str, contents: dict[str, bytes], released: str
             info.external_attr = 0o100644 << 16
             zf.writestr(info, contents[name], compresslevel=9)
     tmp.replace(path)
+
+
+def release_zip(path: Path, version: str, released: str, contents: dict[str, bytes], entry: str) -> ReleaseRecord:
+    """Write the zip of a release holding ``contents`` and their SHA256SUMS; return its record."""
+    sums = {name: hashlib.sha256(data).hexdigest() for name, data in contents.items()}
+    contents = {**contents, SUMS: sha256sums(sums)}
+    write_zip(path, f"{M.NAME}-{version}", contents, released)
+    return record_for(version, released, contents, path.read_bytes(), entry)
 
 
 # --------------------------------------------------------------------------- release
@@ -195,11 +187,15 @@ def _check_ready(root: Path, version: str) -> None:
 
 
 def _previous(root: Path, since: str | None) -> tuple[Snapshot | None, str | None]:
-    spec = since or latest_tag(root)
-    if spec is None:
-        return None, None
+    if since is None:
+        last = latest(root)
+        if last is None:
+            return None, None
+        since = last.version
+    spec = since
     try:
-        return load(spec, root), None if Path(spec).is_dir() else spec
+        named = not Path(spec).is_dir() and read_record(root, spec) is None if SEMVER.match(spec) else True
+        return load(spec, root), spec if named and not Path(spec).is_dir() else None
     except SnapshotError as e:
         raise ReleaseError(str(e)) from None
 
@@ -214,6 +210,11 @@ def _why(diff: Diff, level: str) -> str:
 def release(root: Path, new_version: str, since: str | None = None) -> Release:
     """Check, write the changelog entry and build dist/<name>-<version>.zip; raise ReleaseError to refuse."""
     root = Path(root)
+    if read_record(root, new_version) is not None:
+        raise ReleaseError(
+            f"{new_version} is already released ({RELEASES_DIR}/{new_version}.json): a release is never made twice. "
+            "Release the next version (see docs/versioning.md)"
+        )
     _check_ready(root, new_version)
     old, rev = _previous(root, since)
     spec = rev or since
@@ -242,7 +243,8 @@ def release(root: Path, new_version: str, since: str | None = None) -> Release:
     write_changelog(root / CHANGELOG, new_version, entry)
     files = package_files(root)
     contents = {f: (root / f).read_bytes() for f in files}
-    contents["SHA256SUMS"] = sha256sums(root, files)
     zip_path = root / DIST / f"{M.NAME}-{new_version}.zip"
-    write_zip(zip_path, f"{M.NAME}-{new_version}", contents, M.RELEASED)
-    return Release(new_version, old.version if old else None, bump, required, zip_path, entry)
+    record = release_zip(zip_path, new_version, M.RELEASED, contents, entry)
+    (root / RELEASES_DIR).mkdir(exist_ok=True)
+    (root / record.path).write_bytes(record.to_bytes())
+    return Release(new_version, old.version if old else None, bump, required, zip_path, entry, record.content_sha256)

@@ -1,4 +1,8 @@
-"""Read one version of the published package: from a folder, or from a git revision.
+"""Read one version of the published package: a released version, a folder, or a git revision.
+
+A released version ("0.1.0") is read from the commit its record in ``releases/`` names (``releases.py``), and
+every file of the release found there is checked against the record's sha256 first: a diff against a release
+compares with exactly what was released, with no git tag needed.
 
 A snapshot is what ``diff`` compares: the root ``datapackage.json`` (its
 version, metadata and Table Schemas) and the rows of every CSV table it
@@ -9,6 +13,7 @@ Git revisions are read with ``git show REV:path`` (no checkout, no network).
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import subprocess
@@ -19,6 +24,7 @@ from typing import Any
 
 from . import problems as P
 from .confine import Refusal, confined_file
+from .releases import SEMVER, ReleaseError, read_record, released_commit, released_versions
 
 DESCRIPTOR = "datapackage.json"
 
@@ -133,9 +139,39 @@ def from_revision(root: Path, rev: str) -> Snapshot:
     return _parse(f"revision '{rev}' ({commit[:10]})", read)
 
 
+def from_release(root: Path, version: str) -> Snapshot:
+    """The package as released as ``version``, verified against its record."""
+    try:
+        record = read_record(root, version)
+        if record is None:
+            known = ", ".join(released_versions(root)) or "none yet"
+            raise SnapshotError(f"'{version}' has no record in releases/ (released: {known})")
+        commit = released_commit(root, record)
+    except ReleaseError as e:
+        raise SnapshotError(str(e)) from None
+    if resolve_revision(root, commit) is None:
+        raise SnapshotError(f"release {version}: its commit {commit[:10]} is not in this repository")
+    for name, digest in sorted(record.files.items()):
+        done = _git(root, "show", f"{commit}:./{name}")
+        if done.returncode != 0 or hashlib.sha256(done.stdout).hexdigest() != digest:
+            raise SnapshotError(
+                f"release {version}: '{name}' at commit {commit[:10]} is not the file released ({record.path}); "
+                "the record or the history was changed"
+            )
+
+    def read(rel: str) -> bytes | None:
+        done = _git(root, "show", f"{commit}:./{rel}")
+        return done.stdout if done.returncode == 0 else None
+
+    return _parse(f"release {version} ({commit[:10]})", read)
+
+
 def load(spec: str, root: Path) -> Snapshot:
-    """A folder if ``spec`` is one, else a git revision of the repository at ``root``."""
+    """A released version if ``spec`` is one (MAJOR.MINOR.PATCH), a folder if it is one, else a git revision of
+    the repository at ``root``."""
     path = Path(spec)
+    if SEMVER.match(spec) and not path.is_dir():
+        return from_release(Path(root), spec)
     if path.is_dir():
         return from_folder(path)
     if not (Path(root) / ".git").exists() and _git(root, "rev-parse", "--git-dir").returncode != 0:

@@ -68,6 +68,36 @@ def stale_tables(root: Path) -> P.Problem | None:
     )
 
 
+NOT_PINNED = ("README.md", "LICENSE", "LICENSE.md", "CHANGELOG.md")
+"""Files of a release zip that may change after it without changing the data (the docs around it)."""
+
+
+def released_version_changed(root: Path) -> list[P.Problem]:
+    """A version that has a release record holds exactly the released files: once its published files change,
+    the package must say it is unreleased, so no two different packages carry one version number."""
+    from . import metadata as M
+    from .inputs import file_digest
+    from .releases import ReleaseError, read_record
+
+    if M.is_unreleased():
+        return []
+    try:
+        record = read_record(root, M.VERSION)
+    except ReleaseError as e:
+        return [P.ReleasedVersionChanged(str(e), file=f"releases/{M.VERSION}.json")]
+    if record is None:
+        return []
+    changed = [n for n, d in sorted(record.files.items()) if n not in NOT_PINNED and file_digest(root / n) != d]
+    return [
+        P.ReleasedVersionChanged(
+            f"version {M.VERSION} is released ({record.path}) and this is not the file released",
+            file=name,
+            hint=f'set __version__ = "{M.VERSION}{M.UNRELEASED}" in src/nk_troops/__init__.py, then run `nk-troops build`',
+        )
+        for name in changed
+    ]
+
+
 def validate(root: Path, *, records_only: bool = False) -> P.Report:
     """Steps 1-3 (1-2 with ``records_only``). Step 3 runs only when the records are valid: until then,
     a build would refuse them."""
@@ -77,4 +107,6 @@ def validate(root: Path, *, records_only: bool = False) -> P.Report:
         stale = stale_tables(root)
         if stale is not None:
             report.add(stale)
+        else:
+            report.extend(released_version_changed(root))
     return report
