@@ -51,6 +51,7 @@ from nk_troops.descriptor import CSV_DIR, dump_json, package
 from nk_troops.engine.spec import table_spec
 from nk_troops.engine.writer import HashingFile, cells, csv_rows, header, resource_descriptor
 from nk_troops.vague_dates import parse_vague_date
+from nk_troops.vocabularies import Provenance
 
 CHUNK = 200_000
 NON_VERBATIM = 0.18  # share of excerpts that differ from their span as the matching rules allow (as in the real data)
@@ -767,7 +768,7 @@ def _notes(a: dict, idx: np.ndarray) -> pa.Array:
 
 
 def _claim_common(plan: Plan, a: dict, idx: np.ndarray) -> dict[str, pa.Array]:
-    return {"provenance": _take(M.Provenance.values(), a["provenance"][idx]), "notes": _notes(a, idx)}
+    return {"provenance": _take(Provenance.values(), a["provenance"][idx]), "notes": _notes(a, idx)}
 
 
 def table_sources(plan: Plan, idx: np.ndarray) -> dict[str, pa.Array]:

@@ -8,7 +8,7 @@ what they were built from (``inputs.py``), and the documents of
 1. The records are checked (``validate.check_records``); any problem stops here.
 2. Every file is rendered in memory and written to a fresh temporary folder
    outside the repository, with a copy of the archived sources.
-3. frictionless-py and the table checker (``check-tables``) check that staged
+3. frictionless-py (on both descriptors, CSV and Parquet) and the table checker (``check-tables``) check that staged
    package, which this build wrote itself: no descriptor found in the tree is
    ever handed to either.
 4. Only then are the changed files replaced, each by an atomic rename of a
@@ -108,6 +108,7 @@ def check_staged(outputs: dict[str, bytes], root: Path) -> list[P.Problem]:
             if seed is not None:
                 (stage / SEEDS_DIR / entry).write_bytes(seed)
         problems = frictionless_problems(stage / "datapackage.json")
+        problems += frictionless_problems(stage / PARQUET_DIR / "datapackage.json")
         problems += validate_tables(stage / "datapackage.json")
     return problems
 

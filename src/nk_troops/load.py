@@ -39,8 +39,9 @@ def resource_names(path: str | Path | None = None) -> list[str]:
     return [r["name"] for r in descriptor["resources"]]
 
 
-def load_table(name: str, path: str | Path | None = None, fmt: str = "csv"):
-    """One resource as a typed DataFrame; ``fmt`` is "csv" (read via datapackage.json) or "parquet"."""
+def load_table(name: str, path: str | Path | None = None, fmt: str | None = None):
+    """One resource as a typed DataFrame. ``path``: a datapackage.json (CSV or Parquet) or its folder; ``fmt``
+    ("csv" or "parquet") reads that format's file of the resource; by default, the format the descriptor gives."""
     import pandas as pd
 
     descriptor, base = _descriptor(path)
@@ -49,15 +50,20 @@ def load_table(name: str, path: str | Path | None = None, fmt: str = "csv"):
         raise KeyError(f"no resource '{name}'; the resources are: {', '.join(resources)}")
     resource = resources[name]
     fields = resource["schema"]["fields"]
-    if fmt == "csv":
-        frame = pd.read_csv(base / resource["path"], dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
-    elif fmt == "parquet":
-        parquet = base / PARQUET_DIR / f"{name}.parquet"
-        if resource["path"].endswith(".parquet"):
-            parquet = base / resource["path"]
-        frame = pd.read_parquet(parquet)
-    else:
+    given = resource.get("format") or Path(resource["path"]).suffix.lstrip(".")
+    fmt = fmt or given
+    if fmt not in ("csv", "parquet"):
         raise ValueError(f"fmt must be 'csv' or 'parquet', not {fmt!r}")
+    if fmt == given:
+        file = base / resource["path"]
+    elif fmt == "parquet":  # the CSV package's folder holds the Parquet tables too
+        file = base / PARQUET_DIR / f"{name}.parquet"
+    else:  # the Parquet package's folder is dataset/tables/parquet: its CSV tables are beside it
+        file = base.parent / "csv" / f"{name}.csv"
+    if fmt == "csv":
+        frame = pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+    else:
+        frame = pd.read_parquet(file)
     return apply_schema(frame, fields)
 
 
