@@ -70,6 +70,8 @@ def _check_sources(dataset: Dataset, problems: list[P.Problem]) -> dict[str, Nor
             problems.append(resolved.kind(resolved.message, **where, hint=resolved.hint))
             continue
         described.add(resolved.name)
+        if src.original_file is not None:
+            _check_original(dataset.root, loc, src, described, problems)
         raw = resolved.read_bytes() if resolved.stat().st_size <= MAX_SEED_BYTES else None
         if raw is None:
             problems.append(P.FileTooLarge(f"'{src.archived_file}' is larger than {MAX_SEED_BYTES:,} bytes", **where))
@@ -99,6 +101,48 @@ def _check_sources(dataset: Dataset, problems: list[P.Problem]) -> dict[str, Nor
         for rel, message, hint in undescribed_seeds(seeds, described):
             problems.append(P.SeedUndescribed(message, file=rel, hint=hint))
     return texts
+
+
+def original_refusal(root: Path, rel: str, recorded: str | None) -> tuple[str, str, Refusal | None]:
+    """Whether the saved original an archived source names (``original_file``) is a plain file directly in seeds/
+    whose bytes have the recorded ``original_sha256``: its file name, the field at fault, and why not (None: fine).
+    The curated checks and the table engine both ask this."""
+    resolved = seed_file(root, rel)
+    if isinstance(resolved, Refusal):
+        return Path(rel).name, "original_file", resolved
+    if resolved.stat().st_size > MAX_SEED_BYTES:
+        return (
+            resolved.name,
+            "original_file",
+            Refusal(P.FileTooLarge, f"'{rel}' is larger than {MAX_SEED_BYTES:,} bytes"),
+        )
+    digest = hashlib.sha256(resolved.read_bytes()).hexdigest()
+    if digest != recorded:
+        message = R.SEED_HASH.message(path=rel, digest=digest, recorded=recorded)
+        return resolved.name, "original_sha256", Refusal(R.SEED_HASH.kind, message, R.SEED_HASH.hint or "")
+    return resolved.name, "original_file", None
+
+
+def _check_original(
+    root: Path, loc: Located, src: SourceRecord, described: set[str], problems: list[P.Problem]
+) -> None:
+    """The saved page an archived text was extracted from: in seeds/, its bytes matching original_sha256."""
+    assert src.original_file is not None
+    name, fld, refused = original_refusal(root, src.original_file, src.original_sha256)
+    described.add(name)
+    if refused is not None:
+        line, col = loc.at(fld)
+        problems.append(
+            refused.kind(
+                refused.message,
+                file=loc.file,
+                line=line,
+                column=col,
+                record_id=src.source_id,
+                field=fld,
+                hint=refused.hint,
+            )
+        )
 
 
 def undescribed_seeds(seeds: Path, described: set[str]) -> list[tuple[str, str, str]]:

@@ -1,6 +1,6 @@
 """The `nk-troops` command line: every command, in this one module.
 
-validate, build, check-tables, diff, release and cite. Each command parses its
+validate, build, check-tables, diff, release, cite and add-source. Each command parses its
 options here and calls the library function that does the work.
 
 Exit codes, the same for every command: 0 valid / done; 1 the data has
@@ -132,6 +132,27 @@ def cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_add_source(args: argparse.Namespace) -> int:
+    from .add_source import Refused, add_source
+
+    root = _root(args.root)
+    try:  # a refused file is a usage error (exit 2): the argument is wrong, nothing in the dataset is
+        added = add_source(root, Path(args.file), kind=args.kind, source_id=args.source_id, name=args.name)
+    except Refused as e:
+        raise UsageError(f"add-source: refused, nothing written: {e}") from None
+    print(f"added source {added.source_id}")
+    for rel in added.written:
+        print(f"  {rel}: written")
+    print(f"  drafts: {added.figures} figure(s), {added.statements} statement(s), provenance scripted")
+    for line in added.draft_problems:
+        print(f"  draft problem: {line}")
+    print(
+        "next: complete the source record (see its unknown fields and notes), review the drafts, "
+        "move what holds into dataset/records/, then `nk-troops validate` and `nk-troops build`"
+    )
+    return 0
+
+
 def cmd_cite(args: argparse.Namespace) -> int:
     from .citation import cite_text, cited_version
 
@@ -145,6 +166,8 @@ def cmd_cite(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    from .vocabularies import SourceKind
+
     p = argparse.ArgumentParser(prog="nk-troops", description="Validate and build the North Korean troops dataset.")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -227,6 +250,25 @@ def parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--root", help=ROOT_HELP)
     r.set_defaults(func=cmd_release)
+
+    a = sub.add_parser(
+        "add-source",
+        help="archive a saved article (UTF-8 text or a saved web page) in seeds/, append its source record, "
+        "and write the scripted first pass as drafts in dataset/drafts/",
+    )
+    a.add_argument("file", metavar="FILE", help="the saved article: a UTF-8 .txt file or an .html page")
+    a.add_argument(
+        "--kind",
+        required=True,
+        choices=[k.value for k in SourceKind],
+        help="what sort of document it is (the file does not establish it; see the codebook's sources.kind)",
+    )
+    a.add_argument("--source-id", help="the new source's id (default: seed-NNN- and the headline's first words)")
+    a.add_argument(
+        "--name", help="the archived file's name in seeds/, without extension (default: NNN_<sha256 prefix>)"
+    )
+    a.add_argument("--root", help=ROOT_HELP)
+    a.set_defaults(func=cmd_add_source)
 
     c = sub.add_parser(
         "cite",

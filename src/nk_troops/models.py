@@ -86,6 +86,18 @@ class SourceRecord(Record):
         description="SHA-256 of the archived file's bytes; empty when not archived.",
         examples=["6eb91f26597d850788a6556a45dd764cfed30de3002170fa344d3a7c1a84af2e"],
     )
+    original_file: Annotated[str, Field(pattern=r"^seeds/[A-Za-z0-9_.-]+\.html$")] | None = Field(
+        None,
+        description="Path of the saved web page the archived text was extracted from, kept byte-for-byte next to it "
+        "(relative to the repository root); empty when the archived text is the document as saved. The notes say "
+        "how the text was extracted.",
+        examples=["seeds/005_1f3a9c0b2d4e6f70.html"],
+    )
+    original_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = Field(
+        None,
+        description="SHA-256 of the saved web page's bytes; empty when there is no original_file.",
+        examples=["9c1185a5c5e9fc54612808977ee8f548b2258d31d8a2a6bbd5ebf0e5c6e5e1a8"],
+    )
     kind: SourceKind = Field(description="What sort of document it is.", examples=["interview"])
     outlet: Knowable[Text] = Field(
         description="Outlet that published the document, as the document names it.", examples=["The Korea Times"]
@@ -125,6 +137,10 @@ class SourceRecord(Record):
             raise ValueError(R.ARCHIVED_FIELDS.message())
         if self.status is ArchiveStatus.not_archived and (self.archived_file or self.sha256):
             raise ValueError(R.NOT_ARCHIVED_FIELDS.message())
+        if (self.original_file is None) != (self.original_sha256 is None) or (
+            self.original_file is not None and self.status is not ArchiveStatus.archived
+        ):
+            raise ValueError(R.ORIGINAL_FIELDS.message())
         return self
 
 

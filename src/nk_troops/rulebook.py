@@ -90,6 +90,14 @@ NOT_ARCHIVED_FIELDS = Rule(
     "A source that is not archived has neither an archived file nor a sha256.",
     "a source that is not archived has no archived_file or sha256",
 )
+ORIGINAL_FIELDS = Rule(
+    "source-original-fields",
+    P.RecordRule,
+    ("sources",),
+    "A saved original (the page an archived text was extracted from) is named only for an archived source, and "
+    "with both its file and that file's sha256.",
+    "original_file and original_sha256 go together, and only on an archived source",
+)
 
 SEED_HASH = Rule(
     "seed-hash",

@@ -8,6 +8,8 @@
    the last `build` wrote (``inputs.py``) is compared with the records, seeds
    and code as they are now. A difference is one line ("run `nk-troops
    build`"), never a problem per file, and nothing is rendered to find it.
+4. the drafts in dataset/drafts/ that `add-source` writes (``drafts.py``):
+   their shape and excerpts, located in the draft; `build` never reads them.
 
 Every problem is collected; nothing stops at the first. Rendering and checking
 the published package (frictionless-py and the table checker) is `build`'s
@@ -101,9 +103,13 @@ def released_version_changed(root: Path) -> list[P.Problem]:
 def validate(root: Path, *, records_only: bool = False) -> P.Report:
     """Steps 1-3 (1-2 with ``records_only``). Step 3 runs only when the records are valid: until then,
     a build would refuse them."""
+    from .drafts import check_drafts
+
     root = Path(root)
     report = check_records(root).report
-    if report.ok and not records_only:
+    records_ok = report.ok
+    report.extend(check_drafts(root))  # dataset/drafts/: checked here, never read by build
+    if records_ok and not records_only:
         stale = stale_tables(root)
         if stale is not None:
             report.add(stale)

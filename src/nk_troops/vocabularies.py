@@ -188,7 +188,8 @@ class Provenance(DocEnum):
     hand_curated = "hand_curated", "Written by a curator reading the archived source."
     scripted_reviewed = (
         "scripted_reviewed",
-        "Proposed by scripts/extract_candidates.py, then checked and completed by a curator.",
+        "Proposed by the scripted first pass (scripts/extract_candidates.py, or a draft add-source wrote), "
+        "then checked and completed by a curator.",
     )
 
 

@@ -80,9 +80,14 @@ def load_archive(root: Path, state: TableState) -> Archive:
             found.add(P.EncodingProblem, idx, "archived_file", f"'{rel}' is not UTF-8 text")
             continue
         ids.append(sid)
-    if seeds.is_dir() and not seeds.is_symlink():  # a link leading out of the package is not listed
-        from ..checks import undescribed_seeds
+    from ..checks import original_refusal, undescribed_seeds
 
+    for idx, rel, sha in zip(ex.get("orig_index", []), ex.get("orig_file", []), ex.get("orig_sha", []), strict=True):
+        name, fld, refused = original_refusal(root, rel, sha)
+        described.add(name)
+        if refused is not None:
+            found.add(refused.kind, idx, fld, refused.message, refused.hint)
+    if seeds.is_dir() and not seeds.is_symlink():  # a link leading out of the package is not listed
         for _, message, hint in undescribed_seeds(seeds, described):
             found.add(P.SeedUndescribed, None, None, message, hint)
     blobs = [t.encode("utf-8") for t in texts]

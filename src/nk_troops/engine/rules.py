@@ -253,6 +253,9 @@ def rule_sources(cols: dict, ok: dict, live: np.ndarray, found: Found, base: int
             name,
             R.NOT_ARCHIVED_FIELDS.message(),
         )
+    has_file, has_sha = _present(cols["original_file"]), _present(cols["original_sha256"])
+    unpaired = (has_file != has_sha) | (has_file & not_archived)  # as models.SourceRecord reports it: once
+    found.many(P.RecordRule, np.flatnonzero(unpaired & live) + base, "original_file", R.ORIGINAL_FIELDS.message())
 
 
 def rule_claims(cols: dict, ok: dict, found: Found, base: int) -> None:

@@ -1,0 +1,266 @@
+"""`nk-troops add-source`: archive a saved article, write its source record and drafts; refuse with nothing written."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import socket
+from pathlib import Path
+
+import pytest
+import yaml
+
+from nk_troops.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO / "seeds" / "002_55af95f4738c3aa6.txt"  # not in the mini dataset, so not archived there
+KNOWABLE = ("outlet", "headline", "byline", "published", "url", "language")
+META = {
+    "headline": "Ukraine seeks dialogue with Seoul over captured North Korean troops",
+    "outlet": "Example News",
+    "url": "https://news.example.org/2025/02/ukraine-seeks-dialogue-with-seoul",
+    "published": "2025-02-07T09:30:00+09:00",
+}
+
+
+def saved_page(text: str, *, json_ld_headline: str | None = None) -> str:
+    """A web page as a browser saves it, holding the seed's text, with the usual metadata tags (no author)."""
+    body = "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in text.split("\n") if p.strip())
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": json_ld_headline or META["headline"],
+        "datePublished": META["published"],
+        "publisher": {"@type": "Organization", "name": META["outlet"]},
+    }
+    return f"""<!DOCTYPE html>
+<!-- saved from url=(0063){META["url"]} -->
+<html lang="en-GB"><head><meta charset="utf-8">
+<title>{html.escape(META["headline"])} | {META["outlet"]}</title>
+<link rel="canonical" href="{META["url"]}">
+<meta property="og:site_name" content="{META["outlet"]}">
+<meta property="og:title" content="{html.escape(META["headline"])}">
+<meta property="og:url" content="{META["url"]}">
+<meta property="article:published_time" content="{META["published"]}">
+<script type="application/ld+json">{json.dumps(ld)}</script>
+</head><body><header><nav><a href="/">Home</a> <a href="/world">World</a> <a href="/subscribe">Subscribe</a></nav></header>
+<main><article><h1>{html.escape(META["headline"])}</h1>
+{body}
+</article><aside><h3>Most read</h3><ul><li><a href="/x">Another story</a></li></ul></aside></main>
+<footer>© 2025 {META["outlet"]}</footer></body></html>
+"""
+
+
+def tree(root: Path) -> dict[str, str]:
+    """Every file under root with its sha256 (links and FIFOs by their kind), to show nothing was written."""
+    out = {}
+    for dirpath, _, files in os.walk(root):
+        for name in files:
+            p = Path(dirpath) / name
+            out[str(p.relative_to(root))] = (
+                hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() and not p.is_symlink() else "special"
+            )
+    return out
+
+
+def run(root: Path, *args: str, capsys: pytest.CaptureFixture) -> tuple[int, str, str]:
+    code = main([*args, "--root", str(root)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def add(root: Path, file: Path, capsys: pytest.CaptureFixture, *extra: str) -> tuple[int, str, str]:
+    return run(root, "add-source", str(file), "--kind", "rewrite", *extra, capsys=capsys)
+
+
+def new_source(root: Path) -> dict:
+    return yaml.safe_load((root / "dataset/records/sources.yaml").read_text(encoding="utf-8"))[-1]
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("add-source tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+def test_plain_text_is_archived_byte_for_byte_and_nothing_is_guessed(mini, tmp_path, capsys, no_network):
+    saved = tmp_path / "saved.txt"
+    saved.write_bytes(SEED.read_bytes())
+    before = (mini / "dataset/records/sources.yaml").read_bytes()
+    code, out, err = add(mini, saved, capsys)
+    assert code == 0, err
+    src = new_source(mini)
+    archived = mini / src["archived_file"]
+    assert archived.read_bytes() == SEED.read_bytes()
+    assert src["sha256"] == hashlib.sha256(SEED.read_bytes()).hexdigest()
+    assert src["status"] == "archived" and src["kind"] == "rewrite" and "original_file" not in src
+    for name in KNOWABLE:  # plain text marks nothing up: every field unknown, each with a reason
+        assert set(src[name]) == {"unknown"} and len(src[name]["unknown"]) > 20, name
+    after = (mini / "dataset/records/sources.yaml").read_bytes()
+    assert after.startswith(before)  # the curated records' bytes are kept
+    assert src["source_id"] in out and src["archived_file"] in out and f"dataset/drafts/{src['source_id']}.yaml" in out
+    code, out, err = run(mini, "validate", "--records-only", capsys=capsys)
+    assert code == 0, out  # the new record and its drafts validate
+
+
+def test_saved_page_gives_the_fields_its_metadata_establishes(mini, tmp_path, capsys, no_network):
+    import trafilatura
+
+    page = saved_page(SEED.read_text(encoding="utf-8"))
+    saved = tmp_path / "page.html"
+    saved.write_text(page, encoding="utf-8")
+    code, out, err = add(mini, saved, capsys)
+    assert code == 0, err
+    src = new_source(mini)
+    assert (mini / src["original_file"]).read_bytes() == saved.read_bytes()
+    assert src["original_sha256"] == hashlib.sha256(saved.read_bytes()).hexdigest()
+    text = (mini / src["archived_file"]).read_text(encoding="utf-8")
+    assert text.strip() == trafilatura.extract(page, output_format="txt", include_comments=False).strip()
+    assert "Subscribe" not in text and "Most read" not in text  # page furniture is not article text
+    assert src["headline"] == META["headline"]
+    assert src["outlet"] == META["outlet"]
+    assert src["url"] == META["url"]
+    assert src["published"] == META["published"][:10]
+    assert src["language"] == "en"
+    assert set(src["byline"]) == {"unknown"}  # the page declares no author
+    for where in ("og:title", "og:site_name", "article:published_time", "canonical", "<html lang>", "trafilatura"):
+        assert where in src["notes"], where
+    code, out, err = run(mini, "validate", "--records-only", capsys=capsys)
+    assert code == 0, out
+
+
+def test_metadata_that_disagrees_is_not_established(mini, tmp_path, capsys):
+    saved = tmp_path / "page.html"
+    saved.write_text(saved_page(SEED.read_text(encoding="utf-8"), json_ld_headline="Another title"), encoding="utf-8")
+    assert add(mini, saved, capsys)[0] == 0
+    reason = new_source(mini)["headline"]["unknown"]
+    assert "Another title" in reason and META["headline"] in reason
+
+
+def test_a_changed_saved_page_is_reported_by_validate_and_check_tables(mini, tmp_path, capsys):
+    saved = tmp_path / "page.html"
+    saved.write_text(saved_page(SEED.read_text(encoding="utf-8")), encoding="utf-8")
+    assert add(mini, saved, capsys)[0] == 0
+    assert run(mini, "build", capsys=capsys)[0] == 0
+    original = mini / new_source(mini)["original_file"]
+    original.write_bytes(original.read_bytes() + b"\n")
+    code, out, _ = run(mini, "validate", "--records-only", capsys=capsys)
+    assert code == 1 and "seed-hash-mismatch" in out and "original_sha256" in out
+    code = main(["check-tables", "--package", str(mini)])
+    out = capsys.readouterr().out
+    assert code == 1 and "seed-hash-mismatch" in out and original.name in out
+
+
+def test_drafts_validate_and_their_problems_are_located_in_the_draft(mini, tmp_path, capsys):
+    saved = tmp_path / "saved.txt"
+    saved.write_bytes(SEED.read_bytes())
+    assert add(mini, saved, capsys)[0] == 0
+    sid = new_source(mini)["source_id"]
+    draft = mini / "dataset/drafts" / f"{sid}.yaml"
+    records = yaml.safe_load(draft.read_text(encoding="utf-8"))
+    figures = [r for r in records if "figure_id" in r]
+    statements = [r for r in records if "statement_id" in r]
+    assert figures and statements
+    assert all(r["provenance"] == "scripted" and r["citations"][0]["source_id"] == sid for r in records)
+    assert any(r["value"] == 4000 and r["qualifier"] == "approximately" for r in figures)  # "approximately 4,000"
+    assert any(r["speaker_actor_id"] == "dmytro-ponomarenko" for r in statements)
+    assert draft.read_text(encoding="utf-8").count("\n# scripted ") == len(records)  # a comment on each
+    text = draft.read_text(encoding="utf-8")
+    first = records[0]["citations"][0]["excerpt"]
+    draft.write_text(text.replace(json.dumps(first, ensure_ascii=False), '"words the article does not hold"', 1))
+    code, out, _ = run(mini, "validate", "--records-only", "--format", "json", capsys=capsys)
+    found = json.loads(out)["errors"]
+    assert code == 1 and len(found) == 1
+    assert found[0]["file"] == f"dataset/drafts/{sid}.yaml" and found[0]["type"] == "excerpt-not-found"
+    assert found[0]["line"] and found[0]["record_id"] == records[0].get("figure_id", records[0].get("statement_id"))
+
+
+def test_drafts_are_never_published(mini, tmp_path, capsys):
+    saved = tmp_path / "saved.txt"
+    saved.write_bytes(SEED.read_bytes())
+    assert add(mini, saved, capsys)[0] == 0
+    assert run(mini, "build", capsys=capsys)[0] == 0
+    published = [p for p in (mini / "dataset/tables").rglob("*") if p.is_file()]
+    assert published
+    assert not any(b"draft-" in p.read_bytes() for p in published)
+    for p in (mini / "dataset/drafts").iterdir():
+        p.unlink()
+    code, out, _ = run(mini, "build", "--check", capsys=capsys)  # the same package without any draft
+    assert code == 0, out
+
+
+def _fifo(p: Path) -> Path:
+    os.mkfifo(p)
+    return p
+
+
+def _link(p: Path) -> Path:
+    p.symlink_to(SEED)
+    return p
+
+
+def _folder(p: Path) -> Path:
+    p.mkdir()
+    return p
+
+
+def _large(p: Path) -> Path:
+    from nk_troops.checks import MAX_SEED_BYTES
+
+    with open(p, "wb") as fh:
+        fh.truncate(MAX_SEED_BYTES + 1)
+    return p
+
+
+def _bytes(data: bytes):
+    def make(p: Path) -> Path:
+        p.write_bytes(data)
+        return p
+
+    return make
+
+
+REFUSALS = {
+    "missing": (lambda p: p, "does not exist"),
+    "link": (_link, "symbolic link"),
+    "folder": (_folder, "is a folder"),
+    "fifo": (_fifo, "not a regular file"),
+    "too large": (_large, "at most 10,485,760"),
+    "not utf-8": (_bytes(b"Seoul caf\xe9 \xff\n"), "not UTF-8"),
+    "binary": (_bytes(b"%PDF-1.7\n\x00\x01\x02"), "not text"),
+    "empty": (_bytes(b" \n\n"), "holds no text"),
+    "already archived": (_bytes((REPO / "seeds/000_903a45e1dc248108.txt").read_bytes()), "already archived"),
+}
+
+
+@pytest.mark.parametrize("case", REFUSALS)
+def test_each_refusal_is_one_line_and_writes_nothing(mini, tmp_path, capsys, case):
+    make, words = REFUSALS[case]
+    path = make(tmp_path / "saved.txt")
+    before = tree(mini)
+    code, out, err = add(mini, path, capsys)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("nk-troops: add-source: refused") and words in err, err
+    assert tree(mini) == before
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (("--name", "000_903a45e1dc248108"), "already exists"),
+        (("--source-id", "seed-000-korea-times"), "already used"),
+    ],
+)
+def test_a_taken_seed_name_or_source_id_is_refused(mini, tmp_path, capsys, args, words):
+    saved = tmp_path / "saved.txt"
+    saved.write_bytes(SEED.read_bytes())
+    before = tree(mini)
+    code, _, err = add(mini, saved, capsys, *args)
+    assert code == 2 and words in err and err.count("\n") == 1
+    assert tree(mini) == before
