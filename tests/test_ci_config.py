@@ -20,6 +20,24 @@ def test_workflow_runs_validation_and_tests_with_read_only_permissions():
     )
 
 
+def test_release_workflow_verifies_before_it_publishes_and_writes_only_on_tags():
+    text = (REPO / ".github/workflows/release.yml").read_text(encoding="utf-8")
+    wf = yaml.safe_load(text)
+    triggers = wf[True] if True in wf else wf["on"]
+    assert list(triggers) == ["push"] and set(triggers["push"]) == {"tags"}
+    code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    assert "pull_request_target" not in code and "secrets." not in code
+    assert wf["permissions"] == {"contents": "read"}
+    verify, publish = wf["jobs"]["verify"], wf["jobs"]["publish"]
+    assert "permissions" not in verify and publish["permissions"] == {"contents": "write"}
+    assert publish["needs"] == "verify"
+    runs = " ".join(step.get("run", "") for step in verify["steps"])
+    assert "nk-troops build --check" in runs and "--verify" in runs
+    assert not any("uses" in step and "checkout" in step["uses"] for step in publish["steps"]), (
+        "the job that can write runs none of the repository's code"
+    )
+
+
 def test_pre_commit_hook_runs_the_same_validation():
     cfg = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     entries = [hook["entry"] for repo in cfg["repos"] for hook in repo["hooks"]]

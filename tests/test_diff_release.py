@@ -587,3 +587,16 @@ def test_a_release_is_compared_only_if_history_holds_its_files(repo: Path, capsy
     assert run(["diff", "0.1.0", "--root", str(repo)]) == 2
     err = capsys.readouterr().err
     assert "'dataset/tables/csv/figures.csv' at commit" in err and "is not the file released" in err
+
+
+def test_verify_rebuilds_the_zip_of_a_recorded_release(repo: Path, capsys):
+    """What the release workflow runs on a tag: the zip rebuilt from the tree must be the recorded one."""
+    assert run(["release", "0.1.0", "--verify", "--root", str(repo)]) == 0
+    assert "is release 0.1.0, byte for byte" in capsys.readouterr().out
+    csv = repo / "dataset" / "tables" / "csv" / "events.csv"
+    csv.write_bytes(csv.read_bytes().replace(b"Kursk region", b"Kursk Oblast"))
+    assert run(["release", "0.1.0", "--verify", "--root", str(repo)]) == 1
+    err = capsys.readouterr().err
+    assert "'dataset/tables/csv/events.csv' differs" in err and "is NOT release 0.1.0" in err
+    assert run(["release", "0.9.0", "--verify", "--root", str(repo)]) == 1
+    assert "0.9.0 has no record in releases/" in capsys.readouterr().err

@@ -108,9 +108,22 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    from .release import CHANGELOG, ReleaseError, release
+    from .release import CHANGELOG, ReleaseError, release, verify
 
     root = _root(args.root)
+    if args.verify:
+        try:
+            zip_path, differences = verify(root, args.version)
+        except ReleaseError as e:
+            print(f"nk-troops release: cannot verify: {e}", file=sys.stderr)
+            return 1
+        for d in differences:
+            print(f"  {d}", file=sys.stderr)
+        if differences:
+            print(f"nk-troops release: {zip_path.relative_to(root)} is NOT release {args.version}", file=sys.stderr)
+            return 1
+        print(f"{zip_path.relative_to(root)} is release {args.version}, byte for byte (releases/{args.version}.json)")
+        return 0
     try:
         done = release(root, args.version, args.since)
     except ReleaseError as e:
@@ -247,6 +260,12 @@ def parser() -> argparse.ArgumentParser:
         "--since",
         metavar="REV",
         help="the previous release: a git revision or a package folder (default: the latest in releases/)",
+    )
+    r.add_argument(
+        "--verify",
+        action="store_true",
+        help="rebuild the zip of an already recorded VERSION from the files as they are and check it against "
+        "releases/VERSION.json byte for byte (what the release workflow runs on a tag)",
     )
     r.add_argument("--root", help=ROOT_HELP)
     r.set_defaults(func=cmd_release)

@@ -207,6 +207,28 @@ def _why(diff: Diff, level: str) -> str:
     return shown + more
 
 
+def verify(root: Path, version: str) -> tuple[Path, list[str]]:
+    """Rebuild the zip of a recorded release from the tree at ``root`` (as committed) into dist/ and compare it
+    with the record: (the zip, every difference); none means the zip is the release, byte for byte."""
+    record = read_record(root, version)
+    if record is None:
+        raise ReleaseError(f"{version} has no record in {RELEASES_DIR}/: nothing to verify against")
+    try:
+        contents = {f: (root / f).read_bytes() for f in package_files(root)}
+    except (OSError, ValueError, KeyError) as e:
+        raise ReleaseError(f"the package's files cannot be read ({e})") from None
+    zip_path = root / DIST / f"{M.NAME}-{version}.zip"
+    rebuilt = release_zip(zip_path, version, record.released, contents, record.changelog)
+    differences = [
+        f"'{n}' differs"
+        for n in sorted(set(rebuilt.files) | set(record.files))
+        if rebuilt.files.get(n) != record.files.get(n)
+    ]
+    if not differences and rebuilt.zip_sha256 != record.zip_sha256:
+        differences.append("the files are the same but the zip's bytes are not (zlib or Python differ?)")
+    return zip_path, differences
+
+
 def release(root: Path, new_version: str, since: str | None = None) -> Release:
     """Check, write the changelog entry and build dist/<name>-<version>.zip; raise ReleaseError to refuse."""
     root = Path(root)
