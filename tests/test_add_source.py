@@ -211,7 +211,7 @@ def _folder(p: Path) -> Path:
 
 
 def _large(p: Path) -> Path:
-    from nk_troops.checks import MAX_SEED_BYTES
+    from nk_troops.seeds import MAX_SEED_BYTES
 
     with open(p, "wb") as fh:
         fh.truncate(MAX_SEED_BYTES + 1)

@@ -13,7 +13,7 @@
   (see ``drafts.py``).
 
 Refused, with one line and nothing written (:class:`Refused`): a path that is missing, a link, a folder or any
-other non-regular file; a file over the archive's size limit (``checks.MAX_SEED_BYTES``); a file that is not
+other non-regular file; a file over the archive's size limit (``seeds.MAX_SEED_BYTES``); a file that is not
 UTF-8 text or a UTF-8 HTML page; a page with no article text; a file (or extracted text) already archived, by
 sha256; a seed name, source id or draft file that already exists.
 """
@@ -31,13 +31,13 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from . import yaml_writer
-from .checks import MAX_SEED_BYTES
 from .confine import SEEDS_DIR
 from .drafts import DRAFTS_DIR, Actors, check_drafts, draft_records
 from .excerpts import normalise
 from .fields import SourceId
 from .models import SourceRecord
 from .page_metadata import Reading, read_page
+from .seeds import MAX_SEED_BYTES
 
 SOURCES_FILE = "dataset/records/sources.yaml"
 ACTORS_FILE = "dataset/records/actors.yaml"

@@ -80,7 +80,7 @@ def load_archive(root: Path, state: TableState) -> Archive:
             found.add(P.EncodingProblem, idx, "archived_file", f"'{rel}' is not UTF-8 text")
             continue
         ids.append(sid)
-    from ..checks import original_refusal, undescribed_seeds
+    from ..seeds import original_refusal, undescribed_seeds
 
     for idx, rel, sha in zip(ex.get("orig_index", []), ex.get("orig_file", []), ex.get("orig_sha", []), strict=True):
         name, fld, refused = original_refusal(root, rel, sha)

@@ -608,7 +608,7 @@ class Engine:
                     v if sha_ok[i] else None for i, v in zip(idx, _values(cols["sha256"], idx), strict=True)
                 )
             orig = arch & ok["original_file"] & _present(cols["original_file"])
-            if orig.any():  # the saved page an archived text was extracted from (checks.original_refusal)
+            if orig.any():  # the saved page an archived text was extracted from (seeds.original_refusal)
                 idx = np.flatnonzero(orig)
                 st.extra.setdefault("orig_index", []).extend((idx + base).tolist())
                 st.extra.setdefault("orig_file", []).extend(_values(cols["original_file"], idx))
