@@ -135,6 +135,18 @@ Country = Annotated[
 ]
 
 
+Subdivision = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$",
+        description="ISO 3166-2 code of a country's subdivision: the country's code, a hyphen, up to three letters "
+        "or digits.",
+        examples=["RU-KRS"],
+    ),
+    AfterValidator(lambda v: _iso_country(v[:2]) and v),
+]
+
+
 def _id(prefix: str, what: str, example: str) -> Any:
     """The Field of an identifier column: lowercase letters, digits and hyphens after ``prefix``."""
     body = r"[a-z0-9]+(-[a-z0-9]+)*"

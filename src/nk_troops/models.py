@@ -21,7 +21,7 @@ How a model field becomes columns (see ``schema_gen.columns``):
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
@@ -37,6 +37,7 @@ from .fields import (  # also read by other modules as models.<name>
     Number,
     SourceId,
     StatementId,
+    Subdivision,
     Text,
     Url,
     WrittenDate,
@@ -48,10 +49,12 @@ from .record_parts import Link as Link  # and its fields' words are the claim_li
 from .vocabularies import (
     ActorType,
     ArchiveStatus,
+    CitationVoice,
     EventType,
     LinkRelation,
     Measure,
     Medium,
+    PlacePrecision,
     Qualifier,
     RecordType,
     SourceKind,
@@ -60,6 +63,29 @@ from .vocabularies import (
 )
 
 # --------------------------------------------------------------------------- the records
+
+
+def _place_code() -> Any:
+    return Field(
+        None,
+        description="ISO 3166-2 code of the subdivision the place is in, where the sources name a subdivision.",
+        examples=["RU-KRS"],
+    )
+
+
+def _place_precision() -> Any:
+    return Field(None, description="How precisely the sources name the place.", examples=["subdivision"])
+
+
+def _check_place(record: Any) -> None:
+    """The rules between place, place_code, place_precision and country (rulebook PLACE_PRECISION and
+    SUBDIVISION_IN_COUNTRY)."""
+    if (record.place is None) != (record.place_precision is None):
+        present, missing = ("place", "place_precision") if record.place is not None else ("place_precision", "place")
+        raise ValueError(R.PLACE_PRECISION.message(present=present, missing=missing))
+    code = record.place_code
+    if code is not None and (record.country is None or not code.startswith(f"{record.country}-")):
+        raise ValueError(R.SUBDIVISION_IN_COUNTRY.message(code=code, country=record.country or "(none given)"))
 
 
 class SourceRecord(Record):
@@ -191,6 +217,8 @@ class EventRecord(ClaimRecord):
         None, description="Where it happened, as the sources name the place.", examples=["Kursk region"]
     )
     country: Country | None = Field(None, description="ISO code of the country where it happened.", examples=["RU"])
+    place_code: Subdivision | None = _place_code()
+    place_precision: PlacePrecision | None = _place_precision()
     actor_id: ActorId | None = fk("actors.actor_id", "Who did it.", "ukrainian-forces")
     counterpart_actor_id: ActorId | None = fk("actors.actor_id", "Who it was done to or with.", "north-korean-troops")
     claimant_actor_id: ActorId | None = fk(
@@ -198,6 +226,11 @@ class EventRecord(ClaimRecord):
         "Who the sources say claims it happened; empty when the citing sources state it in their own voice.",
         "volodymyr-zelensky",
     )
+
+    @model_validator(mode="after")
+    def _place(self) -> EventRecord:
+        _check_place(self)
+        return self
 
 
 class StatementRecord(ClaimRecord):
@@ -249,6 +282,12 @@ class FigureRecord(ClaimRecord):
     value_high: Annotated[Number, Field(ge=0)] | None = Field(
         None, description="Upper end, when the claim gives one.", examples=[12000]
     )
+    value_text: Text | None = Field(
+        None,
+        description="The number as printed, where it is not written in digits or is a share or phrase "
+        "('approximately one-third', 'dozens'); value holds what it means.",
+        examples=["approximately one-third"],
+    )
     qualifier: Qualifier = Field(description="The hedge the claim puts on the number.", examples=["approximately"])
     unit: Unit = Field(description="Unit of value, value_low and value_high.", examples=["persons"])
     as_of: WrittenDate = Field(description="The date the number refers to.", examples=["mid-January 2025"])
@@ -256,6 +295,8 @@ class FigureRecord(ClaimRecord):
         None, description="Where the counted people are or were, as the sources name it.", examples=["Kursk region"]
     )
     country: Country | None = Field(None, description="ISO code of that place's country.", examples=["RU"])
+    place_code: Subdivision | None = _place_code()
+    place_precision: PlacePrecision | None = _place_precision()
     claimant_actor_id: ActorId | None = fk(
         "actors.actor_id",
         "Who claims the number; empty when the citing sources state it in their own voice.",
@@ -267,6 +308,7 @@ class FigureRecord(ClaimRecord):
 
     @model_validator(mode="after")
     def _numbers(self) -> FigureRecord:
+        _check_place(self)
         if self.qualifier is Qualifier.range:
             if self.value_low is None or self.value_high is None:
                 raise ValueError(R.RANGE_BOUNDS.message())
@@ -325,6 +367,14 @@ class CitationRow(Record):
     char_end: Annotated[int, Field(ge=1)] = Field(
         description="Offset just past the excerpt's last character (so text[char_start:char_end] is the matched span).",
         examples=[3163],
+    )
+    voice: CitationVoice = Field(
+        description=Citation.model_fields["voice"].description, examples=Citation.model_fields["voice"].examples
+    )
+    variant: Text | None = Field(
+        None,
+        description=Citation.model_fields["variant"].description,
+        examples=Citation.model_fields["variant"].examples,
     )
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from . import rulebook as R
 from .fields import ClaimId, Excerpt, SourceId, Text, fk
-from .vocabularies import LinkRelation, Provenance, RecordType
+from .vocabularies import CitationVoice, Hedge, LinkRelation, Provenance, RecordType
 
 
 class Citation(BaseModel):
@@ -24,6 +25,16 @@ class Citation(BaseModel):
     excerpt: Excerpt = Field(
         description="Verbatim words from the archived source that support the record (matched as docs/validation.md, Excerpt matching, says).",
         examples=["In mid-January, Ukrainian forces captured two North Korean soldiers"],
+    )
+    voice: CitationVoice = Field(
+        description="Whose voice this source gives the claim in: its own, the claimant's, or someone else's.",
+        examples=["claimant"],
+    )
+    variant: Text | None = Field(
+        None,
+        description="What this source says where its wording changes the claim (another recipient, number or "
+        "hedge than the record's); empty when it says what the record says.",
+        examples=["open for a dialogue regarding transfer to third countries"],
     )
 
 
@@ -58,6 +69,12 @@ class ClaimRecord(Record):
     provenance: Provenance = Field(
         Provenance.hand_curated, description="How the record was made.", examples=["hand_curated"]
     )
+    hedge: Hedge = Field(description="How sure the sources sound about the claim, as worded.", examples=["likely"])
+    hedge_words: Text | None = Field(
+        None,
+        description="The words that hedge the claim, verbatim from a cited excerpt; empty when it is asserted.",
+        examples=["are likely"],
+    )
     notes: Text | None = Field(
         None,
         description="Curator's notes: wording differences between sources, borderline decisions.",
@@ -69,3 +86,11 @@ class ClaimRecord(Record):
     links: list[Link] = Field(
         default_factory=list, description="Links to other claims (conflicts, alternative estimates)."
     )
+
+    @model_validator(mode="after")
+    def _hedge_words(self) -> ClaimRecord:
+        if self.hedge is Hedge.asserted and self.hedge_words is not None:
+            raise ValueError(R.ASSERTED_NO_WORDS.message())
+        if self.hedge is not Hedge.asserted and self.hedge_words is None:
+            raise ValueError(R.HEDGE_WORDS.message(hedge=self.hedge.value))
+        return self

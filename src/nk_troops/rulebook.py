@@ -76,6 +76,34 @@ SHARE_AT_MOST_ONE = Rule(
     "A figure whose unit is 'share' has value, value_low and value_high between 0 and 1.",
     "{name} ({value:g}) is a share and must lie between 0 and 1",
 )
+HEDGE_WORDS = Rule(
+    "hedge-words-given",
+    P.RecordRule,
+    ("events", "statements", "figures"),
+    "A claim whose hedge is not 'asserted' gives the hedge words as the source prints them; an asserted one gives none.",
+    "hedge '{hedge}' needs hedge_words: the words of the source that hedge the claim",
+)
+ASSERTED_NO_WORDS = Rule(
+    "asserted-without-hedge-words",
+    P.RecordRule,
+    ("events", "statements", "figures"),
+    "A claim stated as fact (hedge 'asserted') has no hedge words.",
+    "an asserted claim has no hedge_words; give the hedge the words call for",
+)
+PLACE_PRECISION = Rule(
+    "place-precision-given",
+    P.RecordRule,
+    ("events", "figures"),
+    "A place gives its precision (country, subdivision, locality); with no place there is none.",
+    "{present} is given but {missing} is not: give both or neither",
+)
+SUBDIVISION_IN_COUNTRY = Rule(
+    "subdivision-in-country",
+    P.RecordRule,
+    ("events", "figures"),
+    "A place's ISO 3166-2 code begins with the record's country code, which is then given.",
+    "place_code {code} is not in country {country}",
+)
 ARCHIVED_FIELDS = Rule(
     "source-archived-fields",
     P.RecordRule,

@@ -66,6 +66,8 @@ def build_rows(dataset: Dataset, checked: CheckResult) -> dict[str, Rows]:
                         "excerpt": cit.excerpt,
                         "char_start": start,
                         "char_end": end,
+                        "voice": cit.voice.value,
+                        "variant": cit.variant,
                     }
                 )
             for j, link in enumerate(rec.links):

@@ -171,8 +171,13 @@ class Measure(DocEnum):
 
 
 class Qualifier(DocEnum):
-    exact = "exact", "Stated as an exact number, with no hedge."
-    approximately = "approximately", "'approximately', 'about', 'around', 'some'."
+    exact = "exact", "Stated as exact by the source's own words ('exactly', 'a total of', 'only'): an exact count."
+    unhedged = (
+        "unhedged",
+        "Printed with no hedge ('another 2,700 wounded'): the source gives no word on how exact it is, so it is not "
+        "an exact count.",
+    )
+    approximately = "approximately", "'approximately', 'about', 'around', 'some', 'roughly', 'estimated'."
     at_least = "at_least", "'at least', 'no fewer than'."
     up_to = "up_to", "'up to', 'as many as', 'at most'."
     more_than = "more_than", "'more than', 'over'."
@@ -194,13 +199,70 @@ class Provenance(DocEnum):
 
 
 class LinkRelation(DocEnum):
-    contradicts = "contradicts", "The two claims cannot both be true."
+    contradicts = (
+        "contradicts",
+        "Both claims cannot be true at once, as worded (8,000 still fighting against 'appear to have ceased').",
+    )
+    disputes = (
+        "disputes",
+        "One claim argues against the other, but as worded both can be true (a norm invoked against an offer).",
+    )
     alternative_estimate = (
         "alternative_estimate",
         "Another estimate of the same or an overlapping quantity, from a different claimant or time; neither is preferred.",
     )
-    corroborates = "corroborates", "A different claimant states the same thing."
+    corroborates = (
+        "corroborates",
+        "A different claimant states the same thing, with the same hedge (both assert it, or both say it is likely).",
+    )
+    consistent_with = (
+        "consistent_with",
+        "The claims agree without one confirming the other: different hedges ('likely' and 'not ruling out') or "
+        "different scope.",
+    )
     elaborates = "elaborates", "Adds detail to the other claim without contradicting it."
+    responds_to = "responds_to", "A statement made in answer to the other claim (a reply, a rebuttal, a comment on it)."
+    updates = "updates", "A later claim by the same claimant that revises or replaces the earlier one."
+    same_event = (
+        "same_event",
+        "Two records of one occurrence, kept apart because their claimants or sources differ in what they say of it.",
+    )
+
+
+class Hedge(DocEnum):
+    """How sure the source sounds about a claim, as worded: the words themselves are kept in ``hedge_words``."""
+
+    asserted = "asserted", "Stated as fact, with no hedge ('captured', 'said', 'were deployed')."
+    likely = "likely", "'likely', 'probably', 'believed to', 'expected to'."
+    possible = "possible", "'may', 'might', 'could', 'possibly', 'not ruling out'."
+    appears = "appears", "'appear(s) to', 'seem(s) to', 'apparently'."
+    suggested = "suggested", "'suggest(s)', 'indicate(s)', 'point(s) to'."
+    reported = (
+        "reported",
+        "Attributed to unnamed reports or sources: 'reportedly', 'reports say', 'according to sources'.",
+    )
+    claimed = "claimed", "Attributed with a distancing verb: 'claimed', 'alleged', 'purported'."
+    denied = "denied", "The claim as it is denied or not acknowledged: 'denied', 'has not acknowledged'."
+
+
+class CitationVoice(DocEnum):
+    """Whose voice a citing source gives the claim in."""
+
+    own_voice = "own_voice", "The citing outlet states the claim in its own words, attributing it to no one."
+    claimant = "claimant", "The outlet attributes the claim to the record's claimant (or speaker): 'X said'."
+    other = (
+        "other",
+        "The outlet attributes the claim to someone other than the record's claimant: another outlet, unnamed "
+        "reports or sources.",
+    )
+
+
+class PlacePrecision(DocEnum):
+    """How precisely a place is named, as UCDP and ACLED code it."""
+
+    country = "country", "Only the country ('in Russia')."
+    subdivision = "subdivision", "A first-level subdivision ('Kursk region', 'Kursk Oblast')."
+    locality = "locality", "A town, village or site within a subdivision ('Sudzha')."
 
 
 class RecordType(DocEnum):
