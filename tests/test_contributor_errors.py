@@ -166,7 +166,7 @@ def test_duplicate_ids(mini):
     text = (mini / EVENTS).read_text(encoding="utf-8")
     (mini / EVENTS).write_text(text + text, encoding="utf-8")
     p = one(rejected(mini), "duplicate-id")
-    assert (p.file, p.line, p.field, p.record_id) == (EVENTS, 10, "event_id", "ev-capture")
+    assert (p.file, p.line, p.field, p.record_id) == (EVENTS, 14, "event_id", "ev-capture")
     assert f"{EVENTS}:1" in p.message
 
 

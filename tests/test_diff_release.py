@@ -57,12 +57,15 @@ EVENTS = [
         "summary": "Ukrainian forces capture two North Korean soldiers.",
         "date": "mid-January 2025",
         "place": "Kursk region",
+        "place_precision": "subdivision",
         "country": "RU",
         "actor_id": "ukrainian-forces",
+        "hedge": "asserted",
         "citations": [
             {
                 "source_id": "korea-times-interview",
                 "excerpt": "In mid-January, Ukrainian forces captured two North Korean soldiers",
+                "voice": "claimant",
             }
         ],
     }
@@ -75,10 +78,12 @@ STATEMENTS = [
         "text": "Ukraine wants to end this war more than any other country",
         "date": "by 2025-02-05",
         "medium": "written_interview",
+        "hedge": "asserted",
         "citations": [
             {
                 "source_id": "korea-times-interview",
                 "excerpt": "Ukraine wants to end this war more than any other country",
+                "voice": "claimant",
             }
         ],
     }
@@ -93,8 +98,13 @@ FIGURES = [
         "unit": "persons",
         "as_of": "by 2025-02-05",
         "claimant_actor_id": "dmytro-ponomarenko",
+        "hedge": "asserted",
         "citations": [
-            {"source_id": "korea-times-interview", "excerpt": "with approximately 4,000 killed or wounded so far"}
+            {
+                "source_id": "korea-times-interview",
+                "excerpt": "with approximately 4,000 killed or wounded so far",
+                "voice": "claimant",
+            }
         ],
     }
 ]
@@ -104,10 +114,12 @@ NEW_EVENT = {
     "summary": "Zelenskyy releases footage of the interrogation.",
     "date": "2025-01-12",
     "actor_id": "dmytro-ponomarenko",
+    "hedge": "asserted",
     "citations": [
         {
             "source_id": "korea-times-interview",
             "excerpt": "Footage of their interrogation revealed by Ukrainian President Volodymyr Zelenskyy on Jan. 12",
+            "voice": "claimant",
         }
     ],
 }
@@ -288,6 +300,7 @@ def test_second_citation_of_a_claim_is_patch(old: Path, new: Path):
     extra = {
         "source_id": "korea-times-interview",
         "excerpt": "Ukrainian forces captured two North Korean soldiers who had been fighting for Russia",
+        "voice": "claimant",
     }
     edit_records(new, "events", lambda ev: ev[0]["citations"].insert(0, extra))
     rebuild(new)

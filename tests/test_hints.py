@@ -95,7 +95,7 @@ def test_the_table_checker_gives_the_same_hint(mini):
     found = [p for p in validate_tables(mini / "datapackage.json", check_hash=False) if p.field == "qualifier"]
     assert [(p.message, p.hint) for p in found] == [
         (
-            "'about' is not an allowed value; allowed: exact, approximately, at_least, up_to, more_than, range",
+            "'about' is not an allowed value; allowed: exact, unhedged, approximately, at_least, up_to, more_than, range",
             "use 'approximately': its definition lists 'about'",
         )
     ]

@@ -25,7 +25,7 @@ from nk_troops.models import ActorRecord, EventRecord, FigureRecord
 from nk_troops.records import load_dataset
 from nk_troops.schema_gen import table_schema
 from nk_troops.tables import record_row
-from nk_troops.vocabularies import ActorType, EventType, Measure, Qualifier, Unit
+from nk_troops.vocabularies import ActorType, CitationVoice, EventType, Hedge, Measure, PlacePrecision, Qualifier, Unit
 from nk_troops.writers import to_csv, to_parquet
 
 # text a curator could write: letters of any script, punctuation, quotes, commas and inner line breaks (no
@@ -54,7 +54,28 @@ written_date = st.one_of(
     day.map(lambda d: f"by {d.isoformat()}"),
     st.just({"unknown": "The sources give no date."}),
 )
-citation = st.fixed_dictionaries({"source_id": ident, "excerpt": text.filter(lambda s: len(s) >= 8)})
+citation = st.fixed_dictionaries(
+    {
+        "source_id": ident,
+        "excerpt": text.filter(lambda s: len(s) >= 8),
+        "voice": st.sampled_from(CitationVoice.values()),
+    },
+    optional={"variant": text},
+)
+hedging = st.one_of(
+    st.just({"hedge": "asserted"}),
+    st.fixed_dictionaries(
+        {"hedge": st.sampled_from([h for h in Hedge.values() if h != "asserted"]), "hedge_words": text}
+    ),
+)
+placing = st.one_of(
+    st.just({}), st.fixed_dictionaries({"place": text, "place_precision": st.sampled_from(PlacePrecision.values())})
+)
+
+
+def merged(*parts):
+    """One record from several strategies of its parts (fields that must come together are drawn together)."""
+    return st.tuples(*parts).map(lambda ds: {k: v for d in ds for k, v in d.items()})
 
 
 def _roundtrip(model, rows):
@@ -98,15 +119,19 @@ def test_actors_survive_csv_parquet_pandas(items):
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
-        st.fixed_dictionaries(
-            {
-                "event_id": ident.map(lambda s: "ev-" + s),
-                "event_type": st.sampled_from(EventType.values()),
-                "summary": text,
-                "date": written_date,
-                "citations": st.lists(citation, min_size=1, max_size=2),
-            },
-            optional={"place": text, "country": country, "notes": text},
+        merged(
+            st.fixed_dictionaries(
+                {
+                    "event_id": ident.map(lambda s: "ev-" + s),
+                    "event_type": st.sampled_from(EventType.values()),
+                    "summary": text,
+                    "date": written_date,
+                    "citations": st.lists(citation, min_size=1, max_size=2),
+                },
+                optional={"country": country, "notes": text},
+            ),
+            hedging,
+            placing,
         ),
         min_size=1,
         max_size=5,
@@ -120,18 +145,22 @@ def test_events_survive_csv_parquet_pandas(items):
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
-        st.fixed_dictionaries(
-            {
-                "figure_id": ident.map(lambda s: "fg-" + s),
-                "measure": st.sampled_from(Measure.values()),
-                "subject": text,
-                "value": st.one_of(st.integers(0, 10**7).map(float), st.floats(0, 1, allow_nan=False)),
-                "qualifier": st.sampled_from([q for q in Qualifier.values() if q != "range"]),
-                "unit": st.just(Unit.persons.value),
-                "as_of": written_date,
-                "citations": st.lists(citation, min_size=1, max_size=2),
-            },
-            optional={"place": text, "claimant_actor_id": ident},
+        merged(
+            st.fixed_dictionaries(
+                {
+                    "figure_id": ident.map(lambda s: "fg-" + s),
+                    "measure": st.sampled_from(Measure.values()),
+                    "subject": text,
+                    "value": st.one_of(st.integers(0, 10**7).map(float), st.floats(0, 1, allow_nan=False)),
+                    "qualifier": st.sampled_from([q for q in Qualifier.values() if q != "range"]),
+                    "unit": st.just(Unit.persons.value),
+                    "as_of": written_date,
+                    "citations": st.lists(citation, min_size=1, max_size=2),
+                },
+                optional={"claimant_actor_id": ident, "value_text": text},
+            ),
+            hedging,
+            placing,
         ),
         min_size=1,
         max_size=5,

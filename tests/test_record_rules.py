@@ -144,8 +144,8 @@ def test_the_same_link_written_twice_is_refused_at_the_second(mini):
     assert text.endswith(link)
     path.write_text(text + other + link, encoding="utf-8")
     [p] = problems_of(mini, "record-rule")
-    assert (p.file, p.line, p.column, p.field, p.record_id) == (FIGURES, 18, 7, "links[2]", "fg-kw")
-    assert "already linked to 'ev-capture' as alternative_estimate (links[0], line 14)" in p.message
+    assert (p.file, p.line, p.column, p.field, p.record_id) == (FIGURES, 20, 7, "links[2]", "fg-kw")
+    assert "already linked to 'ev-capture' as alternative_estimate (links[0], line 16)" in p.message
 
 
 def test_the_engine_refuses_the_same_link_twice(mini):
