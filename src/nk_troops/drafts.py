@@ -23,7 +23,7 @@ from . import rulebook as R
 from .candidate_text import FigureCandidate, QuoteCandidate
 from .excerpts import NormalisedText, find_excerpt
 from .models import CLAIMS, Citation
-from .vocabularies import Measure, Medium, Unit
+from .vocabularies import CitationVoice, Hedge, Measure, Medium, Unit
 
 DRAFTS_DIR = "dataset/drafts"
 DRAFT_PROVENANCE = "scripted"
@@ -110,6 +110,26 @@ def _medium(sentence: str) -> tuple[Medium, str]:
     return Medium.official_statement, "medium official_statement: the sentence does not say how it was said"
 
 
+def _hedge_words() -> list[tuple[Hedge, re.Pattern[str]]]:
+    """Each hedge's words as its definition quotes them ('appear(s) to' → appear to, appears to)."""
+    out = []
+    for hedge in Hedge:
+        for quoted in re.findall(r"'([^']+)'", hedge.definition):
+            forms = {quoted.replace("(s)", ""), quoted.replace("(s)", "s")}
+            for form in sorted(forms, key=len, reverse=True):
+                out.append((hedge, re.compile(r"\b" + re.escape(form) + r"\b", re.IGNORECASE)))
+    return out
+
+
+def _hedge(sentence: str) -> tuple[dict[str, object], str]:
+    """The first hedge word in the sentence (as hedge and hedge_words), or asserted; and what was guessed."""
+    found = [(m.start(), hedge, m.group(0)) for hedge, pattern in _hedge_words() if (m := pattern.search(sentence))]
+    if not found:
+        return {"hedge": Hedge.asserted}, "hedge asserted: no hedge word in the sentence"
+    _, hedge, words = min(found, key=lambda f: (f[0], -len(f[2])))
+    return {"hedge": hedge, "hedge_words": words}, f"hedge {hedge.value} from '{words}'"
+
+
 def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else round(value, 4)
 
@@ -165,7 +185,13 @@ def draft_records(
         else:
             guessed.append("no claimant: no speaker found in the sentence (the outlet's own voice?)")
         guessed.append(when_note.replace("date", "as_of", 1) if said_by else "as_of unknown")
-        record |= {"provenance": DRAFT_PROVENANCE, "citations": [{"source_id": source_id, "excerpt": excerpt}]}
+        hedge, hedge_note = _hedge(c.sentence)
+        voice = CitationVoice.claimant if speaker else CitationVoice.own_voice
+        guessed += [hedge_note, f"voice {voice.value}"]
+        record |= hedge | {
+            "provenance": DRAFT_PROVENANCE,
+            "citations": [{"source_id": source_id, "excerpt": excerpt, "voice": voice}],
+        }
         out.append((record, [f"scripted figure {i}: " + "; ".join(guessed)]))
     for i, q in enumerate(quotes, start=1):
         excerpt = _excerpt(text, q.sentence, q.text)
@@ -181,7 +207,9 @@ def draft_records(
         else:
             aid = "unidentified-speaker"
             guessed.append("speaker: NONE FOUND, 'unidentified-speaker' is a placeholder")
-        guessed += [medium_note, when_note]
+        hedge, hedge_note = _hedge(q.sentence)
+        voice = CitationVoice.claimant if q.speaker else CitationVoice.other
+        guessed += [medium_note, when_note, hedge_note, f"voice {voice.value}"]
         record = {
             "statement_id": f"st-{prefix}-q{i}",
             "speaker_actor_id": aid,
@@ -189,8 +217,9 @@ def draft_records(
             "text": q.text,
             "date": when,
             "medium": medium,
+            **hedge,
             "provenance": DRAFT_PROVENANCE,
-            "citations": [{"source_id": source_id, "excerpt": excerpt}],
+            "citations": [{"source_id": source_id, "excerpt": excerpt, "voice": voice}],
         }
         out.append((record, [f"scripted quotation {i}: " + "; ".join(guessed)]))
     return out
