@@ -51,7 +51,7 @@ from nk_troops.descriptor import CSV_DIR, dump_json, package
 from nk_troops.engine.spec import table_spec
 from nk_troops.engine.writer import HashingFile, cells, csv_rows, header, resource_descriptor
 from nk_troops.vague_dates import parse_vague_date
-from nk_troops.vocabularies import Provenance
+from nk_troops.vocabularies import CitationVoice, Hedge, PlacePrecision, Provenance
 
 CHUNK = 200_000
 NON_VERBATIM = 0.18  # share of excerpts that differ from their span as the matching rules allow (as in the real data)
@@ -146,6 +146,8 @@ ROLES = [
     "lawmaker, People Power Party",
 ]
 COUNTRIES = ["KP", "KR", "RU", "UA", "US", "CN", "JP", "GB", "FR", "DE"]
+HEDGE_WORDS = ["are likely", "may have been", "appear to have", "suggest", "claimed", "reportedly", "denied"]
+RANGE = M.Qualifier.values().index("range")
 PLACES = [
     "Kursk region",
     "Курська область",
@@ -577,6 +579,9 @@ def draw(n: int, seed: int, non_verbatim: float = NON_VERBATIM) -> Plan:
             place_null=u(n) < 0.4,
             country=ints(len(COUNTRIES), n),
             country_null=u(n) < 0.4,
+            hedge=np.where(u(n) < 0.6, 0, ints(len(Hedge), n)),
+            hedge_words=ints(len(HEDGE_WORDS), n),
+            place_precision=ints(len(PlacePrecision), n),
         )
 
     plan.a["events"] = dict(
@@ -602,9 +607,9 @@ def draw(n: int, seed: int, non_verbatim: float = NON_VERBATIM) -> Plan:
     )
     measure = ints(8, n)
     share = measure == 6
-    qualifier = ints(6, n)
-    qualifier[share & (qualifier == 5)] = 1  # shares are single values
-    is_range = qualifier == 5
+    qualifier = ints(len(M.Qualifier), n)
+    qualifier[share & (qualifier == RANGE)] = 2  # shares are single values
+    is_range = qualifier == RANGE
     base = rng.integers(1, 20_000, n).astype(np.float64)
     span = rng.integers(1, 5_000, n).astype(np.float64)
     value = np.where(share, np.round(u(n), 4), base)
@@ -633,7 +638,14 @@ def draw(n: int, seed: int, non_verbatim: float = NON_VERBATIM) -> Plan:
     cit_pos = np.arange(len(cit_claim)) - np.repeat(first, per_claim) + 1
     cit_source = ints(k, len(cit_claim))
     cit_span = cit_source * plan.archive.spans_per_text + ints(plan.archive.spans_per_text, len(cit_claim))
-    plan.a["citations"] = dict(claim=cit_claim, pos=cit_pos, source=cit_source, span=cit_span, per_claim=per_claim)
+    plan.a["citations"] = dict(
+        claim=cit_claim,
+        pos=cit_pos,
+        source=cit_source,
+        span=cit_span,
+        per_claim=per_claim,
+        voice=ints(len(CitationVoice), len(cit_claim)),
+    )
     linked = np.flatnonzero(u(n_claims) < 0.2)
     other = ints(n_claims - 1, len(linked)) if n_claims > 1 else np.zeros(len(linked), np.int64)
     other = np.where(other >= linked, other + 1, other)  # never itself
@@ -768,7 +780,27 @@ def _notes(a: dict, idx: np.ndarray) -> pa.Array:
 
 
 def _claim_common(plan: Plan, a: dict, idx: np.ndarray) -> dict[str, pa.Array]:
-    return {"provenance": _take(Provenance.values(), a["provenance"][idx]), "notes": _notes(a, idx)}
+    asserted = a["hedge"][idx] == 0
+    return {
+        "hedge": _take(Hedge.values(), a["hedge"][idx]),
+        "hedge_words": _null_where(_take(HEDGE_WORDS, a["hedge_words"][idx]), asserted),
+        "provenance": _take(Provenance.values(), a["provenance"][idx]),
+        "notes": _notes(a, idx),
+    }
+
+
+def _place_cols(a: dict, idx: np.ndarray) -> dict[str, pa.Array]:
+    """place, its precision (given with a place only) and, for places in Kursk, the ISO 3166-2 code."""
+    no_place = a["place_null"][idx]
+    place = _take(PLACES, a["place"][idx])
+    country = _take(COUNTRIES, a["country"][idx])
+    kursk = ~no_place & ~a["country_null"][idx] & (np.array(COUNTRIES)[a["country"][idx]] == "RU")
+    return {
+        "place": _null_where(place, no_place),
+        "place_precision": _null_where(_take(PlacePrecision.values(), a["place_precision"][idx]), no_place),
+        "place_code": _null_where(pa.array(["RU-KRS"] * len(idx)), ~kursk),
+        "country": _null_where(country, a["country_null"][idx]),
+    }
 
 
 def table_sources(plan: Plan, idx: np.ndarray) -> dict[str, pa.Array]:
@@ -848,8 +880,7 @@ def table_events(plan: Plan, idx: np.ndarray) -> dict[str, pa.Array]:
         "event_type": _take(EVENT_TYPES, a["type"][idx]),
         "summary": summary,
         **_date_cols(plan, "date", a["date"][idx]),
-        "place": _null_where(_take(PLACES, a["place"][idx]), a["place_null"][idx]),
-        "country": _null_where(_take(COUNTRIES, a["country"][idx]), a["country_null"][idx]),
+        **_place_cols(a, idx),
         "actor_id": _ref(actor_ids, plan, a["actor"][idx]),
         "counterpart_actor_id": _ref(actor_ids, plan, a["counterpart"][idx]),
         "claimant_actor_id": _ref(actor_ids, plan, a["claimant"][idx]),
@@ -896,8 +927,7 @@ def table_figures(plan: Plan, idx: np.ndarray) -> dict[str, pa.Array]:
         "qualifier": _take(M.Qualifier.values(), a["qualifier"][idx]),
         "unit": _take(M.Unit.values(), a["unit"][idx]),
         **_date_cols(plan, "as_of", a["date"][idx]),
-        "place": _null_where(_take(PLACES, a["place"][idx]), a["place_null"][idx]),
-        "country": _null_where(_take(COUNTRIES, a["country"][idx]), a["country_null"][idx]),
+        **_place_cols(a, idx),
         "claimant_actor_id": _ref(actor_ids, plan, a["claimant"][idx]),
         "statement_id": _ref(statement_ids, plan, a["statement"][idx]),
         **_claim_common(plan, a, idx),
@@ -915,6 +945,7 @@ def table_citations(plan: Plan, idx: np.ndarray) -> dict[str, pa.Array]:
         "excerpt": plan.archive.span_text.take(pa.array(span)),
         "char_start": pa.array(plan.archive.span_start[span]),
         "char_end": pa.array(plan.archive.span_end[span]),
+        "voice": _take(CitationVoice.values(), a["voice"][idx]),
     }
 
 
@@ -1009,7 +1040,7 @@ def plan_errors(plan: Plan, per_kind: int) -> tuple[dict[str, dict[int, dict[str
     ref_source[plan.a["sources"]["relay"][plan.a["sources"]["relay"] >= 0]] = True
     ref_source[plan.a["citations"]["source"]] = True
     ref_source[: plan.k] = True
-    non_range = np.flatnonzero((F["qualifier"] != 5) & (F["unit"] == 0))
+    non_range = np.flatnonzero((F["qualifier"] != RANGE) & (F["unit"] == 0))
     date_kind = lambda res: dp.kind[plan.a[res]["date"]]  # noqa: E731
 
     # --- types, dates, enums, patterns, required, ranges, safe text
@@ -1022,7 +1053,7 @@ def plan_errors(plan: Plan, per_kind: int) -> tuple[dict[str, dict[int, dict[str
         edit("impossible-date", "events", r, "date_start", "2025-02-30", "field-error")
     for r in pick("statements", np.flatnonzero(date_kind("statements") == "day")):
         edit("non-padded-date", "statements", r, "date_end", "2021-7-04", "field-error")
-    for r in pick("figures", np.flatnonzero(F["qualifier"] != 5)):
+    for r in pick("figures", np.flatnonzero(F["qualifier"] != RANGE)):
         edit("bad-enum", "figures", r, "qualifier", "approx", "field-error")
     for r in pick("actors", all_rows):
         edit("bad-enum", "actors", r, "actor_type", "persons", "field-error")
@@ -1058,13 +1089,13 @@ def plan_errors(plan: Plan, per_kind: int) -> tuple[dict[str, dict[int, dict[str
         edit("dangling-reference", "citations", r, "source_id", f"unknown-outlet-{r}", "dangling-reference")
 
     # --- cross-field rules
-    rng_rows = np.flatnonzero((F["qualifier"] == 5) & np.isnan(F["value"]))
+    rng_rows = np.flatnonzero((F["qualifier"] == RANGE) & np.isnan(F["value"]))
     for r in pick("figures", rng_rows):
         edits["figures"].setdefault(r, {}).update(
             value_low=cell(plan, "figures", r, "value_high"), value_high=cell(plan, "figures", r, "value_low")
         )
         also("rule-low-above-high", "figures", r, "value_low", "record-rule")
-    for r in pick("figures", np.flatnonzero((F["qualifier"] == 5) & ~np.isnan(F["value"]))):
+    for r in pick("figures", np.flatnonzero((F["qualifier"] == RANGE) & ~np.isnan(F["value"]))):
         edit("rule-value-outside-range", "figures", r, "value", str(int(F["high"][r]) + 1), "record-rule")
     for r in pick("figures", np.flatnonzero(F["unit"] == 1)):
         edit("rule-share-above-one", "figures", r, "value", "1.5", "record-rule")
