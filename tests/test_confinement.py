@@ -302,7 +302,7 @@ def test_a_bad_byte_is_located_to_its_row_and_the_rest_of_the_table_is_checked(p
     from nk_troops.engine import core
 
     if part_min:  # citations is read as several byte ranges, on both workers
-        monkeypatch.setattr(core.Engine, "PART_MIN", part_min)
+        monkeypatch.setattr(core, "PART_MIN", part_min)
     path = pkg / "dataset" / "tables" / "csv" / "citations.csv"
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
     last = len(rows)
