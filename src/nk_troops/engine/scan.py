@@ -59,8 +59,7 @@ def read_rows(run: RunState, st: TableState) -> None:
         )
         return "skip"
 
-    dict_cols = {c.name for c in spec.columns if c.enum is not None or c.country}
-    types = {n: pa.dictionary(pa.int32(), pa.string()) if n in dict_cols else pa.string() for n in head}
+    types = {n: pa.string() for n in head}
     convert = pacsv.ConvertOptions(
         column_types=types,
         strings_can_be_null=True,
