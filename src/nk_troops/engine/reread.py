@@ -5,7 +5,6 @@ once, only the columns wanted, and the problems are confirmed on the values and 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -17,7 +16,7 @@ from .reader import BLOCK_SIZE, _header, csv_input
 from .runstate import Later, RunState
 from .state import Found, Range, TableState
 
-Values = dict[str, dict[int, Any]]
+Values = dict[str, dict[int, str | None]]
 """{column: {kept row index: value}}."""
 
 
