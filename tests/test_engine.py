@@ -123,8 +123,8 @@ def test_every_injected_error_is_reported_exactly(broken, with_polars, monkeypat
     from nk_troops.engine import core
 
     if with_polars:  # the path packages above 32 MB take: polars hashes, regexes and child-id checks
-        monkeypatch.setattr(core.Engine, "POLARS_MIN_BYTES", 0)
-        monkeypatch.setattr(core.Engine, "PART_MIN", 50_000)
+        monkeypatch.setattr(core, "POLARS_MIN_BYTES", 0)
+        monkeypatch.setattr(core, "PART_MIN", 50_000)
     expected = _injected(broken)
     kinds = {e["kind"] for e in json.loads((broken / "injected.json").read_text())}
     assert {
@@ -148,7 +148,7 @@ def test_split_reading_numbers_rows_like_one_read(broken, monkeypatch):
     from nk_troops.engine import core
 
     whole = _found(validate_tables(broken))
-    monkeypatch.setattr(core.Engine, "PART_MIN", 50_000)  # every table in several byte ranges
+    monkeypatch.setattr(core, "PART_MIN", 50_000)  # every table in several byte ranges
     assert _found(validate_tables(broken)) == whole
     assert _found(validate_tables(broken, workers=1)) == whole
 
@@ -394,7 +394,7 @@ def test_a_split_point_at_the_end_of_the_file_makes_no_empty_part(tmp_path, monk
         csv.reader(io.StringIO((tmp_path / "dataset/tables/csv/events.csv").read_text(encoding="utf-8"), newline=""))
     )
     _set_cells(tmp_path, "events", {len(rows): {"notes": "x" * 900_000}})
-    monkeypatch.setattr(core.Engine, "PART_MIN", 200_000)
+    monkeypatch.setattr(core, "PART_MIN", 200_000)
     one, two = (_found(validate_tables(tmp_path, workers=w)) for w in (1, 2))
     assert one == two
     assert ("events", len(rows), "notes", "field-error") in two  # the long cell itself: over its length limit

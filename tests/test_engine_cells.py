@@ -74,7 +74,7 @@ def test_excerpt_controls_counted_in_the_archive_agree_with_reading_them(tmp_pat
 
     from nk_troops.engine.archive import excerpt_controls, excerpt_spans, load_archive
     from nk_troops.engine.spec import table_spec
-    from nk_troops.engine.state import Found, TableState
+    from nk_troops.engine.state import Found, SeedRefs, TableState
 
     texts = ["Kursk\x07 region 쿠르스크\u0085 end and more", "plain text only, nothing odd"]
     (tmp_path / "seeds").mkdir()
@@ -85,7 +85,7 @@ def test_excerpt_controls_counted_in_the_archive_agree_with_reading_them(tmp_pat
         for key, v in zip(ex, (i, f"s{i}", f"seeds/s{i}.txt", hashlib.sha256(raw).hexdigest()), strict=True):
             ex[key].append(v)
     st = TableState(table_spec(M.BY_RESOURCE["sources"]), tmp_path, Found("sources"))
-    st.extra.update(ex)
+    st.seeds = SeedRefs(ex["arch_index"], ex["arch_id"], ex["arch_file"], ex["arch_sha"])
     archive = load_archive(tmp_path, st)
     assert not st.found.items
     rows = [  # (source, start, end, excerpt)

@@ -77,27 +77,27 @@ def test_a_file_that_is_not_utf8_is_reported_in_every_configuration(tmp_path, mo
     GEN.write_package(tmp_path, 1500, seed=4)
     _break_utf8(tmp_path, resource)
     results = {}
-    for part_min in (core.Engine.PART_MIN, 50_000):  # whole files, and every file split into byte ranges
-        monkeypatch.setattr(core.Engine, "PART_MIN", part_min)
+    for part_min in (core.PART_MIN, 50_000):  # whole files, and every file split into byte ranges
+        monkeypatch.setattr(core, "PART_MIN", part_min)
         problems = validate_tables(tmp_path)
         results[part_min] = sorted((p.type, p.resource, p.row, p.field, p.message) for p in problems)
         located = [x for x in results[part_min] if x[0] == "encoding-error"]
         assert len(located) == 1 and located[0][1] == resource and located[0][2] is not None, results[part_min]
-    assert results[core.Engine.PART_MIN] == results[50_000]
+    assert results[core.PART_MIN] == results[50_000]
 
 
 @pytest.mark.parametrize("when", ["while-hashed", "before-parsed"])
 def test_a_table_rewritten_during_the_check_is_reported_not_crashed_on(tmp_path, monkeypatch, when):
     """A table rewritten in place mid-check (as `open(path, "wb")` does) is reported as changed; what was read
     may mix two versions. (Hashing once memory-mapped the files: a truncated file then killed the process.)"""
-    from nk_troops.engine import core, reader
+    from nk_troops.engine import firstpass, reader, scan
 
     GEN.write_package(tmp_path, 400, seed=6)
     path = tmp_path / "dataset/tables/csv/events.csv"
     original = path.read_bytes()
     monkeypatch.setattr(reader, "WINDOW", 4096)
     if when == "while-hashed":
-        windows = core.file_windows
+        windows = firstpass.file_windows
 
         def rewriting(p):
             for i, item in enumerate(windows(p)):
@@ -105,18 +105,19 @@ def test_a_table_rewritten_during_the_check_is_reported_not_crashed_on(tmp_path,
                 if i == 0 and p == path:
                     path.write_bytes(original[: len(original) // 3])  # truncated in place, as a writer starts over
 
-        monkeypatch.setattr(core, "file_windows", rewriting)
+        monkeypatch.setattr(firstpass, "file_windows", rewriting)
     else:
-        scan = core.Engine._scan_inner
+        read_rows = scan.read_rows
+        appended = []
 
-        def appending(self, st):
-            if st.path == path and not st.extra.get("appended"):
-                st.extra["appended"] = True
+        def appending(run, st):
+            if st.path == path and not appended:
+                appended.append(st)
                 with open(path, "ab") as fh:
                     fh.write(original.splitlines(keepends=True)[1].replace("한".encode(), b"\xff\xfe"))
-            return scan(self, st)
+            return read_rows(run, st)
 
-        monkeypatch.setattr(core.Engine, "_scan_inner", appending)
+        monkeypatch.setattr(scan, "read_rows", appending)
     problems = validate_tables(tmp_path)
     changed = [p for p in problems if p.resource == "events" and "changed while it was being checked" in p.message]
     assert len(changed) == 1, [(p.type, p.resource, p.message[:80]) for p in problems]

@@ -1,5 +1,5 @@
 """Rules on the links between records, declared once for the curated checks (checks.py) and the table
-engine (engine/core.py), which both run them:
+engine (engine/batch.py and references.py), which both run them:
 
 * a self-reference (a column whose foreign key is its own table's key: actors.affiliation_actor_id,
   sources.relays_source_id) must not come back to the record it starts from; each loop is reported

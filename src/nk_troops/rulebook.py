@@ -194,7 +194,7 @@ UNIQUE_KEY = Rule(
     ("sources", "actors", "claims", "events", "statements", "figures", "citations", "claim_links"),
     "Every row's key is used once (for claims: once across events, statements and figures).",
     None,
-    where="checks._check_unique_ids; engine/core.py Engine._keys_of",
+    where="checks._check_unique_ids; engine/references.py check_keys",
 )
 REFERENCE_EXISTS = Rule(
     "foreign-key-exists",
@@ -202,7 +202,7 @@ REFERENCE_EXISTS = Rule(
     ("actors", "sources", "events", "statements", "figures", "citations", "claim_links"),
     "Every reference names an existing row of the table it refers to (with the closest id as a hint).",
     None,
-    where="checks._check_references; engine/core.py Engine._keys_of",
+    where="checks._check_references; engine/references.py check_keys",
 )
 CLAIM_CITED = Rule(
     "claim-cited",
@@ -210,7 +210,7 @@ CLAIM_CITED = Rule(
     ("events", "statements", "figures", "citations"),
     "Every event, statement and figure has at least one citation.",
     None,
-    where="models.ClaimRecord.citations (min 1); engine/core.py Engine._keys_of",
+    where="models.ClaimRecord.citations (min 1); engine/references.py check_keys",
 )
 CLAIMS_REGISTRY = Rule(
     "claims-registry",
@@ -218,7 +218,7 @@ CLAIMS_REGISTRY = Rule(
     ("claims", "events", "statements", "figures"),
     "The claims table lists exactly the events, statements and figures, each with the record_type its id prefix says.",
     None,
-    where="tables.build_rows; engine/rules.py rule_claims, engine/core.py Engine._keys_of",
+    where="tables.build_rows; engine/rules.py rule_claims, engine/references.py check_keys",
 )
 DATE_BOUNDS = Rule(
     "written-date-bounds",

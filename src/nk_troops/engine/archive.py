@@ -47,14 +47,12 @@ class Archive:
 def load_archive(root: Path, state: TableState) -> Archive:
     """Read, hash-check and index every archived text the sources table names."""
     found = state.found
-    ex = state.extra
+    refs = state.seeds
     ids: list[str] = []
     texts: list[str] = []
     described: set[str] = set()
     seeds = root / SEEDS_DIR
-    for idx, sid, rel, sha in zip(
-        ex.get("arch_index", []), ex.get("arch_id", []), ex.get("arch_file", []), ex.get("arch_sha", []), strict=True
-    ):
+    for idx, sid, rel, sha in zip(refs.index, refs.source_id, refs.file, refs.sha256, strict=True):
         resolved = seed_file(root, rel)  # never opened unless it is a regular file directly inside seeds/
         if isinstance(resolved, Refusal):
             found.add(resolved.kind, idx, "archived_file", resolved.message, resolved.hint)
@@ -82,7 +80,7 @@ def load_archive(root: Path, state: TableState) -> Archive:
         ids.append(sid)
     from ..seeds import original_refusal, undescribed_seeds
 
-    for idx, rel, sha in zip(ex.get("orig_index", []), ex.get("orig_file", []), ex.get("orig_sha", []), strict=True):
+    for idx, rel, sha in zip(refs.original_index, refs.original_file, refs.original_sha256, strict=True):
         name, fld, refused = original_refusal(root, rel, sha)
         described.add(name)
         if refused is not None:
@@ -300,8 +298,8 @@ def check_excerpts(
     elsewhere = ok["source_id"] & live & ~_present(k_arr)
     if elsewhere.any():
         idx = np.flatnonzero(elsewhere)
-        state.extra.setdefault("unverified_idx", []).append(idx + base)
-        state.extra.setdefault("unverified_src", []).append(cols["source_id"].take(pa.array(idx)))
+        state.unverified.rows.append(idx + base)
+        state.unverified.source_ids.append(cols["source_id"].take(pa.array(idx)))
     if spans is None:
         return
     keep = ok["excerpt"][spans.idx]  # an excerpt that failed its own checks is reported there

@@ -45,14 +45,7 @@ def _present(arr: pa.Array) -> np.ndarray:
 
 
 def _eq(arr: pa.Array, value: str) -> np.ndarray:
-    """Cells equal to a string (dictionary columns compare their codes)."""
-    if pa.types.is_dictionary(arr.type):
-        codes = np.flatnonzero(_np_mask(pc.equal(arr.dictionary, value)))
-        if len(codes) == 0:
-            return np.zeros(len(arr), bool)
-        idx = np.asarray(pc.fill_null(arr.indices, -1).to_numpy(zero_copy_only=False))
-        out = idx == codes[0] if len(codes) == 1 else np.isin(idx, codes)
-        return out & _present(arr)
+    """Cells equal to a string."""
     return _np_mask(pc.equal(arr, value))
 
 

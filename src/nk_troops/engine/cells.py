@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import calendar
 import functools
-from collections.abc import Callable
 
 import numpy as np
 import pyarrow as pa
@@ -66,16 +65,6 @@ def _iso() -> pa.Array:
     return _ISO
 
 
-def _by_dictionary(col: pa.Array, predicate: Callable[[pa.Array], pa.Array]) -> np.ndarray:
-    """A predicate on the values, evaluated once per distinct value for dictionary columns."""
-    if pa.types.is_dictionary(col.type):
-        good = _np_mask(predicate(col.dictionary))
-        idx = col.indices
-        codes = np.asarray(pc.fill_null(idx, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
-        return (good[codes] if len(good) else np.zeros(len(col), bool)) & _present(col)
-    return _np_mask(predicate(col))
-
-
 _UNICODE_SPACE = r"\s\v\x{85}\p{Z}"
 r"""What Rust's regex (pydantic, polars) means by \s; RE2's \s is only [\t\n\f\r ]."""
 
@@ -112,7 +101,7 @@ def _matches(arr: pa.Array, pattern: str, use_polars: bool) -> pa.Array | np.nda
 
 
 def _in_set(col: pa.Array, values: pa.Array) -> np.ndarray:
-    return _by_dictionary(col, lambda d: pc.is_in(d, value_set=values))
+    return _np_mask(pc.is_in(col, value_set=values))
 
 
 TYPED = {"integer": pa.int64(), "number": pa.float64(), "date": pa.date32()}
@@ -244,7 +233,7 @@ def check_column(
         return typed, ok
     if c.pattern is not None and not defer_keys:
         pattern = c.pattern
-        good_np = _by_dictionary(col, lambda d: _matches(d, pattern, use_polars))
+        good_np = _np_mask(_matches(col, pattern, use_polars))
         bad = present & ~good_np
         if bad.any():
             idx = np.flatnonzero(bad)

@@ -291,7 +291,7 @@ def rule_child_ids(
 ) -> None:
     """citation_id and link_id are their claim_id, the separator ('/c', '/l') and a number.
 
-    ``use_polars``: compare with polars (three times faster on long columns; see Engine.POLARS_MIN_BYTES)."""
+    ``use_polars``: compare with polars (three times faster on long columns; see core.POLARS_MIN_BYTES)."""
     both = ok[id_name] & ok["claim_id"]
     if not both.any():
         return

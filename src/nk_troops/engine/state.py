@@ -1,13 +1,14 @@
-"""What the engine keeps per table while it reads: located problems, key hashes, row counts."""
+"""What the engine keeps per table while it checks: located problems, key hashes, row counts, and what
+later checks need (typed fields)."""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from .. import problems as P
 from .spec import TableSpec
@@ -18,23 +19,36 @@ TableHashMismatch = P.TableHashMismatch
 
 ENGINE_KINDS = (TableStructure, TableHashMismatch)
 
+Index = int | tuple[str, int] | None
+"""Where a problem is, until row numbers are known: a kept-row index (-1: the header), ("record", number)
+for a record pyarrow skipped (its number as pyarrow counts it, -1 if unknown), or None: the whole table."""
+Item = tuple[type[P.Problem], Index, str | None, str, str | None]
+"""One problem of a table: (class, index, field, message, hint)."""
+KeyHashes = tuple[np.ndarray, np.ndarray]
+"""A key column as 64-bit hashes (uint64) and where it has a value (bool)."""
+Signature = tuple[int, int, int]
+"""A file's (size, modification time, inode): compared before and after it is read."""
+
 
 @dataclass
 class Found:
     """Problems of one table, located by kept-row index until the row numbers are known."""
 
     resource: str
-    items: list[tuple] = field(default_factory=list)  # (cls, index or None, field, message, hint)
+    items: list[Item] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(
-        self, cls: type, index: int | tuple[str, int] | None, fld: str | None, message: str, hint: str | None = None
-    ) -> None:
+    def add(self, cls: type[P.Problem], index: Index, fld: str | None, message: str, hint: str | None = None) -> None:
         with self.lock:
             self.items.append((cls, index, fld, message, hint))
 
     def many(
-        self, cls: type, indices: np.ndarray, fld: str | None, messages: list[str] | str, hint: str | None = None
+        self,
+        cls: type[P.Problem],
+        indices: np.ndarray,
+        fld: str | None,
+        messages: list[str] | str,
+        hint: str | None = None,
     ) -> None:
         if len(indices) == 0:
             return
@@ -45,19 +59,66 @@ class Found:
 
 
 @dataclass
+class SeedRefs:
+    """The rows of sources that declare an archived text, as they stream by: what ``load_archive`` reads."""
+
+    index: list[int] = field(default_factory=list)  # kept-row index
+    source_id: list[str] = field(default_factory=list)
+    file: list[str] = field(default_factory=list)
+    sha256: list[str | None] = field(default_factory=list)  # None: the cell broke its own rules
+    # of those, the ones naming the saved page their text was extracted from (seeds.original_refusal)
+    original_index: list[int] = field(default_factory=list)
+    original_file: list[str] = field(default_factory=list)
+    original_sha256: list[str | None] = field(default_factory=list)
+
+
+@dataclass
+class Unverified:
+    """Citations whose source has no verified archived text: looked up in sources once both are read."""
+
+    rows: list[np.ndarray] = field(default_factory=list)  # kept-row indices, a chunk per batch
+    source_ids: list[pa.Array] = field(default_factory=list)  # their source_id cells, the same chunks
+
+
+@dataclass(frozen=True)
+class Range:
+    """One part of a table as it was read: its byte range (None: the whole file), its number, the table's
+    kept-row index of its first row, and its number of kept rows."""
+
+    byte_range: tuple[int, int] | None
+    part: int
+    base: int
+    rows: int
+
+
+@dataclass
 class TableState:
     spec: TableSpec
     path: Path
     found: Found
     rows: int = 0  # kept rows
     skipped: list[int] = field(default_factory=list)  # record numbers of rows pyarrow could not split into the columns
-    keys: dict[str, Any] = field(default_factory=dict)  # column -> batches, then (hashes, present) (key columns)
-    extra: dict[str, Any] = field(default_factory=dict)
     readable: bool = True
-    done: threading.Event = field(default_factory=threading.Event)
     byte_range: tuple[int, int] | None = None  # a part of the file: (start, end); None: the whole file
     part: int = 0
-    parts: list[TableState] = field(default_factory=list)
+    parts: list[TableState] = field(default_factory=list)  # while a split table is read
+    ranges: list[Range] = field(default_factory=list)  # the parts a split table was read in (empty: one)
+    # the first pass over the file
+    utf8_ok: bool | None = None  # None: not checked (pyarrow checks every cell); False: read through Utf8Repair
+    signature: Signature | None = None
+    changed_reported: bool = False
+    # keys: a list of batches while the table is read, then one array per column
+    key_batches: dict[str, list[KeyHashes]] = field(default_factory=dict)
+    keys: dict[str, KeyHashes] = field(default_factory=dict)
+    bad_key_batches: list[np.ndarray] = field(default_factory=list)
+    bad_key_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # keys that broke their rules
+    dup_first: dict[int, int] = field(default_factory=dict)  # duplicate key row -> the first row holding it
+    # sources
+    status_archived: list[str] = field(default_factory=list)  # ids of valid rows with status "archived"
+    seeds: SeedRefs = field(default_factory=SeedRefs)
+    # citations
+    checked_src: bool = False  # source ids were checked against the archive (only the others are keys)
+    unverified: Unverified = field(default_factory=Unverified)
 
     def row_numbers(self, index: np.ndarray) -> np.ndarray:
         """Record numbers (header = 1) of kept-row indices."""
@@ -66,7 +127,6 @@ class TableState:
             rows = np.where(rows >= s, rows + 1, rows)
         return rows
 
-    def key(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+    def key(self, name: str) -> KeyHashes:
         """The 64-bit hashes of a key column and where it has a value."""
-        k = self.keys.get(name)
-        return k if isinstance(k, tuple) else (np.zeros(0, np.uint64), np.zeros(0, bool))
+        return self.keys.get(name) or (np.zeros(0, np.uint64), np.zeros(0, bool))

@@ -1,0 +1,145 @@
+"""The checks of one batch of a table's rows: every cell, the rules within a row, the excerpts against
+the archive; and what later checks need (key hashes, the rows that declare an archived text)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .. import models as M
+from .. import problems as P
+from ..links import LINK_KEY, SELF_LINK
+from .archive import check_excerpts, excerpt_controls, excerpt_spans
+from .arrays import _eq, _np_mask, _present, _str, _values, forget_polars_strings
+from .cells import check_column
+from .keys import key_hashes
+from .rules import (
+    rule_child_ids,
+    rule_claims,
+    rule_dates,
+    rule_excerpt_length,
+    rule_figures,
+    rule_knowable,
+    rule_sources,
+)
+from .runstate import RunState
+from .spec import table_spec
+from .state import TableState, TableStructure
+
+LINK = ",".join(LINK_KEY)
+"""The key (in TableState.keys) of claim_links' rows as links: a hash of the three cells."""
+
+
+@cache
+def deferred_columns(resource: str) -> dict[str, bool]:
+    """For each column: whether it is a foreign key whose cell rules are exactly those of the key it refers
+    to (checked only where the reference is not a valid key, on the values read again)."""
+    out = {}
+    for c in table_spec(M.BY_RESOURCE[resource]).columns:
+        target = table_spec(M.BY_RESOURCE[c.fk[0]]).by_name.get(c.fk[1]) if c.fk else None
+        out[c.name] = (
+            target is not None
+            and target.unique
+            and all(
+                getattr(target, a) == getattr(c, a)
+                for a in ("type", "enum", "pattern", "min_length", "max_length", "safe_text", "visible_only", "country")
+            )
+        )
+    return out
+
+
+def check_batch(run: RunState, st: TableState, batch: pa.RecordBatch) -> None:
+    spec = st.spec
+    found = st.found
+    base = st.rows
+    n = batch.num_rows
+    cols = {c.name: batch.column(c.name) for c in spec.columns}
+    pk = cols[spec.primary_key]
+    live = np.ones(n, bool)
+    pk_null = _np_mask(pc.is_null(pk))
+    if pk_null.any():  # a blank row (every cell empty) is reported once, as frictionless does
+        blank = pk_null.copy()
+        for col in cols.values():
+            blank &= _np_mask(pc.is_null(col))
+        if blank.any():
+            found.many(TableStructure, np.flatnonzero(blank) + base, None, "the row is blank")
+            live &= ~blank
+    typed, ok = {}, {}
+    deferred = deferred_columns(spec.resource)
+    # citations are scanned only once sources is (the archive tells which excerpts hold control characters)
+    archive = run.archive if spec.resource == "citations" and run.check_excerpts else None
+    for c in spec.columns:
+        if archive is not None and c.name == "excerpt":
+            continue  # checked last, against the archive
+        typed[c.name], ok[c.name] = check_column(c, cols[c.name], live, found, base, deferred[c.name], run.use_polars)
+    if archive is not None:
+        k_arr, spans = excerpt_spans(cols, typed, ok, archive)
+        c = spec.by_name["excerpt"]
+        typed[c.name], ok[c.name] = check_column(
+            c,
+            cols[c.name],
+            live,
+            found,
+            base,
+            deferred[c.name],
+            run.use_polars,
+            control=excerpt_controls(cols[c.name], spans, archive),
+        )
+    bad_pk = live & _present(pk) & ~ok[spec.primary_key]
+    if bad_pk.any():
+        st.bad_key_batches.append(np.flatnonzero(bad_pk) + base)
+    rule_knowable(spec, cols, live, found, base)
+    rule_dates(spec, cols, typed, ok, live, found, base, run.dates)
+    r = spec.resource
+    if r == "figures":
+        rule_figures(cols, typed, ok, live, found, base)
+    elif r == "sources":
+        rule_sources(cols, ok, live, found, base)
+        _seed_refs(st, cols, ok, base)
+    elif r == "claims":
+        rule_claims(cols, ok, found, base)
+    elif r == "citations":
+        rule_child_ids("citation_id", "/c", cols, ok, found, base, run.use_polars)
+        rule_excerpt_length(cols, ok, found, base)
+        if archive is not None:
+            st.checked_src = True
+            check_excerpts(cols, ok, live, archive, st, base, k_arr, spans)
+    elif r == "claim_links":
+        rule_child_ids("link_id", "/l", cols, ok, found, base, run.use_polars)
+        self_link = ok["claim_id"] & ok["other_claim_id"] & _np_mask(pc.equal(cols["claim_id"], cols["other_claim_id"]))
+        found.many(P.RecordRule, np.flatnonzero(self_link) + base, "other_claim_id", SELF_LINK)
+        link = pc.binary_join_element_wise(*(_str(cols[name]) for name in LINK_KEY), "\x1f")
+        st.key_batches.setdefault(LINK, []).append(key_hashes(link, live, run.use_polars))
+    # keep the key columns (nulls for rows that are blank)
+    for c in spec.columns:
+        if r == "citations" and c.name == "source_id" and st.checked_src:
+            continue  # looked up at the end only where no archived text matched (see check_excerpts)
+        if c.unique or c.fk:
+            st.key_batches.setdefault(c.name, []).append(key_hashes(cols[c.name], live, run.use_polars))
+    forget_polars_strings()
+    st.rows += n
+
+
+def _seed_refs(st: TableState, cols: dict, ok: dict, base: int) -> None:
+    """Keep the sources that declare an archived text (read once sources is scanned: ``load_archive``)."""
+    declared = ok["status"] & _eq(cols["status"], "archived") & ok["source_id"]
+    if declared.any():
+        st.status_archived.extend(_values(cols["source_id"], np.flatnonzero(declared)))
+    arch = declared & ok["archived_file"]
+    if arch.any():
+        idx = np.flatnonzero(arch)
+        refs = st.seeds
+        refs.index.extend((idx + base).tolist())
+        refs.source_id.extend(_values(cols["source_id"], idx))
+        refs.file.extend(_values(cols["archived_file"], idx))
+        sha_ok = ok["sha256"]
+        refs.sha256.extend(v if sha_ok[i] else None for i, v in zip(idx, _values(cols["sha256"], idx), strict=True))
+        orig = arch & ok["original_file"] & _present(cols["original_file"])
+        if orig.any():  # the saved page an archived text was extracted from (seeds.original_refusal)
+            idx = np.flatnonzero(orig)
+            refs.original_index.extend((idx + base).tolist())
+            refs.original_file.extend(_values(cols["original_file"], idx))
+            refs.original_sha256.extend(_values(cols["original_sha256"], idx))

@@ -1,0 +1,61 @@
+"""A big table read as several byte ranges: cut at record boundaries found in its first pass, each part
+read on its own, then the parts' problems, keys and rows folded into the table."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from .firstpass import check_file
+from .reader import _Cutter, _header
+from .runstate import RunState
+from .state import Found, Index, KeyHashes, Range, TableState
+
+
+def cut(run: RunState, st: TableState, parts: int) -> list[TableState]:
+    """Read a big file once (its hash, whether it is UTF-8, record boundaries) and make its parts."""
+    size = st.path.stat().st_size
+    if _header(st.path) != st.spec.names:  # a table whose header is wrong is read whole (and reported)
+        parts = 1
+    cutter = _Cutter(size, parts)
+    check_file(run, st, cutter, force_read=True, utf8=True)
+    bounds = sorted({0, *(c for c in cutter.cuts if 0 < c < size), size})  # no empty range (a cut at the end)
+    if len(bounds) < 2:  # an empty file (emptied since it was measured): one part, reported as empty
+        bounds = [0, size]
+    st.parts = [
+        TableState(st.spec, st.path, Found(st.spec.resource), byte_range=(a, b), part=i, utf8_ok=st.utf8_ok)
+        for i, (a, b) in enumerate(itertools.pairwise(bounds))
+    ]
+    return st.parts
+
+
+def join(st: TableState) -> None:
+    """Fold the parts of a split table into it: indices and record numbers become the table's."""
+    rows = records = 0
+    keys: dict[str, list[KeyHashes]] = {}
+    bad: list[np.ndarray] = []
+    for part in st.parts:
+        for cls, index, fld, msg, hint in part.found.items:
+            where: Index = index
+            if isinstance(index, tuple):
+                number = index[1]
+                where = ("record", number if part.part == 0 or number < 0 else number + 1 + records)
+            elif isinstance(index, int) and index >= 0:
+                where = index + rows
+            st.found.items.append((cls, where, fld, msg, hint))
+        st.skipped.extend(n if part.part == 0 else n + 1 + records for n in part.skipped)
+        for name, hashes in part.keys.items():
+            keys.setdefault(name, []).append(hashes)
+        st.unverified.rows.extend(v + rows for v in part.unverified.rows)
+        st.unverified.source_ids.extend(part.unverified.source_ids)
+        bad.append(part.bad_key_rows + rows)
+        st.checked_src = st.checked_src or part.checked_src
+        st.readable = st.readable and part.readable
+        st.ranges.append(Range(part.byte_range, part.part, rows, part.rows))
+        rows += part.rows
+        records += part.rows + len(part.skipped)
+    st.rows = rows
+    st.keys = {n: (np.concatenate([h for h, _ in v]), np.concatenate([p for _, p in v])) for n, v in keys.items()}
+    st.bad_key_rows = np.concatenate(bad) if bad else np.zeros(0, np.int64)
+    st.parts = []

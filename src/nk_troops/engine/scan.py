@@ -1,0 +1,133 @@
+"""Reading one table (or one part of a split table): its header, then its rows in batches with pyarrow's
+streaming CSV reader, every column as text, each batch checked as it comes (``batch.check_batch``); a row
+pyarrow cannot split into the columns, or a byte that is not UTF-8, is located to its row."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from .. import problems as P
+from .archive import load_archive
+from .batch import check_batch
+from .firstpass import check_file
+from .reader import BLOCK_SIZE, GROUP, Utf8Repair, _header, _merge, csv_input
+from .runstate import RunState
+from .state import TableState, TableStructure
+
+
+def scan(run: RunState, st: TableState) -> None:
+    """Read and check a table (the first pass first, unless it is a part of a split one); for sources,
+    then read the archived texts it names."""
+    if st.byte_range is None:
+        check_file(run, st, utf8=True)
+    try:
+        read_rows(run, st)
+    finally:
+        st.keys = {
+            name: (np.concatenate([h for h, _ in parts]), np.concatenate([p for _, p in parts]))
+            for name, parts in st.key_batches.items()
+            if parts
+        }
+        st.key_batches = {}
+        st.bad_key_rows = np.concatenate(st.bad_key_batches) if st.bad_key_batches else np.zeros(0, np.int64)
+        st.bad_key_batches = []
+        if st.spec.resource == "sources":
+            run.archive = load_archive(run.root, st)
+
+
+def read_rows(run: RunState, st: TableState) -> None:
+    spec = st.spec
+    names = spec.names
+    head = _header(st.path)
+    if st.part > 0:  # a later part of a file: no header (a bad header was reported by part 0)
+        head = names
+    if head != names and not _header_usable(st, head):
+        st.readable = False
+        return
+    skipped = st.skipped
+
+    def on_invalid(row) -> str:
+        number = row.number if row.number is not None else -1
+        skipped.append(number)
+        st.found.add(
+            TableStructure,
+            ("record", number),
+            None,
+            f"the row has {row.actual_columns} cells; the header has {row.expected_columns}",
+        )
+        return "skip"
+
+    types = {n: pa.string() for n in head}
+    convert = pacsv.ConvertOptions(
+        column_types=types,
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
+        null_values=[""],
+        check_utf8=st.utf8_ok is None,  # known to be UTF-8, or read through Utf8Repair
+    )
+    parse = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid)
+    read = pacsv.ReadOptions(use_threads=False, block_size=BLOCK_SIZE, column_names=names if st.part > 0 else None)
+    repair = st.utf8_ok is False  # the first pass found bytes that are not UTF-8: located below
+    source, closer = csv_input(st.path, st.byte_range, repair)
+    try:
+        reader = pacsv.open_csv(source, read_options=read, parse_options=parse, convert_options=convert)
+        group: list[pa.RecordBatch] = []
+        for batch in reader:
+            group.append(batch)
+            if len(group) == GROUP:
+                check_batch(run, st, _merge(group))
+                group = []
+        if group:
+            check_batch(run, st, _merge(group))
+    except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as e:
+        msg = str(e).split("\n")[0]
+        cls = P.EncodingProblem if "UTF8" in msg or "utf" in msg.lower() else P.FileUnreadable
+        st.found.add(
+            cls,
+            None,
+            None,
+            f"reading stopped after {st.rows:,} rows{' of part ' + str(st.part + 1) if st.byte_range else ''}: {msg}",
+            "tables are UTF-8 CSV (RFC 4180) with the columns of the schema",
+        )
+        st.readable = False
+    finally:
+        if closer is not None:
+            closer.close()
+    if isinstance(closer, Utf8Repair):
+        rows = set()
+        for number, column, at in closer.bad:  # one problem a row, at its first bad byte
+            if number not in rows:
+                rows.add(number)
+                st.found.add(
+                    P.EncodingProblem,
+                    ("record", number),
+                    names[column] if column < len(names) else None,
+                    f"byte {at:,} of the file is not UTF-8 (the row is checked with it read as U+FFFD)",
+                    "tables are UTF-8 CSV: save the file as UTF-8",
+                )
+
+
+def _header_usable(st: TableState, head: list[str]) -> bool:
+    """Report a header that is not the table's columns; whether the rows can still be read (the same
+    columns in another order)."""
+    names = st.spec.names
+    if st.utf8_ok is False:  # the first pass found the file is not UTF-8 (UTF-16, Latin-1...)
+        st.found.add(
+            P.EncodingProblem,
+            None,
+            None,
+            "the file is not UTF-8, so its header cannot be read",
+            "tables are UTF-8 CSV (RFC 4180) with the columns of the schema; save it as UTF-8",
+        )
+        return False
+    missing = [n for n in names if n not in head]
+    extra = [n for n in head if n not in names]
+    for n in missing:
+        st.found.add(TableStructure, -1, n, f"the header has no column {n!r}")
+    for n in extra:
+        st.found.add(TableStructure, -1, n, f"the header has a column {n!r} that the table does not define")
+    if not missing and not extra:
+        st.found.add(TableStructure, -1, None, f"the columns are not in the defined order: {', '.join(names)}")
+    return not missing and len(head) == len(names)
