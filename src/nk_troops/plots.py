@@ -22,7 +22,15 @@ from .tables import Rows
 
 PLOTS_DIR = "docs/plots"
 OWN_VOICE = "the citing outlet (own voice)"
-QUALIFIER_MARKERS = {"exact": "s", "unhedged": "P", "approximately": "o", "at_least": "^", "more_than": "^", "up_to": "v", "range": "D"}
+QUALIFIER_MARKERS = {
+    "exact": "s",
+    "unhedged": "P",
+    "approximately": "o",
+    "at_least": "^",
+    "more_than": "^",
+    "up_to": "v",
+    "range": "D",
+}
 QUALIFIER_LABELS = {
     "exact": "exact",
     "unhedged": "no hedge given",
@@ -216,7 +224,15 @@ def _mid_value(f: dict[str, Any]) -> float:
 
 
 def _fmt(f: dict[str, Any]) -> str:
-    words = {"approximately": "~", "at_least": "≥", "more_than": ">", "up_to": "≤", "exact": "", "unhedged": "", "range": ""}
+    words = {
+        "approximately": "~",
+        "at_least": "≥",
+        "more_than": ">",
+        "up_to": "≤",
+        "exact": "",
+        "unhedged": "",
+        "range": "",
+    }
     if f["value"] is None:
         return f"{f['value_low']:,.0f}–{f['value_high']:,.0f}"
     return f"{words[f['qualifier']]}{f['value']:,.0f}"

@@ -15,6 +15,7 @@ from ..links import LINK_KEY, SELF_LINK
 from .archive import check_excerpts, excerpt_controls, excerpt_spans
 from .arrays import _eq, _np_mask, _present, _str, _values, forget_polars_strings
 from .cells import check_column
+from .claim_rules import rule_hedge, rule_place
 from .keys import key_hashes
 from .rules import (
     rule_child_ids,
@@ -94,6 +95,10 @@ def check_batch(run: RunState, st: TableState, batch: pa.RecordBatch) -> None:
     rule_knowable(spec, cols, live, found, base)
     rule_dates(spec, cols, typed, ok, live, found, base, run.dates)
     r = spec.resource
+    if "hedge" in cols:
+        rule_hedge(cols, ok, live, found, base)
+    if "place_precision" in cols:
+        rule_place(cols, ok, live, found, base)
     if r == "figures":
         rule_figures(cols, typed, ok, live, found, base)
     elif r == "sources":
