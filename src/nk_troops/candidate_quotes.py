@@ -160,8 +160,11 @@ def _quote_speaker(
     return None, None
 
 
-def extract_quotations(text: str) -> list[QuoteCandidate]:
-    """Verbatim quotations and attributed paraphrases (see the module docstring), in text order."""
+def extract_quotations(text: str, *, rules: frozenset[str] | None = None) -> list[QuoteCandidate]:
+    """Verbatim quotations and attributed paraphrases (see the module docstring), in text order.
+
+    rules: the rule changes (``candidate_text.RULE_CHANGES``) to apply; None, the default, applies all.
+    """
     doc = Doc(text)
     t = doc.nt.text
     pairs = _quote_pairs(doc)

@@ -50,6 +50,30 @@ class QuoteCandidate:
         return {k: plain(v) for k, v in asdict(self).items()}
 
 
+# --------------------------------------------------------------------------- rule changes
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    """A rule added after the extractor was first measured, and the seeds whose records justified it."""
+
+    what: str
+    evidence: tuple[str, ...]  # seed numbers ("000") whose curated records were read to make the change
+
+
+RULE_CHANGES: dict[str, RuleChange] = {}
+"""Every rule change made since the first measurement (scripts/extractor_quality.py), by name.
+
+The extractors take ``rules=``, the names switched on (default: all). The measurement switches off, for each
+seed, the changes justified only on that seed (leave one seed out).
+"""
+
+
+def enabled(rules: frozenset[str] | None, name: str) -> bool:
+    """Whether rule change ``name`` is on (``rules=None``: every change is on)."""
+    return rules is None or name in rules
+
+
 # --------------------------------------------------------------------------- the text
 
 
