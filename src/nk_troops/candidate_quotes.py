@@ -276,9 +276,10 @@ def extract_quotations(text: str, *, rules: frozenset[str] | None = None) -> lis
 
     # pass 3: a sentence with no attribution of its own that does "not rule out" something
     for s, e in doc.sentences if stance.pattern != r"\b(?:)\b" else []:
-        m = next(iter(outside_quotes(list(stance.finditer(t, s, e)))), None)
-        if m is None or (s, e) in attributed:
+        negations = outside_quotes(list(stance.finditer(t, s, e)))
+        if not negations or (s, e) in attributed:
             continue
+        m = negations[0]
         prefix = re.sub(r"[ ,]*(?:\bwhile)?[ ,]*$", "", t[s : m.start()])
         said = re.search(r"\b(?:" + "|".join(SPEECH_VERBS) + r")$", prefix)
         found = _speaker_before(prefix[: said.start()] if said else prefix, rules)
