@@ -5,29 +5,28 @@ Three kinds of test:
 * unit tests on small made-up sentences, one rule each;
 * a Hypothesis property: the extractors never raise, and every candidate's
   span lies in the text and holds exactly the candidate's (normalised) words;
-* a measurement against the curated records (dataset/records/*.yaml): recall
-  and precision of the candidates are printed (run pytest with -s to see them);
-  only floors every useful extractor must clear are asserted.
+* a measurement against the curated records (dataset/records/*.yaml), by
+  scripts/extractor_quality.py: recall and precision per seed and kind must
+  not fall below the reviewed numbers (REVIEWED).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from nk_troops.candidate_text import RULE_CHANGES
 from nk_troops.candidates import FigureCandidate, QuoteCandidate, extract_figures, extract_quotations
-from nk_troops.excerpts import find_excerpt, normalise
+from nk_troops.excerpts import normalise
 from nk_troops.vocabularies import Qualifier, StatementForm, Unit
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
-RECORDS = ROOT / "dataset" / "records"
 
 
 def only_figure(text: str) -> FigureCandidate:
@@ -295,86 +294,129 @@ def test_script_output_is_deterministic(tmp_path: Path) -> None:
     assert "Séoul" in first.decode("utf-8")  # ensure_ascii=False: written as UTF-8, not \\u escapes
 
 
+# --------------------------------------------------------------------------- rules added after the first measurement
+
+
+@pytest.mark.parametrize(
+    ("rule", "text", "speaker", "words"),
+    [
+        (
+            "not_rule_out",
+            "Nevertheless, sources do not rule out the possibility of soldiers returning.",
+            "sources",
+            "do not rule out the possibility of soldiers returning",
+        ),
+        (
+            "not_dismiss",
+            "The Ambassador did not dismiss the possibility that more troops come.",
+            "The Ambassador",
+            "did not dismiss the possibility that more troops come",
+        ),
+        (
+            "not_confirm",
+            "However, officials have not been able to confirm whether this is a withdrawal.",
+            "officials",
+            "have not been able to confirm whether this is a withdrawal",
+        ),
+        (
+            "people_speakers",
+            "During the questioning, one of the soldiers testified that he served since age 17.",
+            "one of the soldiers",
+            "he served since age 17",
+        ),
+        (
+            "that_participles",
+            "Zelensky shared details, stressing that the soldiers received care.",
+            "Zelensky",
+            "the soldiers received care",
+        ),
+        (
+            "voiced",
+            "Critics, including defector Yeonmi Park, have voiced concerns about the transfer.",
+            "Yeonmi Park",
+            "concerns about the transfer",
+        ),
+        (
+            "passive_by_tail",
+            "South Korea's position was reiterated by Foreign Minister Cho Tae-yul during a phone call.",
+            "Foreign Minister Cho Tae-yul",
+            "South Korea's position",
+        ),
+    ],
+)
+def test_rule_changes(rule: str, text: str, speaker: str, words: str) -> None:
+    q = only_quote(text)
+    assert q.form is StatementForm.paraphrase
+    assert (q.speaker, q.text) == (speaker, words)
+    assert text[q.char_start : q.char_end] == words
+    # each change is switched off by leaving it out of rules= (how the measurement holds a seed out)
+    off = frozenset(RULE_CHANGES) - {rule}
+    assert [(c.speaker, c.text) for c in extract_quotations(text, rules=off)] != [(speaker, words)]
+
+
+def test_a_stance_after_a_quotation_takes_its_speaker() -> None:
+    text = '"They are a problem for our defenders," Ponomarenko said, while not ruling out more deployments.'
+    quote, stance = extract_quotations(text)
+    assert (quote.form, quote.speaker) == (StatementForm.verbatim, "Ponomarenko")
+    assert (stance.form, stance.speaker, stance.text) == (
+        StatementForm.paraphrase,
+        "Ponomarenko",
+        "not ruling out more deployments",
+    )
+    assert [q.text for q in extract_quotations(text, rules=frozenset())] == [quote.text]
+
+
+def test_a_participle_needs_a_speaker() -> None:
+    # "estimates" is no speaker: a first version of the rule proposed this and lowered seed 004's precision
+    assert extract_quotations("The presence was noted, with estimates indicating that 12,000 troops were sent.") == []
+    assert extract_quotations("Up to 12,000 troops, highlighting the scale of it.") == []  # no "that"
+
+
 # --------------------------------------------------------------------------- measurement
 
 
-def _records(name: str) -> list[dict]:
-    """The records of dataset/records/<name>.yaml, whether written as a list or under a key."""
-    data = yaml.safe_load((RECORDS / name).read_text(encoding="utf-8")) or []
-    if isinstance(data, dict):
-        lists = [v for v in data.values() if isinstance(v, list)]
-        data = lists[0] if len(lists) == 1 else list(data.values())
-    return [r for r in data if isinstance(r, dict)]
+def _quality():
+    """scripts/extractor_quality.py, the measurement the numbers below were reviewed with."""
+    spec = importlib.util.spec_from_file_location("extractor_quality", ROOT / "scripts" / "extractor_quality.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclass needs its module registered
+    spec.loader.exec_module(module)
+    return module
 
 
-def _seed_texts() -> dict[str, str]:
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
+def test_single_seed_changes_are_held_out_of_their_seed() -> None:
+    quality = _quality()
+    assert "voiced" not in quality.rules_for("004")  # justified on 004 only
+    assert "voiced" in quality.rules_for("000")
+    assert {"people_speakers", "not_rule_out"} <= quality.rules_for("000")  # also justified on 003, 002
+    assert quality.rules_for("004", held_out=False) == frozenset(RULE_CHANGES)
 
 
-def _source_files() -> dict[str, str]:
-    """source_id -> seed file name, from sources.yaml when it exists."""
-    if not (RECORDS / "sources.yaml").exists():
-        return {}
-    return {r["source_id"]: Path(r["archived_file"]).name for r in _records("sources.yaml") if r.get("archived_file")}
+# Reviewed numbers (scripts/extractor_quality.py, every rule change justified only on the measured seed held out).
+# Each is a floor: a drop fails. Raise them when the extractor improves; lower one only with a reason in the commit.
+# seed: {kind: (recall, precision)}
+REVIEWED = {
+    "000": {"figures": (3 / 3, 4 / 12), "quotations": (13 / 15, 14 / 19)},
+    "001": {"figures": (5 / 5, 5 / 15), "quotations": (5 / 5, 5 / 12)},
+    "002": {"figures": (2 / 2, 2 / 2), "quotations": (9 / 10, 9 / 9)},
+    "003": {"figures": (1 / 1, 1 / 1), "quotations": (11 / 12, 11 / 14)},
+    "004": {"figures": (3 / 3, 3 / 3), "quotations": (9 / 11, 7 / 8)},
+}
 
 
-def _cited_spans(record: dict, texts: dict[str, str], sources: dict[str, str]) -> list[tuple[str, tuple[int, int]]]:
-    """(seed file, span) of each of the record's citations that can be located."""
-    spans = []
-    for citation in record.get("citations", []):
-        files = [sources[citation["source_id"]]] if citation.get("source_id") in sources else list(texts)
-        for name in files:
-            for span in find_excerpt(citation["excerpt"], normalise(texts[name])) if name in texts else []:
-                spans.append((name, span))
-    return spans
+@pytest.fixture(scope="module")
+def measured():
+    return {seed[:3]: kinds for seed, kinds in _quality().measure(ROOT).items()}
 
 
-def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
-
-
-def _measure(kind: str, curated: list[dict], found: dict[str, list], same) -> tuple[int, int, int, int]:
-    """(citations compared, citations found, candidates, candidates matching a curated record)."""
-    texts, sources = _seed_texts(), _source_files()
-    compared = hits = 0
-    matched: set[tuple[str, int]] = set()
-    for record in curated:
-        for name, span in _cited_spans(record, texts, sources):
-            compared += 1
-            good = [
-                i for i, c in enumerate(found[name]) if _overlaps((c.char_start, c.char_end), span) and same(c, record)
-            ]
-            hits += bool(good)
-            matched.update((name, i) for i in good)
-    total = sum(len(v) for v in found.values())
-    print(f"\n{kind}: {compared} curated citations, recall {hits}/{compared} = {hits / max(compared, 1):.2f}; "
-          f"{total} candidates, precision {len(matched)}/{total} = {len(matched) / max(total, 1):.2f}")  # fmt: skip
-    return compared, hits, total, len(matched)
-
-
-def _same_value(c: FigureCandidate, record: dict) -> bool:
-    values = [record.get(k) for k in ("value", "value_low", "value_high")]
-    return any(isinstance(v, (int, float)) and abs(v - c.value) <= 1e-3 * max(1.0, abs(v)) for v in values)
-
-
-def _need(name: str) -> None:
-    if not (RECORDS / name).exists():
-        pytest.skip(
-            f"dataset/records/{name} does not exist yet (the curator has not written it); nothing to measure against"
-        )
-
-
-def test_measured_figure_recall_and_precision() -> None:
-    _need("figures.yaml")
-    found = {name: extract_figures(text) for name, text in _seed_texts().items()}
-    compared, hits, total, matched = _measure("figures", _records("figures.yaml"), found, _same_value)
-    assert compared > 0, "no curated figure citation could be located in the seeds"
-    assert hits > 0 and matched > 0
-
-
-def test_measured_statement_recall_and_precision() -> None:
-    _need("statements.yaml")
-    found = {name: extract_quotations(text) for name, text in _seed_texts().items()}
-    compared, hits, total, matched = _measure("statements", _records("statements.yaml"), found, lambda c, r: True)
-    assert compared > 0, "no curated statement citation could be located in the seeds"
-    assert hits > 0 and matched > 0
+@pytest.mark.parametrize("seed", sorted(REVIEWED))
+@pytest.mark.parametrize("kind", ["figures", "quotations"])
+def test_measured_recall_and_precision(measured, seed: str, kind: str) -> None:
+    assert sorted(measured) == sorted(REVIEWED), "a seed was added or removed: measure it and review its numbers"
+    score = measured[seed][kind]
+    recall, precision = REVIEWED[seed][kind]
+    assert score.items > 0 and score.unlocated == 0, f"{seed} {kind}: {score.unlocated} of {score.items} not located"
+    assert score.recall >= recall - 1e-9, f"{seed} {kind} recall {score.hits}/{score.items}; missed: {score.missed}"
+    assert score.precision >= precision - 1e-9, (
+        f"{seed} {kind} precision {score.matched}/{score.candidates}; unmatched: {score.unmatched}"
+    )

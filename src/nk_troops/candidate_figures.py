@@ -102,8 +102,11 @@ def _noun(t: str, pos: int) -> str:
     return " ".join(words)
 
 
-def extract_figures(text: str) -> list[FigureCandidate]:
-    """Every number in the text (see the module docstring for what counts), in text order."""
+def extract_figures(text: str, *, rules: frozenset[str] | None = None) -> list[FigureCandidate]:
+    """Every number in the text (see the module docstring for what counts), in text order.
+
+    rules: the rule changes (``candidate_text.RULE_CHANGES``) to apply; None, the default, applies all.
+    """
     doc = Doc(text)
     t = doc.nt.text
     blocked = [m.span() for m in _NOT_FIGURES.finditer(t)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .candidate_text import Doc, QuoteCandidate
+from .candidate_text import Doc, QuoteCandidate, enabled
 from .vocabularies import StatementForm
 
 SPEECH_VERBS = (
@@ -13,6 +13,22 @@ SPEECH_VERBS = (
     "insisted asserted declared wrote lamented reiterated expressed reported testified"
 ).split()
 _VERB = re.compile(r"\b(?:(?P<verb>" + "|".join(SPEECH_VERBS) + r")|(?P<acc>[Aa]ccording to))\b")
+_VOICED = re.compile(r"\b(?P<verb>voiced)\b")
+_PARTICIPLES = (
+    "saying stating noting claiming emphasising emphasizing urging adding stressing confirming indicating "
+    "describing telling warning suggesting acknowledging clarifying highlighting explaining arguing insisting "
+    "asserting declaring writing lamenting reiterating expressing reporting testifying"
+).split()
+_PARTICIPLE = re.compile(r"\b(?P<ing>" + "|".join(_PARTICIPLES) + r") that\b")
+_STANCE = {
+    "not_rule_out": r"(?:(?:do|does|did|would|will|could|can) not|n't|not) (?:rule|ruling|ruled) out",
+    "not_dismiss": r"(?:(?:do|does|did|would|will|could|can) not|not) (?:dismiss|dismissing|dismissed)",
+    "not_confirm": r"(?:(?:has|have|had) not (?:been able to )?|(?:could|can|did|do|does) not |not )"
+    r"(?:confirm|confirmed)",
+}
+_PEOPLE_NOUNS = set("soldier soldiers troops prisoners pows captives defectors servicemen".split())
+_DETERMINERS = {"the", "these", "those", "both", "two"}
+
 _PRONOUNS = {"he", "she", "they", "we", "i"}
 _ROLE_NOUNS = set(
     "ambassador envoy minister president official officials authorities government ministry agency spokesperson "
@@ -34,7 +50,7 @@ def _tokens(s: str) -> list[tuple[str, int]]:
     return [(m.group(), m.start()) for m in re.finditer(r"\S+", s)]
 
 
-def _name_before(prefix: str) -> Found | None:
+def _name_before(prefix: str, rules: frozenset[str] | None) -> Found | None:
     """The pronoun, role noun or name run that ends prefix ("... Ukraine's spy chief Kyrylo Budanov")."""
     toks = _tokens(prefix)
     if not toks:
@@ -44,6 +60,12 @@ def _name_before(prefix: str) -> Found | None:
     i = len(words) - 1
     if words[i].lower() in _PRONOUNS:
         return words[i], toks[i][1], end
+    if words[i].lower() in _PEOPLE_NOUNS and enabled(rules, "people_speakers"):
+        j = i - 1 if i >= 1 and words[i - 1].lower() in _DETERMINERS else i  # "the soldiers", "these soldiers"
+        if j < i and j >= 2 and [w.lower() for w in words[j - 2 : j]] == ["one", "of"]:
+            j -= 2  # "one of the soldiers"
+        if j < i:
+            return prefix[toks[j][1] : end], toks[j][1], end
     first = None  # index of the first token of the phrase
     if words[i] in _ROLE_NOUNS:  # "the ambassador", "Ukrainian authorities"
         first, i = i, i - 1
@@ -74,7 +96,7 @@ def _name_before(prefix: str) -> Found | None:
     return prefix[toks[first][1] : end], toks[first][1], end
 
 
-def _speaker_before(prefix: str) -> Found | None:
+def _speaker_before(prefix: str, rules: frozenset[str] | None) -> Found | None:
     """The speaker phrase directly before a verb of saying, allowing one appositive between commas."""
     toks = _tokens(prefix)
     while toks and toks[-1][0] in _AUXILIARIES:  # "Dmytro Ponomarenko, has expressed"
@@ -88,12 +110,15 @@ def _speaker_before(prefix: str) -> Found | None:
         if _is_name(words[0]) and all(_is_name(w) or w in _CONNECTORS for w in words) and "'s" not in appos:
             return appos, toks[k + 1][1], toks[k + 1][1] + len(appos)  # "Foreign Minister, Cho Tae-yul,"
         if words[0] == "the" or "'s" in appos:  # "Dmytro Ponomarenko, the Ambassador of ..., stated"
-            return _name_before(prefix[: toks[k][1] + len(toks[k][0]) - 1])
+            return _name_before(prefix[: toks[k][1] + len(toks[k][0]) - 1], rules)
+        if words[0] == "including" and enabled(rules, "voiced"):  # "Critics, including defector Yeonmi Park,"
+            found = _name_before(prefix[: toks[-1][1] + len(toks[-1][0]) - 1], rules)
+            return found if found and found[1] >= toks[k + 1][1] else None
         return None
-    return _name_before(prefix)
+    return _name_before(prefix, rules)
 
 
-def _speaker_after(rest: str, any_words: bool = False) -> Found | None:
+def _speaker_after(rest: str, rules: frozenset[str] | None, any_words: bool = False) -> Found | None:
     """The speaker phrase opening rest ("Ponomarenko.", "the ambassador"); any_words: the clause ('according to')."""
     clause = re.split(r"[,;:.!?—(\"]| - ", rest, maxsplit=1)[0]
     toks = _tokens(clause)[:10]
@@ -137,7 +162,7 @@ def _quote_pairs(doc: Doc) -> list[tuple[int, int]]:
 
 
 def _quote_speaker(
-    t: str, s: int, e: int, open_: int, close: int, verbs: list[re.Match[str]]
+    t: str, s: int, e: int, open_: int, close: int, verbs: list[re.Match[str]], rules: frozenset[str] | None
 ) -> tuple[str | None, int | None]:
     """Speaker of the quotation between marks open_ and close in sentence t[s:e], and where its verb is."""
     # directly after the closing mark: '," Ponomarenko said' / '," said Ponomarenko' / '," the envoy said'
@@ -145,29 +170,42 @@ def _quote_speaker(
         if m.start() <= close or not m["verb"]:
             continue
         gap = t[close + 1 : m.start()]
-        found = _speaker_before(gap) if gap.strip(" ,.—-") else _speaker_after(t[m.end() : e])
+        found = _speaker_before(gap, rules) if gap.strip(" ,.—-") else _speaker_after(t[m.end() : e], rules)
         if found and (not gap.strip(" ,.—-") or gap.strip(" ,.—-") == found[0]):
             return found[0], m.start()
         break
     # before the opening mark, nearest first: 'he stated, "' / 'Zelensky called "' / 'X indicated that it is "'
     for m in reversed([m for m in verbs if m.end() <= open_]):
         if m["verb"]:
-            found = _speaker_before(t[s : m.start()])
+            found = _speaker_before(t[s : m.start()], rules)
         else:
-            found = _speaker_after(t[m.end() : open_], any_words=True)
+            found = _speaker_after(t[m.end() : open_], rules, any_words=True)
         if found:
             return found[0], m.start()
     return None, None
 
 
-def extract_quotations(text: str) -> list[QuoteCandidate]:
-    """Verbatim quotations and attributed paraphrases (see the module docstring), in text order."""
+def extract_quotations(text: str, *, rules: frozenset[str] | None = None) -> list[QuoteCandidate]:
+    """Verbatim quotations and attributed paraphrases (see the module docstring), in text order.
+
+    rules: the rule changes (``candidate_text.RULE_CHANGES``) to apply; None, the default, applies all.
+    """
     doc = Doc(text)
     t = doc.nt.text
     pairs = _quote_pairs(doc)
 
+    patterns = [_VERB]
+    if enabled(rules, "voiced"):
+        patterns.append(_VOICED)
+    if enabled(rules, "that_participles"):
+        patterns.append(_PARTICIPLE)
+    stance = re.compile(r"\b(?:" + "|".join(p for name, p in _STANCE.items() if enabled(rules, name)) + r")\b")
+
+    def outside_quotes(ms: list[re.Match[str]]) -> list[re.Match[str]]:
+        return [m for m in ms if not any(o < m.start() < c for o, c in pairs)]
+
     def verbs_in(s: int, e: int) -> list[re.Match[str]]:
-        return [m for m in _VERB.finditer(t, s, e) if not any(o < m.start() < c for o, c in pairs)]
+        return outside_quotes([m for p in patterns for m in p.finditer(t, s, e)])
 
     # pass 1: quotations, and the verbs they use
     raw: list[tuple[int, int, StatementForm, str | None, tuple[int, int]]] = []
@@ -178,28 +216,50 @@ def extract_quotations(text: str) -> list[QuoteCandidate]:
         if not words or all(w[0].isupper() for w in words):
             continue  # empty, or a title such as "The Korea Times"
         s, e = doc.sentence_at(open_, close + 1)
-        speaker, verb_at = _quote_speaker(t, s, e, open_, close, verbs_in(s, e))
+        speaker, verb_at = _quote_speaker(t, s, e, open_, close, verbs_in(s, e), rules)
         if verb_at is not None:
             used.add(verb_at)
         raw.append((qa, qb, StatementForm.verbatim, speaker, (s, e)))
 
     # pass 2: sentences with an attribution of their own
+    attributed: set[tuple[int, int]] = set()
     for s, e in doc.sentences:
-        verbs = sorted((m for m in verbs_in(s, e) if m.start() not in used), key=lambda m: (bool(m["acc"]), m.start()))
+        verbs = sorted(
+            (m for m in verbs_in(s, e) if m.start() not in used),
+            key=lambda m: (bool(m.groupdict().get("ing")), bool(m.groupdict().get("acc")), m.start()),
+        )
         for m in verbs:
-            if m["acc"] or t.startswith(" by ", m.end()):  # "according to X", "as reported by X"
-                by = 0 if m["acc"] else 3
-                found = _speaker_after(t[m.end() + by : e], any_words=True)
+            found: Found | None
+            if m.groupdict().get("ing"):  # "..., stressing that ..." / "showed the soldiers claiming that ..."
+                prefix = t[s : m.start()]
+                if prefix.rstrip().endswith(","):
+                    found = _speaker_after(t[s:e], rules)  # the sentence's subject
+                    found = found and (found[0], m.start() - s, m.start() - s)
+                else:
+                    found = _speaker_before(prefix, rules)
+                if not found:  # "with estimates indicating that ...": no speaker, no attribution
+                    continue
+                raw.append((*_trim(t, m.end(), e, " ,."), StatementForm.paraphrase, found[0], (s, e)))
+                attributed.add((s, e))
+                break
+            if m.groupdict().get("acc") or t.startswith(" by ", m.end()):  # "according to X", "as reported by X"
+                by = 0 if m.groupdict().get("acc") else 3
+                clause = t[m.end() + by : e]
+                if by and enabled(rules, "passive_by_tail"):  # "reiterated by Cho during a phone call"
+                    cut = _TAIL.search(clause)
+                    clause = clause[: cut.start()] if cut else clause
+                found = _speaker_after(clause, rules, any_words=True)
                 aux = re.search(r"(?:\b(?:as|was|were|is|are|been|be) )+$", t[s : m.start()])
                 attr = (s + aux.start() if aux else m.start(), m.end() + by + found[2]) if found else None
             else:
-                found = _speaker_before(t[s : m.start()])
+                found = _speaker_before(t[s : m.start()], rules)
                 attr = (s + found[1], m.end()) if found else None
                 if not found and t[s : m.start()].rstrip().endswith((",", "—", "–", "-")):
-                    found = _speaker_after(t[m.end() : e])  # "..., said Ponomarenko" / "— stated Ponomarenko"
+                    found = _speaker_after(t[m.end() : e], rules)  # "..., said Ponomarenko" / "— stated Ponomarenko"
                     attr = (m.start(), m.end() + found[2]) if found else None
             if not found or not attr:
                 continue
+            attributed.add((s, e))
             lead = t[s : attr[0]].rstrip()
             rest = t[attr[1] : e]
             before = _trim(t, s, attr[0], " ,—–-")
@@ -213,6 +273,19 @@ def extract_quotations(text: str) -> list[QuoteCandidate]:
             form = StatementForm.verbatim if dashed else StatementForm.paraphrase
             raw.append((qa, qb, form, found[0], (s, e)))
             break  # one attribution per sentence
+
+    # pass 3: a sentence with no attribution of its own that does "not rule out" something
+    for s, e in doc.sentences if stance.pattern != r"\b(?:)\b" else []:
+        negations = outside_quotes(list(stance.finditer(t, s, e)))
+        if not negations or (s, e) in attributed:
+            continue
+        m = negations[0]
+        prefix = re.sub(r"[ ,]*(?:\bwhile)?[ ,]*$", "", t[s : m.start()])
+        said = re.search(r"\b(?:" + "|".join(SPEECH_VERBS) + r")$", prefix)
+        found = _speaker_before(prefix[: said.start()] if said else prefix, rules)
+        if not found and re.search(r"(?:^|, )[a-z]+(?: [a-z]+){0,2}$", prefix):  # "Nevertheless, sources"
+            found = (prefix.rsplit(", ", 1)[-1], 0, 0)
+        raw.append((*_trim(t, m.start(), e, " ,."), StatementForm.paraphrase, found and found[0], (s, e)))
 
     # in text order, a pronoun or a missing speaker takes the latest named speaker
     out = []

@@ -50,6 +50,54 @@ class QuoteCandidate:
         return {k: plain(v) for k, v in asdict(self).items()}
 
 
+# --------------------------------------------------------------------------- rule changes
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    """A rule added after the extractor was first measured, and the seeds whose records justified it."""
+
+    what: str
+    evidence: tuple[str, ...]  # seed numbers ("000") whose curated records were read to make the change
+
+
+RULE_CHANGES: dict[str, RuleChange] = {
+    "people_speakers": RuleChange(
+        "a speaker may be '(one of) the/these/those soldiers' (troops, prisoners, ...) before a verb of saying",
+        ("000", "003"),
+    ),
+    "that_participles": RuleChange(
+        "'claiming that', 'stressing that' (an -ing verb of saying with 'that') attributes the rest of a sentence "
+        "that has no other attribution; speaker: the sentence's subject after a comma, else the words before",
+        ("000", "004"),
+    ),
+    "not_rule_out": RuleChange(
+        "'(did) not rule out', 'while not ruling out' is a paraphrase from the negation to the sentence end, "
+        "its speaker the subject before it (or the speaker of a verb of saying just before)",
+        ("000", "002"),
+    ),
+    "not_dismiss": RuleChange("'did not dismiss' as 'not rule out'", ("002",)),
+    "not_confirm": RuleChange("'have not been able to confirm' as 'not rule out'", ("000",)),
+    "passive_by_tail": RuleChange(
+        "the speaker of a passive '<verb> by X' ends before 'during', 'in', 'on', ... (a phrase of time or place)",
+        ("003",),
+    ),
+    "voiced": RuleChange(
+        "'voiced' is a verb of saying; 'X, including Name, have voiced' gives the speaker Name", ("004",)
+    ),
+}
+"""Every rule change made since the first measurement (scripts/extractor_quality.py), by name.
+
+The extractors take ``rules=``, the names switched on (default: all). The measurement switches off, for each
+seed, the changes justified only on that seed (leave one seed out).
+"""
+
+
+def enabled(rules: frozenset[str] | None, name: str) -> bool:
+    """Whether rule change ``name`` is on (``rules=None``: every change is on)."""
+    return rules is None or name in rules
+
+
 # --------------------------------------------------------------------------- the text
 
 

@@ -51,15 +51,33 @@ Quotations (:func:`extract_quotations`)
     * paraphrase: a sentence with a verb of saying (see ``SPEECH_VERBS``),
       "according to X" or a passive "(as) <verb> by X", with a speaker found
       next to it, that is not already the attribution of a quotation; one per
-      sentence, a verb of saying preferred. The text is the part of the
+      sentence, a verb of saying preferred, then "according to", then an -ing
+      verb of saying followed by "that" ("claiming that", "stressing that"),
+      whose speaker is the sentence's subject when a comma precedes it, else the
+      words just before it ("showed the soldiers claiming that"). "voiced" is a
+      verb of saying. The speaker of a passive "<verb> by X" ends before a
+      phrase of time or place ("by Cho Tae-yul during a phone conversation"). The text is the part of the
       sentence before the attribution when the attribution closes the sentence
       ("..., X said.", "..., X said in an interview."), otherwise the part
       after it ("X said that ...").
+    * paraphrase, a stance without a verb of saying: in a sentence with no
+      attribution of its own (a quotation may be in it), "not rule out" /
+      "(did) not dismiss" / "(have) not (been able to) confirm"; the text runs
+      from the negation ("did not dismiss ...", "not ruling out ...") to the end
+      of the sentence; the speaker is the subject before it, the speaker of a
+      verb of saying just before it ("X said, while not ruling out"), or a
+      bare lowercase subject ("Nevertheless, sources do not rule out").
     * speaker: a run of capitalised words (with "of", "to", "the", "and",
       possessives, "(NIS)") next to the verb, a role noun ("the ambassador",
-      "Ukrainian authorities") or a pronoun. A pronoun, or a quotation with no
+      "Ukrainian authorities"), a pronoun, "(one of) the/these soldiers" (also
+      troops, prisoners, ...), or the name in an appositive ("Critics, including
+      defector Yeonmi Park, have voiced"). A pronoun, or a quotation with no
       attribution in its sentence, gets the latest speaker found earlier in the
       text, and ``speaker_inferred`` is set.
+
+Rules added after the first measurement are named in ``candidate_text.RULE_CHANGES`` with the seeds that justified
+them; ``extract_figures(text, rules=...)`` and ``extract_quotations(text, rules=...)`` apply only the named ones
+(default: all). ``scripts/extractor_quality.py`` measures each seed without the changes justified only on it.
 """
 
 from __future__ import annotations
