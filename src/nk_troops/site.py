@@ -56,6 +56,7 @@ def _environment():  # -> jinja2.Environment (imported lazily)
         keep_trailing_newline=True,
     )
     env.filters["t"] = text_html
+    env.filters["plain"] = lambda value: _HIDDEN.sub("", str(value))  # where no <bdi> can go: <title>
     return env
 
 
