@@ -157,7 +157,7 @@ def test_annotations_follow_the_web_annotation_model_and_select_the_cited_spans(
 
 def test_every_page_says_the_version_how_to_cite_and_the_licence():
     _, files = built()
-    for rel, data in files.items():
+    for rel in files:
         if not rel.endswith(".html"):
             continue
         page = parsed(rel)
@@ -168,7 +168,7 @@ def test_every_page_says_the_version_how_to_cite_and_the_licence():
 
 def test_every_link_stays_inside_the_site_and_finds_its_page():
     _, files = built()
-    for rel, data in files.items():
+    for rel in files:
         if not rel.endswith(".html"):
             continue
         page = parsed(rel)

@@ -53,9 +53,9 @@ def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     if end > 0 and (text[end - 1] in ".!?" or (end < len(text) and text[end] == "\n")):
         b = end
     else:
-        m = _SENTENCE_END.search(text, end, ceiling)
-        if m is not None:
-            b = m.start() if m.group() == "\n" else m.end()
+        after = _SENTENCE_END.search(text, end, ceiling)
+        if after is not None:
+            b = after.start() if after.group() == "\n" else after.end()
     return a, max(b, end)
 
 
