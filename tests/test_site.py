@@ -191,3 +191,15 @@ def test_validate_does_not_import_the_template_engine():
     )
     run = subprocess.run([sys.executable, "-c", code, str(REPO)], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[-2000:] + run.stdout[-2000:]
+
+
+def test_the_site_command_writes_a_reviewers_full_text_site_only_outside_the_repository(tmp_path, capsys):
+    from nk_troops.cli import main
+
+    assert main(["site", "--root", str(REPO), "--out", str(REPO / "site-full")]) == 2
+    assert not (REPO / "site-full").exists()
+    assert main(["site", "--root", str(REPO), "--out", str(tmp_path / "review"), "--full-text"]) == 0
+    tables, _ = built()
+    seed = next(r for r in tables["sources"] if r["archived_file"])
+    page = Page((tmp_path / "review" / "sources" / f"{seed['source_id']}.html").read_text(encoding="utf-8"))
+    assert page.find("div", **{"class": "archived"})[0]["text"] == read_archived(REPO, seed["archived_file"])

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from . import metadata as M
-from .excerpts import normalise
 from .fields import INVISIBLE
 from .models import ActorRecord, SourceRecord
 from .site_model import Claim, SiteData, cells, relation_definition, relation_words
@@ -218,6 +217,16 @@ def render_site(root: Path, tables: dict[str, Rows], *, full_text: bool = False)
     return dict(sorted(out.items()))
 
 
-def excerpt_matches(excerpt: str, span: str) -> bool:
-    """Whether a citation's excerpt is its archived span under the published normalisation (excerpts.py)."""
-    return normalise(excerpt).text == normalise(span).text
+def write_site(root: Path, out: Path, *, full_text: bool) -> tuple[Any, int]:
+    """Check the records, then write the site into ``out`` (a reviewer's copy): (the report, files written)."""
+    from .validate import check_records
+
+    result = check_records(root)
+    if result.tables is None:
+        return result.report, 0
+    files = render_site(root, result.tables, full_text=full_text)
+    for rel, data in files.items():
+        target = out / rel.removeprefix(f"{SITE_DIR}/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return result.report, len(files)
