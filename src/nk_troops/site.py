@@ -63,17 +63,24 @@ def _static(name: str) -> bytes:
     return (resources.files("nk_troops") / "templates" / name).read_bytes()
 
 
-def page_meta(root: Path) -> dict[str, Any]:
-    """What every page's footer says: the version (or that it is unreleased), how to cite it, the licence."""
-    from .citation import cite_text, cited_version
+def page_meta() -> dict[str, Any]:
+    """What every page's footer says: the version (or that it is unreleased), how to cite it, the licence. From
+    metadata.py only (not from releases/, which is no input of the build), so the pages depend on the code alone."""
+    from .citation import Cited, cite_text
 
-    cited, warning = cited_version(root)
+    unreleased = M.is_unreleased()
     return {
         "version": M.VERSION,
-        "unreleased": M.is_unreleased(),
+        "unreleased": unreleased,
         "base_version": M.base_version(),
-        "cite": cite_text(cited) if cited else "",
-        "cite_note": warning or "",
+        "cite": cite_text(Cited(M.base_version(), M.RELEASED, None)),
+        "cite_note": (
+            f"that is release {M.base_version()}; these pages show later changes, which no release has yet"
+            if unreleased
+            else ""
+        )
+        + ("; " if unreleased else "")
+        + "`nk-troops cite` adds the release's content hash",
         "data_licence": M.DATA_LICENSE["title"],
         "data_licence_url": M.DATA_LICENSE["path"],
         "code_licence": M.CODE_LICENSE["title"],
@@ -202,7 +209,7 @@ def render_site(root: Path, tables: dict[str, Rows], *, full_text: bool = False)
     env = _environment()
     data = SiteData(tables)
     texts = archived_texts(root, tables)
-    meta = page_meta(root)
+    meta = page_meta()
     pages: dict[str, str] = {"index.html": env.get_template("index.html").render(up="", meta=meta, data=data)}
     for cid, claim in data.claims.items():
         pages[f"claims/{cid}.html"] = _claim_page(env, data, claim, texts, meta)
