@@ -77,7 +77,7 @@ def test_every_highlight_is_its_citations_archived_span_and_links_both_ways():
     archived = texts(tables)
     for cit in tables["citations"]:
         sid = cit["source_id"]
-        page = parsed(f"site/sources/{sid}.html")
+        page = parsed(f"docs/site/sources/{sid}.html")
         a = anchor(cit["citation_id"])
         marks = [m for m in page.find("mark") if a in m["attrs"].get("data-cites", "").split()]
         text = archived[sid]
@@ -87,7 +87,7 @@ def test_every_highlight_is_its_citations_archived_span_and_links_both_ways():
         assert int(marks[0]["attrs"]["data-start"]) == cit["char_start"]
         assert int(marks[-1]["attrs"]["data-end"]) == cit["char_end"]
         assert a in page.ids(), f"no element with id {a} on the source page"
-        claim = parsed(f"site/claims/{cit['claim_id']}.html")
+        claim = parsed(f"docs/site/claims/{cit['claim_id']}.html")
         assert claim.find("a", href=f"../sources/{sid}.html#{a}"), "the claim page does not link to the highlight"
         for m in marks:  # each piece of the highlight is a link to a claim that cites it, naming every such claim
             link = page.elements[page.elements.index(m) + 1]
@@ -100,7 +100,7 @@ def test_uncited_text_of_a_copyrighted_article_is_collapsed_and_counted():
     archived = texts(tables)
     seed = next(r for r in tables["sources"] if r["archived_file"] and r["full_text"] == "not_republishable")
     text = archived[seed["source_id"]]
-    page = Page(files[f"site/sources/{seed['source_id']}.html"].decode())
+    page = Page(files[f"docs/site/sources/{seed['source_id']}.html"].decode())
     box = page.find("div", **{"class": "archived"})[0]
     gaps = [e["text"] for e in page.find("span", **{"class": "gap"})]
     assert gaps, "nothing was collapsed"
@@ -120,26 +120,28 @@ def test_a_reviewers_build_shows_the_whole_archived_text():
     for sid, text in archived.items():
         if text is None:
             continue
-        page = Page(files[f"site/sources/{sid}.html"].decode())
+        page = Page(files[f"docs/site/sources/{sid}.html"].decode())
         assert page.find("div", **{"class": "archived"})[0]["text"] == text
 
 
 def test_annotations_follow_the_web_annotation_model_and_select_the_cited_spans():
     tables, files = built()
     archived = texts(tables)
-    doc = json.loads(files["site/annotations.jsonld"])
+    doc = json.loads(files["docs/site/annotations.jsonld"])
     assert doc["@context"] == "http://www.w3.org/ns/anno.jsonld"
     assert doc["type"] == "AnnotationCollection" and doc["first"]["type"] == "AnnotationPage"
     items = doc["first"]["items"]
     assert doc["total"] == len(items) == len(tables["citations"])
     by_id = {c["citation_id"]: c for c in tables["citations"]}
     sources = {r["source_id"]: r for r in tables["sources"]}
-    by_file = {f"../{r['archived_file']}": sid for sid, r in sources.items() if r["archived_file"]}
+    by_file = {
+        posixpath.relpath(r["archived_file"], "docs/site"): sid for sid, r in sources.items() if r["archived_file"]
+    }
     seen = set()
     for ann, cit in zip(items, tables["citations"], strict=True):
         assert ann["type"] == "Annotation" and ann["id"].endswith("#" + anchor(cit["citation_id"]))
         seen.add(ann["id"])
-        assert ann["body"]["id"] == f"claims/{cit['claim_id']}.html" and f"site/{ann['body']['id']}" in files
+        assert ann["body"]["id"] == f"claims/{cit['claim_id']}.html" and f"docs/site/{ann['body']['id']}" in files
         target = ann["target"]
         assert target["type"] == "SpecificResource"
         text = archived[by_file[target["source"]["id"]]]
@@ -196,8 +198,8 @@ def test_validate_does_not_import_the_template_engine():
 def test_the_site_command_writes_a_reviewers_full_text_site_only_outside_the_repository(tmp_path, capsys):
     from nk_troops.cli import main
 
-    assert main(["site", "--root", str(REPO), "--out", str(REPO / "site-full")]) == 2
-    assert not (REPO / "site-full").exists()
+    assert main(["site", "--root", str(REPO), "--out", str(REPO / "docs/site-full")]) == 2
+    assert not (REPO / "docs/site-full").exists()
     assert main(["site", "--root", str(REPO), "--out", str(tmp_path / "review"), "--full-text"]) == 0
     tables, _ = built()
     seed = next(r for r in tables["sources"] if r["archived_file"])

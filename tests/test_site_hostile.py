@@ -62,7 +62,7 @@ def site(tmp_path_factory) -> dict[str, bytes]:
 
 
 def pages_of_every_type(site: dict[str, bytes]) -> list[str]:
-    kinds = ("site/index.html", "site/claims/", "site/sources/", "site/actors/")
+    kinds = ("docs/site/index.html", "docs/site/claims/", "docs/site/sources/", "docs/site/actors/")
     found = [rel for rel in site if rel.endswith(".html")]
     assert all(any(rel.startswith(k) for rel in found) for k in kinds)
     return found
@@ -89,11 +89,11 @@ def test_hostile_text_is_shown_as_written(site):
     """Inert, not dropped: a reader sees the words the record holds."""
     shown = {rel: "".join(e["text"] for e in Page(site[rel].decode()).elements if e["tag"] == "#text") for rel in site}
     text_pages = [rel for rel in pages_of_every_type(site) if SCRIPT in shown[rel] and BREAKOUT in shown[rel]]
-    assert any(r.startswith("site/claims/") for r in text_pages)
-    assert any(r.startswith("site/sources/") for r in text_pages)
-    assert any(r.startswith("site/actors/") for r in text_pages)
-    assert "site/index.html" in text_pages
-    assert any(URL in shown[r] for r in text_pages if r.startswith("site/sources/"))
+    assert any(r.startswith("docs/site/claims/") for r in text_pages)
+    assert any(r.startswith("docs/site/sources/") for r in text_pages)
+    assert any(r.startswith("docs/site/actors/") for r in text_pages)
+    assert "docs/site/index.html" in text_pages
+    assert any(URL in shown[r] for r in text_pages if r.startswith("docs/site/sources/"))
 
 
 def test_a_javascript_url_is_never_a_link(site):

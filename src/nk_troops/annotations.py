@@ -1,4 +1,4 @@
-"""``site/annotations.jsonld``: every citation as a W3C Web Annotation (https://www.w3.org/TR/annotation-model/).
+"""``docs/site/annotations.jsonld``: every citation as a W3C Web Annotation (https://www.w3.org/TR/annotation-model/).
 
 One Annotation per row of the citations table, in an AnnotationCollection of one AnnotationPage. Its target is the
 archived text (``seeds/...``, the file the published offsets count in) selected twice: a TextPositionSelector
@@ -11,6 +11,7 @@ so the file works offline from the release zip as on the published site.
 from __future__ import annotations
 
 import json
+import posixpath
 from typing import Any
 
 from . import metadata as M
@@ -25,7 +26,10 @@ AFFIX = 32
 
 def annotation(cit: dict[str, Any], source: dict[str, Any], text: str) -> dict[str, Any]:
     start, end = cit["char_start"], cit["char_end"]
-    target_source: dict[str, Any] = {"id": f"../{source['archived_file']}", "type": "Text", "format": "text/plain"}
+    from .site import SITE_DIR
+
+    path = posixpath.relpath(source["archived_file"], SITE_DIR)  # the archived file, from the site's folder
+    target_source: dict[str, Any] = {"id": path, "type": "Text", "format": "text/plain"}
     if source.get("language"):
         target_source["language"] = source["language"]
     return {

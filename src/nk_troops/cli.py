@@ -186,7 +186,7 @@ def cmd_site(args: argparse.Namespace) -> int:
     if out.is_relative_to(root.resolve()):
         raise UsageError(
             f"'{args.out}' is inside the repository; write a reviewer's site outside it (the published site is "
-            "site/, written by `nk-troops build`; a full-text site must never be committed)"
+            "docs/site/, written by `nk-troops build`; a full-text site must never be committed)"
         )
     report, written = write_site(root, out, full_text=args.full_text)
     print(report.render(args.format))
@@ -324,7 +324,7 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser(
         "site",
         help="write the static site to a folder outside the repository, for a reviewer "
-        "(--full-text: the whole archived texts, which the published site/ collapses where they may not be republished)",
+        "(--full-text: the whole archived texts, which the published docs/site/ collapses where they may not be republished)",
     )
     common(s)
     s.add_argument("--out", required=True, help="the folder to write (outside the repository)")

@@ -29,7 +29,7 @@ MANIFEST = "dataset/tables/inputs.json"
 RECORDS_DIR = "dataset/records"
 SEEDS_DIR = "seeds"
 _CODE_DIR = Path(__file__).resolve().parent
-MANAGED_DIRS = ("schema", CSV_DIR, PARQUET_DIR, "site")
+MANAGED_DIRS = ("schema", CSV_DIR, PARQUET_DIR, "docs/site")
 """Folders whose every file is generated: a file there that the build no longer makes is removed."""
 
 
