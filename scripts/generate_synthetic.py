@@ -825,6 +825,8 @@ def table_sources(plan: Plan, idx: np.ndarray) -> dict[str, pa.Array]:
         "archived_file": _null_where(_take(plan.archive.files, safe_k), ~archived),
         "sha256": _null_where(_take(plan.archive.sha, safe_k), ~archived),
         "kind": _take(M.SourceKind.values(), a["kind"][idx]),
+        "full_text": pa.array([M.TextRights.not_republishable.value] * len(idx)),
+        "full_text_reason": pa.nulls(len(idx), pa.string()),
         "outlet": _null_where(outlet, a["outlet_unknown"][idx]),
         "outlet_missing_reason": _null_where(reason, ~a["outlet_unknown"][idx]),
         "headline": _null_where(headline, a["head_unknown"][idx]),

@@ -1,6 +1,6 @@
 """The `nk-troops` command line: every command, in this one module.
 
-validate, build, check-tables, diff, release, cite and add-source. Each command parses its
+validate, build, check-tables, diff, release, cite, add-source and site. Each command parses its
 options here and calls the library function that does the work.
 
 Exit codes, the same for every command: 0 valid / done; 1 the data has
@@ -178,6 +178,24 @@ def cmd_cite(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_site(args: argparse.Namespace) -> int:
+    from .site import write_site
+
+    root = _root(args.root)
+    out = Path(args.out).resolve()
+    if out.is_relative_to(root.resolve()):
+        raise UsageError(
+            f"'{args.out}' is inside the repository; write a reviewer's site outside it (the published site is "
+            "docs/site/, written by `nk-troops build`; a full-text site must never be committed)"
+        )
+    report, written = write_site(root, out, full_text=args.full_text)
+    print(report.render(args.format))
+    if not report.ok:
+        return 1
+    print(f"{written} file(s) written to {out}; open {out / 'index.html'}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     from .vocabularies import SourceKind
 
@@ -302,6 +320,16 @@ def parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--root", help=ROOT_HELP)
     c.set_defaults(func=cmd_cite)
+
+    s = sub.add_parser(
+        "site",
+        help="write the static site to a folder outside the repository, for a reviewer "
+        "(--full-text: the whole archived texts, which the published docs/site/ collapses where they may not be republished)",
+    )
+    common(s)
+    s.add_argument("--out", required=True, help="the folder to write (outside the repository)")
+    s.add_argument("--full-text", action="store_true", help="show every archived text in full (never publish this)")
+    s.set_defaults(func=cmd_site)
     return p
 
 

@@ -29,7 +29,7 @@ MANIFEST = "dataset/tables/inputs.json"
 RECORDS_DIR = "dataset/records"
 SEEDS_DIR = "seeds"
 _CODE_DIR = Path(__file__).resolve().parent
-MANAGED_DIRS = ("schema", CSV_DIR, PARQUET_DIR)
+MANAGED_DIRS = ("schema", CSV_DIR, PARQUET_DIR, "docs/site")
 """Folders whose every file is generated: a file there that the build no longer makes is removed."""
 
 
@@ -90,9 +90,10 @@ def _folder_digests(root: Path, folder: str) -> dict[str, str | None]:
 
 
 def code_digest() -> str:
-    """sha256 over this package's Python source (path and bytes of every module): the code's version."""
+    """sha256 over this package's Python source and the site's templates (path and bytes of each): the code's
+    version."""
     h = hashlib.sha256()
-    for path in sorted(_CODE_DIR.rglob("*.py")):
+    for path in sorted([*_CODE_DIR.rglob("*.py"), *(_CODE_DIR / "templates").glob("*")]):
         h.update(path.relative_to(_CODE_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 

@@ -59,6 +59,7 @@ from .vocabularies import (
     RecordType,
     SourceKind,
     StatementForm,
+    TextRights,
     Unit,
 )
 
@@ -125,6 +126,17 @@ class SourceRecord(Record):
         examples=["9c1185a5c5e9fc54612808977ee8f548b2258d31d8a2a6bbd5ebf0e5c6e5e1a8"],
     )
     kind: SourceKind = Field(description="What sort of document it is.", examples=["interview"])
+    full_text: TextRights = Field(
+        TextRights.not_republishable,
+        description="Whether the archived text may be republished in full (the public site shows it whole only then; "
+        "otherwise each cited excerpt within its sentence). Default: not_republishable.",
+        examples=["not_republishable"],
+    )
+    full_text_reason: Text | None = Field(
+        None,
+        description="Why the archived text may or may not be republished in full: its licence, or whose copyright it is.",
+        examples=["A news article under its publisher's copyright; no licence to republish it is known."],
+    )
     outlet: Knowable[Text] = Field(
         description="Outlet that published the document, as the document names it.", examples=["The Korea Times"]
     )

@@ -68,6 +68,18 @@ class ArchiveStatus(DocEnum):
     )
 
 
+class TextRights(DocEnum):
+    republishable = (
+        "republishable",
+        "The archived text may be republished in full (its licence or owner allows it): the site shows it whole.",
+    )
+    not_republishable = (
+        "not_republishable",
+        "The archived text may not be republished in full (for example a news article under its publisher's "
+        "copyright): the public site shows each cited excerpt within its sentence and collapses the rest.",
+    )
+
+
 class DatePrecision(DocEnum):
     day = "day", "An exact calendar day (written YYYY-MM-DD)."
     month_part = (

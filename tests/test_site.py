@@ -1,0 +1,207 @@
+"""The static site (site.py): every highlight is its citation's archived span, uncited text of a copyrighted article is
+collapsed, the annotations select the same spans, and validate never loads the template engine."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import subprocess
+import sys
+from functools import cache
+from html.parser import HTMLParser
+
+from conftest import REPO
+
+from nk_troops.excerpts import normalise
+from nk_troops.site import render_site
+from nk_troops.site_text import anchor, read_archived
+from nk_troops.validate import check_records
+
+VOID = {"meta", "link", "br", "img", "input", "hr", "wbr", "source", "area", "base", "col", "embed", "track"}
+
+
+class Page(HTMLParser):
+    """What the tests read from a page: every element with its attributes, the text under each, ids and links."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[dict] = []
+        self.elements: list[dict] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        el = {"tag": tag, "attrs": dict(attrs), "text": "", "inside": [e["tag"] for e in self.stack]}
+        self.elements.append(el)
+        if tag not in VOID:
+            self.stack.append(el)
+
+    def handle_startendtag(self, tag, attrs):
+        self.elements.append({"tag": tag, "attrs": dict(attrs), "text": "", "inside": [e["tag"] for e in self.stack]})
+
+    def handle_endtag(self, tag):
+        while self.stack:
+            if self.stack.pop()["tag"] == tag:
+                break
+
+    def handle_data(self, data):
+        for el in self.stack:
+            el["text"] += data
+        self.elements.append({"tag": "#text", "attrs": {}, "text": data, "inside": [e["tag"] for e in self.stack]})
+
+    def find(self, tag: str, **attrs) -> list[dict]:
+        return [e for e in self.elements if e["tag"] == tag and all(e["attrs"].get(k) == v for k, v in attrs.items())]
+
+    def ids(self) -> set[str]:
+        return {e["attrs"]["id"] for e in self.elements if "id" in e["attrs"]}
+
+
+@cache
+def built(full_text: bool = False) -> tuple[dict, dict[str, bytes]]:
+    tables = check_records(REPO).tables
+    assert tables is not None
+    return tables, render_site(REPO, tables, full_text=full_text)
+
+
+@cache
+def parsed(rel: str, full_text: bool = False) -> Page:
+    return Page(built(full_text)[1][rel].decode())
+
+
+def texts(tables) -> dict[str, str | None]:
+    return {r["source_id"]: read_archived(REPO, r["archived_file"]) for r in tables["sources"]}
+
+
+def test_every_highlight_is_its_citations_archived_span_and_links_both_ways():
+    tables, files = built()
+    archived = texts(tables)
+    for cit in tables["citations"]:
+        sid = cit["source_id"]
+        page = parsed(f"docs/site/sources/{sid}.html")
+        a = anchor(cit["citation_id"])
+        marks = [m for m in page.find("mark") if a in m["attrs"].get("data-cites", "").split()]
+        text = archived[sid]
+        span = text[cit["char_start"] : cit["char_end"]]
+        assert "".join(m["text"] for m in marks) == span, cit["citation_id"]
+        assert normalise(span).text == normalise(cit["excerpt"]).text
+        assert int(marks[0]["attrs"]["data-start"]) == cit["char_start"]
+        assert int(marks[-1]["attrs"]["data-end"]) == cit["char_end"]
+        assert a in page.ids(), f"no element with id {a} on the source page"
+        claim = parsed(f"docs/site/claims/{cit['claim_id']}.html")
+        assert claim.find("a", href=f"../sources/{sid}.html#{a}"), "the claim page does not link to the highlight"
+        for m in marks:  # each piece of the highlight is a link to a claim that cites it, naming every such claim
+            link = page.elements[page.elements.index(m) + 1]
+            assert link["tag"] == "a" and link["attrs"]["href"].startswith("../claims/")
+            assert cit["claim_id"] in link["attrs"]["title"].split(", ")
+
+
+def test_uncited_text_of_a_copyrighted_article_is_collapsed_and_counted():
+    tables, files = built()
+    archived = texts(tables)
+    seed = next(r for r in tables["sources"] if r["archived_file"] and r["full_text"] == "not_republishable")
+    text = archived[seed["source_id"]]
+    page = Page(files[f"docs/site/sources/{seed['source_id']}.html"].decode())
+    box = page.find("div", **{"class": "archived"})[0]
+    gaps = [e["text"] for e in page.find("span", **{"class": "gap"})]
+    assert gaps, "nothing was collapsed"
+    hidden = sum(int(g.strip("[]").split()[0].replace(",", "")) for g in gaps)
+    shown = len(box["text"]) - sum(len(g) for g in gaps)
+    assert shown + hidden == len(text)
+    assert len(box["text"]) < len(text)
+    cited = [c for c in tables["citations"] if c["source_id"] == seed["source_id"]]
+    last_end = max(c["char_end"] for c in cited)
+    tail = text[last_end:].strip()
+    assert tail and tail[-40:] not in box["text"], "the uncited end of the article is published"
+
+
+def test_a_reviewers_build_shows_the_whole_archived_text():
+    tables, files = built(full_text=True)
+    archived = texts(tables)
+    for sid, text in archived.items():
+        if text is None:
+            continue
+        page = Page(files[f"docs/site/sources/{sid}.html"].decode())
+        assert page.find("div", **{"class": "archived"})[0]["text"] == text
+
+
+def test_annotations_follow_the_web_annotation_model_and_select_the_cited_spans():
+    tables, files = built()
+    archived = texts(tables)
+    doc = json.loads(files["docs/site/annotations.jsonld"])
+    assert doc["@context"] == "http://www.w3.org/ns/anno.jsonld"
+    assert doc["type"] == "AnnotationCollection" and doc["first"]["type"] == "AnnotationPage"
+    items = doc["first"]["items"]
+    assert doc["total"] == len(items) == len(tables["citations"])
+    by_id = {c["citation_id"]: c for c in tables["citations"]}
+    sources = {r["source_id"]: r for r in tables["sources"]}
+    by_file = {
+        posixpath.relpath(r["archived_file"], "docs/site"): sid for sid, r in sources.items() if r["archived_file"]
+    }
+    seen = set()
+    for ann, cit in zip(items, tables["citations"], strict=True):
+        assert ann["type"] == "Annotation" and ann["id"].endswith("#" + anchor(cit["citation_id"]))
+        seen.add(ann["id"])
+        assert ann["body"]["id"] == f"claims/{cit['claim_id']}.html" and f"docs/site/{ann['body']['id']}" in files
+        target = ann["target"]
+        assert target["type"] == "SpecificResource"
+        text = archived[by_file[target["source"]["id"]]]
+        assert by_file[target["source"]["id"]] == by_id[cit["citation_id"]]["source_id"]
+        selectors = {s["type"]: s for s in target["selector"]}
+        assert set(selectors) == {"TextPositionSelector", "TextQuoteSelector"}
+        pos, quote = selectors["TextPositionSelector"], selectors["TextQuoteSelector"]
+        assert isinstance(pos["start"], int) and isinstance(pos["end"], int) and 0 <= pos["start"] < pos["end"]
+        assert (pos["start"], pos["end"]) == (cit["char_start"], cit["char_end"])
+        assert text[pos["start"] : pos["end"]] == quote["exact"]
+        assert text[: pos["start"]].endswith(quote["prefix"]) and text[pos["end"] :].startswith(quote["suffix"])
+        assert normalise(quote["exact"]).text == normalise(cit["excerpt"]).text
+    assert len(seen) == len(items)
+
+
+def test_every_page_says_the_version_how_to_cite_and_the_licence():
+    _, files = built()
+    for rel in files:
+        if not rel.endswith(".html"):
+            continue
+        page = parsed(rel)
+        footer = page.find("footer")[0]["text"]
+        assert "0.1.0+unreleased" in footer and "unreleased" in footer.replace("0.1.0+unreleased", ""), rel
+        assert "How to cite" in footer and "Creative Commons Attribution 4.0" in footer, rel
+
+
+def test_every_link_stays_inside_the_site_and_finds_its_page():
+    _, files = built()
+    for rel in files:
+        if not rel.endswith(".html"):
+            continue
+        page = parsed(rel)
+        for el in page.elements:
+            for attr in ("href", "src"):
+                link = el["attrs"].get(attr)
+                if link is None or el["attrs"].get("rel") in ("license", "nofollow noopener noreferrer"):
+                    continue
+                path, _, fragment = link.partition("#")
+                target = posixpath.normpath(posixpath.join(posixpath.dirname(rel), path)) if path else rel
+                assert target in files, f"{rel}: {link}"
+                if fragment and target.endswith(".html"):
+                    assert fragment in parsed(target).ids(), f"{rel}: {link}"
+
+
+def test_validate_does_not_import_the_template_engine():
+    code = (
+        "import sys; from nk_troops.cli import main; main(['validate', '--root', sys.argv[1]]); "
+        "sys.exit(3 if 'jinja2' in sys.modules else 0)"
+    )
+    run = subprocess.run([sys.executable, "-c", code, str(REPO)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:] + run.stdout[-2000:]
+
+
+def test_the_site_command_writes_a_reviewers_full_text_site_only_outside_the_repository(tmp_path, capsys):
+    from nk_troops.cli import main
+
+    assert main(["site", "--root", str(REPO), "--out", str(REPO / "docs/site-full")]) == 2
+    assert not (REPO / "docs/site-full").exists()
+    assert main(["site", "--root", str(REPO), "--out", str(tmp_path / "review"), "--full-text"]) == 0
+    tables, _ = built()
+    seed = next(r for r in tables["sources"] if r["archived_file"])
+    page = Page((tmp_path / "review" / "sources" / f"{seed['source_id']}.html").read_text(encoding="utf-8"))
+    assert page.find("div", **{"class": "archived"})[0]["text"] == read_archived(REPO, seed["archived_file"])
