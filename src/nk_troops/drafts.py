@@ -114,6 +114,8 @@ def _hedge_words() -> list[tuple[Hedge, re.Pattern[str]]]:
     """Each hedge's words as its definition quotes them ('appear(s) to' → appear to, appears to)."""
     out = []
     for hedge in Hedge:
+        if hedge is Hedge.asserted:
+            continue  # its definition quotes words that state a fact ('said'), not hedges
         for quoted in re.findall(r"'([^']+)'", hedge.definition):
             forms = {quoted.replace("(s)", ""), quoted.replace("(s)", "s")}
             for form in sorted(forms, key=len, reverse=True):
