@@ -1,4 +1,4 @@
-"""Generated documents beside the tables (codebook, rules, citation files, plots).
+"""Generated documents beside the tables (codebook, rules, citation files, plots, the SQLite database).
 
 Kept apart from build.py so each new document is one line here.
 """
@@ -11,6 +11,7 @@ from .citation import citation_files
 from .codebook import CODEBOOK_PATH, render_codebook
 from .plots import render_plots
 from .rules_doc import RULES_DOC_PATH, render_rules
+from .sqlite_export import SQLITE_PATH, to_sqlite
 from .tables import Rows
 
 
@@ -20,4 +21,5 @@ def extra_outputs(root: Path, tables: dict[str, Rows], files: dict[str, bytes]) 
     out[RULES_DOC_PATH] = render_rules().encode("utf-8")
     out.update(citation_files())
     out.update(render_plots(tables))
+    out[SQLITE_PATH] = to_sqlite(tables)
     return out
