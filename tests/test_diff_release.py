@@ -480,6 +480,7 @@ def test_release_writes_changelog_and_a_checked_zip(repo: Path, monkeypatch):
         "dataset/tables/parquet/datapackage.json",
         "dataset/tables/csv/events.csv",
         "dataset/tables/parquet/events.parquet",
+        "dataset/tables/sqlite/nk_troops.sqlite",
         "CITATION.cff",
         "CHANGELOG.md",
         "SHA256SUMS",

@@ -12,6 +12,7 @@ from .schema_gen import table_schema
 
 CSV_DIR = "dataset/tables/csv"
 PARQUET_DIR = "dataset/tables/parquet"
+SQLITE_DIR = "dataset/tables/sqlite"
 
 
 def dump_json(obj: Any) -> bytes:

@@ -112,7 +112,7 @@ def _medium(sentence: str) -> tuple[Medium, str]:
 
 def _hedge_words() -> list[tuple[Hedge, re.Pattern[str]]]:
     """Each hedge's words as its definition quotes them ('appear(s) to' → appear to, appears to)."""
-    out = []
+    out: list[tuple[Hedge, re.Pattern[str]]] = []
     for hedge in Hedge:
         if hedge is Hedge.asserted:
             continue  # its definition quotes words that state a fact ('said'), not hedges

@@ -1,4 +1,5 @@
-"""Generated documents beside the tables (codebook, rules, citation files, plots, the static site).
+"""Generated documents beside the tables (codebook, rules, citation files, plots, the SQLite database, the static
+site).
 
 Kept apart from build.py so each new document is one line here.
 """
@@ -12,6 +13,7 @@ from .codebook import CODEBOOK_PATH, render_codebook
 from .plots import render_plots
 from .rules_doc import RULES_DOC_PATH, render_rules
 from .site import render_site
+from .sqlite_export import SQLITE_PATH, to_sqlite
 from .tables import Rows
 
 
@@ -22,4 +24,5 @@ def extra_outputs(root: Path, tables: dict[str, Rows], files: dict[str, bytes]) 
     out.update(citation_files())
     out.update(render_plots(tables))
     out.update(render_site(root, tables))
+    out[SQLITE_PATH] = to_sqlite(tables)
     return out

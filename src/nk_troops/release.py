@@ -8,7 +8,7 @@
    changes need (docs/versioning.md).
 3. The entry for VERSION is written at the top of ``CHANGELOG.md`` (Keep a
    Changelog style, one line per record change) and ``dist/<name>-<VERSION>.zip``
-   is built: the CSV and Parquet tables, both datapackage.json, the codebook,
+   is built: the CSV and Parquet tables, both datapackage.json, the SQLite database, the codebook,
    CITATION.cff, CHANGELOG.md and SHA256SUMS, with fixed timestamps and sorted
    names, so the same release always gives the same bytes.
 4. ``releases/<VERSION>.json`` records the sha256 of every file in the zip, the content hash and the changelog
@@ -39,6 +39,7 @@ from .releases import (
     sha256sums,
 )
 from .snapshot import Snapshot, SnapshotError, from_folder, load
+from .sqlite_export import SQLITE_PATH
 
 CHANGELOG = "CHANGELOG.md"
 DIST = "dist"
@@ -50,8 +51,9 @@ CHANGELOG_HEAD = (
 )
 CHANGELOG_SKIPS = frozenset({"claims"})
 """Tables whose row changes only repeat those of the events, statements and figures (left out of the changelog)."""
-OPTIONAL_FILES = ("docs/codebook.md", "CITATION.cff", "README.md", "LICENSE", "LICENSE.md")
-"""Included in the zip when present (CHANGELOG.md is always written first)."""
+OPTIONAL_FILES = ("docs/codebook.md", "CITATION.cff", "README.md", "LICENSE", "LICENSE.md", SQLITE_PATH)
+"""Included in the zip when present (CHANGELOG.md is always written first; the build writes the SQLite database, so a
+release, which needs an up-to-date build, always has it; an older commit without it is still reproduced)."""
 
 
 @dataclass
