@@ -98,11 +98,12 @@ class SourceKey:
         return "[" + ", ".join(str(self.number[s]) for s in cited) + "]" if cited else "[no source]"
 
     def key(self) -> list[str]:
-        """One line per source referred to so far."""
+        """One entry per source referred to so far."""
         lines = []
         for source_id in sorted(self.used, key=self.number.__getitem__):
             outlet = self.outlet.get(source_id)
-            lines.append(f"[{self.number[source_id]}] {source_id}" + (f" ({outlet})" if outlet else ""))
+            entry = f"[{self.number[source_id]}] {source_id}" + (f" ({outlet})" if outlet else "")
+            lines.append(entry.replace(" ", "\u00a0"))  # no-break spaces: wrapping never parts [n] from its source
         return lines
 
 

@@ -41,7 +41,7 @@ QUALIFIER_MARKERS: dict[str, Any] = {
     "range": "D",
 }
 QUALIFIER_LABELS = {
-    "exact": "exact (2,700)",
+    "exact": "exact (no hedge)",
     "approximately": "approximately (~)",
     "at_least": "at least (≥)",
     "more_than": "more than (>)",
