@@ -72,10 +72,13 @@ def mid(start: date | None, end: date | None) -> date | None:
     return end or start
 
 
-def claimant_names(tables: dict[str, Rows]) -> dict[str | None, str]:
-    names: dict[str | None, str] = {a["actor_id"]: label(a["name"], a["actor_id"]) for a in tables["actors"]}
-    names[None] = OWN_VOICE
-    return names
+def claimant_names(tables: dict[str, Rows]) -> dict[str, str]:
+    return {a["actor_id"]: label(a["name"], a["actor_id"]) for a in tables["actors"]}
+
+
+def claimant(names: dict[str, str], actor_id: str | None) -> str:
+    """Who makes the claim: the actor's name, else its id; no actor is the citing outlet's own voice."""
+    return names.get(actor_id, actor_id) if actor_id else OWN_VOICE
 
 
 class SourceKey:
@@ -113,9 +116,8 @@ def footer(fig, what: str, notes: list[str]) -> None:
     fig.text(0.01, 0.005, text, fontsize=7, color=GREY, va="bottom", ha="left", linespacing=1.5)
 
 
-def arrow_style(precision: str) -> str | None:
-    """The arrow drawn for an open-ended date: a bracket at the known bound, the head towards the unknown side."""
-    return {"on_or_before": "<-[", "on_or_after": "]->"}.get(precision)
+ARROWS = {"on_or_before": "<-[", "on_or_after": "]->"}
+"""The arrow drawn for an open-ended date: a bracket at the known bound, the head towards the unknown side."""
 
 
 def draw_open_date(ax, precision: str, start, end, y, colour, days: int, gid: str | None = None):
@@ -126,7 +128,7 @@ def draw_open_date(ax, precision: str, start, end, y, colour, days: int, gid: st
     else:
         a, b = start, start + timedelta(days=days)
     arrow = FancyArrowPatch(
-        (a, y), (b, y), arrowstyle=arrow_style(precision), mutation_scale=9, color=colour, lw=1.2, shrinkA=0, shrinkB=0
+        (a, y), (b, y), arrowstyle=ARROWS[precision], mutation_scale=9, color=colour, lw=1.2, shrinkA=0, shrinkB=0
     )
     if gid:
         arrow.set_gid(gid)

@@ -13,10 +13,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from .plot_common import (
+    ARROWS,
     GREY,
     ArrowGlyph,
     SourceKey,
-    arrow_style,
+    claimant,
     claimant_names,
     draw_open_date,
     footer,
@@ -81,7 +82,7 @@ def figures_by_claimant(tables: dict[str, Rows]) -> tuple[bytes, bytes]:
     names = claimant_names(tables)
     sources = SourceKey(tables)
     figures = sorted((f for f in tables["figures"] if f["unit"] == "persons"), key=lambda f: f["figure_id"])
-    claimants = sorted({names.get(f["claimant_actor_id"], f["claimant_actor_id"]) for f in figures})
+    claimants = sorted({claimant(names, f["claimant_actor_id"]) for f in figures})
     cmap = plt.get_cmap("tab10")
     colour = {c: cmap(i % 10) for i, c in enumerate(claimants)}
     days = [d for f in figures for d in (f["as_of_start"], f["as_of_end"]) if d]
@@ -116,13 +117,10 @@ def figures_by_claimant(tables: dict[str, Rows]) -> tuple[bytes, bytes]:
         labels: dict[Any, list] = {lane: [], ax: []}
         placed: dict[Any, list] = {lane: [], ax: []}
         for f in rows:
-            who = names.get(f["claimant_actor_id"], f["claimant_actor_id"])
+            who = claimant(names, f["claimant_actor_id"])
             start, end, y = f["as_of_start"], f["as_of_end"], _value(f)
-            if f in undated:
-                target, x = lane, 0.1
-            else:
-                target, x = ax, mid(start, end)
-            x = _apart(target, x, y, placed[target])
+            target, at = (lane, 0.1) if f in undated else (ax, mid(start, end))
+            x = _apart(target, at, y, placed[target])
             if start and end and start != end:
                 ax.plot([start, end], [y, y], color=colour[who], lw=5, alpha=0.3, solid_capstyle="butt")
             elif start or end:
@@ -154,7 +152,7 @@ def figures_by_claimant(tables: dict[str, Rows]) -> tuple[bytes, bytes]:
     ]
     dates = [
         Line2D([], [], color=GREY, lw=5, alpha=0.3, solid_capstyle="butt", label="span of a vague date (point at mid)"),
-        ArrowGlyph(arrow_style("on_or_before"), GREY, "on or before a day"),
+        ArrowGlyph(ARROWS["on_or_before"], GREY, "on or before a day"),
         Line2D([], [], marker="o", ls="", ms=0, label="no line: a single day"),
     ]
     common = {

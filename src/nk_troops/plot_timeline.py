@@ -13,10 +13,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from .plot_common import (
+    ARROWS,
     GREY,
     ArrowGlyph,
     SourceKey,
-    arrow_style,
+    claimant,
     claimant_names,
     draw_open_date,
     footer,
@@ -46,8 +47,8 @@ def _anchor(e: dict[str, Any]) -> date:
     return start + timedelta(days=30)
 
 
-def _meta(e: dict[str, Any], names: dict[str | None, str], sources: SourceKey) -> str:
-    who = names.get(e["claimant_actor_id"], e["claimant_actor_id"])
+def _meta(e: dict[str, Any], names: dict[str, str], sources: SourceKey) -> str:
+    who = claimant(names, e["claimant_actor_id"])
     return f"{e['event_id']} · claimed by {who} · sources {sources.refs(e['event_id'])}"
 
 
@@ -131,12 +132,12 @@ def events_timeline(tables: dict[str, Rows]) -> tuple[bytes, bytes]:
     ax.grid(axis="x", alpha=0.3)
     _draw_dated(ax, dated, names, sources)
 
-    glyphs = [
+    glyphs: list[Any] = [
         Line2D([], [], marker="o", ls="", ms=5, color=INK, label="a day"),
         Line2D([], [], color=INK, lw=6, solid_capstyle="butt", label="a vague date: earliest to latest possible day"),
     ]
     glyphs += [
-        ArrowGlyph(arrow_style(p), INK, p.replace("_", " ") + " a day")
+        ArrowGlyph(ARROWS[p], INK, p.replace("_", " ") + " a day")
         for p in ("on_or_before", "on_or_after")
         if any(e["date_precision"] == p for e in dated)
     ]
