@@ -9,7 +9,9 @@ candidates the extractor proposes, the hits, recall and precision; then the tota
 What is compared
     * A seed's **curated items** of a kind are the citations, in ``dataset/records/figures.yaml`` (kind
       *figures*) or ``dataset/records/statements.yaml`` (kind *quotations*), whose ``source_id`` is a source
-      record with that seed as ``archived_file``. One record cited twice in a seed is two items; the same claim
+      record with that seed as ``archived_file``; for quotations, not the citations whose voice is ``own_voice``
+      (the seed states the statement's content in its own words, attributing it to no one: nothing there for a
+      quotation finder to find). One record cited twice in a seed is two items; the same claim
       in three seeds is an item in each. Citations of sources with no archived text (relayed articles) are not
       compared. An item's spans are every place :func:`nk_troops.excerpts.find_excerpt` finds its excerpt in the
       seed (an excerpt printed twice has two spans); an item whose excerpt is not found is counted and reported
@@ -139,6 +141,8 @@ def measure(root: Path = ROOT, held_out: bool = True) -> dict[str, dict[str, Sco
                 for citation in record.get("citations") or []:
                     if sources.get(citation.get("source_id")) != path.stem:
                         continue
+                    if kind == "quotations" and citation.get("voice") == "own_voice":
+                        continue  # the seed states it in its own words: not a quotation of anyone there
                     score.items += 1
                     spans = find_excerpt(str(citation.get("excerpt", "")), nt)
                     if not spans:
