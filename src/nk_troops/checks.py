@@ -237,13 +237,31 @@ def _check_references(dataset: Dataset, ids: dict[str, dict[str, Located]], prob
                 if not isinstance(other, str):
                     continue
                 line, col = loc.at("relays", j, "source_id")
-                at = dict(file=loc.file, line=line, column=col, record_id=loc.id, field=f"relays[{j}].source_id")
-                if other == loc.id:
-                    problems.append(P.RecordRule(R.RELAY_TO_ITSELF.message(), **at, hint=R.RELAY_TO_ITSELF.hint))
                 k = relayed.setdefault(other, j)
-                if k != j:
-                    first = f"relays[{k}], line {loc.at('relays', k)[0]}"
-                    problems.append(P.RecordRule(duplicate_relay_message(other, first), **at, hint=R.RELAY_ONCE.hint))
+                for message, hint in (
+                    *([(R.RELAY_TO_ITSELF.message(), R.RELAY_TO_ITSELF.hint)] if other == loc.id else []),
+                    *(
+                        [
+                            (
+                                duplicate_relay_message(other, f"relays[{k}], line {loc.at('relays', k)[0]}"),
+                                R.RELAY_ONCE.hint,
+                            )
+                        ]
+                        if k != j
+                        else []
+                    ),
+                ):
+                    problems.append(
+                        P.RecordRule(
+                            message,
+                            file=loc.file,
+                            line=line,
+                            column=col,
+                            record_id=loc.id,
+                            field=f"relays[{j}].source_id",
+                            hint=hint,
+                        )
+                    )
     for model in CURATED:
         for column in self_references(model):
             _check_cycles(dataset.of(model.resource), column, problems)
@@ -278,7 +296,8 @@ def _check_relay_cycles(records: list[Located], problems: list[P.Problem]) -> No
     first: dict[str | None, int] = {}
     for i, loc in enumerate(records):
         first.setdefault(loc.id, i)
-    edges, at = [], []  # at[k]: the record and relay of edge k
+    edges: list[tuple[int, int, int]] = []
+    at: list[tuple[int, int]] = []  # at[k]: the record and relay of edge k
     for i, loc in enumerate(records):
         assert isinstance(loc.record, SourceRecord)
         for j, relay in enumerate(loc.record.relays):

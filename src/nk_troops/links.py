@@ -89,14 +89,18 @@ def graph_cycles(edges: Sequence[tuple[int, int, int]]) -> list[Loop]:
             if i == len(succ):
                 state[node] = 2
                 del pos[node]
-                path.pop(), via.pop(), work.pop()
+                path.pop()
+                via.pop()
+                work.pop()
                 continue
             work[-1] = i + 1
             k, v = succ[i]
             if v not in state:
                 state[v] = 1
                 pos[v] = len(path)
-                path.append(v), via.append(k), work.append(0)
+                path.append(v)
+                via.append(k)
+                work.append(0)
             elif state[v] == 1:  # back on the path: the loop v .. node, closed by k
                 at = pos[v]
                 found.append(Loop(k, [node, *path[at:-1]], [k, *via[at + 1 :]]))
@@ -116,7 +120,8 @@ def _components(out: Mapping[int, Sequence[tuple[int, int]]]) -> dict[int, int]:
         if root in index:
             continue
         index[root] = low[root] = len(index)
-        stack.append(root), on.add(root)
+        stack.append(root)
+        on.add(root)
         work = [(root, 0)]
         while work:
             node, i = work[-1]
@@ -126,7 +131,8 @@ def _components(out: Mapping[int, Sequence[tuple[int, int]]]) -> dict[int, int]:
                 w = succ[i][1]
                 if w not in index:
                     index[w] = low[w] = len(index)
-                    stack.append(w), on.add(w)
+                    stack.append(w)
+                    on.add(w)
                     work.append((w, 0))
                 elif w in on:
                     low[node] = min(low[node], index[w])
