@@ -548,7 +548,7 @@ def draw(n: int, seed: int, non_verbatim: float = NON_VERBATIM) -> Plan:
         date=rng.choice(ndates, n, p=dp.weights),
         url_unknown=u(n) < 0.3,
         relay=lower(0.1),
-        relay_note=ints(len(RELAY_NOTES), n),
+        relay2=lower(0.03),
         notes=ints(len(NOTES), n),
         notes_null=u(n) < 0.7,
         notes_two=u(n) < 0.3,
@@ -656,7 +656,22 @@ def draw(n: int, seed: int, non_verbatim: float = NON_VERBATIM) -> Plan:
         note=ints(len(LINK_NOTES), len(linked)),
         note_null=u(len(linked)) < 0.5,
     )
+    # each source's relays (rows of source_relays, in source order): the first, and for a few a second one
+    relay, relay2 = plan.a["sources"]["relay"], plan.a["sources"]["relay2"]
+    relay2 = np.where((relay >= 0) & (relay2 != relay), relay2, -1)
+    count = (relay >= 0).astype(np.int64) + (relay2 >= 0)
+    first = np.repeat(np.arange(n), count)
+    pos = np.arange(len(first)) - np.repeat(np.cumsum(count) - count, count)  # 0 or 1 within each source
+    firsts = np.where(relay >= 0, relay, relay2)
+    plan.a["source_relays"] = dict(
+        source=first,
+        pos=pos,
+        other=np.where(pos == 0, firsts[first], relay2[first]),
+        per_source=count[first],
+        what=ints(len(RELAY_NOTES), len(first)),
+    )
     plan.rows = {
+        "source_relays": len(first),
         "sources": n,
         "actors": n,
         "claims": n_claims,
@@ -818,7 +833,6 @@ def table_sources(plan: Plan, idx: np.ndarray) -> dict[str, pa.Array]:
         pc.cast(pa.array(idx), pa.string()),
         sep="/",
     )
-    relay = a["relay"][idx]
     cols = {
         "source_id": source_ids(plan, idx),
         "status": _take(["archived", "not_archived"], (~archived).astype(np.int64)),
@@ -839,8 +853,6 @@ def table_sources(plan: Plan, idx: np.ndarray) -> dict[str, pa.Array]:
             pa.array(["The archived copy does not show the address."] * len(idx)), ~a["url_unknown"][idx]
         ),
         "language": _take([o[3] for o in OUTLETS], a["outlet"][idx]),
-        "relays_source_id": _ref(source_ids, plan, relay),
-        "relay_note": _null_where(_take(RELAY_NOTES, a["relay_note"][idx]), relay < 0),
         "notes": _notes(a, idx),
     }
     return cols
@@ -963,6 +975,17 @@ def table_claim_links(plan: Plan, idx: np.ndarray) -> dict[str, pa.Array]:
     }
 
 
+def table_source_relays(plan: Plan, idx: np.ndarray) -> dict[str, pa.Array]:
+    a = plan.a["source_relays"]
+    source = source_ids(plan, a["source"][idx])
+    return {
+        "relay_id": _join(source, pc.cast(pa.array(a["pos"][idx] + 1), pa.string()), sep="/r"),
+        "source_id": source,
+        "relayed_source_id": source_ids(plan, a["other"][idx]),
+        "what": _take(RELAY_NOTES, a["what"][idx]),
+    }
+
+
 TABLES = {
     "sources": table_sources,
     "actors": table_actors,
@@ -972,6 +995,7 @@ TABLES = {
     "figures": table_figures,
     "citations": table_citations,
     "claim_links": table_claim_links,
+    "source_relays": table_source_relays,
 }
 
 
@@ -1039,7 +1063,9 @@ def plan_errors(plan: Plan, per_kind: int) -> tuple[dict[str, dict[int, dict[str
     ):
         ref_actor[arr[arr >= 0]] = True
     ref_source = np.zeros(n, bool)
-    ref_source[plan.a["sources"]["relay"][plan.a["sources"]["relay"] >= 0]] = True
+    R = plan.a["source_relays"]
+    ref_source[R["other"]] = True
+    ref_source[R["source"]] = True  # a relay's own source too: its rows refer to it
     ref_source[plan.a["citations"]["source"]] = True
     ref_source[: plan.k] = True
     non_range = np.flatnonzero((F["qualifier"] != RANGE) & (F["unit"] == 0))
@@ -1133,13 +1159,27 @@ def plan_errors(plan: Plan, per_kind: int) -> tuple[dict[str, dict[int, dict[str
         link = {name: cell(plan, "claim_links", first, name) for name in ("claim_id", "relation", "other_claim_id")}
         edits["claim_links"].setdefault(again, {}).update(link, link_id=f"{link['claim_id']}/l{again + 10}")
         also("duplicate-link", "claim_links", again, None, "record-rule")
-    free = np.flatnonzero((plan.a["sources"]["relay"] < 0) & ~ref_source & (all_rows >= plan.k))
-    for r1, r2 in zip(
-        pick("sources", free), pick("sources", free), strict=False
-    ):  # a loop of two, reported at its later row
-        edits["sources"].setdefault(r1, {})["relays_source_id"] = cell(plan, "sources", r2, "source_id")
-        edits["sources"].setdefault(r2, {})["relays_source_id"] = cell(plan, "sources", r1, "source_id")
-        also("rule-relay-cycle", "sources", max(r1, r2), "relays_source_id", "record-rule")
+    relay_rows = np.arange(plan.rows["source_relays"])
+    for r in pick("source_relays", relay_rows):
+        edit("dangling-reference", "source_relays", r, "relayed_source_id", f"no-such-source-{r}", "dangling-reference")
+    for r in pick("source_relays", relay_rows):
+        source = cell(plan, "source_relays", r, "source_id")
+        edit("rule-self-relay", "source_relays", r, "relayed_source_id", source, "record-rule")
+    for r in pick("source_relays", np.flatnonzero(R["pos"] == 1)):  # the second relay says the first again
+        if r - 1 in used["source_relays"]:
+            continue
+        used["source_relays"].add(r - 1)
+        edits["source_relays"].setdefault(r, {})["relayed_source_id"] = cell(
+            plan, "source_relays", r - 1, "relayed_source_id"
+        )
+        also("duplicate-relay", "source_relays", r, None, "record-rule")
+    rows = sorted(pick("source_relays", np.flatnonzero(R["per_source"] == 1), count=3 * per_kind))
+    rows = [int(r) for r in rng.permutation(rows)]
+    for loop in zip(rows[0::3], rows[1::3], rows[2::3], strict=False):  # loops of three sources, each relaying one
+        loop = sorted(loop)  # then only the two upward relays are new: no other loop goes through them
+        for a, b in zip(loop, (*loop[1:], loop[0]), strict=True):
+            edits["source_relays"].setdefault(a, {})["relayed_source_id"] = cell(plan, "source_relays", b, "source_id")
+        also("rule-relay-cycle", "source_relays", max(loop), "relayed_source_id", "record-rule")
     rows = pick("actors", all_rows, count=3 * per_kind)
     for loop in zip(rows[0::3], rows[1::3], rows[2::3], strict=False):  # loops of three
         for a, b in zip(loop, (*loop[1:], loop[0]), strict=True):

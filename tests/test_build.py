@@ -100,7 +100,8 @@ def test_every_relation_is_a_foreign_key():
         ("statements", "event_id", "events"),
         ("figures", "statement_id", "statements"),
         ("figures", "claimant_actor_id", "actors"),
-        ("sources", "relays_source_id", "sources"),
+        ("source_relays", "source_id", "sources"),
+        ("source_relays", "relayed_source_id", "sources"),
         ("actors", "affiliation_actor_id", "actors"),
     ]:
         assert (name, column, target) in fks

@@ -40,12 +40,18 @@ def actor(actor_id: str, affiliation: str | None) -> str:
     return text + (f"  affiliation_actor_id: {affiliation}\n" if affiliation else "")
 
 
-def source(source_id: str, relays: str) -> str:
-    return (
+SOURCE_LINES = 9
+"""Lines of a record written by source() before its relays (then a line "relays:", and two per relay)."""
+
+
+def source(source_id: str, *relays: str) -> str:
+    text = (
         f"- source_id: {source_id}\n  status: not_archived\n  kind: news_article\n  outlet: X\n"
         "  headline: {unknown: a}\n  byline: {unknown: b}\n  published: {unknown: c}\n  url: {unknown: d}\n"
-        f"  language: en\n  relays_source_id: {relays}\n"
+        "  language: en\n"
     )
+    text += "  relays:\n" if relays else ""
+    return text + "".join(f"    - source_id: {r}\n      what: The report of {r}.\n" for r in relays)
 
 
 # --------------------------------------------------------------------------- table helpers (engine path)
@@ -92,11 +98,80 @@ def test_a_loop_of_affiliations_is_reported_once_at_the_record_that_closes_it(mi
     assert "'cc' → 'aa' → 'bb' → 'cc'" in p.message
 
 
-def test_a_loop_of_relays_is_reported_once_with_its_chain(mini):
-    first = append(mini, SOURCES, source("src-one", "src-two") + source("src-two", "src-one"))
+def test_a_loop_of_three_relays_is_reported_once_with_its_path(mini):
+    """a → b → c → a, a relaying the fixture's source too, d leading into the loop: one problem, at the relay
+    that closes the loop (the search starts at a, the first of its sources)."""
+    first = append(
+        mini,
+        SOURCES,
+        source("src-a", "seed-000-korea-times", "src-b")
+        + source("src-b", "src-c")
+        + source("src-c", "src-a")
+        + source("src-d", "src-a"),
+    )
     [p] = problems_of(mini, "record-rule")
-    assert (p.file, p.line, p.field, p.record_id) == (SOURCES, first + 10 + 9, "relays_source_id", "src-two")
-    assert "'src-two' → 'src-one' → 'src-two'" in p.message
+    c_relay = first + (SOURCE_LINES + 1 + 4) + (SOURCE_LINES + 1 + 2) + SOURCE_LINES + 1
+    assert (p.file, p.line, p.field, p.record_id) == (SOURCES, c_relay, "relays[0].source_id", "src-c")
+    assert "relays comes back to this record: 'src-c' → 'src-a' → 'src-b' → 'src-c'" in p.message
+    assert p.hint == "a chain of relays must end: empty or change one of the references in the loop"
+
+
+def test_every_loop_through_a_source_that_relays_several_is_reported(mini):
+    """a relays b and c, and both relay a: two loops (one pointer per source could hold only one), each once."""
+    append(mini, SOURCES, source("src-a", "src-b", "src-c") + source("src-b", "src-a") + source("src-c", "src-a"))
+    found = [(p.record_id, p.field, p.message.split(": ", 1)[1]) for p in problems_of(mini, "record-rule")]
+    assert found == [
+        ("src-b", "relays[0].source_id", "'src-b' → 'src-a' → 'src-b'"),
+        ("src-c", "relays[0].source_id", "'src-c' → 'src-a' → 'src-c'"),
+    ]
+
+
+def test_a_source_relaying_itself_or_the_same_source_twice_is_refused(mini):
+    first = append(
+        mini,
+        SOURCES,
+        source("src-a", "src-a") + source("src-b", "seed-000-korea-times", "src-a", "seed-000-korea-times"),
+    )
+    found = [(p.line, p.field, p.record_id, p.message) for p in problems_of(mini, "record-rule")]
+    b = first + SOURCE_LINES + 3
+    assert found == [
+        (first + SOURCE_LINES + 1, "relays[0].source_id", "src-a", "a source cannot relay itself"),
+        (
+            b + SOURCE_LINES + 5,
+            "relays[2].source_id",
+            "src-b",
+            f"the source already relays 'seed-000-korea-times' (relays[0], line {b + SOURCE_LINES + 1})",
+        ),
+    ]
+
+
+def test_a_relay_of_an_unknown_source_is_refused(mini):
+    first = append(mini, SOURCES, source("src-a", "seed-000-korea-time"))
+    [p] = problems_of(mini, "dangling-reference")
+    assert (p.line, p.field, p.record_id) == (first + SOURCE_LINES + 1, "relays[0].source_id", "src-a")
+    assert "'seed-000-korea-time' is not the id of any record in sources" in p.message
+
+
+def test_relays_are_published_as_rows_of_source_relays(mini):
+    """Two relays of one source become two rows, numbered in the record's order, and the engine accepts them."""
+    from nk_troops.build import build
+
+    append(mini, SOURCES, source("src-b") + source("src-a", "src-b", "seed-000-korea-times"))
+    report, _ = build(mini)
+    assert report.ok, report.render()
+    _, rows = read_table(mini, "source_relays")
+    assert rows == [
+        {"relay_id": "src-a/r1", "source_id": "src-a", "relayed_source_id": "src-b", "what": "The report of src-b."},
+        {
+            "relay_id": "src-a/r2",
+            "source_id": "src-a",
+            "relayed_source_id": "seed-000-korea-times",
+            "what": "The report of seed-000-korea-times.",
+        },
+    ]
+    head, _ = read_table(mini, "sources")
+    assert not {"relays", "relays_source_id", "relay_note"} & set(head)
+    assert validate_tables(mini) == []
 
 
 def test_the_engine_refuses_loops_in_every_self_reference(mini):
@@ -107,20 +182,76 @@ def test_the_engine_refuses_loops_in_every_self_reference(mini):
     added = [("aa", "aa"), ("bb", "cc"), ("ee", "bb"), ("cc", "dd"), ("dd", "bb")]
     rows += [{**base, "actor_id": a, "affiliation_actor_id": b} for a, b in added]
     write_table(mini, "actors", head, rows)
-    head, rows = read_table(mini, "sources")
-    base = {**rows[0], "status": "not_archived", "archived_file": "", "sha256": ""}
-    rows += [{**base, "source_id": "src-one", "relays_source_id": "src-two"}]
-    rows += [{**base, "source_id": "src-two", "relays_source_id": "src-one"}]
-    write_table(mini, "sources", head, rows)
     found = {(p.resource, p.row, p.field): p.message for p in engine_problems(mini, "record-rule")}
     assert set(found) == {
         ("actors", 3, "affiliation_actor_id"),  # aa (row 1 is the header, row 2 the fixture's actor)
         ("actors", 7, "affiliation_actor_id"),  # dd closes bb → cc → dd
-        ("sources", 4, "relays_source_id"),
     }
     assert "'aa' → 'aa'" in found["actors", 3, "affiliation_actor_id"]
     assert "'dd' → 'bb' → 'cc' → 'dd'" in found["actors", 7, "affiliation_actor_id"]
-    assert "'src-two' → 'src-one' → 'src-two'" in found["sources", 4, "relays_source_id"]
+
+
+def add_sources(package: Path, *ids: str) -> None:
+    head, rows = read_table(package, "sources")
+    base = {**rows[0], "status": "not_archived", "archived_file": "", "sha256": ""}
+    write_table(package, "sources", head, rows + [{**base, "source_id": i} for i in ids])
+
+
+def write_relays(package: Path, relays: list[tuple[str, str, str]]) -> None:
+    """Rows of source_relays: (relay_id, source_id, relayed_source_id)."""
+    head, _ = read_table(package, "source_relays")
+    rows = [dict(relay_id=r, source_id=s, relayed_source_id=o, what=f"The report of {o}.") for r, s, o in relays]
+    write_table(package, "source_relays", head, rows)
+
+
+def test_the_engine_reports_a_loop_of_three_relays_once_with_its_path(mini):
+    """As in the records: a → b → c → a, a relaying the fixture's source too, d leading into the loop."""
+    add_sources(mini, "src-a", "src-b", "src-c", "src-d")
+    write_relays(
+        mini,
+        [
+            ("src-a/r1", "src-a", "seed-000-korea-times"),
+            ("src-a/r2", "src-a", "src-b"),
+            ("src-b/r1", "src-b", "src-c"),
+            ("src-c/r1", "src-c", "src-a"),
+            ("src-d/r1", "src-d", "src-a"),
+        ],
+    )
+    [p] = engine_problems(mini, "record-rule")
+    assert (p.resource, p.row, p.field) == ("source_relays", 5, "relayed_source_id")  # src-c/r1
+    assert p.message == "relays comes back to this record: 'src-c' → 'src-a' → 'src-b' → 'src-c'"
+    assert p.hint == "a chain of relays must end: empty or change one of the references in the loop"
+
+
+def test_the_engine_reports_every_loop_through_a_source_that_relays_several(mini):
+    add_sources(mini, "src-a", "src-b", "src-c")
+    relays = [("src-a/r1", "src-a", "src-b"), ("src-a/r2", "src-a", "src-c")]
+    write_relays(mini, relays + [("src-b/r1", "src-b", "src-a"), ("src-c/r1", "src-c", "src-a")])
+    found = [(p.row, p.message.split(": ", 1)[1]) for p in engine_problems(mini, "record-rule")]
+    assert found == [(4, "'src-b' → 'src-a' → 'src-b'"), (5, "'src-c' → 'src-a' → 'src-c'")]
+
+
+def test_the_engine_refuses_a_self_relay_a_repeated_relay_and_an_unknown_one(mini):
+    add_sources(mini, "src-a", "src-b")
+    write_relays(
+        mini,
+        [
+            ("src-a/r1", "src-a", "src-a"),
+            ("src-b/r1", "src-b", "seed-000-korea-times"),
+            ("src-b/r2", "src-b", "src-a"),
+            ("src-b/r3", "src-b", "seed-000-korea-times"),
+            ("src-b/r4", "src-b", "seed-000-korea-time"),
+            ("src-a/r2", "src-b", "src-a"),  # also written twice, and not numbered under its source
+        ],
+    )
+    found = [(p.type, p.row, p.field, p.message) for p in validate_tables(mini)]
+    assert found == [
+        ("record-rule", 2, "relayed_source_id", "a source cannot relay itself"),
+        ("record-rule", 5, None, "the source already relays 'seed-000-korea-times' (row 3)"),
+        ("dangling-reference", 6, "relayed_source_id", "'seed-000-korea-time' is not the id of any row in sources"),
+        ("record-rule", 7, None, "the source already relays 'src-a' (row 4)"),
+        ("record-rule", 7, "relay_id", "'src-a/r2' does not start with its source_id 'src-b/r'"),
+    ]
 
 
 def test_the_engine_checks_the_fixture_package(mini):

@@ -271,7 +271,9 @@ def add_source(root: Path, file: Path, *, kind: str, source_id: str | None = Non
         )
     else:
         notes.append("The archived text is the file as given (plain text, which marks up no metadata).")
-    notes.append(f"kind given by the curator (--kind {kind}). Not set by the script: relays_source_id, relay_note.")
+    notes.append(
+        f"kind given by the curator (--kind {kind}). Not set by the script: relays (the sources it is built on, each with what it relays)."
+    )
     record = _source_record(
         sid, kind, targets[0], text_sha, (targets[1], sha) if html else None, readings, " ".join(notes), html
     )

@@ -18,11 +18,14 @@ from .hints import LONGEST, Candidates, marked_difference, reference_hint
 from .links import (
     DUPLICATE_LINK_HINT,
     LINK_KEY,
+    RELAYS,
     SELF_LINK,
     cycle_hint,
     cycle_message,
     cycles,
     duplicate_link_message,
+    duplicate_relay_message,
+    graph_cycles,
     self_references,
 )
 from .models import CLAIMS, CURATED, Citation, SourceRecord
@@ -227,9 +230,42 @@ def _check_references(dataset: Dataset, ids: dict[str, dict[str, Located]], prob
                                 hint=DUPLICATE_LINK_HINT,
                             )
                         )
+            relayed: dict[str, int] = {}  # relayed source id -> the first relay that names it
+            for j, relay in items(item.get("relays")):
+                other = relay.get("source_id")
+                check(loc, ("relays", j, "source_id"), other, "sources.source_id")
+                if not isinstance(other, str):
+                    continue
+                line, col = loc.at("relays", j, "source_id")
+                k = relayed.setdefault(other, j)
+                for message, hint in (
+                    *([(R.RELAY_TO_ITSELF.message(), R.RELAY_TO_ITSELF.hint)] if other == loc.id else []),
+                    *(
+                        [
+                            (
+                                duplicate_relay_message(other, f"relays[{k}], line {loc.at('relays', k)[0]}"),
+                                R.RELAY_ONCE.hint,
+                            )
+                        ]
+                        if k != j
+                        else []
+                    ),
+                ):
+                    problems.append(
+                        P.RecordRule(
+                            message,
+                            file=loc.file,
+                            line=line,
+                            column=col,
+                            record_id=loc.id,
+                            field=f"relays[{j}].source_id",
+                            hint=hint,
+                        )
+                    )
     for model in CURATED:
         for column in self_references(model):
             _check_cycles(dataset.of(model.resource), column, problems)
+    _check_relay_cycles(dataset.of("sources"), problems)
 
 
 def _check_cycles(records: list[Located], column: str, problems: list[P.Problem]) -> None:
@@ -250,6 +286,37 @@ def _check_cycles(records: list[Located], column: str, problems: list[P.Problem]
                 record_id=loc.id,
                 field=column,
                 hint=cycle_hint(column),
+            )
+        )
+
+
+def _check_relay_cycles(records: list[Located], problems: list[P.Problem]) -> None:
+    """Relays must end: each loop through the sources' relays once, at the relay that closes it
+    (links.graph_cycles; a source may relay several, so the relays are a graph)."""
+    first: dict[str | None, int] = {}
+    for i, loc in enumerate(records):
+        first.setdefault(loc.id, i)
+    edges: list[tuple[int, int, int]] = []
+    at: list[tuple[int, int]] = []  # at[k]: the record and relay of edge k
+    for i, loc in enumerate(records):
+        assert isinstance(loc.record, SourceRecord)
+        for j, relay in enumerate(loc.record.relays):
+            if relay.source_id in first:
+                edges.append((len(at), i, first[relay.source_id]))
+                at.append((i, j))
+    for loop in graph_cycles(edges):
+        i, j = at[loop.edge]
+        loc = records[i]
+        line, col = loc.at("relays", j, "source_id")
+        problems.append(
+            P.RecordRule(
+                cycle_message(RELAYS, [records[n].id for n in loop.nodes]),
+                file=loc.file,
+                line=line,
+                column=col,
+                record_id=loc.id,
+                field=f"relays[{j}].source_id",
+                hint=cycle_hint(RELAYS),
             )
         )
 

@@ -15,7 +15,7 @@ How a model field becomes columns (see ``schema_gen.columns``):
   ``x`` and ``x_missing_reason``;
 * ``citations`` and ``links`` become rows of the ``citations`` and
   ``claim_links`` tables, and every event, statement and figure a row of the
-  ``claims`` key registry.
+  ``claims`` key registry; a source's ``relays`` become rows of ``source_relays``.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from .fields import (  # also read by other modules as models.<name>
 from .record_parts import Citation as Citation  # re-exported: other modules read models.Citation, models.Link
 from .record_parts import ClaimRecord, Record
 from .record_parts import Link as Link  # and its fields' words are the claim_links columns'
+from .record_parts import Relay as Relay  # and the source_relays columns'
 from .vocabularies import (
     ActorType,
     ArchiveStatus,
@@ -153,15 +154,10 @@ class SourceRecord(Record):
     language: Knowable[Annotated[str, Field(pattern=r"^[a-z]{2}$")]] = Field(
         description="ISO 639-1 code of the document's language.", examples=["en"]
     )
-    relays_source_id: SourceId | None = fk(
-        "sources.source_id",
-        "The source this document is built on (an interview or agency report it restates); empty if none.",
-        "korea-times-2025-ponomarenko-interview",
-    )
-    relay_note: Text | None = Field(
-        None,
-        description="What the document relays and how it says so.",
-        examples=["Built on The Korea Times' written interview, which it names."],
+    relays: list[Relay] = Field(
+        default_factory=list,
+        description="The sources this document is built on (interviews, agency reports it restates), each with what it "
+        "relays; empty if none.",
     )
     notes: Text | None = Field(
         None,
@@ -412,6 +408,28 @@ class ClaimLinkRow(Record):
     )
 
 
+class SourceRelayRow(Record):
+    resource = "source_relays"
+    title = "Source relays"
+    description = "Which sources each source is built on (an article restating an interview, a news agency report), and what it takes from each. Derived by the build from each source's relays."
+    primary_key = "relay_id"
+
+    relay_id: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*/r[0-9]+$")] = Field(
+        description="The source id, '/r' and the relay's position in the source's record (from 1).",
+        examples=["seed-001-denisova-kyiv-open-to-talks/r1"],
+    )
+    source_id: SourceId = fk(
+        "sources.source_id", "The source that relays another.", "seed-001-denisova-kyiv-open-to-talks", required=True
+    )
+    relayed_source_id: SourceId = fk(
+        "sources.source_id",
+        Relay.model_fields["source_id"].description or "",
+        "seed-000-korea-times-ponomarenko-interview",
+        required=True,
+    )
+    what: Text = Field(description=Relay.model_fields["what"].description, examples=Relay.model_fields["what"].examples)
+
+
 CURATED: tuple[type[Record], ...] = (SourceRecord, ActorRecord, EventRecord, StatementRecord, FigureRecord)
 """Models written by hand in dataset/records/<resource>.yaml, in load order."""
 
@@ -426,6 +444,7 @@ PUBLISHED: tuple[type[Record], ...] = (
     FigureRecord,
     CitationRow,
     ClaimLinkRow,
+    SourceRelayRow,
 )
 """Every published table, in the order of datapackage.json (referenced tables first)."""
 

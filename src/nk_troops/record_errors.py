@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from . import hints
 from . import problems as P
 from .fields import KnowableMarker, Unknown
-from .models import Citation, Link, Record
+from .models import Citation, Link, Record, Relay, SourceRecord
 from .vocabularies import definitions_of
 
 
@@ -59,7 +59,9 @@ def _model_for_path(model: type[Record], path: tuple) -> Any:
         return Citation
     if path and path[0] == "links":
         return Link
-    if len(path) == 2 and isinstance(path[0], str) and path[0] not in ("citations", "links"):
+    if path and path[0] == "relays" and model is SourceRecord:
+        return Relay
+    if len(path) == 2 and isinstance(path[0], str) and path[0] not in ("citations", "links", "relays"):
         return Unknown  # inside a {unknown: ...} mapping
     return model
 

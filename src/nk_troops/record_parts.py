@@ -1,5 +1,6 @@
-"""The pieces every record model of ``models.py`` is built from: the base :class:`Record`, and a claim's
-citations and links (which the build turns into rows of the ``citations`` and ``claim_links`` tables)."""
+"""The pieces every record model of ``models.py`` is built from: the base :class:`Record`, a claim's
+citations and links, and a source's relays (which the build turns into rows of the ``citations``,
+``claim_links`` and ``source_relays`` tables)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,22 @@ class Link(BaseModel):
     )
     note: Text | None = Field(
         None, description="Why the link was made.", examples=["Both count North Korean casualties in Kursk."]
+    )
+
+
+class Relay(BaseModel):
+    """Another source this document is built on (an interview or agency report it restates), and what of it."""
+
+    model_config = ConfigDict(extra="forbid")
+    source_id: SourceId = fk(
+        "sources.source_id",
+        "The source this document relays.",
+        "seed-000-korea-times-ponomarenko-interview",
+        required=True,
+    )
+    what: Text = Field(
+        description="What the document takes from that source, in the curator's words, and how it says so.",
+        examples=["Ponomarenko's remarks from 'an interview with The Korea Times published on Feb. 5', quoted."],
     )
 
 

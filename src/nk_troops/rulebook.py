@@ -179,19 +179,35 @@ LINK_ONCE = Rule(
     "the claim is already linked to '{other}' as {relation} ({first})",
     "write each link once: remove this one, or give it the relation it was meant to have",
 )
+RELAY_TO_ITSELF = Rule(
+    "relay-not-of-itself",
+    P.RecordRule,
+    ("source_relays",),
+    "A source does not relay itself.",
+    "a source cannot relay itself",
+    "name the other source this document is built on, or remove the relay",
+)
+RELAY_ONCE = Rule(
+    "relay-written-once",
+    P.RecordRule,
+    ("source_relays",),
+    "A source relays another source at most once (one relay says all it takes from it).",
+    "the source already relays '{other}' ({first})",
+    "write each relay once: merge what the two say into one relay's what",
+)
 REFERENCE_LOOP = Rule(
     "self-reference-ends",
     P.RecordRule,
-    ("actors", "sources"),
-    "A chain of references within one table (affiliation_actor_id, relays_source_id) ends: it never comes back "
-    "to a record it passed.",
+    ("actors", "source_relays"),
+    "A chain of references within one table ends: it never comes back to a record it passed (an actor's "
+    "affiliation_actor_id; a source's relays, where each source may relay several, so every loop through them).",
     "{column} comes back to this record: {loop}",
     "a chain of {column} must end: empty or change one of the references in the loop",
 )
 UNIQUE_KEY = Rule(
     "primary-key-unique",
     P.DuplicateId,
-    ("sources", "actors", "claims", "events", "statements", "figures", "citations", "claim_links"),
+    ("sources", "actors", "claims", "events", "statements", "figures", "citations", "claim_links", "source_relays"),
     "Every row's key is used once (for claims: once across events, statements and figures).",
     None,
     where="checks._check_unique_ids; engine/references.py check_keys",
@@ -199,7 +215,7 @@ UNIQUE_KEY = Rule(
 REFERENCE_EXISTS = Rule(
     "foreign-key-exists",
     P.DanglingReference,
-    ("actors", "sources", "events", "statements", "figures", "citations", "claim_links"),
+    ("actors", "events", "statements", "figures", "citations", "claim_links", "source_relays"),
     "Every reference names an existing row of the table it refers to (with the closest id as a hint).",
     None,
     where="checks._check_references; engine/references.py check_keys",
@@ -239,8 +255,9 @@ VALUE_OR_REASON = Rule(
 CHILD_ID = Rule(
     "child-id-names-its-claim",
     P.RecordRule,
-    ("citations", "claim_links"),
-    "A citation_id or link_id is its claim_id followed by /c or /l and its position.",
+    ("citations", "claim_links", "source_relays"),
+    "A citation_id or link_id is its claim_id followed by /c or /l and its position; a relay_id is its source_id "
+    "followed by /r and its position.",
     None,
     where="tables.build_rows; engine/rules.py rule_child_ids",
 )

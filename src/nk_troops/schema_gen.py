@@ -22,8 +22,8 @@ from .fields import KnowableMarker, Unknown, WrittenDateMarker
 from .models import ClaimRecord, Record
 from .vocabularies import DatePrecision, DocEnum
 
-CHILD_LISTS = ("citations", "links")
-"""Fields of claim records that become rows of other tables, not columns."""
+CHILD_LISTS = ("citations", "links", "relays")
+"""Fields of records (claims' citations and links, sources' relays) that become rows of other tables, not columns."""
 
 
 @dataclass(frozen=True)

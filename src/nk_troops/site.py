@@ -172,7 +172,7 @@ def _source_page(env, data: SiteData, sid: str, text: str | None, meta: dict[str
         sid=sid,
         row=row,
         url=safe_url(row.get("url")),
-        relays=row.get("relays_source_id") if row.get("relays_source_id") in data.sources else None,
+        relays=data.relays_of(sid),
         relayed_by=data.relayed_by(sid),
         claims=[data.claims[c] for c in claim_ids if c in data.claims],
         text=text,

@@ -113,6 +113,7 @@ class SiteData:
         self.tables = tables
         self.sources = {r["source_id"]: r for r in tables["sources"]}
         self.actors = {r["actor_id"]: r for r in tables["actors"]}
+        self.relays = tables.get("source_relays", [])
         self.claims: dict[str, Claim] = {}
         for model in CLAIMS:
             kind = model.record_type.value
@@ -161,8 +162,16 @@ class SiteData:
                     out.append((col, c))
         return out
 
-    def relayed_by(self, source_id: str) -> list[str]:
-        return sorted(s for s, r in self.sources.items() if r.get("relays_source_id") == source_id)
+    def relays_of(self, source_id: str) -> list[dict[str, Any]]:
+        """The source's relays (rows of source_relays, in their order) whose relayed source is listed."""
+        return [r for r in self.relays if r["source_id"] == source_id and r["relayed_source_id"] in self.sources]
+
+    def relayed_by(self, source_id: str) -> list[dict[str, Any]]:
+        """The relays of this source by others (rows of source_relays), by the relaying source."""
+        return sorted(
+            (r for r in self.relays if r["relayed_source_id"] == source_id and r["source_id"] in self.sources),
+            key=lambda r: r["relay_id"],
+        )
 
     def members(self, actor_id: str) -> list[str]:
         return sorted(a for a, r in self.actors.items() if r.get("affiliation_actor_id") == actor_id)

@@ -11,7 +11,7 @@ from typing import Any
 
 from .checks import CheckResult
 from .fields import Unknown
-from .models import CLAIMS, CURATED, ClaimRecord, Record
+from .models import CLAIMS, CURATED, ClaimRecord, Record, SourceRecord
 from .records import Dataset
 from .schema_gen import Column, columns
 from .vague_dates import VagueDate
@@ -50,6 +50,20 @@ def build_rows(dataset: Dataset, checked: CheckResult) -> dict[str, Rows]:
     for model in CURATED:
         rows = [record_row(loc.record) for loc in dataset.of(model.resource) if loc.record is not None]
         tables[model.resource] = sorted(rows, key=lambda r: r[model.primary_key])
+    relays = []
+    for loc in dataset.of("sources"):
+        src = loc.record
+        assert isinstance(src, SourceRecord)
+        for j, relay in enumerate(src.relays):
+            relays.append(
+                {
+                    "relay_id": f"{src.source_id}/r{j + 1}",
+                    "source_id": src.source_id,
+                    "relayed_source_id": relay.source_id,
+                    "what": relay.what,
+                }
+            )
+    tables["source_relays"] = sorted(relays, key=lambda r: (r["source_id"], int(r["relay_id"].rsplit("/r", 1)[1])))
     claims, citations, links = [], [], []
     for model in CLAIMS:
         for loc in dataset.of(model.resource):

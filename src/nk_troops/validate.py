@@ -53,6 +53,7 @@ def check_records(root: Path) -> RecordsResult:
     tables = build_rows(dataset, checked)
     report.counts["citations"] = len(tables["citations"])
     report.counts["claim_links"] = len(tables["claim_links"])
+    report.counts["source_relays"] = len(tables["source_relays"])
     return RecordsResult(report, tables)
 
 

@@ -12,7 +12,7 @@ _BARE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _ESCAPE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff]")  # YAML reads NEL, LS, PS as line breaks; C1 and BOM unprintable
 BARE_FIELDS = {"source_id", "status", "kind", "provenance", "relation", "other_claim_id", "measure", "qualifier", "unit",
                "form", "medium", "claimant_actor_id", "speaker_actor_id", "statement_id", "event_id", "figure_id",
-               "actor_id", "relays_source_id", "event_type"}  # fmt: skip
+               "actor_id", "event_type"}  # fmt: skip
 """Fields whose values (identifiers, controlled values) are written without quotes, as the curated files do."""
 
 

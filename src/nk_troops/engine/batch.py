@@ -11,7 +11,8 @@ import pyarrow.compute as pc
 
 from .. import models as M
 from .. import problems as P
-from ..links import LINK_KEY, SELF_LINK
+from .. import rulebook as R
+from ..links import LINK_KEY, RELAY_KEY, SELF_LINK
 from .archive import check_excerpts, excerpt_controls, excerpt_spans
 from .arrays import _eq, _np_mask, _present, _str, _values, forget_polars_strings
 from .cells import check_column
@@ -32,6 +33,8 @@ from .state import TableState, TableStructure
 
 LINK = ",".join(LINK_KEY)
 """The key (in TableState.keys) of claim_links' rows as links: a hash of the three cells."""
+RELAY = ",".join(RELAY_KEY)
+"""The key (in TableState.keys) of source_relays' rows as relays: a hash of the two cells."""
 
 
 @cache
@@ -118,6 +121,20 @@ def check_batch(run: RunState, st: TableState, batch: pa.RecordBatch) -> None:
         found.many(P.RecordRule, np.flatnonzero(self_link) + base, "other_claim_id", SELF_LINK)
         link = pc.binary_join_element_wise(*(_str(cols[name]) for name in LINK_KEY), "\x1f")
         st.key_batches.setdefault(LINK, []).append(key_hashes(link, live, run.use_polars))
+    elif r == "source_relays":
+        rule_child_ids("relay_id", "/r", cols, ok, found, base, run.use_polars, parent="source_id")
+        own = (
+            ok["source_id"] & ok["relayed_source_id"] & _np_mask(pc.equal(cols["source_id"], cols["relayed_source_id"]))
+        )
+        found.many(
+            R.RELAY_TO_ITSELF.kind,
+            np.flatnonzero(own) + base,
+            "relayed_source_id",
+            R.RELAY_TO_ITSELF.message(),
+            R.RELAY_TO_ITSELF.hint,
+        )
+        relay = pc.binary_join_element_wise(*(_str(cols[name]) for name in RELAY_KEY), "\x1f")
+        st.key_batches.setdefault(RELAY, []).append(key_hashes(relay, live, run.use_polars))
     # keep the key columns (nulls for rows that are blank)
     for c in spec.columns:
         if r == "citations" and c.name == "source_id" and st.checked_src:

@@ -11,10 +11,21 @@ import pyarrow.compute as pc
 
 from .. import problems as P
 from .. import rulebook as R
-from ..links import DUPLICATE_LINK_HINT, LINK_KEY, cycle_hint, cycle_message, cycles, duplicate_link_message
+from ..links import (
+    DUPLICATE_LINK_HINT,
+    LINK_KEY,
+    RELAY_KEY,
+    RELAYS,
+    cycle_hint,
+    cycle_message,
+    cycles,
+    duplicate_link_message,
+    duplicate_relay_message,
+    graph_cycles,
+)
 from ..links import self_references as self_referencing
 from .arrays import _np_mask, _present, _values
-from .batch import LINK, deferred_columns
+from .batch import LINK, RELAY, deferred_columns
 from .keys import hash64, lookup, match, rows_with
 from .runstate import Later, RunState
 from .state import KeyHashes, TableState
@@ -144,8 +155,23 @@ def check_keys(run: RunState, target: TableState) -> None:
         _coverage(run, target, pk, m.unreferenced)
     if r == "sources":
         _unarchived(run, target, pk)
+        _relay_cycles(run, target, pk)
     if r == "claim_links":
-        _duplicate_links(run, target)
+        _duplicate_rows(run, target, LINK, LINK_KEY, _link_message, DUPLICATE_LINK_HINT)
+    if r == "source_relays":
+        _duplicate_rows(run, target, RELAY, RELAY_KEY, _relay_message, R.RELAY_ONCE.hint)
+
+
+def _link_message(first: str, claim: list, relation: list, other: list) -> str | None:
+    if claim[0] != claim[1] or relation[0] != relation[1] or other[0] != other[1]:
+        return None  # two links whose hashes are equal
+    return duplicate_link_message(relation[1], other[1], first)
+
+
+def _relay_message(first: str, source: list, other: list) -> str | None:
+    if source[0] != source[1] or other[0] != other[1]:
+        return None  # two relays whose hashes are equal
+    return duplicate_relay_message(other[1], first)
 
 
 def _coverage(run: RunState, claims: TableState, pk: KeyHashes, unreferenced: dict[str, np.ndarray]) -> None:
@@ -175,9 +201,12 @@ def _coverage(run: RunState, claims: TableState, pk: KeyHashes, unreferenced: di
         )
 
 
-def _duplicate_links(run: RunState, links: TableState) -> None:
-    """Rows that repeat an earlier row's link (links.LINK_KEY): found by hash, confirmed on the values."""
-    key = links.key(LINK)
+def _duplicate_rows(
+    run: RunState, table: TableState, keyname: str, key_columns: tuple[str, ...], message_of, hint: str | None
+) -> None:
+    """Rows that repeat an earlier row's link or relay (``key_columns``): found by hash, confirmed on the
+    values (``message_of(where the first is, *values of each column as [first, again])``)."""
+    key = table.key(keyname)
     held = rows_with(key, match(key, []).duplicated)
     first: dict[int, int] = {}
     related: dict[int, list[int]] = {}
@@ -189,23 +218,67 @@ def _duplicate_links(run: RunState, links: TableState) -> None:
     if not related:
         return
     firsts = np.array(sorted(first.values()), np.int64)
-    number = dict(zip(firsts.tolist(), links.row_numbers(firsts).tolist(), strict=True))
+    number = dict(zip(firsts.tolist(), table.row_numbers(firsts).tolist(), strict=True))
 
-    def message(rows: list[int], claim: list, relation: list, other: list) -> str | None:
-        if claim[0] != claim[1] or relation[0] != relation[1] or other[0] != other[1]:
-            return None  # two links whose hashes are equal
-        return duplicate_link_message(relation[1], other[1], f"row {number[rows[0]]}")
+    def message(rows: list[int], *values: list) -> str | None:
+        return message_of(f"row {number[rows[0]]}", *values)
 
     run.add_later(
         Later(
-            links,
+            table,
             P.RecordRule,
             np.array(sorted(related), np.int64),
             None,
-            LINK_KEY,
+            key_columns,
             message,
-            DUPLICATE_LINK_HINT,
+            hint,
             related=related,
+        )
+    )
+
+
+PEEL_ROUNDS = 64
+"""Rounds of vectorised peeling before the rest of a relay graph is searched in Python (a chain of relays
+longer than this is searched in Python too, which is linear, only slower)."""
+
+
+def _relay_cycles(run: RunState, sources: TableState, pk: KeyHashes | None = None) -> None:
+    """Each loop of the sources' relays once, at the relay that closes it (links.graph_cycles). The relays
+    are edges between rows of sources; peeling (vectorised) drops every edge into a source that relays
+    nothing and out of a source nothing relays, round after round, so Python searches only the edges
+    left: those in a loop or between loops."""
+    relays = run.states.get("source_relays")
+    if relays is None or not relays.rows or not relays.readable:
+        return
+    pk = pk if pk is not None else sources.key(sources.spec.primary_key)
+    src, dst = lookup(pk, [relays.key("source_id"), relays.key("relayed_source_id")])
+    rows = np.flatnonzero((src >= 0) & (dst >= 0) & (src != dst))
+    src, dst = src[rows], dst[rows]
+    n = int(max(src.max(initial=-1), dst.max(initial=-1))) + 1
+    for _ in range(PEEL_ROUNDS):
+        has_out = np.zeros(n, bool)
+        has_out[src] = True
+        has_in = np.zeros(n, bool)
+        has_in[dst] = True
+        keep = has_out[dst] & has_in[src]
+        if keep.all():
+            break
+        rows, src, dst = rows[keep], src[keep], dst[keep]
+        if not len(rows):
+            return
+    loops = graph_cycles(list(zip(rows.tolist(), src.tolist(), dst.tolist(), strict=True)))
+    if not loops:
+        return
+    run.add_later(
+        Later(
+            relays,
+            P.RecordRule,
+            np.array([loop.edge for loop in loops], np.int64),
+            "relayed_source_id",
+            ("source_id",),
+            lambda rows, ids: cycle_message(RELAYS, ids),
+            cycle_hint(RELAYS),
+            related={loop.edge: loop.edges for loop in loops},
         )
     )
 

@@ -287,15 +287,23 @@ def rule_claims(cols: dict, ok: dict, found: Found, base: int) -> None:
 
 
 def rule_child_ids(
-    id_name: str, sep: str, cols: dict, ok: dict, found: Found, base: int, use_polars: bool = False
+    id_name: str,
+    sep: str,
+    cols: dict,
+    ok: dict,
+    found: Found,
+    base: int,
+    use_polars: bool = False,
+    parent: str = "claim_id",
 ) -> None:
-    """citation_id and link_id are their claim_id, the separator ('/c', '/l') and a number.
+    """citation_id and link_id are their claim_id, the separator ('/c', '/l') and a number; relay_id is its
+    source_id ('parent'), '/r' and a number.
 
     ``use_polars``: compare with polars (three times faster on long columns; see core.POLARS_MIN_BYTES)."""
-    both = ok[id_name] & ok["claim_id"]
+    both = ok[id_name] & ok[parent]
     if not both.any():
         return
-    child, claim = _str(cols[id_name]), _str(cols["claim_id"])
+    child, claim = _str(cols[id_name]), _str(cols[parent])
     if use_polars:
         import polars as pl
 
@@ -315,7 +323,7 @@ def rule_child_ids(
             idx + base,
             id_name,
             [
-                f"'{a}' does not start with its claim_id '{b}{sep}'"
+                f"'{a}' does not start with its {parent} '{b}{sep}'"
                 for a, b in zip(_values(child, idx), _values(claim, idx), strict=True)
             ],
         )
