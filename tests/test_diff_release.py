@@ -488,6 +488,7 @@ def test_release_writes_changelog_and_a_checked_zip(repo: Path, monkeypatch):
         assert required in names
     if (repo / "docs" / "codebook.md").exists():
         assert "docs/codebook.md" in names
+    assert {"docs/site/index.html", "docs/site/annotations.jsonld", "docs/plots/figures_by_claimant.svg"} <= names
     assert json.loads(members[prefix + "datapackage.json"])["version"] == "0.2.0"
     assert b"version: 0.2.0\n" in members[prefix + "CITATION.cff"]
     assert members[prefix + "CHANGELOG.md"].decode("utf-8") == changelog

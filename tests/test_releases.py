@@ -103,3 +103,20 @@ def test_a_released_version_holds_exactly_its_files(mini: Path, monkeypatch):
     monkeypatch.setattr(M, "VERSION", "0.1.0+unreleased")
     report, _ = build(mini)
     assert report.ok and validate(mini).ok
+
+
+def test_the_zip_takes_the_site_and_plots_but_never_through_a_link(tmp_path: Path):
+    from nk_troops.release import package_files
+
+    for rel in ("datapackage.json", "dataset/tables/parquet/datapackage.json"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text('{"resources": []}', encoding="utf-8")
+    site = tmp_path / "docs" / "site"
+    (site / "claims").mkdir(parents=True)
+    (site / "index.html").write_text("<p>", encoding="utf-8")
+    (site / "claims" / "fg-x.html").write_text("<p>", encoding="utf-8")
+    (site / "passwd.html").symlink_to("/etc/passwd")
+    (site / "etc").symlink_to("/etc")
+    files = package_files(tmp_path)
+    assert {"docs/site/index.html", "docs/site/claims/fg-x.html"} <= set(files)
+    assert not any(f.startswith(("docs/site/passwd", "docs/site/etc")) for f in files)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -54,6 +55,9 @@ CHANGELOG_SKIPS = frozenset({"claims"})
 OPTIONAL_FILES = ("docs/codebook.md", "CITATION.cff", "README.md", "LICENSE", "LICENSE.md", SQLITE_PATH)
 """Included in the zip when present (CHANGELOG.md is always written first; the build writes the SQLite database, so a
 release, which needs an up-to-date build, always has it; an older commit without it is still reproduced)."""
+OPTIONAL_DIRS = ("docs/plots", "docs/site")
+"""Folders whose files are included when present: the plots and the static evidence site (opened offline from the
+unzipped release; the archived texts are not in the zip, so the site shows the cited excerpts only)."""
 
 
 @dataclass
@@ -141,6 +145,14 @@ def package_files(root: Path) -> list[str]:
         files += [str(base / r["path"]) if str(base) != "." else r["path"] for r in data["resources"]]
         files.append(desc)
     files += [f for f in OPTIONAL_FILES if (root / f).is_file()]
+    for folder in OPTIONAL_DIRS:
+        if (root / folder).is_dir() and not (root / folder).is_symlink():
+            for dirpath, _dirs, names in os.walk(root / folder):  # never into a linked folder
+                files += [
+                    (Path(dirpath) / n).relative_to(root).as_posix()
+                    for n in names
+                    if (Path(dirpath) / n).is_file() and not (Path(dirpath) / n).is_symlink()
+                ]
     return sorted(set(files))
 
 
