@@ -27,6 +27,7 @@ from pathlib import Path
 
 from . import metadata as M
 from .diff import BUMPS, Diff, RecordChange, SchemaChange, compare, required_bump, show_change
+from .inputs import regular_file_bytes
 from .releases import (
     RELEASES_DIR,
     SEMVER,
@@ -222,22 +223,25 @@ def _why(diff: Diff, level: str) -> str:
 
 
 def verify(root: Path, version: str) -> tuple[Path, list[str]]:
-    """Rebuild the zip of a recorded release from the tree at ``root`` (as committed) into dist/ and compare it
-    with the record: (the zip, every difference); none means the zip is the release, byte for byte."""
+    """Rebuild the zip of a recorded release from the files its record lists, as they are in the tree at
+    ``root``, into dist/, and compare it with the record: (the zip, every difference); none means the zip is the
+    release, byte for byte. The record, not this version of the code, says which files a release holds."""
     record = read_record(root, version)
     if record is None:
         raise ReleaseError(f"{version} has no record in {RELEASES_DIR}/: nothing to verify against")
-    try:
-        contents = {f: (root / f).read_bytes() for f in package_files(root)}
-    except (OSError, ValueError, KeyError) as e:
-        raise ReleaseError(f"the package's files cannot be read ({e})") from None
+    contents: dict[str, bytes] = {}
+    differences = []
+    for name in sorted(record.files):
+        data = regular_file_bytes(root / name)  # never through a link; the record's paths are relative, no '..'
+        if data is None:
+            differences.append(f"'{name}' is missing (or not a regular file)")
+        else:
+            contents[name] = data
+    if differences:
+        return root / DIST / f"{M.NAME}-{version}.zip", differences
     zip_path = root / DIST / f"{M.NAME}-{version}.zip"
     rebuilt = release_zip(zip_path, version, record.released, contents, record.changelog)
-    differences = [
-        f"'{n}' differs"
-        for n in sorted(set(rebuilt.files) | set(record.files))
-        if rebuilt.files.get(n) != record.files.get(n)
-    ]
+    differences = [f"'{n}' differs" for n in sorted(record.files) if rebuilt.files.get(n) != record.files.get(n)]
     if not differences and rebuilt.zip_sha256 != record.zip_sha256:
         differences.append("the files are the same but the zip's bytes are not (zlib or Python differ?)")
     return zip_path, differences
