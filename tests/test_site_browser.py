@@ -274,3 +274,20 @@ def test_the_index_page_with_everything_it_loads_weighs_under_500_kb(site, brows
     assert {base + "index.html", base + "style.css", base + "table.js"} <= set(loaded)
     assert all(n > 0 for n in loaded.values())
     assert sum(loaded.values()) < INDEX_LIMIT, loaded
+
+
+def test_no_page_scrolls_sideways_on_a_phone(site, browser):
+    base, tables, _ = site
+    browser.page(
+        "Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True}
+    )
+    try:
+        wide = {}
+        for page in axe_pages(tables):
+            browser.load(base + page)
+            sizes = browser.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            if sizes[0] > sizes[1]:
+                wide[page] = sizes
+        assert not wide, f"wider than the phone's screen (scroll width, screen width): {wide}"
+    finally:
+        browser.page("Emulation.clearDeviceMetricsOverride")
