@@ -59,3 +59,23 @@ def test_validation_never_fetches_urls(monkeypatch):
 
     report = validate(REPO)
     assert report.ok, report.render()
+
+
+def test_pages_workflow_publishes_the_checked_site_and_only_its_deploy_job_can_write():
+    text = (REPO / ".github/workflows/pages.yml").read_text(encoding="utf-8")
+    wf = yaml.safe_load(text)
+    triggers = wf[True] if True in wf else wf["on"]
+    assert triggers == {"push": {"branches": ["main"]}}
+    code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    assert "pull_request_target" not in code and "secrets." not in code
+    assert wf["permissions"] == {"contents": "read"}
+    build, deploy = wf["jobs"]["build"], wf["jobs"]["deploy"]
+    assert "permissions" not in build and deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["needs"] == "build"
+    runs = " ".join(step.get("run", "") for step in build["steps"])
+    assert "nk-troops build --check" in runs
+    uploads = [s for s in build["steps"] if s.get("uses", "").startswith("actions/upload-pages-artifact@")]
+    assert [s["with"]["path"] for s in uploads] == ["docs/site"]
+    assert [s.get("uses", "").split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"], (
+        "the job that can write runs none of the repository's code"
+    )

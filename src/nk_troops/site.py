@@ -29,7 +29,7 @@ from .tables import Rows
 from .vocabularies import TextRights
 
 SITE_DIR = "docs/site"
-STATIC = ("style.css", "table.js")
+STATIC = ("style.css", "table.js", "favicon.svg")
 _HIDDEN = re.compile(INVISIBLE)
 _WEB = re.compile(r"^https?://[^\s/?#@<>\"']+([/?#][^\s<>\"']*)?$")
 
