@@ -47,6 +47,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nk_troops import models as M
+from nk_troops import vocabularies as V
 from nk_troops.descriptor import CSV_DIR, dump_json, package
 from nk_troops.engine.spec import table_spec
 from nk_troops.engine.writer import HashingFile, cells, csv_rows, header, resource_descriptor
@@ -147,7 +148,7 @@ ROLES = [
 ]
 COUNTRIES = ["KP", "KR", "RU", "UA", "US", "CN", "JP", "GB", "FR", "DE"]
 HEDGE_WORDS = ["are likely", "may have been", "appear to have", "suggest", "claimed", "reportedly", "denied"]
-RANGE = M.Qualifier.values().index("range")
+RANGE = V.Qualifier.values().index("range")
 PLACES = [
     "Kursk region",
     "Курська область",
@@ -607,7 +608,7 @@ def draw(n: int, seed: int, non_verbatim: float = NON_VERBATIM) -> Plan:
     )
     measure = ints(8, n)
     share = measure == 6
-    qualifier = ints(len(M.Qualifier), n)
+    qualifier = ints(len(V.Qualifier), n)
     qualifier[share & (qualifier == RANGE)] = 2  # shares are single values
     is_range = qualifier == RANGE
     base = rng.integers(1, 20_000, n).astype(np.float64)
@@ -733,8 +734,8 @@ def actor_ids(plan: Plan, idx: np.ndarray) -> pa.Array:
     return _join(slug, _padded(idx), sep="-")
 
 
-EVENT_TYPES = M.EventType.values()
-MEASURES = M.Measure.values()
+EVENT_TYPES = V.EventType.values()
+MEASURES = V.Measure.values()
 
 
 def event_ids(plan: Plan, idx: np.ndarray) -> pa.Array:
@@ -838,8 +839,8 @@ def table_sources(plan: Plan, idx: np.ndarray) -> dict[str, pa.Array]:
         "status": _take(["archived", "not_archived"], (~archived).astype(np.int64)),
         "archived_file": _null_where(_take(plan.archive.files, safe_k), ~archived),
         "sha256": _null_where(_take(plan.archive.sha, safe_k), ~archived),
-        "kind": _take(M.SourceKind.values(), a["kind"][idx]),
-        "full_text": pa.array([M.TextRights.not_republishable.value] * len(idx)),
+        "kind": _take(V.SourceKind.values(), a["kind"][idx]),
+        "full_text": pa.array([V.TextRights.not_republishable.value] * len(idx)),
         "full_text_reason": pa.nulls(len(idx), pa.string()),
         "outlet": _null_where(outlet, a["outlet_unknown"][idx]),
         "outlet_missing_reason": _null_where(reason, ~a["outlet_unknown"][idx]),
@@ -864,7 +865,7 @@ def table_actors(plan: Plan, idx: np.ndarray) -> dict[str, pa.Array]:
     return {
         "actor_id": actor_ids(plan, idx),
         "name": name,
-        "actor_type": _take(M.ActorType.values(), a["type"][idx]),
+        "actor_type": _take(V.ActorType.values(), a["type"][idx]),
         "country": _null_where(_take(COUNTRIES, a["country"][idx]), a["country_null"][idx]),
         "role": _null_where(_take(ROLES, a["role"][idx]), a["role_null"][idx]),
         "affiliation_actor_id": _ref(actor_ids, plan, a["affiliation"][idx]),
@@ -916,10 +917,10 @@ def table_statements(plan: Plan, idx: np.ndarray) -> dict[str, pa.Array]:
     return {
         "statement_id": statement_ids(plan, idx),
         "speaker_actor_id": actor_ids(plan, a["speaker"][idx]),
-        "form": _take(M.StatementForm.values(), a["form"][idx]),
+        "form": _take(V.StatementForm.values(), a["form"][idx]),
         "text": pc.if_else(pa.array(verbatim), quoted, q),
         **_date_cols(plan, "date", a["date"][idx]),
-        "medium": _take(M.Medium.values(), a["medium"][idx]),
+        "medium": _take(V.Medium.values(), a["medium"][idx]),
         "event_id": _ref(event_ids, plan, a["event"][idx]),
         **_claim_common(plan, a, idx),
     }
@@ -938,8 +939,8 @@ def table_figures(plan: Plan, idx: np.ndarray) -> dict[str, pa.Array]:
         "value": num(a["value"]),
         "value_low": num(a["low"]),
         "value_high": num(a["high"]),
-        "qualifier": _take(M.Qualifier.values(), a["qualifier"][idx]),
-        "unit": _take(M.Unit.values(), a["unit"][idx]),
+        "qualifier": _take(V.Qualifier.values(), a["qualifier"][idx]),
+        "unit": _take(V.Unit.values(), a["unit"][idx]),
         **_date_cols(plan, "as_of", a["date"][idx]),
         **_place_cols(a, idx),
         "claimant_actor_id": _ref(actor_ids, plan, a["claimant"][idx]),
@@ -969,7 +970,7 @@ def table_claim_links(plan: Plan, idx: np.ndarray) -> dict[str, pa.Array]:
     return {
         "link_id": _join(claim, pa.scalar("1"), sep="/l"),
         "claim_id": claim,
-        "relation": _take(M.LinkRelation.values(), a["relation"][idx]),
+        "relation": _take(V.LinkRelation.values(), a["relation"][idx]),
         "other_claim_id": claim_ids(plan, a["other"][idx]),
         "note": _null_where(_take(LINK_NOTES, a["note"][idx]), a["note_null"][idx]),
     }

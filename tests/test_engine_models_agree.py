@@ -36,7 +36,7 @@ from nk_troops.engine.state import Found
 from nk_troops.records import load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
-ROW_TABLES = {M.ClaimRow, M.CitationRow, M.ClaimLinkRow}
+ROW_TABLES = {M.ClaimRow, M.CitationRow, M.ClaimLinkRow, M.SourceRelayRow}
 
 
 @cache
@@ -286,7 +286,9 @@ def test_an_excerpt_in_the_table_has_the_length_rule_of_an_excerpt_in_a_record(l
     assert record.metadata == M.CitationRow.model_fields["excerpt"].metadata  # one definition: models.Excerpt
 
 
-@pytest.mark.parametrize(("row", "part"), [(M.CitationRow, M.Citation), (M.ClaimLinkRow, M.Link)])
+@pytest.mark.parametrize(
+    ("row", "part"), [(M.CitationRow, M.Citation), (M.ClaimLinkRow, M.Link), (M.SourceRelayRow, M.Relay)]
+)
 def test_a_derived_column_has_the_rules_of_the_record_field_it_is_copied_from(row, part):
     """The build copies these fields from a record into a derived table as written: a looser rule in the record
     would let the build publish a cell its own table refuses (as excerpts with a space at an end once were)."""
