@@ -104,7 +104,7 @@ def _roundtrip(model, rows):
         assert plain == row
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     st.lists(
         st.fixed_dictionaries(
@@ -112,7 +112,7 @@ def _roundtrip(model, rows):
             optional={"country": country, "role": text, "notes": text},
         ),
         min_size=1,
-        max_size=5,
+        max_size=10,
     )
 )
 def test_actors_survive_csv_parquet_pandas(items):
@@ -120,7 +120,7 @@ def test_actors_survive_csv_parquet_pandas(items):
     _roundtrip(ActorRecord, rows)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     st.lists(
         merged(
@@ -138,7 +138,7 @@ def test_actors_survive_csv_parquet_pandas(items):
             placing,
         ),
         min_size=1,
-        max_size=5,
+        max_size=10,
     )
 )
 def test_events_survive_csv_parquet_pandas(items):
@@ -146,7 +146,7 @@ def test_events_survive_csv_parquet_pandas(items):
     _roundtrip(EventRecord, rows)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     st.lists(
         merged(
@@ -167,7 +167,7 @@ def test_events_survive_csv_parquet_pandas(items):
             placing,
         ),
         min_size=1,
-        max_size=5,
+        max_size=10,
     )
 )
 def test_figures_survive_csv_parquet_pandas(items):
