@@ -70,9 +70,46 @@ def plots_drawn_once() -> Iterator[None]:
         yield
 
 
+_CHECKED: dict[bytes, list] = {}
+
+
+@contextlib.contextmanager
+def packages_checked_once() -> Iterator[None]:
+    """Within it, the check a build runs on its staged package (frictionless-py and the table checker, about a second)
+    runs once per distinct package in the session: ``release`` runs ``build --check`` on the package the test has
+    just built and checked. The key is every staged byte, the outputs and the archived sources. Not for tests of
+    the checks themselves or of what they may touch (network, files): those run them every time."""
+    import nk_troops.build as build_module
+    from nk_troops.inputs import SEEDS_DIR, regular_file_bytes
+
+    real = build_module.check_staged
+
+    def check_staged(outputs, root):
+        seeds = Path(root) / SEEDS_DIR  # what check_staged copies beside the outputs
+        staged = [(f"{SEEDS_DIR}/{n}", regular_file_bytes(seeds / n)) for n in sorted(os.listdir(seeds))]
+        h = hashlib.sha256()
+        for name, data in [*sorted(outputs.items()), *staged]:
+            h.update(f"{name}\0{-1 if data is None else len(data)}\0".encode())
+            h.update(data or b"")
+        key = h.digest()
+        if key not in _CHECKED:
+            _CHECKED[key] = real(outputs, root)
+        return list(_CHECKED[key])
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(build_module, "check_staged", check_staged)
+        yield
+
+
 @pytest.fixture
 def same_plots() -> Iterator[None]:
     with plots_drawn_once():
+        yield
+
+
+@pytest.fixture
+def same_checks() -> Iterator[None]:
+    with packages_checked_once():
         yield
 
 
