@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import packages_checked_once, plots_drawn_once
 
 from nk_troops import metadata as M
 from nk_troops.build import build
@@ -21,6 +22,8 @@ from nk_troops.diff import compare, render_text, required_bump
 from nk_troops.release import ReleaseError, bump_between, changelog_entry, release
 from nk_troops.releases import read_record
 from nk_troops.snapshot import from_folder
+
+pytestmark = pytest.mark.usefixtures("same_plots", "same_checks")  # once per distinct input (conftest.py)
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = "000_903a45e1dc248108.txt"
@@ -166,9 +169,29 @@ def make_package(root: Path) -> Path:
     return root
 
 
+@pytest.fixture(scope="module")
+def _built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The package built once for this module (a build is about a second); tests get copies of it."""
+    with plots_drawn_once(), packages_checked_once():
+        return make_package(tmp_path_factory.mktemp("diff-template") / "package")
+
+
+def built_copy(template: Path, target: Path) -> Path:
+    shutil.copytree(template, target, symlinks=True)
+    return target
+
+
+@pytest.fixture(scope="module")
+def _built_010(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same package built as version 0.1.0, for the release tests' repository."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(M, "VERSION", "0.1.0")
+        return make_package(tmp_path_factory.mktemp("diff-template-010") / "package")
+
+
 @pytest.fixture
-def old(tmp_path: Path) -> Path:
-    return make_package(tmp_path / "old")
+def old(tmp_path: Path, _built: Path) -> Path:
+    return built_copy(_built, tmp_path / "old")
 
 
 @pytest.fixture
@@ -394,10 +417,10 @@ def test_removed_table_is_major(old: Path, new: Path):
 
 
 @pytest.fixture
-def repo(tmp_path: Path, monkeypatch) -> Path:
+def repo(tmp_path: Path, monkeypatch, _built_010: Path) -> Path:
     """A git repository whose first commit is a built package released as 0.1.0 (its record in releases/)."""
     monkeypatch.setattr(M, "VERSION", "0.1.0")
-    root = make_package(tmp_path / "repo")
+    root = built_copy(_built_010, tmp_path / "repo")
     git(root, "init", "-q")
     assert release(root, "0.1.0").previous is None
     (root / ".gitignore").write_text("dist/\n", encoding="utf-8")
@@ -582,7 +605,9 @@ def test_release_since_a_folder_and_first_release(repo: Path, tmp_path: Path, mo
         encoding="utf-8"
     )
 
-    fresh = make_package(tmp_path / "fresh")  # no git, no tag: a first release (with --since it would compare)
+    # the package just built at 0.1.1, without git, tags, releases or changelog: a first release (--since would compare)
+    fresh = tmp_path / "fresh"
+    shutil.copytree(repo, fresh, ignore=shutil.ignore_patterns(".git", "dist", "releases", "CHANGELOG.md"))
     subprocess.run(["git", "-C", str(fresh), "init", "-q"], check=True)
     done = release(fresh, "0.1.1")
     assert done.previous is None and "First release." in done.changelog_entry

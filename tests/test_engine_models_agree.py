@@ -214,7 +214,7 @@ def _values(draw, resource: str, column: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("resource", "column"), CASES, ids=[f"{r}.{c}" for r, c in CASES])
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
 def test_engine_refuses_a_text_cell_exactly_when_the_model_does(resource, column, data):
     values = data.draw(_values(resource, column))

@@ -19,10 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nk_troops.checks import check_dataset
+from nk_troops.excerpts import normalise
 from nk_troops.fields import FORMULA_STARTS
 from nk_troops.load import apply_schema
 from nk_troops.models import ActorRecord, EventRecord, FigureRecord
 from nk_troops.records import load_dataset
+from nk_troops.rulebook import EXCERPT_MIN
 from nk_troops.schema_gen import table_schema
 from nk_troops.tables import record_row
 from nk_troops.vocabularies import ActorType, CitationVoice, EventType, Hedge, Measure, PlacePrecision, Qualifier, Unit
@@ -54,10 +56,12 @@ written_date = st.one_of(
     day.map(lambda d: f"by {d.isoformat()}"),
     st.just({"unknown": "The sources give no date."}),
 )
+# an excerpt is long enough as it is matched (spacing and line breaks normalised: rulebook.EXCERPT_LONG_ENOUGH)
+excerpt = text.filter(lambda s: len(normalise(s).text) >= EXCERPT_MIN)
 citation = st.fixed_dictionaries(
     {
         "source_id": ident,
-        "excerpt": text.filter(lambda s: len(s) >= 8),
+        "excerpt": excerpt,
         "voice": st.sampled_from(CitationVoice.values()),
     },
     optional={"variant": text},
@@ -100,7 +104,7 @@ def _roundtrip(model, rows):
         assert plain == row
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     st.lists(
         st.fixed_dictionaries(
@@ -108,7 +112,7 @@ def _roundtrip(model, rows):
             optional={"country": country, "role": text, "notes": text},
         ),
         min_size=1,
-        max_size=5,
+        max_size=10,
     )
 )
 def test_actors_survive_csv_parquet_pandas(items):
@@ -116,7 +120,7 @@ def test_actors_survive_csv_parquet_pandas(items):
     _roundtrip(ActorRecord, rows)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     st.lists(
         merged(
@@ -134,7 +138,7 @@ def test_actors_survive_csv_parquet_pandas(items):
             placing,
         ),
         min_size=1,
-        max_size=5,
+        max_size=10,
     )
 )
 def test_events_survive_csv_parquet_pandas(items):
@@ -142,7 +146,7 @@ def test_events_survive_csv_parquet_pandas(items):
     _roundtrip(EventRecord, rows)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     st.lists(
         merged(
@@ -163,7 +167,7 @@ def test_events_survive_csv_parquet_pandas(items):
             placing,
         ),
         min_size=1,
-        max_size=5,
+        max_size=10,
     )
 )
 def test_figures_survive_csv_parquet_pandas(items):

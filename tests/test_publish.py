@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 
-from conftest import published_hashes
+import background
+from conftest import REPO, published_hashes
 
 from nk_troops.build import build
 from nk_troops.inputs import MANIFEST
@@ -65,15 +65,16 @@ def test_a_changed_seed_or_manifest_is_noticed(mini):
     assert f"{MANIFEST} cannot be read" in validate(mini).render()
 
 
-def test_validate_imports_no_renderer():
-    code = (
-        "import sys; from nk_troops.cli import main; rc = main(['validate']);"
-        "heavy = sorted(m for m in ('pyarrow', 'polars', 'matplotlib', 'frictionless', 'pandas') if m in sys.modules);"
-        "print(rc, heavy)"
-    )
-    from conftest import REPO
+_IMPORTS = (
+    "import sys; from nk_troops.cli import main; rc = main(['validate']);"
+    "heavy = sorted(m for m in ('pyarrow', 'polars', 'matplotlib', 'frictionless', 'pandas') if m in sys.modules);"
+    "print(rc, heavy)"
+)
+background.register(__file__, "validate imports", [sys.executable, "-c", _IMPORTS], cwd=REPO, timeout=120)
 
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+
+def test_validate_imports_no_renderer():
+    out = background.result("validate imports")  # a fresh interpreter (background.py)
     assert out.stdout.strip().splitlines()[-1] == "0 []", out.stdout + out.stderr
 
 
