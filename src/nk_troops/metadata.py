@@ -20,7 +20,7 @@ DESCRIPTION = (
 VERSION = __version__
 """MAJOR.MINOR.PATCH for a release; between releases the last one with ``+unreleased`` (semver build metadata,
 PEP 440 local version): the tables then hold changes no release has (docs/versioning.md)."""
-RELEASED = "2026-11-21"
+RELEASED = "2026-11-30"
 """Date of the last release (also 'created' of an unreleased build, so rebuilds never depend on the clock)."""
 HOMEPAGE = None
 REPOSITORY: str | None = None
