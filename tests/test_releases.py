@@ -97,7 +97,8 @@ def test_a_released_version_holds_exactly_its_files(mini: Path, monkeypatch):
         ),
     )
     problems = validate(mini).problems
-    assert [(p.type, p.file) for p in problems] == [("released-version-changed", "dataset/tables/csv/figures.csv")]
+    assert [(p.type, p.file) for p in problems] == [("released-version-changed", "releases/0.1.0.json")]
+    assert "1 published file(s) are not the files released: dataset/tables/csv/figures.csv" in problems[0].message
     assert '__version__ = "0.1.0+unreleased"' in str(problems[0].hint)
 
     monkeypatch.setattr(M, "VERSION", "0.1.0+unreleased")

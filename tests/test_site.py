@@ -12,7 +12,9 @@ from html.parser import HTMLParser
 
 from conftest import REPO
 
+from nk_troops import metadata as M
 from nk_troops.excerpts import normalise
+from nk_troops.plots import render_plots
 from nk_troops.site import render_site
 from nk_troops.site_text import anchor, read_archived
 from nk_troops.validate import check_records
@@ -60,7 +62,7 @@ class Page(HTMLParser):
 def built(full_text: bool = False) -> tuple[dict, dict[str, bytes]]:
     tables = check_records(REPO).tables
     assert tables is not None
-    return tables, render_site(REPO, tables, full_text=full_text)
+    return tables, render_site(REPO, tables, full_text=full_text, plots=render_plots(tables))
 
 
 @cache
@@ -164,7 +166,9 @@ def test_every_page_says_the_version_how_to_cite_and_the_licence():
             continue
         page = parsed(rel)
         footer = page.find("footer")[0]["text"]
-        assert "0.1.0+unreleased" in footer and "unreleased" in footer.replace("0.1.0+unreleased", ""), rel
+        assert M.VERSION in footer, rel
+        if M.is_unreleased():
+            assert "unreleased" in footer.replace(M.VERSION, ""), rel
         assert "How to cite" in footer and "Creative Commons Attribution 4.0" in footer, rel
 
 
@@ -205,3 +209,26 @@ def test_the_site_command_writes_a_reviewers_full_text_site_only_outside_the_rep
     seed = next(r for r in tables["sources"] if r["archived_file"])
     page = Page((tmp_path / "review" / "sources" / f"{seed['source_id']}.html").read_text(encoding="utf-8"))
     assert page.find("div", **{"class": "archived"})[0]["text"] == read_archived(REPO, seed["archived_file"])
+
+
+def test_every_figure_and_event_on_the_charts_links_to_its_claim_page():
+    """Issue 18: the estimates chart and the timeline on the site, each point leading to its claim."""
+    import xml.etree.ElementTree as ET
+
+    from nk_troops.site_charts import CHARTS, SVG, XLINK
+
+    tables, files = built()
+    expected = {r["figure_id"] for r in tables["figures"] if r["unit"] == "persons"} | {
+        r["event_id"] for r in tables["events"]
+    }
+    linked: set[str] = set()
+    for name in CHARTS:
+        root = ET.fromstring(files[f"docs/site/charts/{name}.svg"])
+        for a in root.iter(f"{{{SVG}}}a"):
+            href = a.get(f"{{{XLINK}}}href", "")
+            assert href.startswith("../claims/") and f"docs/site/claims/{href[len('../claims/') :]}" in files, href
+            inner = {e.get("id") for e in a.iter() if e.get("id")}
+            assert href == f"../claims/{next(iter(inner & expected))}.html"
+            linked |= inner & expected
+    assert linked == expected, sorted(expected - linked)[:5]
+    assert b"charts/figures_by_claimant.svg" in files["docs/site/charts.html"]

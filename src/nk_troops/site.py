@@ -23,6 +23,8 @@ from typing import Any
 from . import metadata as M
 from .fields import INVISIBLE
 from .models import ActorRecord, SourceRecord
+from .plots import PLOTS_DIR, render_plots
+from .site_charts import CHARTS, linked_svg
 from .site_model import Claim, SiteData, cells, relation_definition, relation_words
 from .site_text import Piece, anchor, in_context, pieces, read_archived
 from .tables import Rows
@@ -202,8 +204,11 @@ def archived_texts(root: Path, tables: dict[str, Rows]) -> dict[str, str | None]
     return {r["source_id"]: read_archived(root, r.get("archived_file")) for r in tables["sources"]}
 
 
-def render_site(root: Path, tables: dict[str, Rows], *, full_text: bool = False) -> dict[str, bytes]:
-    """Every file of the site, keyed by its path relative to the repository root (``docs/site/...``)."""
+def render_site(
+    root: Path, tables: dict[str, Rows], *, full_text: bool = False, plots: dict[str, bytes] | None = None
+) -> dict[str, bytes]:
+    """Every file of the site, keyed by its path relative to the repository root (``docs/site/...``); ``plots``:
+    the published plots (plots.render_plots), shown on a charts page with every point linked to its claim."""
     from .annotations import ANNOTATIONS_FILE, annotations_jsonld
 
     env = _environment()
@@ -217,7 +222,13 @@ def render_site(root: Path, tables: dict[str, Rows], *, full_text: bool = False)
         pages[f"sources/{sid}.html"] = _source_page(env, data, sid, texts.get(sid), meta, full_text)
     for aid in data.actors:
         pages[f"actors/{aid}.html"] = _actor_page(env, data, aid, meta)
+    if plots is not None:
+        pages["charts.html"] = env.get_template("charts.html").render(up="", meta=meta, charts=CHARTS)
     out = {f"{SITE_DIR}/{rel}": html.encode("utf-8") for rel, html in pages.items()}
+    for name in CHARTS:
+        if plots is not None:
+            svg = plots[f"{PLOTS_DIR}/{name}.svg"]
+            out[f"{SITE_DIR}/charts/{name}.svg"] = linked_svg(svg, set(data.claims), "../claims/")
     for name in STATIC:
         out[f"{SITE_DIR}/{name}"] = _static(name)
     out[f"{SITE_DIR}/{ANNOTATIONS_FILE}"] = annotations_jsonld(tables, texts)
@@ -231,7 +242,7 @@ def write_site(root: Path, out: Path, *, full_text: bool) -> tuple[Any, int]:
     result = check_records(root)
     if result.tables is None:
         return result.report, 0
-    files = render_site(root, result.tables, full_text=full_text)
+    files = render_site(root, result.tables, full_text=full_text, plots=render_plots(result.tables))
     for rel, data in files.items():
         target = out / rel.removeprefix(f"{SITE_DIR}/")
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -91,13 +91,15 @@ def released_version_changed(root: Path) -> list[P.Problem]:
     if record is None:
         return []
     changed = [n for n, d in sorted(record.files.items()) if n not in NOT_PINNED and file_digest(root / n) != d]
+    if not changed:
+        return []
+    shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
     return [
         P.ReleasedVersionChanged(
-            f"version {M.VERSION} is released ({record.path}) and this is not the file released",
-            file=name,
+            f"version {M.VERSION} is released and {len(changed)} published file(s) are not the files released: {shown}",
+            file=record.path,
             hint=f'set __version__ = "{M.VERSION}{M.UNRELEASED}" in src/nk_troops/__init__.py, then run `nk-troops build`',
         )
-        for name in changed
     ]
 
 
