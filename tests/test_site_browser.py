@@ -291,3 +291,47 @@ def test_no_page_scrolls_sideways_on_a_phone(site, browser):
         assert not wide, f"wider than the phone's screen (scroll width, screen width): {wide}"
     finally:
         browser.page("Emulation.clearDeviceMetricsOverride")
+
+
+def _click(browser, selector: str) -> str:
+    """Click the first element matching ``selector`` (a link to another page), wait for that page; its address."""
+    browser.events.clear()
+    found = browser.evaluate(
+        f"(() => {{ const a = document.querySelector({selector!r}); if (a) a.click(); return !!a; }})()"
+    )
+    assert found, f"nothing to click: {selector}"
+    browser.wait_for("Page.loadEventFired")
+    return browser.evaluate("location.href")
+
+
+def test_a_reader_clicks_from_the_index_to_the_evidence_and_the_conflicting_estimate_and_back(site, browser):
+    """Done-when of issue 18: index → a figure → its excerpt highlighted in the archived article → back to the
+    claim → the estimate linked to it → back, with clicks only."""
+    base, tables, _ = site
+    links = [
+        link
+        for link in tables["claim_links"]
+        if link["claim_id"].startswith("fg-") and link["other_claim_id"].startswith("fg-")
+    ]
+    assert links, "no two linked figures to follow"
+    figure, other = links[0]["claim_id"], links[0]["other_claim_id"]
+    browser.load(base + "index.html")
+    assert _click(browser, f'a[href="claims/{figure}.html"]') == f"{base}claims/{figure}.html"
+    at = _click(browser, 'p.where a[href*="../sources/"]')
+    anchor = at.split("#", 1)[1]
+    target = browser.evaluate(
+        f"(() => {{ const t = document.getElementById({anchor!r}); const m = t && (t.closest('mark') || t.querySelector('mark') || t.nextElementSibling);"
+        " return t ? {inText: !!t.closest('.archived'), text: (m && m.textContent) || ''} : null; })()"
+    )
+    assert target and target["inText"] and target["text"].strip(), target
+    back = _click(browser, f'.archived mark a[href*="claims/{figure}.html"]')
+    assert back.split("#")[0] == f"{base}claims/{figure}.html"
+    assert _click(browser, f'a[href$="{other}.html"]').split("#")[0] == f"{base}claims/{other}.html"
+    browser.evaluate("history.back()")  # may come back from the page cache, with no load event: poll
+    import time
+
+    deadline = time.monotonic() + 20
+    while browser.evaluate("location.href").split("#")[0] != f"{base}claims/{figure}.html":
+        assert time.monotonic() < deadline, browser.evaluate("location.href")
+        time.sleep(0.1)
+    assert browser.evaluate("document.querySelector('h1').textContent"), "the page came back empty"
