@@ -586,8 +586,8 @@ def test_release_refuses_unbuilt_changes_and_odd_versions(repo: Path, monkeypatc
     with pytest.raises(ReleaseError, match="run `nk-troops build`"):
         release(repo, "0.1.1")  # datapackage.json still says 0.1.0
     rebuild(repo)
-    with pytest.raises(ReleaseError, match="nothing changed since 0.1.0"):
-        release(repo, "0.1.1")
+    with pytest.raises(ReleaseError, match=r"nothing changed since 0\.1\.0 \(releases/0\.1\.0\.json\)"):
+        release(repo, "0.1.1")  # the previous release named by its record (it said 'None')
     monkeypatch.setattr(M, "VERSION", "0.3.0")
     rebuild(repo)
     with pytest.raises(ReleaseError, match="does not follow 0.1.0"):

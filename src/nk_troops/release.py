@@ -201,16 +201,19 @@ def _check_ready(root: Path, version: str) -> None:
         )
 
 
-def _previous(root: Path, since: str | None) -> tuple[Snapshot | None, str | None]:
+def _previous(root: Path, since: str | None) -> tuple[Snapshot | None, str, str | None]:
+    """(the previous version, how messages name it, the git revision the changelog names or None): the latest
+    release in releases/ unless ``since`` names a release, a folder or a git revision."""
     if since is None:
         last = latest(root)
         if last is None:
-            return None, None
+            return None, "", None
         since = last.version
-    spec = since
+    is_dir = Path(since).is_dir()
+    recorded = not is_dir and SEMVER.match(since) is not None and read_record(root, since) is not None
+    label = f"{RELEASES_DIR}/{since}.json" if recorded else since
     try:
-        named = not Path(spec).is_dir() and read_record(root, spec) is None if SEMVER.match(spec) else True
-        return load(spec, root), spec if named and not Path(spec).is_dir() else None
+        return load(since, root), label, None if recorded or is_dir else since
     except SnapshotError as e:
         raise ReleaseError(str(e)) from None
 
@@ -256,8 +259,7 @@ def release(root: Path, new_version: str, since: str | None = None) -> Release:
             "Release the next version (see docs/versioning.md)"
         )
     _check_ready(root, new_version)
-    old, rev = _previous(root, since)
-    spec = rev or since
+    old, spec, rev = _previous(root, since)
     diff = None
     bump = required = "none"
     if old is not None:
