@@ -39,7 +39,9 @@ def test_the_repository_records_its_releases():
     ("change", "why"),
     [
         (lambda r: r.update(version="0.1.1"), "the file's name"),
-        (lambda r: r.update(released="21 Nov 2026"), "'released' must be a date"),
+        (lambda r: r.update(released="21 Nov 2026"), "'released' must be a real date"),
+        (lambda r: r.update(released="2026-13-01"), "'released' must be a real date"),
+        (lambda r: r.update(released="1970-01-01"), "from 1980 on"),
         (lambda r: r["files"].update({"../../etc/passwd": "ab" * 32}), "not a relative path inside the release"),
         (lambda r: r["files"].update({"/etc/passwd": "ab" * 32}), "not a relative path inside the release"),
         (lambda r: r["files"].update({"datapackage.json": "xyz"}), "not 64 lowercase hex digits"),

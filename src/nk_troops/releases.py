@@ -17,6 +17,7 @@ import json
 import re
 import subprocess
 from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
 
 from .inputs import regular_file_bytes
@@ -82,6 +83,13 @@ def record_for(
     )
 
 
+def _real_date(text: str) -> bool:
+    try:
+        return date.fromisoformat(text).year >= 1980
+    except ValueError:
+        return False
+
+
 def _parse(rel: str, data: bytes) -> ReleaseRecord:
     def bad(why: str) -> ReleaseError:
         return ReleaseError(f"{rel}: {why}; a release record is written by `nk-troops release`, never by hand")
@@ -98,8 +106,8 @@ def _parse(rel: str, data: bytes) -> ReleaseRecord:
     version, released, files, commit = raw["version"], raw["released"], raw["files"], raw["commit"]
     if not isinstance(version, str) or not SEMVER.match(version) or rel != f"{RELEASES_DIR}/{version}.json":
         raise bad("its version must be MAJOR.MINOR.PATCH and the file's name")
-    if not isinstance(released, str) or not _DATE.match(released):
-        raise bad("'released' must be a date YYYY-MM-DD")
+    if not isinstance(released, str) or not _DATE.match(released) or not _real_date(released):
+        raise bad("'released' must be a real date YYYY-MM-DD from 1980 on (a zip cannot be dated earlier)")
     if not isinstance(files, dict) or not files:
         raise bad("'files' must map each file of the zip to its sha256")
     for name, digest in files.items():
