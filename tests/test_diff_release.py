@@ -640,3 +640,36 @@ def test_verify_rebuilds_the_zip_of_a_recorded_release(repo: Path, capsys):
     assert "'dataset/tables/csv/events.csv' differs" in err and "is NOT release 0.1.0" in err
     assert run(["release", "0.9.0", "--verify", "--root", str(repo)]) == 1
     assert "0.9.0 has no record in releases/" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("descriptor", "why"),
+    [
+        ("[]", "it is not a JSON object"),
+        ('{"resources": {}}', "'resources' is not a list"),
+        ('{"resources": [{"path": "x.csv"}]}', "resource 0 is not an object with a name"),
+        ('{"resources": [{"name": "x", "schema": {"fields": [1]}}]}', "does not list its fields"),
+        ('{"resources": [{"name": "x", "schema": {"fields": [], "primaryKey": 3}}]}', "primaryKey of 'x'"),
+        ("[" * 100_000 + "]" * 100_000, "not valid JSON"),
+    ],
+)
+def test_diff_of_a_malformed_descriptor_is_one_line_not_a_traceback(tmp_path: Path, capsys, descriptor, why):
+    """Found in review: '[]' gave AttributeError, a nameless resource KeyError, deep nesting RecursionError."""
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "datapackage.json").write_text(descriptor, encoding="utf-8")
+    assert run(["diff", str(bad), str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert why in err and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_diff_of_a_table_that_is_not_utf8_is_one_line(tmp_path: Path, capsys):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "t.csv").write_bytes(b"id\n\xff\xfe\n")
+    (bad / "datapackage.json").write_text(
+        '{"resources": [{"name": "t", "path": "t.csv", "format": "csv", "schema": {"fields": [{"name": "id"}]}}]}',
+        encoding="utf-8",
+    )
+    assert run(["diff", str(bad), str(bad)]) == 2
+    assert "cannot be read as UTF-8 CSV" in capsys.readouterr().err

@@ -71,14 +71,39 @@ def _safe_rel(path: str) -> str:
     return str(p)
 
 
+def _shape_fault(descriptor: object) -> str | None:
+    """What in a descriptor's shape diff cannot read (None: nothing): resources, their names, schemas, fields."""
+    if not isinstance(descriptor, dict):
+        return "it is not a JSON object"
+    resources = descriptor.get("resources", [])
+    if not isinstance(resources, list):
+        return "'resources' is not a list"
+    for i, res in enumerate(resources):
+        if not isinstance(res, dict) or not isinstance(res.get("name"), str):
+            return f"resource {i} is not an object with a name"
+        schema = res.get("schema", {})
+        fields = schema.get("fields", []) if isinstance(schema, dict) else None
+        if not isinstance(fields, list) or not all(
+            isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields
+        ):
+            return f"the schema of '{res['name']}' does not list its fields, each with a name"
+        pk = schema.get("primaryKey", [])
+        if not (isinstance(pk, str) or (isinstance(pk, list) and all(isinstance(k, str) for k in pk))):
+            return f"the primaryKey of '{res['name']}' is not a field name or a list of them"
+    return None
+
+
 def _parse(label: str, read: Callable[[str], bytes | None]) -> Snapshot:
     raw = read(DESCRIPTOR)
     if raw is None:
         raise SnapshotError(f"{label} has no {DESCRIPTOR}: it is not a built package (run `nk-troops build` there)")
     try:
         descriptor = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         raise SnapshotError(f"the {DESCRIPTOR} of {label} is not valid JSON ({e})") from None
+    why = _shape_fault(descriptor)
+    if why is not None:
+        raise SnapshotError(f"the {DESCRIPTOR} of {label} is not a data package descriptor: {why}")
     tables: dict[str, Table] = {}
     for res in descriptor.get("resources", []):
         if res.get("format") != "csv" or not isinstance(res.get("path"), str):
@@ -89,10 +114,13 @@ def _parse(label: str, read: Callable[[str], bytes | None]) -> Snapshot:
         pk = res.get("schema", {}).get("primaryKey", [])
         pk = [pk] if isinstance(pk, str) else list(pk)
         table = Table(res["name"], res, pk)
-        reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
-        for i, row in enumerate(reader):
-            row = {k: (v if v is not None else "") for k, v in row.items() if k is not None}
-            table.rows[row_key(row, pk) if pk else f"row {i + 1}"] = row
+        try:
+            reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+            for i, row in enumerate(reader):
+                row = {k: (v if v is not None else "") for k, v in row.items() if k is not None}
+                table.rows[row_key(row, pk) if pk else f"row {i + 1}"] = row
+        except (UnicodeDecodeError, csv.Error) as e:
+            raise SnapshotError(f"{label}: the table file '{res['path']}' cannot be read as UTF-8 CSV ({e})") from None
         tables[table.name] = table
     return Snapshot(label, descriptor, tables)
 
