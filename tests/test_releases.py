@@ -150,3 +150,19 @@ def test_the_recorded_releases_are_rebuilt_byte_for_byte_from_their_commits(tmp_
         zip_path, differences = verify(tree, version)
         assert differences == [], (version, differences)
         assert hashlib.sha256(zip_path.read_bytes()).hexdigest() == record.zip_sha256
+
+
+def test_a_release_never_zips_what_a_link_points_to(tmp_path: Path):
+    """Review: LICENSE.md -> a private file was zipped and hashed into the release (build --check never reads it)."""
+    from nk_troops.release import _contents, package_files
+
+    for rel in ("datapackage.json", "dataset/tables/parquet/datapackage.json"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text('{"resources": []}', encoding="utf-8")
+    secret = tmp_path.parent / "secret.txt"
+    secret.write_text("private", encoding="utf-8")
+    (tmp_path / "LICENSE.md").symlink_to(secret)
+    assert "LICENSE.md" not in package_files(tmp_path)
+    (tmp_path / "CHANGELOG.md").symlink_to(secret)
+    with pytest.raises(ReleaseError, match="'CHANGELOG.md' is not a regular file"):
+        _contents(tmp_path, package_files(tmp_path))

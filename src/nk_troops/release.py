@@ -145,7 +145,7 @@ def package_files(root: Path) -> list[str]:
         base = Path(desc).parent
         files += [str(base / r["path"]) if str(base) != "." else r["path"] for r in data["resources"]]
         files.append(desc)
-    files += [f for f in OPTIONAL_FILES if (root / f).is_file()]
+    files += [f for f in OPTIONAL_FILES if (root / f).is_file() and not (root / f).is_symlink()]
     for folder in OPTIONAL_DIRS:
         if (root / folder).is_dir() and not (root / folder).is_symlink():
             for dirpath, _dirs, names in os.walk(root / folder):  # never into a linked folder
@@ -170,6 +170,20 @@ def write_zip(path: Path, prefix: str, contents: dict[str, bytes], released: str
             info.external_attr = 0o100644 << 16
             zf.writestr(info, contents[name], compresslevel=9)
     tmp.replace(path)
+
+
+def _contents(root: Path, files: list[str]) -> dict[str, bytes]:
+    """The bytes of the release's files, each a regular file read without following a link (a pull request can
+    put a link where a file is expected; it must never put what it points to into a release)."""
+    contents = {}
+    for f in files:
+        data = regular_file_bytes(root / f)
+        if data is None:
+            raise ReleaseError(
+                f"'{f}' is not a regular file (a link, a folder or missing): remove it or run `nk-troops build`"
+            )
+        contents[f] = data
+    return contents
 
 
 def release_zip(path: Path, version: str, released: str, contents: dict[str, bytes], entry: str) -> ReleaseRecord:
@@ -284,7 +298,7 @@ def release(root: Path, new_version: str, since: str | None = None) -> Release:
     entry = changelog_entry(new_version, M.RELEASED, diff, rev)
     write_changelog(root / CHANGELOG, new_version, entry)
     files = package_files(root)
-    contents = {f: (root / f).read_bytes() for f in files}
+    contents = _contents(root, files)
     zip_path = root / DIST / f"{M.NAME}-{new_version}.zip"
     record = release_zip(zip_path, new_version, M.RELEASED, contents, entry)
     (root / RELEASES_DIR).mkdir(exist_ok=True)
