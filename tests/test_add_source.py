@@ -264,3 +264,27 @@ def test_a_taken_seed_name_or_source_id_is_refused(mini, tmp_path, capsys, args,
     code, _, err = add(mini, saved, capsys, *args)
     assert code == 2 and words in err and err.count("\n") == 1
     assert tree(mini) == before
+
+
+@pytest.mark.parametrize("folder", ["seeds", "dataset/drafts"])
+def test_a_linked_folder_is_never_written_through(mini, tmp_path, capsys, folder):
+    """Review: open(..., 'x') refused only a link at the file itself, so a pull request's seeds/ or
+    dataset/drafts/ pointing elsewhere had add-source write the archive or the drafts outside the repository."""
+    import shutil
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    target = mini / folder
+    if target.exists():
+        for entry in target.iterdir():
+            shutil.move(str(entry), outside / entry.name)
+        target.rmdir()
+    target.symlink_to(outside, target_is_directory=True)
+    listing = sorted(p.name for p in outside.iterdir())
+    saved = tmp_path / "saved.txt"
+    saved.write_text(
+        "A new article about North Korean soldiers in the Kursk region, said the ministry.\n", encoding="utf-8"
+    )
+    code, _, err = add(mini, saved, capsys)
+    assert code == 2 and f"'{folder}' is a symbolic link" in err and err.count("\n") == 1, err
+    assert sorted(p.name for p in outside.iterdir()) == listing

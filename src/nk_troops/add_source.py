@@ -31,7 +31,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from . import yaml_writer
-from .confine import SEEDS_DIR
+from .confine import SEEDS_DIR, unsafe_folders
 from .drafts import DRAFTS_DIR, Actors, check_drafts, draft_records
 from .excerpts import normalise
 from .fields import SourceId
@@ -219,6 +219,11 @@ def _source_record(
 def add_source(root: Path, file: Path, *, kind: str, source_id: str | None = None, name: str | None = None) -> Added:
     """Archive ``file`` and write its source record and drafts (see the module docstring); Refused if not."""
     root = Path(root)
+    unsafe = unsafe_folders(root, [f"{SEEDS_DIR}/-", f"{DRAFTS_DIR}/-", SOURCES_FILE])
+    if unsafe:
+        raise Refused(f"{unsafe[0].message}: remove it")
+    if (root / SOURCES_FILE).is_symlink():
+        raise Refused(f"{SOURCES_FILE} is a link: the records are regular files")
     data = _read(file)
     text = _decode(file, data)
     html = _HTML_START.match(text) is not None

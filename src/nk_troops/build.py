@@ -27,11 +27,11 @@ An interrupted build leaves each file wholly old or wholly new;
 from __future__ import annotations
 
 import os
-import stat
 import tempfile
 from pathlib import Path
 
 from . import problems as P
+from .confine import unsafe_folders
 from .descriptor import CSV_DIR, PARQUET_DIR, descriptors, dump_json
 from .inputs import MANIFEST, SEEDS_DIR, managed_files, manifest_bytes, regular_file_bytes
 from .models import PUBLISHED
@@ -57,32 +57,6 @@ def render_outputs(root: Path, tables: dict[str, Rows]) -> dict[str, bytes]:
     files.update(extra_outputs(root, tables, files))
     files[MANIFEST] = manifest_bytes(root, files)
     return dict(sorted(files.items()))
-
-
-def _unsafe_folders(root: Path, outputs: dict[str, bytes]) -> list[P.Problem]:
-    """Folders on the way to a published file that are links or not folders (a pull request can add them)."""
-    bad: dict[str, str] = {}
-    for rel in outputs:
-        parts = Path(rel).parts[:-1]
-        for i in range(1, len(parts) + 1):
-            folder = Path(*parts[:i])
-            try:
-                mode = os.lstat(root / folder).st_mode
-            except FileNotFoundError:
-                break  # made by the build
-            except OSError as e:
-                bad[folder.as_posix()] = f"cannot be inspected ({e.strerror})"
-                break
-            if not stat.S_ISDIR(mode):
-                what = "a symbolic link" if stat.S_ISLNK(mode) else "not a folder"
-                bad[folder.as_posix()] = (
-                    f"is {what}; published files are written only into real folders of the repository"
-                )
-                break
-    return [
-        P.FileUnreadable(f"'{folder}' {why}", file=folder, hint="remove it; `nk-troops build` makes the folder")
-        for folder, why in sorted(bad.items())
-    ]
 
 
 def changed_files(root: Path, outputs: dict[str, bytes]) -> tuple[list[str], list[str]]:
@@ -136,7 +110,7 @@ def _publish_order(rel: str) -> tuple[bool, bool, str]:
 
 def publish(root: Path, outputs: dict[str, bytes]) -> tuple[list[str], list[P.Problem]]:
     """Check the outputs, then put them in place; returns the paths changed, or the problems (nothing changed)."""
-    problems = _unsafe_folders(root, outputs)
+    problems = unsafe_folders(root, outputs)
     if problems:
         return [], problems
     changed, stray = changed_files(root, outputs)
@@ -174,7 +148,7 @@ def build(root: Path, *, check: bool = False) -> tuple[P.Report, list[str]]:
         return result.report, []
     outputs = render_outputs(root, result.tables)
     if check:
-        result.report.extend(_unsafe_folders(root, outputs) or stale_outputs(root, outputs))
+        result.report.extend(unsafe_folders(root, outputs) or stale_outputs(root, outputs))
         if result.report.ok:
             result.report.extend(check_staged(outputs, root))
         return result.report, []

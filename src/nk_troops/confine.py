@@ -14,6 +14,7 @@ import json
 import os
 import re
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -281,3 +282,29 @@ def _named_profile(key: str, value: object) -> bool:
     if key == "$schema":
         return isinstance(value, str) and _STANDARD_SCHEMA.fullmatch(value) is not None
     return value in PROFILES
+
+
+def unsafe_folders(root: Path, paths: Iterable[str]) -> list[P.Problem]:
+    """Folders on the way to files a command writes that are links or not folders (a pull request can add them):
+    writing there would write outside the repository. Folders that do not exist yet are fine (the command makes
+    them)."""
+    bad: dict[str, str] = {}
+    for rel in paths:
+        parts = Path(rel).parts[:-1]
+        for i in range(1, len(parts) + 1):
+            folder = Path(*parts[:i])
+            try:
+                mode = os.lstat(root / folder).st_mode
+            except FileNotFoundError:
+                break  # made by the build
+            except OSError as e:
+                bad[folder.as_posix()] = f"cannot be inspected ({e.strerror})"
+                break
+            if not stat.S_ISDIR(mode):
+                what = "a symbolic link" if stat.S_ISLNK(mode) else "not a folder"
+                bad[folder.as_posix()] = f"is {what}; files are written only into real folders of the repository"
+                break
+    return [
+        P.FileUnreadable(f"'{folder}' {why}", file=folder, hint="remove it; the command makes the folder")
+        for folder, why in sorted(bad.items())
+    ]
