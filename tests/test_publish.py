@@ -171,7 +171,19 @@ def test_a_huge_seed_is_fingerprinted_by_its_size_unread(mini, monkeypatch):
     import nk_troops.inputs as inputs
 
     monkeypatch.setattr(inputs, "MAX_INPUT_BYTES", 10)
-    assert inputs.file_digest(mini / "seeds/000_903a45e1dc248108.txt").startswith("size:")
+    assert inputs.current_inputs(mini)["files"]["seeds/000_903a45e1dc248108.txt"].startswith("size:")
+
+
+def test_a_large_published_file_is_hashed_whole_so_it_is_not_stale_forever(mini, monkeypatch):
+    """Review: a published file over the input cap was fingerprinted by its size while build recorded its sha256,
+    so validate called the tables out of date forever (and build said they were up to date)."""
+    import json
+
+    import nk_troops.inputs as inputs
+
+    monkeypatch.setattr(inputs, "MAX_INPUT_BYTES", 10)  # every published file is over it now
+    outputs = json.loads((mini / inputs.MANIFEST).read_text(encoding="utf-8"))["outputs"]
+    assert outputs and all(inputs.file_digest(mini / rel) == digest for rel, digest in outputs.items())
 
 
 def test_a_published_folder_linked_to_a_large_tree_is_not_walked(mini, tmp_path, monkeypatch):

@@ -55,15 +55,21 @@ def _digest(data: bytes | None) -> str | None:
     return None if data is None else hashlib.sha256(data).hexdigest()
 
 
-def file_digest(path: Path) -> str | None:
-    """sha256 of a regular file; a larger one than MAX_INPUT_BYTES by its size; None for anything else."""
+def file_digest(path: Path, *, cap: int | None = None) -> str | None:
+    """sha256 of a regular file, read in blocks, not through a link; None for anything else. ``cap``: a larger file
+    is identified by its size, unread (inputs: a huge file in seeds/ must not make every validate read it; the
+    published outputs the build hashed whole are hashed whole again)."""
     try:
         info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        if cap is not None and info.st_size > cap:
+            return f"size:{info.st_size}"
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
-    if stat.S_ISREG(info.st_mode) and info.st_size > MAX_INPUT_BYTES:
-        return f"size:{info.st_size}"
-    return _digest(regular_file_bytes(path))
+    with os.fdopen(fd, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def published_path(root: Path, rel: object) -> Path | None:
@@ -86,7 +92,7 @@ def _folder_digests(root: Path, folder: str) -> dict[str, str | None]:
         names = sorted(os.listdir(base)) if stat.S_ISDIR(os.lstat(base).st_mode) else []
     except OSError:
         names = []
-    return {f"{folder}/{name}": file_digest(base / name) for name in names}
+    return {f"{folder}/{name}": file_digest(base / name, cap=MAX_INPUT_BYTES) for name in names}
 
 
 def code_digest() -> str:
