@@ -54,7 +54,7 @@ def render_outputs(root: Path, tables: dict[str, Rows]) -> dict[str, bytes]:
         files[f"{PARQUET_DIR}/{model.resource}.parquet"] = to_parquet(model, rows)
         files[f"schema/{model.resource}.json"] = dump_json(table_schema(model))
     files.update(descriptors(files, tables["sources"]))
-    files.update(extra_outputs(root, tables, files))
+    files.update(extra_outputs(root, tables))
     files[MANIFEST] = manifest_bytes(root, files)
     return dict(sorted(files.items()))
 

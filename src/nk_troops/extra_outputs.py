@@ -17,7 +17,7 @@ from .sqlite_export import SQLITE_PATH, to_sqlite
 from .tables import Rows
 
 
-def extra_outputs(root: Path, tables: dict[str, Rows], files: dict[str, bytes]) -> dict[str, bytes]:
+def extra_outputs(root: Path, tables: dict[str, Rows]) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     out[CODEBOOK_PATH] = render_codebook({name: len(rows) for name, rows in tables.items()}).encode("utf-8")
     out[RULES_DOC_PATH] = render_rules().encode("utf-8")

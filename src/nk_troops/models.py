@@ -20,7 +20,6 @@ How a model field becomes columns (see ``schema_gen.columns``):
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from pydantic import Field, model_validator
@@ -353,5 +352,3 @@ PUBLISHED: tuple[type[Record], ...] = (
 """Every published table, in the order of datapackage.json (referenced tables first)."""
 
 BY_RESOURCE: dict[str, type[Record]] = {m.resource: m for m in PUBLISHED}
-
-ID_PREFIX = re.compile(r"^(ev|st|fg)-")

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .models import BY_RESOURCE, CLAIMS, Record
+from .models import CLAIMS, Record
 from .schema_gen import columns
 from .tables import Rows
-from .vocabularies import DocEnum, LinkRelation
+from .vocabularies import LinkRelation
 
 DATE_FIELD = {"event": "date", "statement": "date", "figure": "as_of"}
 CLAIMANT_FIELD = {"event": "claimant_actor_id", "statement": "speaker_actor_id", "figure": "claimant_actor_id"}
@@ -202,10 +202,3 @@ def relation_words(relation: str, direction: str) -> str:
 
 def relation_definition(relation: str) -> str:
     return LinkRelation.definitions().get(relation, "") if relation in LinkRelation.values() else ""
-
-
-def enum_definition(enum: type[DocEnum], value: Any) -> str:
-    return enum.definitions().get(str(value), "")
-
-
-MODEL = BY_RESOURCE

@@ -145,7 +145,3 @@ def table_spec(model: type[M.Record]) -> TableSpec:
     spec = TableSpec(model.resource, model, tuple(out), model.primary_key, tuple(groups), tuple(pairs))
     spec.by_name.update({c.name: c for c in out})
     return spec
-
-
-def all_specs() -> list[TableSpec]:
-    return [table_spec(m) for m in M.PUBLISHED]

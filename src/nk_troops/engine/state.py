@@ -17,8 +17,6 @@ TableStructure = P.TableStructure
 TableHashMismatch = P.TableHashMismatch
 
 
-ENGINE_KINDS = (TableStructure, TableHashMismatch)
-
 Index = int | tuple[str, int] | None
 """Where a problem is, until row numbers are known: a kept-row index (-1: the header), ("record", number)
 for a record pyarrow skipped (its number as pyarrow counts it, -1 if unknown), or None: the whole table."""
