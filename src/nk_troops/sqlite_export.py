@@ -13,9 +13,7 @@ value so that the same rows give the same bytes whatever SQLite library wrote th
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import tempfile
 from datetime import date
 from typing import Any
 
@@ -156,35 +154,26 @@ def schema_sql() -> list[str]:
 
 def to_sqlite(tables: dict[str, Rows]) -> bytes:
     """The database of the published tables, as bytes (the same tables always give the same bytes)."""
-    fd, tmp = tempfile.mkstemp(prefix="nk-troops-", suffix=".sqlite")
-    os.close(fd)
-    os.unlink(tmp)  # a fresh file: SQLite creates it
+    con = sqlite3.connect(":memory:", isolation_level=None)  # no file: nothing on disk to race for or clean up
     try:
-        con = sqlite3.connect(tmp, isolation_level=None)
-        try:
-            con.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-            con.execute("PRAGMA journal_mode = OFF")
-            # foreign keys are not enforced while the rows go in (a source may relay one listed after it);
-            # the tests run PRAGMA foreign_key_check on the result
-            con.execute("BEGIN")
-            for sql in schema_sql():
-                con.execute(sql)
-            for model in PUBLISHED:
-                names = [c.name for c in columns(model)]
-                insert = (
-                    f"INSERT INTO {quote(model.resource)} ({', '.join(map(quote, names))}) "
-                    f"VALUES ({', '.join('?' for _ in names)})"
-                )
-                con.executemany(insert, ([_value(row[n]) for n in names] for row in tables[model.resource]))
-            con.execute("COMMIT")
-            con.execute("VACUUM")
-        finally:
-            con.close()
-        with open(tmp, "rb") as fh:
-            data = bytearray(fh.read())
+        con.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+        con.execute("PRAGMA journal_mode = OFF")
+        # foreign keys are not enforced while the rows go in (a source may relay one listed after it);
+        # the tests run PRAGMA foreign_key_check on the result
+        con.execute("BEGIN")
+        for sql in schema_sql():
+            con.execute(sql)
+        for model in PUBLISHED:
+            names = [c.name for c in columns(model)]
+            insert = (
+                f"INSERT INTO {quote(model.resource)} ({', '.join(map(quote, names))}) "
+                f"VALUES ({', '.join('?' for _ in names)})"
+            )
+            con.executemany(insert, ([_value(row[n]) for n in names] for row in tables[model.resource]))
+        con.execute("COMMIT")
+        con.execute("VACUUM")
+        data = bytearray(con.serialize())
     finally:
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            if os.path.exists(tmp + suffix):
-                os.unlink(tmp + suffix)
+        con.close()
     data[96:100] = HEADER_VERSION.to_bytes(4, "big")
     return bytes(data)
