@@ -15,6 +15,7 @@ reviewed record into dataset/records/ and sets its provenance to ``scripted_revi
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +111,8 @@ def _medium(sentence: str) -> tuple[Medium, str]:
     return Medium.official_statement, "medium official_statement: the sentence does not say how it was said"
 
 
-def _hedge_words() -> list[tuple[Hedge, re.Pattern[str]]]:
+@cache
+def _hedge_words() -> tuple[tuple[Hedge, re.Pattern[str]], ...]:
     """Each hedge's words as its definition quotes them ('appear(s) to' → appear to, appears to)."""
     out: list[tuple[Hedge, re.Pattern[str]]] = []
     for hedge in Hedge:
@@ -120,7 +122,7 @@ def _hedge_words() -> list[tuple[Hedge, re.Pattern[str]]]:
             forms = {quoted.replace("(s)", ""), quoted.replace("(s)", "s")}
             for form in sorted(forms, key=len, reverse=True):
                 out.append((hedge, re.compile(r"\b" + re.escape(form) + r"\b", re.IGNORECASE)))
-    return out
+    return tuple(out)
 
 
 def _hedge(sentence: str) -> tuple[dict[str, object], str]:
