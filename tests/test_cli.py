@@ -165,3 +165,25 @@ def test_check_tables_refuses_a_number_of_workers_it_cannot_start(mini):
     for workers in ("0", "-3", "100000"):
         r = run("check-tables", "--workers", workers, cwd=mini)
         assert r.returncode == 2 and r.stderr.startswith("nk-troops: --workers takes a whole number"), r.stderr
+
+
+PANDAS_AT_EXIT = """
+import atexit, sys
+atexit.register(lambda: print("pandas imported:", "pandas" in sys.modules))
+sys.argv = ["nk-troops", *sys.argv[1:]]
+from nk_troops.cli import program
+program()
+"""
+
+
+def test_validate_and_check_tables_never_import_pandas(mini):
+    """The program refuses pandas for the commands that do not use it (pyarrow would import it otherwise),
+    and those commands still work: a broken record is reported, a valid package passes."""
+    _break(mini)
+    for args, code in ((["validate"], 1), (["check-tables"], 0)):
+        r = subprocess.run(
+            [sys.executable, "-c", PANDAS_AT_EXIT, *args], cwd=mini, capture_output=True, text=True, timeout=120
+        )
+        assert r.returncode == code, r.stdout + r.stderr
+        assert "pandas imported: False" in r.stdout, r.stdout
+        assert "Traceback" not in r.stderr

@@ -12,6 +12,7 @@ cannot be read): one line on stderr, ``nk-troops: ...`` (raise UsageError).
 from __future__ import annotations
 
 import argparse
+import importlib.abc
 import sys
 import time
 from pathlib import Path
@@ -347,5 +348,28 @@ def main(argv: list[str] | None = None) -> int:
         return 141  # 128 + SIGPIPE, as a shell reports a command killed by a closed pipe
 
 
-if __name__ == "__main__":  # pragma: no cover
+WITHOUT_PANDAS = frozenset({"validate", "check-tables"})
+"""Commands that never use pandas (`build` does: frictionless-py reads Parquet through it). pyarrow imports
+pandas on the first Python value it converts unless pandas is missing, and that import is a third of a
+cold `nk-troops validate` (docs/benchmarks.md), so the program refuses it for these commands."""
+
+
+class _NoPandas(importlib.abc.MetaPathFinder):
+    """Refuses to import pandas (see WITHOUT_PANDAS)."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name.partition(".")[0] == "pandas":
+            raise ModuleNotFoundError("the nk-troops command does not use pandas", name=name)
+        return None
+
+
+def program() -> None:
+    """The `nk-troops` executable: ``main`` in a process of its own, where the commands of WITHOUT_PANDAS
+    never import pandas. Library calls and ``main`` called in-process leave the imports as they are."""
+    if WITHOUT_PANDAS.intersection(sys.argv[1:2]) and "pandas" not in sys.modules:
+        sys.meta_path.insert(0, _NoPandas())
     sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    program()
