@@ -138,7 +138,7 @@ def test_a_source_relaying_itself_or_the_same_source_twice_is_refused(mini):
         (first + SOURCE_LINES + 1, "relays[0].source_id", "src-a", "a source cannot relay itself"),
         (
             b + SOURCE_LINES + 5,
-            "relays[2].source_id",
+            "relays[2]",
             "src-b",
             f"the source already relays 'seed-000-korea-times' (relays[0], line {b + SOURCE_LINES + 1})",
         ),
@@ -248,7 +248,7 @@ def test_the_engine_refuses_a_self_relay_a_repeated_relay_and_an_unknown_one(min
     assert found == [
         ("record-rule", 2, "relayed_source_id", "a source cannot relay itself"),
         ("record-rule", 5, None, "the source already relays 'seed-000-korea-times' (row 3)"),
-        ("dangling-reference", 6, "relayed_source_id", "'seed-000-korea-time' is not the id of any row in sources"),
+        ("dangling-reference", 6, "relayed_source_id", "'seed-000-korea-time' is not the id of any record in sources"),
         ("record-rule", 7, None, "the source already relays 'src-a' (row 4)"),
         ("record-rule", 7, "relay_id", "'src-a/r2' does not start with its source_id 'src-b/r'"),
     ]

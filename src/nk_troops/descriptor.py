@@ -69,21 +69,29 @@ def package(resources: list[dict[str, Any]], sources: list[dict[str, Any]]) -> d
     }
 
 
-def descriptors(files: dict[str, bytes], source_rows: list[dict[str, Any]]) -> dict[str, bytes]:
-    """datapackage.json (CSV, at the repository root) and the Parquet one, from the rendered table files."""
-    sources = [
+def _sources(source_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
         {"title": f"{r['source_id']} ({r['outlet'] or 'outlet not established'})", "path": r["archived_file"]}
         for r in source_rows
         if r["archived_file"]
     ]
-    csv_resources = [
+
+
+def csv_descriptor(files: dict[str, bytes], source_rows: list[dict[str, Any]]) -> bytes:
+    """datapackage.json for the CSV tables (``files``: the rendered tables, by path)."""
+    resources = [
         _resource(m, f"{CSV_DIR}/{m.resource}.csv", "csv", files[f"{CSV_DIR}/{m.resource}.csv"]) for m in PUBLISHED
     ]
+    return dump_json(package(resources, _sources(source_rows)))
+
+
+def descriptors(files: dict[str, bytes], source_rows: list[dict[str, Any]]) -> dict[str, bytes]:
+    """datapackage.json (CSV, at the repository root) and the Parquet one, from the rendered table files."""
     pq_resources = [
         _resource(m, f"{m.resource}.parquet", "parquet", files[f"{PARQUET_DIR}/{m.resource}.parquet"])
         for m in PUBLISHED
     ]
     return {
-        "datapackage.json": dump_json(package(csv_resources, sources)),
-        f"{PARQUET_DIR}/datapackage.json": dump_json(package(pq_resources, sources)),
+        "datapackage.json": csv_descriptor(files, source_rows),
+        f"{PARQUET_DIR}/datapackage.json": dump_json(package(pq_resources, _sources(source_rows))),
     }

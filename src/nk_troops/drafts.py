@@ -239,14 +239,14 @@ def check_drafts(root: Path) -> list[P.Problem]:
         return []
     from pydantic import ValidationError
 
-    from .checks import _check_sources
+    from .checks import readable_texts
     from .record_errors import pydantic_problems
     from .records import MAX_FILE_BYTES, _nfc, load_dataset, read_text
     from .yaml_loader import YamlLoadError, load_yaml
 
     problems: list[P.Problem] = []
     dataset, _ = load_dataset(Path(root))  # the records' own problems are reported by validate already
-    texts = _check_sources(dataset, [])
+    texts = readable_texts(dataset)
     archived = {loc.id for loc in dataset.of("sources")}
     models = {m.primary_key: m for m in CLAIMS}
     for path in sorted(folder.iterdir()):

@@ -2,8 +2,10 @@
 
 1. the records files (encoding, YAML safety, duplicate keys), each record
    against its model (types, enums, patterns, dates, cross-field rules);
-2. between records: archived sources and their sha256, unique ids,
-   references, every excerpt found in its source;
+2. every excerpt found in its archived text (``checks``), then the records'
+   rows checked as the tables they publish by the one table checker
+   (``records_as_tables``: keys, references, rules between rows, archived
+   sources and their sha256), each problem located in its records file;
 3. whether the published files are what these records build: the manifest
    the last `build` wrote (``inputs.py``) is compared with the records, seeds
    and code as they are now. A difference is one line ("run `nk-troops
@@ -40,21 +42,21 @@ def check_records(root: Path) -> RecordsResult:
     from .checks import check_dataset  # pydantic and the models: imported only when records are read
     from .models import CURATED
     from .records import load_dataset
+    from .records_as_tables import check_as_tables
     from .tables import build_rows
 
     with hints.one_run():  # one budget for every did-you-mean of the run
         dataset, problems = load_dataset(root)
         checked = check_dataset(dataset)
+        tables = build_rows(dataset, checked.spans, every_citation=True)
+        problems += checked.problems + check_as_tables(dataset, tables)
     report = P.Report(problems=list(problems))
-    report.extend(checked.problems)
     report.counts = {m.resource: len(dataset.of(m.resource)) for m in CURATED}
     if not report.ok:
         return RecordsResult(report, None)
-    tables = build_rows(dataset, checked)
-    report.counts["citations"] = len(tables["citations"])
-    report.counts["claim_links"] = len(tables["claim_links"])
-    report.counts["source_relays"] = len(tables["source_relays"])
-    return RecordsResult(report, tables)
+    for derived in ("citations", "claim_links", "source_relays"):
+        report.counts[derived] = len(tables.rows[derived])
+    return RecordsResult(report, tables.rows)
 
 
 def stale_tables(root: Path) -> P.Problem | None:

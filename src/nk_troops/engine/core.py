@@ -227,18 +227,26 @@ def validate_tables(
     check_hash: bool = True,
     check_excerpts: bool = True,
     stats: dict | None = None,
+    seeds_root: Path | None = None,
+    where: Callable[[str, int], str] | None = None,
 ) -> list[P.Problem]:
     """Every problem in the CSV tables of a data package laid out like ours.
 
     ``package``: a ``datapackage.json`` or the folder holding it. Column
     definitions come from the record models (``schema_gen.columns``); the
     descriptor is read only for the paths, bytes and hashes of the tables.
-    ``stats`` (optional dict) receives ``rows``: the data rows checked.
+    ``stats`` (optional dict) receives ``rows``: the data rows checked. ``seeds_root``: the folder whose
+    seeds/ holds the archived texts (default: the package's folder); ``where``: how a message names another
+    row (``RunState.where``).
     """
     path = Path(package)
     if path.is_dir():
         path = path / "datapackage.json"
-    run = RunState(path, workers=max(1, workers), check_hash=check_hash, check_excerpts=check_excerpts)
+    run = RunState(
+        path, workers=max(1, workers), check_hash=check_hash, check_excerpts=check_excerpts, seeds_root=seeds_root
+    )
+    if where is not None:
+        run.where = where
     found = check(run)
     if stats is not None:
         stats["rows"] = sum(s.rows for s in run.states.values())

@@ -105,7 +105,7 @@ def check_keys(run: RunState, target: TableState) -> None:
                 np.array(dups, np.int64),
                 pkname,
                 (pkname,),
-                hint="give this row its own id, or merge the two",
+                hint="give this record its own id, or merge the two records",
             )
         )
         target.dup_first = dict(zip(dups, firsts, strict=True))
@@ -129,7 +129,7 @@ def check_keys(run: RunState, target: TableState) -> None:
                         idx,
                         name,
                         (name,),
-                        lambda v, r=r: f"'{v}' is not the id of any row in {r}",
+                        lambda v, r=r: f"'{v}' is not the id of any record in {r}",
                     )
                 )
                 if deferred:  # its own cell rules, checked on the values
@@ -221,7 +221,7 @@ def _duplicate_rows(
     number = dict(zip(firsts.tolist(), table.row_numbers(firsts).tolist(), strict=True))
 
     def message(rows: list[int], *values: list) -> str | None:
-        return message_of(f"row {number[rows[0]]}", *values)
+        return message_of(run.where(table.spec.resource, number[rows[0]]), *values)
 
     run.add_later(
         Later(

@@ -92,10 +92,10 @@ def emit(run: RunState) -> None:
                 values[st.spec.resource][c].update(d)
     for resource, items in by_table.items():
         for item in items:
-            _write(item, values[resource])
+            _write(run, item, values[resource])
 
 
-def _write(item: Later, vals: Values) -> None:
+def _write(run: RunState, item: Later, vals: Values) -> None:
     st, cls, index, fld = item.table, item.cls, item.index, item.fld
     if cls is None:  # cell rules of a deferred key column, on the values
         assert item.column is not None and fld is not None
@@ -112,7 +112,7 @@ def _write(item: Later, vals: Values) -> None:
             v, first = vals[fld].get(i), st.dup_first.get(i)
             if first is not None and vals[fld].get(first) == v:  # confirmed on the values, not only the hash
                 row = int(st.row_numbers(np.array([first]))[0])
-                st.found.add(cls, i, fld, f"'{v}' is already used by row {row}", item.hint)
+                st.found.add(cls, i, fld, f"'{v}' is already used by {run.where(st.spec.resource, row)}", item.hint)
         return
     message = item.message
     assert message is not None

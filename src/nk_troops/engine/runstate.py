@@ -54,10 +54,18 @@ class RunState:
     dates: DateTexts = field(default_factory=DateTexts)
     later: list[Later] = field(default_factory=list)
     later_lock: threading.Lock = field(default_factory=threading.Lock)
+    seeds_root: Path | None = None  # the folder holding seeds/ (default: the package's own folder)
+    where: Callable[[str, int], str] = lambda resource, row: f"row {row}"
+    """How a message names another row of a table (the first of two duplicates): ``row N`` in a package; in
+    the curated records, the record (or its citation, link, relay) and its line."""
 
     @property
     def root(self) -> Path:
         return self.descriptor.parent
+
+    @property
+    def archive_root(self) -> Path:
+        return self.seeds_root or self.root
 
     def add_later(self, item: Later) -> None:
         if len(item.index):
