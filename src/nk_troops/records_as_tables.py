@@ -21,6 +21,7 @@ from typing import Any
 from . import problems as P
 from . import rulebook as R
 from .descriptor import CSV_DIR, csv_descriptor
+from .hints import Candidates, reference_hint
 from .models import CLAIMS, CURATED, PUBLISHED, Record
 from .records import Dataset, Located
 from .schema_gen import columns
@@ -34,6 +35,8 @@ FIELD_OF = {
 }
 """Columns of the derived tables that a record writes under another name (the others keep theirs)."""
 
+
+SOURCES_FILE = "dataset/records/sources.yaml"
 
 SEED_NAMED = re.compile(r"'(seeds/[^/]+?)' (?:has|is) ")
 """The entry of seeds/ a problem of ``seeds.undescribed_seeds`` names first."""
@@ -58,10 +61,11 @@ def check_as_tables(dataset: Dataset, tables: Tables) -> list[P.Problem]:
         found = validate_tables(
             Path(tmp) / "datapackage.json", workers=1, seeds_root=dataset.root, where=_where(tables)
         )
+    locator = _Locator(dataset, tables)
     out: list[P.Problem] = []
     seen: set[tuple] = set()
     for problem in found:
-        located = _locate(problem, tables, dataset)
+        located = locator.locate(problem)
         if located is None:
             continue
         key = (located.type, located.file, located.line, located.column, located.field)
@@ -71,12 +75,15 @@ def check_as_tables(dataset: Dataset, tables: Tables) -> list[P.Problem]:
     return out
 
 
+COLUMNS = {m.resource: {c.name: c for c in columns(m)} for m in PUBLISHED}
+"""Each published table's columns, by name."""
+
+
 def _as_written(model: type[Record], item: dict[str, Any]) -> dict[str, Any]:
-    """The key and reference cells of a record as written (text only; every other cell empty)."""
-    keys = {c.name for c in columns(model) if c.fk or c.name == model.primary_key}
+    """The key and reference cells of a record as written (every other cell empty)."""
     return {
-        c.name: item.get(c.source_field) if c.name in keys and isinstance(item.get(c.source_field), str) else None
-        for c in columns(model)
+        name: item.get(c.source_field) if c.fk or name == model.primary_key else None
+        for name, c in COLUMNS[model.resource].items()
     }
 
 
@@ -85,47 +92,35 @@ def _items(value: object) -> list[tuple[int, dict]]:
 
 
 def _with_invalid(dataset: Dataset, tables: Tables) -> Tables:
+    """``tables`` and the rows, as written, of the records that failed their own checks (``Origin.valid``)."""
     rows = {r: list(v) for r, v in tables.rows.items()}
     origins = {r: list(v) for r, v in tables.origins.items()}
 
-    def add(resource: str, row: dict[str, Any], origin: Origin) -> None:
-        model = next(m for m in PUBLISHED if m.resource == resource)
-        rows[resource].append(
-            {c.name: row.get(c.name) if isinstance(row.get(c.name), str) else None for c in columns(model)}
-        )
-        origins[resource].append(origin)
+    def add(resource: str, row: dict[str, Any], loc: Located, part: tuple = ()) -> None:
+        rows[resource].append({n: v if isinstance(v, str) else None for n, v in row.items()})
+        origins[resource].append(Origin(loc, part, found=False, valid=False))
+
+    def sub_rows(resource: str, loc: Located, name: str, mark: str, cells: dict[str, str]) -> None:
+        """A row of ``resource`` for each item of the record's list ``name``: its id, the record's id, and
+        each of ``cells`` (column: the item's field)."""
+        owner = OWN_KEY_COLUMNS[resource][1]
+        for j, part in _items(loc.item.get(name)):
+            row = dict.fromkeys(COLUMNS[resource])
+            row.update({c: part.get(f) for c, f in cells.items()}, **{owner: loc.id})
+            row[OWN_KEY_COLUMNS[resource][0]] = f"{loc.id}/{mark}{j + 1}"
+            add(resource, row, loc, (name, j))
 
     for model in CURATED:
         record_type = getattr(model, "record_type", None)
         for loc in dataset.invalid.get(model.resource, []):
-            rid = loc.id
-            add(model.resource, _as_written(model, loc.item), Origin(loc, valid=False))
-            if model.resource == "sources":
-                for j, relay in _items(loc.item.get("relays")):
-                    other = relay.get("source_id")
-                    row = {"relay_id": f"{rid}/r{j + 1}", "source_id": rid, "relayed_source_id": other, "what": None}
-                    add(
-                        "source_relays",
-                        {k: v if isinstance(v, str) else None for k, v in row.items()},
-                        Origin(loc, ("relays", j), valid=False),
-                    )
+            add(model.resource, _as_written(model, loc.item), loc)
             if record_type is None:
+                if model.resource == "sources":
+                    sub_rows("source_relays", loc, "relays", "r", {"relayed_source_id": "source_id"})
                 continue
-            add("claims", {"claim_id": rid, "record_type": record_type.value}, Origin(loc, valid=False))
-            for j, cit in _items(loc.item.get("citations")):
-                row = {"citation_id": f"{rid}/c{j + 1}", "claim_id": rid, "source_id": cit.get("source_id")}
-                add(
-                    "citations",
-                    {k: v if isinstance(v, str) else None for k, v in row.items()},
-                    Origin(loc, ("citations", j), found=False, valid=False),
-                )
-            for j, link in _items(loc.item.get("links")):
-                row = {"link_id": f"{rid}/l{j + 1}", "claim_id": rid, "other_claim_id": link.get("other_claim_id")}
-                add(
-                    "claim_links",
-                    {k: v if isinstance(v, str) else None for k, v in row.items()},
-                    Origin(loc, ("links", j), valid=False),
-                )
+            add("claims", {"claim_id": loc.id, "record_type": record_type.value}, loc)
+            sub_rows("citations", loc, "citations", "c", {"source_id": "source_id"})
+            sub_rows("claim_links", loc, "links", "l", {"other_claim_id": "other_claim_id"})
     return Tables(rows, origins)
 
 
@@ -162,12 +157,12 @@ def _path(resource: str, origin: Origin, column: str | None) -> tuple:
         if column in OWN_KEY_COLUMNS[resource]:
             return origin.part
         return (*origin.part, FIELD_OF.get((resource, column), column))
-    model = next(m for m in CURATED if m.resource == resource)
-    col = next((c for c in columns(model) if c.name == column), None)
+    col = COLUMNS[resource].get(column)
     return (col.source_field if col else column,)
 
 
 def _written(loc: Located, path: tuple) -> object:
+    """The value at ``path`` in the record as written (None where there is none)."""
     value: object = loc.item
     for part in path:
         if isinstance(value, dict):
@@ -181,64 +176,72 @@ def _written(loc: Located, path: tuple) -> object:
 
 def _target(resource: str, column: str | None) -> str | None:
     """The table a foreign-key column refers to."""
-    model = next((m for m in PUBLISHED if m.resource == resource), None)
-    col = next((c for c in columns(model) if c.name == column), None) if model else None
+    col = COLUMNS.get(resource, {}).get(column or "")
     return col.fk.split(".")[0] if col and col.fk else None
 
 
-def _known_elsewhere(dataset: Dataset, target: str, value: object) -> bool:
-    """A reference to a record that failed its own checks, or into a file that could not be read: already
-    reported, so not a dangling reference."""
-    resources = [m.resource for m in CLAIMS] if target == "claims" else [target]
-    return any(r in dataset.unread or value in dataset.invalid_ids(r) for r in resources)
+class _Locator:
+    """Locates the engine's problems in the records; what it needs is prepared once per check."""
 
+    def __init__(self, dataset: Dataset, tables: Tables) -> None:
+        self.dataset, self.tables = dataset, tables
+        self.nearest: dict[str, Candidates] = {}
 
-def _locate(problem: P.Problem, tables: Tables, dataset: Dataset) -> P.Problem | None:
-    """The problem located in the records; None when it is not one (see the cases below)."""
-    resource, row = problem.resource, problem.row
-    if resource is None or row is None or row < 2 or row - 2 >= len(tables.origins.get(resource, [])):
-        if isinstance(problem, P.SeedUndescribed) and (dataset.invalid.get("sources") or "sources" in dataset.unread):
-            return None  # a source record that failed its checks may describe it
-        seed = SEED_NAMED.match(problem.message) if isinstance(problem, P.SeedUndescribed) else None
-        file = seed.group(1) if seed else "dataset/records/sources.yaml"
-        return type(problem)(problem.message, file=file, hint=problem.hint)
-    origin = tables.origins[resource][row - 2]
-    if not origin.valid and not isinstance(problem, AS_WRITTEN_KINDS):
-        return None
-    if not origin.found and problem.field in ("char_start", "char_end"):
-        return None  # the excerpt was not found: reported where its offsets were looked for
-    path = _path(resource, origin, problem.field)
-    hint = problem.hint
-    if (
-        resource == "citations"
-        and problem.message == R.CITES_ARCHIVED.message(source_id=_written(origin.loc, (*origin.part, "source_id")))
-        and _known_elsewhere(dataset, "sources", _written(origin.loc, (*origin.part, "source_id")))
-    ):
-        return None  # a source that failed its own checks: whether it is archived is not known
-    if isinstance(problem, P.DanglingReference):
-        target = _target(resource, problem.field)
-        value = _written(origin.loc, path)
-        if target and _known_elsewhere(dataset, target, value):
-            return None
-        if target and isinstance(value, str):
-            hint = _reference_hint(dataset, target, value)
-    line, column = origin.loc.at(*path)
-    return type(problem)(
-        problem.message,
-        file=origin.loc.file,
-        line=line,
-        column=column,
-        record_id=origin.loc.id,
-        field=P.dotted(path),
-        hint=hint,
-    )
+    def _tables_of(self, target: str) -> list[str]:
+        return [m.resource for m in CLAIMS] if target == "claims" else [target]
 
+    def known_elsewhere(self, target: str, value: object) -> bool:
+        """A reference into a file that could not be read, or to a source that failed its own checks:
+        already reported, so not reported again."""
+        resources = self._tables_of(target)
+        return any(r in self.dataset.unread for r in resources) or (
+            target == "sources" and value in self.dataset.invalid_ids("sources")
+        )
 
-def _reference_hint(dataset: Dataset, target: str, value: str) -> str:
-    """The id meant, if one is close; else where to add the record referred to."""
-    from .hints import Candidates, reference_hint
+    def reference_hint(self, target: str, value: str) -> str:
+        """The id meant, if one is close; else where to add the record referred to."""
+        if target not in self.nearest:
+            known = {loc.id: loc for r in self._tables_of(target) for loc in self.dataset.of(r) if loc.id}
+            self.nearest[target] = Candidates(known)
+        where = "events.yaml, statements.yaml or figures.yaml" if target == "claims" else f"{target}.yaml"
+        return reference_hint(value, self.nearest[target]) or f"add the {target[:-1]} to dataset/records/{where}"
 
-    resources = [m.resource for m in CLAIMS] if target == "claims" else [target]
-    known = {loc.id: loc for r in resources for loc in dataset.of(r) if loc.id}
-    where = "events.yaml, statements.yaml or figures.yaml" if target == "claims" else f"{target}.yaml"
-    return reference_hint(value, Candidates(known)) or f"add the {target[:-1]} to dataset/records/{where}"
+    def locate(self, problem: P.Problem) -> P.Problem | None:
+        """The problem located in the records; None when it is not one (see the cases below)."""
+        resource, row, dataset = problem.resource, problem.row, self.dataset
+        origins = self.tables.origins.get(resource or "", [])
+        if resource is None or row is None or not 2 <= row < len(origins) + 2:
+            if isinstance(problem, P.SeedUndescribed) and (
+                dataset.invalid.get("sources") or "sources" in dataset.unread
+            ):
+                return None  # a source record that failed its checks may describe it
+            seed = SEED_NAMED.match(problem.message) if isinstance(problem, P.SeedUndescribed) else None
+            return type(problem)(problem.message, file=seed.group(1) if seed else SOURCES_FILE, hint=problem.hint)
+        origin = origins[row - 2]
+        if not origin.valid and not isinstance(problem, AS_WRITTEN_KINDS):
+            return None  # the record's own checks reported it
+        if not origin.found and problem.field in ("char_start", "char_end"):
+            return None  # the excerpt was not found: reported where its offsets were looked for
+        path = _path(resource, origin, problem.field)
+        hint = problem.hint
+        if resource == "citations":
+            cited = _written(origin.loc, (*origin.part, "source_id"))
+            if problem.message == R.CITES_ARCHIVED.message(source_id=cited) and self.known_elsewhere("sources", cited):
+                return None  # a source that failed its own checks: whether it is archived is not known
+        if isinstance(problem, P.DanglingReference):
+            target = _target(resource, problem.field)
+            value = _written(origin.loc, path)
+            if target and self.known_elsewhere(target, value):
+                return None
+            if target and isinstance(value, str):
+                hint = self.reference_hint(target, value)
+        line, column = origin.loc.at(*path)
+        return type(problem)(
+            problem.message,
+            file=origin.loc.file,
+            line=line,
+            column=column,
+            record_id=origin.loc.id,
+            field=P.dotted(path),
+            hint=hint,
+        )
