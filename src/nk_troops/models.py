@@ -22,9 +22,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from . import rulebook as R
 from .derived_rows import CitationRow, ClaimLinkRow, ClaimRow, SourceRelayRow
 from .fields import (  # also read by other modules as models.<name>
     ActorId,
@@ -73,17 +72,6 @@ def _place_code() -> Any:
 
 def _place_precision() -> Any:
     return Field(None, description="How precisely the sources name the place.", examples=["subdivision"])
-
-
-def _check_place(record: Any) -> None:
-    """The rules between place, place_code, place_precision and country (rulebook PLACE_PRECISION and
-    SUBDIVISION_IN_COUNTRY)."""
-    if (record.place is None) != (record.place_precision is None):
-        present, missing = ("place", "place_precision") if record.place is not None else ("place_precision", "place")
-        raise ValueError(R.PLACE_PRECISION.message(present=present, missing=missing))
-    code = record.place_code
-    if code is not None and (record.country is None or not code.startswith(f"{record.country}-")):
-        raise ValueError(R.SUBDIVISION_IN_COUNTRY.message(code=code, country=record.country or "(none given)"))
 
 
 class SourceRecord(Record):
@@ -161,18 +149,6 @@ class SourceRecord(Record):
         examples=["Ends with unrelated news-feed items, which are out of scope."],
     )
 
-    @model_validator(mode="after")
-    def _archive_fields(self) -> SourceRecord:
-        if self.status is ArchiveStatus.archived and (self.archived_file is None or self.sha256 is None):
-            raise ValueError(R.ARCHIVED_FIELDS.message())
-        if self.status is ArchiveStatus.not_archived and (self.archived_file or self.sha256):
-            raise ValueError(R.NOT_ARCHIVED_FIELDS.message())
-        if (self.original_file is None) != (self.original_sha256 is None) or (
-            self.original_file is not None and self.status is not ArchiveStatus.archived
-        ):
-            raise ValueError(R.ORIGINAL_FIELDS.message())
-        return self
-
 
 class ActorRecord(Record):
     resource = "actors"
@@ -230,11 +206,6 @@ class EventRecord(ClaimRecord):
         "Who the sources say claims it happened; empty when the citing sources state it in their own voice.",
         "volodymyr-zelensky",
     )
-
-    @model_validator(mode="after")
-    def _place(self) -> EventRecord:
-        _check_place(self)
-        return self
 
 
 class StatementRecord(ClaimRecord):
@@ -309,28 +280,6 @@ class FigureRecord(ClaimRecord):
     statement_id: StatementId | None = fk(
         "statements.statement_id", "The statement the number was given in, if recorded.", "st-ponomarenko-heavy-losses"
     )
-
-    @model_validator(mode="after")
-    def _numbers(self) -> FigureRecord:
-        _check_place(self)
-        if self.qualifier is Qualifier.range:
-            if self.value_low is None or self.value_high is None:
-                raise ValueError(R.RANGE_BOUNDS.message())
-        elif self.value is None:
-            raise ValueError(R.NEEDS_VALUE.message(qualifier=self.qualifier.value))
-        if self.value_low is not None and self.value_high is not None and self.value_low > self.value_high:
-            raise ValueError(R.LOW_ABOVE_HIGH.message(low=self.value_low, high=self.value_high))
-        if self.value is not None:
-            if self.value_low is not None and self.value < self.value_low:
-                raise ValueError(R.VALUE_BELOW_LOW.message(value=self.value, low=self.value_low))
-            if self.value_high is not None and self.value > self.value_high:
-                raise ValueError(R.VALUE_ABOVE_HIGH.message(value=self.value, high=self.value_high))
-        if self.unit is Unit.share:
-            for name in ("value", "value_low", "value_high"):
-                v = getattr(self, name)
-                if v is not None and v > 1:
-                    raise ValueError(R.SHARE_AT_MOST_ONE.message(name=name, value=v))
-        return self
 
 
 CURATED: tuple[type[Record], ...] = (SourceRecord, ActorRecord, EventRecord, StatementRecord, FigureRecord)

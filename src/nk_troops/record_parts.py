@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from . import rulebook as R
 from .fields import ClaimId, Excerpt, SourceId, Text, fk
 from .vocabularies import CitationVoice, Hedge, LinkRelation, Provenance, RecordType
 
@@ -103,11 +102,3 @@ class ClaimRecord(Record):
     links: list[Link] = Field(
         default_factory=list, description="Links to other claims (conflicts, alternative estimates)."
     )
-
-    @model_validator(mode="after")
-    def _hedge_words(self) -> ClaimRecord:
-        if self.hedge is Hedge.asserted and self.hedge_words is not None:
-            raise ValueError(R.ASSERTED_NO_WORDS.message())
-        if self.hedge is not Hedge.asserted and self.hedge_words is None:
-            raise ValueError(R.HEDGE_WORDS.message(hedge=self.hedge.value))
-        return self
