@@ -1,5 +1,5 @@
-"""Rules on the links between records, declared once for the curated checks (checks.py) and the table
-engine (engine/batch.py and references.py), which both run them:
+"""Rules on the links between records, run by the table engine (engine/batch.py and references.py) on a
+package's tables and on the curated records' tables (records_as_tables.py):
 
 * a self-reference (a column whose foreign key is its own table's key: actors.affiliation_actor_id)
   must not come back to the record it starts from; each loop is reported once, at the record that

@@ -2,8 +2,9 @@
 
 Every problem comes back as a located :class:`~nk_troops.problems.Problem`
 (file, line, column, record id, field); nothing raises for a contributor's
-mistake. Checks *between* records (ids, references, excerpts) are in
-``checks.py``.
+mistake. Excerpts are found in their texts by ``checks.py``; checks *between*
+records (ids, references, links, relays) are the table checker's, run on the
+records' tables by ``records_as_tables.py``.
 """
 
 from __future__ import annotations

@@ -3,8 +3,10 @@ problem it raises and the words of that problem.
 
 Cell rules (type, required, controlled values, pattern, length, range, safe text, country codes) are data on each
 column (``schema_gen.columns``, from the field definitions in ``models.py``). The rules here are the ones a column
-cannot state. Both checkers (the records' checks and the table engine, ``engine/``) take their messages from here,
-so a message is written once; ``docs/rules.md`` is generated from this list and the columns by ``nk-troops build``.
+cannot state. The table checker (``engine/``) runs them on a package's tables and on the curated records' tables
+(``records_as_tables``); the few a record is checked for before it is a row (a claim's first citation, a written
+date, an explained unknown) take their messages from here too, so a message is written once; ``docs/rules.md`` is
+generated from this list and the columns by ``nk-troops build``.
 """
 
 from __future__ import annotations
@@ -210,7 +212,7 @@ UNIQUE_KEY = Rule(
     ("sources", "actors", "claims", "events", "statements", "figures", "citations", "claim_links", "source_relays"),
     "Every row's key is used once (for claims: once across events, statements and figures).",
     None,
-    where="checks._check_unique_ids; engine/references.py check_keys",
+    where="engine/references.py check_keys, engine/reread.py",
 )
 REFERENCE_EXISTS = Rule(
     "foreign-key-exists",
@@ -218,7 +220,7 @@ REFERENCE_EXISTS = Rule(
     ("actors", "events", "statements", "figures", "citations", "claim_links", "source_relays"),
     "Every reference names an existing row of the table it refers to (with the closest id as a hint).",
     None,
-    where="checks._check_references; engine/references.py check_keys",
+    where="engine/references.py check_keys",
 )
 CLAIM_CITED = Rule(
     "claim-cited",

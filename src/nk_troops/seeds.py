@@ -1,5 +1,5 @@
-"""The archive in seeds/: the checks every archived file passes, asked by both checkers (the records' checks and the
-table engine), so each is written once: the size limit, a saved original and its sha256, and what in seeds/ no
+"""The archive in seeds/: the checks every archived file passes, asked by the table engine (and by `add-source`
+and the drafts' check before they read a text), so each is written once: the size limit, a saved original and its sha256, and what in seeds/ no
 source describes."""
 
 from __future__ import annotations

@@ -15,10 +15,9 @@ from .. import problems as P
 from .. import rulebook as R
 from ..confine import SEEDS_DIR, Refusal, seed_file
 from ..excerpts import JOINS_BACKWARD, QUOTES, SPACES
+from ..seeds import MAX_SEED_BYTES, original_refusal, undescribed_seeds
 from .arrays import _control_chars, _control_positions, _edge_spaces, _np_mask, _present, _views
 from .state import TableState
-
-MAX_SEED_BYTES = 10 * 1024 * 1024
 
 
 @dataclass
@@ -78,8 +77,6 @@ def load_archive(root: Path, state: TableState) -> Archive:
             found.add(P.EncodingProblem, idx, "archived_file", f"'{rel}' is not UTF-8 text")
             continue
         ids.append(sid)
-    from ..seeds import original_refusal, undescribed_seeds
-
     for idx, rel, sha in zip(refs.original_index, refs.original_file, refs.original_sha256, strict=True):
         name, fld, refused = original_refusal(root, rel, sha)
         described.add(name)
