@@ -165,9 +165,12 @@ def test_share_above_one(mini):
 def test_duplicate_ids(mini):
     text = (mini / EVENTS).read_text(encoding="utf-8")
     (mini / EVENTS).write_text(text + text, encoding="utf-8")
-    p = one(rejected(mini), "duplicate-id")
+    problems = rejected(mini)
+    p = one(problems, "duplicate-id")
     assert (p.file, p.line, p.field, p.record_id) == (EVENTS, 14, "event_id", "ev-capture")
     assert f"{EVENTS}:1" in p.message
+    # one problem per repeated record: not again for the claims registry, its citations or its links
+    assert [q.type for q in problems] == ["duplicate-id"] * text.count("- event_id:"), [q.to_text() for q in problems]
 
 
 def test_dangling_reference_suggests_closest_id(mini):
