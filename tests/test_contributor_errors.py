@@ -352,3 +352,15 @@ def test_misspelt_unknown_key_points_at_it(mini):
     p = one(problems, "unknown-field")
     assert (p.file, p.line, p.field, p.hint) == (SOURCES, 10, "url.unknwon", "did you mean 'unknown'?")
     assert not any(q.type == "seed-undescribed" for q in problems)  # the source exists; it is only invalid
+
+
+def test_a_temporary_folder_that_cannot_be_written_is_one_problem_not_a_traceback(mini, monkeypatch):
+    """validate writes the records' tables to a temporary folder for the table checker."""
+    import tempfile
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", full)
+    [p] = validate(mini, records_only=True).problems
+    assert p.type == "file-unreadable" and "temporary folder" in p.message and "No space left" in p.message

@@ -54,13 +54,21 @@ def check_as_tables(dataset: Dataset, tables: Tables) -> list[P.Problem]:
     tables = _with_invalid(dataset, tables)
     files = {f"{CSV_DIR}/{m.resource}.csv": to_csv(m, tables.rows[m.resource]) for m in PUBLISHED}
     files["datapackage.json"] = csv_descriptor(files, tables.rows["sources"])
-    with tempfile.TemporaryDirectory(prefix="nk-troops-validate-") as tmp:
-        for rel, data in files.items():
-            (Path(tmp) / rel).parent.mkdir(parents=True, exist_ok=True)
-            (Path(tmp) / rel).write_bytes(data)
-        found = validate_tables(
-            Path(tmp) / "datapackage.json", workers=1, seeds_root=dataset.root, where=_where(tables)
-        )
+    try:
+        with tempfile.TemporaryDirectory(prefix="nk-troops-validate-") as tmp:
+            for rel, data in files.items():
+                (Path(tmp) / rel).parent.mkdir(parents=True, exist_ok=True)
+                (Path(tmp) / rel).write_bytes(data)
+            found = validate_tables(
+                Path(tmp) / "datapackage.json", workers=1, seeds_root=dataset.root, where=_where(tables)
+            )
+    except OSError as e:
+        return [
+            P.FileUnreadable(
+                f"could not write the records' tables to a temporary folder to check them ({e})",
+                hint="set TMPDIR to a writable folder with free space",
+            )
+        ]
     locator = _Locator(dataset, tables)
     out: list[P.Problem] = []
     seen: set[tuple] = set()
