@@ -58,7 +58,7 @@ def _text_columns() -> list[tuple[str, str]]:
     cases = []
     for model in M.PUBLISHED:
         for c in table_spec(model).columns:
-            if c.type == "string" and c.column.part in ("", "missing_reason"):
+            if c.type == "string" and c.part in ("", "missing_reason"):
                 cases.append((model.resource, c.name))
     return cases
 
@@ -68,7 +68,7 @@ CASES = _text_columns()
 
 def _model_refuses(resource: str, column: str, value: str) -> bool:
     model = M.BY_RESOURCE[resource]
-    col = table_spec(model).by_name[column].column
+    col = table_spec(model).by_name[column]
     item = copy.deepcopy(_valid_items()[resource])
     field = col.source_field
     item[field] = {"unknown": value} if col.part == "missing_reason" else value
@@ -99,20 +99,20 @@ def _engine_refuses(resource: str, column: str, values: list[str], *, long: bool
 def _valid_value(resource: str, column: str) -> str:
     """A value the column holds in the real dataset (or its documented example)."""
     c = table_spec(M.BY_RESOURCE[resource]).by_name[column]
-    if c.column.part == "missing_reason":
+    if c.part == "missing_reason":
         return "the sources do not say"
     if c.enum:
-        return c.enum[0]
-    value = _valid_items()[resource].get(c.column.source_field)
+        return c.enum.values()[0]
+    value = _valid_items()[resource].get(c.source_field)
     if isinstance(value, str):
         return value
     dataset, _ = load_dataset(ROOT)
     for loc in dataset.of(resource):
-        value = loc.item.get(c.column.source_field)
+        value = loc.item.get(c.source_field)
         if isinstance(value, str):
             return value
-    assert isinstance(c.column.example, str), (resource, column)
-    return c.column.example
+    assert isinstance(c.example, str), (resource, column)
+    return c.example
 
 
 # text near every rule: id alphabets and separators, case, digits, spaces (ASCII and wide), control
@@ -202,10 +202,10 @@ def _values(draw, resource: str, column: str) -> list[str]:
             k = draw(st.integers(0, len(valid)))
             out.append(valid[:k] + draw(PIECES) + valid[k:])
         elif kind == 2 and c.enum:
-            out.append(draw(st.sampled_from(list(c.enum))) + draw(st.sampled_from(["", " ", "x", "S"])))
-        elif kind == 3 and c.column.max_length:  # around the length limit, in characters that take 1-4 bytes
+            out.append(draw(st.sampled_from(c.enum.values())) + draw(st.sampled_from(["", " ", "x", "S"])))
+        elif kind == 3 and c.max_length:  # around the length limit, in characters that take 1-4 bytes
             ch = draw(st.sampled_from(["a", "é", "한", "𝄞"]))
-            out.append(ch * (c.column.max_length + draw(st.integers(-1, 1))))
+            out.append(ch * (c.max_length + draw(st.integers(-1, 1))))
         else:
             out.append(draw(st.text(max_size=12)))
     # an empty cell is an absent value in CSV (no empty string exists there): whether one may be absent is
@@ -237,8 +237,8 @@ def _sweep(resource: str, column: str) -> list[str]:
     out = [valid]
     for piece in PIECE_LIST:
         out += [piece, piece + valid, valid[:mid] + piece + valid[mid:], valid + piece]
-    if c.column.max_length:
-        out += [ch * (c.column.max_length + d) for ch in ("a", "é", "한", "𝄞") for d in (-1, 0, 1)]
+    if c.max_length:
+        out += [ch * (c.max_length + d) for ch in ("a", "é", "한", "𝄞") for d in (-1, 0, 1)]
     return out
 
 

@@ -18,7 +18,7 @@ from typing import Annotated, Any, get_args, get_origin
 
 from pydantic.fields import FieldInfo
 
-from .fields import KnowableMarker, Unknown, WrittenDateMarker
+from .fields import KnowableMarker, Unknown, WrittenDateMarker, _iso_country, _safe_excerpt, _safe_text
 from .models import ClaimRecord, Record
 from .vocabularies import DatePrecision, DocEnum
 
@@ -43,6 +43,22 @@ class Column:
     unique: bool = False
     source_field: str = ""  # the model field it comes from
     part: str = ""  # "", "text", "start", "end", "precision", "missing_reason"
+    safe_text: bool = False  # fields.text_problem: no edge whitespace, no control character, no formula start
+    visible_only: bool = False  # fields._safe_text (every text but excerpts): no invisible character either
+    country: bool = False  # fields._iso_country: an ISO 3166-1 alpha-2 code
+
+    @property
+    def enum_values(self) -> tuple[str, ...] | None:
+        return tuple(self.enum.values()) if self.enum is not None else None
+
+    @property
+    def fk_table(self) -> str | None:
+        """The table a foreign key refers to (``fk`` is "resource.field")."""
+        return self.fk.split(".", 1)[0] if self.fk else None
+
+    @property
+    def fk_field(self) -> str | None:
+        return self.fk.split(".", 1)[1] if self.fk else None
 
     def table_schema_field(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "type": self.type}
@@ -88,6 +104,7 @@ class _Facts:
     maximum: float | None = None
     fk: str | None = None
     extra: list[Any] = field(default_factory=list)
+    validators: set[Any] = field(default_factory=set)  # the functions of AfterValidators anywhere in the type
 
 
 def _absorb(facts: _Facts, meta: Any) -> None:
@@ -96,6 +113,9 @@ def _absorb(facts: _Facts, meta: Any) -> None:
         facts.knowable = True
     elif isinstance(meta, WrittenDateMarker):
         facts.written_date = True
+    func = getattr(meta, "func", None)  # an AfterValidator: a rule the column states as a function
+    if func is not None:
+        facts.validators.add(func)
     if isinstance(meta, FieldInfo):
         facts.description = facts.description or meta.description
         facts.examples = facts.examples or meta.examples
@@ -159,6 +179,23 @@ def field_order(model: type[Record]) -> list[str]:
     return [model.primary_key, *own, *shared]
 
 
+class _TextRules(typing.TypedDict):
+    safe_text: bool
+    visible_only: bool
+    country: bool
+
+
+def _text_rules(validators: set[Any], col_type: str, enum: Any) -> _TextRules:
+    """The rules a column states as validator functions (``fields``), as data on the column; an unknown's
+    reason is a Text (``fields.Unknown.unknown``)."""
+    text = col_type == "string" and enum is None
+    return {
+        "safe_text": text and bool(validators & {_safe_text, _safe_excerpt}),
+        "visible_only": text and _safe_text in validators,
+        "country": _iso_country in validators,
+    }
+
+
 def columns(model: type[Record]) -> list[Column]:
     """The published columns of a model's table, in order."""
     out: list[Column] = []
@@ -210,6 +247,7 @@ def columns(model: type[Record]) -> list[Column]:
                     None,
                     source_field=name,
                     part="missing_reason",
+                    **_text_rules({_safe_text}, "string", None),
                 ),
             ]
             continue
@@ -235,6 +273,7 @@ def columns(model: type[Record]) -> list[Column]:
                 fk=f.fk,
                 unique=is_pk,
                 source_field=name,
+                **_text_rules(f.validators, col_type, enum),
             )
         )
         if f.knowable:
@@ -246,6 +285,7 @@ def columns(model: type[Record]) -> list[Column]:
                     None,
                     source_field=name,
                     part="missing_reason",
+                    **_text_rules({_safe_text}, "string", None),
                 )
             )
     return out

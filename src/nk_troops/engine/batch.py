@@ -43,7 +43,7 @@ def deferred_columns(resource: str) -> dict[str, bool]:
     to (checked only where the reference is not a valid key, on the values read again)."""
     out = {}
     for c in table_spec(M.BY_RESOURCE[resource]).columns:
-        target = table_spec(M.BY_RESOURCE[c.fk[0]]).by_name.get(c.fk[1]) if c.fk else None
+        target = table_spec(M.BY_RESOURCE[c.fk_table]).by_name.get(c.fk_field) if c.fk_table and c.fk_field else None
         out[c.name] = (
             target is not None
             and target.unique

@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 from .. import fields as F
 from .. import hints
 from .. import problems as P
+from ..schema_gen import Column
 from .arrays import (
     _control_chars,
     _edge_spaces,
@@ -24,7 +25,7 @@ from .arrays import (
     cast_number,
     polars_strings,
 )
-from .spec import DATE_RE, INTEGER_RE, NUMBER_RE, ColSpec
+from .spec import DATE_RE, INTEGER_RE, NUMBER_RE
 from .state import Found
 
 
@@ -109,7 +110,7 @@ TYPED = {"integer": pa.int64(), "number": pa.float64(), "date": pa.date32()}
 
 
 def check_column(
-    c: ColSpec,
+    c: Column,
     col: pa.Array,
     live: np.ndarray,
     found: Found,
@@ -215,18 +216,19 @@ def check_column(
         return typed, ok
     # strings
     if c.enum is not None:
-        good_np = _in_set(col, pa.array(c.enum, pa.string()))
+        allowed = c.enum.values()
+        good_np = _in_set(col, pa.array(allowed, pa.string()))
         bad = present & ~good_np
         if bad.any():
             idx = np.flatnonzero(bad)
             values = _values(col, idx)
-            definitions = c.column.enum.definitions() if c.column.enum else dict.fromkeys(c.enum, "")
+            definitions = c.enum.definitions()
             for i, v in zip(idx.tolist(), values, strict=True):
                 found.add(
                     P.FieldProblem,
                     i + base,
                     c.name,
-                    hints.not_allowed(_show(v), c.enum),
+                    hints.not_allowed(_show(v), allowed),
                     hints.controlled_value(v, definitions),
                 )
         ok &= good_np

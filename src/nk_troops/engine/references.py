@@ -39,9 +39,7 @@ CLAIM_TABLES = {"ev": "events", "st": "statements", "fg": "figures"}
 def needs(run: RunState, resource: str) -> set[str]:
     """The tables a table's key checks need read: itself, every table referring to it, and for claims
     the registry; for sources, citations (their sources with no archived text)."""
-    deps = {resource} | {
-        o.spec.resource for o in run.states.values() for c in o.spec.columns if c.fk and c.fk[0] == resource
-    }
+    deps = {resource} | {o.spec.resource for o in run.states.values() for c in o.spec.columns if c.fk_table == resource}
     if resource == "claims":
         deps |= {"events", "statements", "figures", "citations"}
     if resource == "sources":
@@ -56,7 +54,7 @@ def _probes_into(run: RunState, target: TableState) -> list[Probe]:
         if not st.rows:
             continue
         for c in st.spec.columns:
-            if c.fk and c.fk[0] == r:
+            if c.fk_table == r:
                 if st.spec.resource == "citations" and c.name == "source_id" and st.checked_src:
                     # values that named an archived text are known sources; look up only the others
                     if st.unverified.source_ids:

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 
 from .. import problems as P
+from ..schema_gen import Column
 from .archive import Archive
 from .rules import DateTexts
-from .spec import ColSpec
 from .state import Found, TableState
 
 Message = Callable[..., str | None]
@@ -34,7 +34,7 @@ class Later:
     message: Message | None = None
     hint: str | None = None
     related: dict[int, list[int]] | None = None
-    column: ColSpec | None = None
+    column: Column | None = None
 
 
 @dataclass

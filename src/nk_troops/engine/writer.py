@@ -145,7 +145,7 @@ def typed_batch(spec: TableSpec, batch: pa.RecordBatch | pa.Table) -> pa.Table:
         if c.enum is not None:
             if pa.types.is_dictionary(col.type):
                 col = col.cast(pa.string())
-            levels = pa.array(list(c.enum), pa.string())
+            levels = pa.array(c.enum.values(), pa.string())
             idx = pc.cast(pc.index_in(col, value_set=levels), pa.int32())
             arrays.append(pa.DictionaryArray.from_arrays(idx, levels))
         else:
