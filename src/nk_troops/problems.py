@@ -98,10 +98,11 @@ def _gh_escape_property(s: str) -> str:
 
 
 def _kind(type_: str, title: str) -> type[Problem]:
-    cls = type(
+    """A kind of problem: Problem with its type and title (no fields of its own, so it needs no dataclass of its
+    own: it inherits Problem's, and building 28 dataclasses took most of this module's import)."""
+    return type(
         title.replace(" ", "").replace("-", ""), (Problem,), {"type": type_, "title": title, "__doc__": title + "."}
     )
-    return dataclass(frozen=True)(cls)
 
 
 FileUnreadable = _kind("file-unreadable", "File cannot be read")
