@@ -86,7 +86,7 @@ def test_excerpt_controls_counted_in_the_archive_agree_with_reading_them(tmp_pat
             ex[key].append(v)
     st = TableState(table_spec(M.BY_RESOURCE["sources"]), tmp_path, Found("sources"))
     st.seeds = SeedRefs(ex["arch_index"], ex["arch_id"], ex["arch_file"], ex["arch_sha"])
-    archive = load_archive(tmp_path, st)
+    archive = load_archive(tmp_path, st, [])
     assert not st.found.items
     rows = [  # (source, start, end, excerpt)
         ("s0", 0, 12, texts[0][0:12]),  # holds U+0007, equal to the span

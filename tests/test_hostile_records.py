@@ -302,6 +302,7 @@ def test_the_table_checker_reports_every_undescribed_entry_of_seeds_too(repo_cop
     (seeds / "evil.html").write_text("<script>alert(1)</script>", encoding="utf-8")
     os.mkfifo(seeds / "pipe")
     problems = validate_tables(repo_copy)
-    found = sorted(p.message for p in problems if p.type == "seed-undescribed")
-    assert len(found) == 2 and "seeds/evil.html" in found[0] and "seeds/pipe" in found[1], problems
+    found = sorted((p.file, p.message) for p in problems if p.type == "seed-undescribed")
+    assert [f for f, _ in found] == ["seeds/evil.html", "seeds/pipe"], problems
+    assert "seeds/evil.html" in found[0][1] and "seeds/pipe" in found[1][1], problems
     assert len(problems) == 2

@@ -13,7 +13,6 @@ and finding each excerpt's offsets in its text.
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -37,9 +36,6 @@ FIELD_OF = {
 
 
 SOURCES_FILE = "dataset/records/sources.yaml"
-
-SEED_NAMED = re.compile(r"'(seeds/[^/]+?)' (?:has|is) ")
-"""The entry of seeds/ a problem of ``seeds.undescribed_seeds`` names first."""
 
 AS_WRITTEN_KINDS = (P.DanglingReference, P.DuplicateId)
 """What is reported on the rows of a record that failed its own checks (those checks said the rest)."""
@@ -223,8 +219,7 @@ class _Locator:
                 dataset.invalid.get("sources") or "sources" in dataset.unread
             ):
                 return None  # a source record that failed its checks may describe it
-            seed = SEED_NAMED.match(problem.message) if isinstance(problem, P.SeedUndescribed) else None
-            return type(problem)(problem.message, file=seed.group(1) if seed else SOURCES_FILE, hint=problem.hint)
+            return problem if problem.file else type(problem)(problem.message, file=SOURCES_FILE, hint=problem.hint)
         origin = origins[row - 2]
         if not origin.valid and not isinstance(problem, AS_WRITTEN_KINDS):
             return None  # the record's own checks reported it

@@ -43,8 +43,9 @@ class Archive:
         return n
 
 
-def load_archive(root: Path, state: TableState) -> Archive:
-    """Read, hash-check and index every archived text the sources table names."""
+def load_archive(root: Path, state: TableState, file_problems: list[P.Problem]) -> Archive:
+    """Read, hash-check and index every archived text the sources table names; an entry of seeds/ that no
+    source describes is added to ``file_problems``, located in that entry."""
     found = state.found
     refs = state.seeds
     ids: list[str] = []
@@ -83,8 +84,8 @@ def load_archive(root: Path, state: TableState) -> Archive:
         if refused is not None:
             found.add(refused.kind, idx, fld, refused.message, refused.hint)
     if seeds.is_dir() and not seeds.is_symlink():  # a link leading out of the package is not listed
-        for _, message, hint in undescribed_seeds(seeds, described):
-            found.add(P.SeedUndescribed, None, None, message, hint)
+        for rel, message, hint in undescribed_seeds(seeds, described):
+            file_problems.append(P.SeedUndescribed(message, file=rel, hint=hint))
     blobs = [t.encode("utf-8") for t in texts]
     cp_len = np.array([len(t) for t in texts], dtype=np.int64)
     maps = []

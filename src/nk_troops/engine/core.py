@@ -64,9 +64,9 @@ def load(run: RunState) -> bool:
     """Read the descriptor and make a state for every published table (unreadable where it names none)."""
     desc = load_descriptor(run.descriptor)
     if isinstance(desc, P.Problem):
-        run.descriptor_problems.append(desc)
+        run.file_problems.append(desc)
         return False
-    run.descriptor_problems += desc.problems  # only a regular file inside the package's folder is opened
+    run.file_problems += desc.problems  # only a regular file inside the package's folder is opened
     run.resources = desc.resources
     for model in M.PUBLISHED:
         spec = table_spec(model)
@@ -197,7 +197,7 @@ def check(run: RunState) -> list[P.Problem]:
 
 def problems(run: RunState) -> list[P.Problem]:
     """Every problem found, located (kept-row indices become row numbers), in the report's order."""
-    out: list[P.Problem] = list(run.descriptor_problems)
+    out: list[P.Problem] = list(run.file_problems)
     for cls, _, fld, msg, hint in run.package_found.items:
         out.append(cls(msg, file=run.descriptor.name, field=fld, hint=hint))
     for st in run.states.values():

@@ -50,7 +50,7 @@ class RunState:
     states: dict[str, TableState] = field(default_factory=dict)
     archive: Archive | None = None
     package_found: Found = field(default_factory=lambda: Found(""))
-    descriptor_problems: list[P.Problem] = field(default_factory=list)  # located in the descriptor itself
+    file_problems: list[P.Problem] = field(default_factory=list)  # located in a file: the descriptor, seeds/
     dates: DateTexts = field(default_factory=DateTexts)
     later: list[Later] = field(default_factory=list)
     later_lock: threading.Lock = field(default_factory=threading.Lock)

@@ -34,7 +34,7 @@ def scan(run: RunState, st: TableState) -> None:
         st.bad_key_rows = np.concatenate(st.bad_key_batches) if st.bad_key_batches else np.zeros(0, np.int64)
         st.bad_key_batches = []
         if st.spec.resource == "sources":
-            run.archive = load_archive(run.archive_root, st)
+            run.archive = load_archive(run.archive_root, st, run.file_problems)
 
 
 def read_rows(run: RunState, st: TableState) -> None:
