@@ -153,7 +153,7 @@ def test_value_outside_its_range(mini):
     edit(mini, FIGURES, "  value: 4000\n", "  value: -3\n")
     p = one(rejected(mini), "field-error")
     assert (p.file, p.line, p.field) == (FIGURES, 4, "value")
-    assert "greater than or equal to 0" in p.message
+    assert "below the minimum 0" in p.message
 
 
 def test_share_above_one(mini):

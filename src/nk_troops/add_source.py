@@ -28,13 +28,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from . import yaml_writer
 from .confine import SEEDS_DIR, unsafe_folders
 from .drafts import DRAFTS_DIR, Actors, check_drafts, draft_records
 from .excerpts import normalise
-from .fields import SourceId
 from .models import SourceRecord
 from .page_metadata import Reading, read_page
 from .seeds import MAX_SEED_BYTES
@@ -201,19 +200,36 @@ def _source_record(
         else:
             record[fld] = {"unknown": _unknown_reason(fld, reading, html)}
     record["notes"] = notes
-    for _ in KNOWABLE:  # a declared value the model refuses is not established: say so, never write it
-        try:
-            SourceRecord.model_validate(record)
+    for _ in KNOWABLE:  # a declared value the table refuses is not established: say so, never write it
+        broken = _broken_fields(record)
+        if not broken:
             return record
-        except ValidationError as e:
-            bad = next((str(err["loc"][0]) for err in e.errors() if err["loc"] and err["loc"][0] in KNOWABLE), None)
-            if bad is None or isinstance(record[bad], dict):
-                raise Refused(f"the source record cannot be written: {e.errors()[0]['msg']}") from None
-            record[bad] = {
-                "unknown": f"Not established: the page gives {readings[bad].where} {record[bad]!r}, "
-                f"which is not a valid {bad} ({e.errors()[0]['msg']})."
-            }
+        bad = next((f for f in broken if f in KNOWABLE and not isinstance(record[f], dict)), None)
+        if bad is None:
+            field, why = next(iter(broken.items()))
+            raise Refused(f"the source record cannot be written: {field}: {why}")
+        record[bad] = {
+            "unknown": f"Not established: the page gives {readings[bad].where} {record[bad]!r}, "
+            f"which is not a valid {bad} ({broken[bad]})."
+        }
     raise Refused("the source record cannot be written")  # pragma: no cover
+
+
+def _broken_fields(record: dict[str, object]) -> dict[str, str]:
+    """Field: the first problem, for each field of ``record`` that its model or its table's cell rules refuse
+    (the table checker's own code: ``engine.cells.cell_problems``)."""
+    from .engine.cells import cell_problems
+    from .schema_gen import columns
+    from .tables import record_row
+    from .writers import csv_cell
+
+    try:
+        row = record_row(SourceRecord.model_validate(record))
+    except ValidationError as e:
+        return {str(err["loc"][0]) if err["loc"] else "record": err["msg"] for err in e.errors()}
+    source_of = {c.name: c.source_field for c in columns(SourceRecord)}
+    found = cell_problems(SourceRecord, {name: csv_cell(value) or None for name, value in row.items()})
+    return {source_of[name]: problem.message for name, problem in found.items()}
 
 
 def add_source(root: Path, file: Path, *, kind: str, source_id: str | None = None, name: str | None = None) -> Added:
@@ -254,10 +270,11 @@ def add_source(root: Path, file: Path, *, kind: str, source_id: str | None = Non
     sid = source_id or f"seed-{number:03d}-" + (
         _slug(headline.value) if headline and headline.value else _slug(file.stem) or "source"
     )
-    try:
-        TypeAdapter(SourceId).validate_python(sid)
-    except ValidationError as e:
-        raise Refused(f"'{sid}' is not a source id: {e.errors()[0]['msg']}") from None
+    from .engine.cells import cell_problems
+
+    wrong = cell_problems(SourceRecord, {"source_id": sid}).get("source_id")
+    if wrong is not None:
+        raise Refused(f"'{sid}' is not a source id: {wrong.message}")
     if any(s.get("source_id") == sid for s in sources):
         raise Refused(f"the source id '{sid}' is already used in {SOURCES_FILE}; choose another with --source-id")
     draft_rel = f"{DRAFTS_DIR}/{sid}.yaml"

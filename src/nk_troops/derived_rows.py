@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from .fields import ClaimId, Excerpt, SourceId, Text, fk
+from .fields import Cell, ClaimId, Excerpt, SourceId, Text, fk
 from .record_parts import Citation, Link, Record, Relay
 from .vocabularies import CitationVoice, LinkRelation, RecordType
 
@@ -28,7 +28,7 @@ class CitationRow(Record):
     description = "Each claim's sources, with the verbatim excerpt and where it stands in the archived text. Derived by the build from each record's citations."
     primary_key = "citation_id"
 
-    citation_id: Annotated[str, Field(pattern=r"^(ev|st|fg)-[a-z0-9-]+/c[0-9]+$")] = Field(
+    citation_id: Annotated[str, Cell(pattern=r"^(ev|st|fg)-[a-z0-9-]+/c[0-9]+$")] = Field(
         description="The claim id, '/c' and the citation's position in the record (from 1).",
         examples=["fg-ponomarenko-killed-or-wounded/c1"],
     )
@@ -40,11 +40,11 @@ class CitationRow(Record):
         description="The verbatim words, as the curator wrote them.",
         examples=["approximately 4,000 killed or wounded so far"],
     )
-    char_start: Annotated[int, Field(ge=0)] = Field(
+    char_start: Annotated[int, Cell(ge=0)] = Field(
         description="Offset of the excerpt's first character in the archived text (Unicode code points from 0).",
         examples=[3120],
     )
-    char_end: Annotated[int, Field(ge=1)] = Field(
+    char_end: Annotated[int, Cell(ge=1)] = Field(
         description="Offset just past the excerpt's last character (so text[char_start:char_end] is the matched span).",
         examples=[3163],
     )
@@ -64,7 +64,7 @@ class ClaimLinkRow(Record):
     description = "Typed links between claims, such as conflicting figures; both claims stay in their tables. Derived by the build from each record's links."
     primary_key = "link_id"
 
-    link_id: Annotated[str, Field(pattern=r"^(ev|st|fg)-[a-z0-9-]+/l[0-9]+$")] = Field(
+    link_id: Annotated[str, Cell(pattern=r"^(ev|st|fg)-[a-z0-9-]+/l[0-9]+$")] = Field(
         description="The claim id, '/l' and the link's position in the record (from 1).",
         examples=["fg-ponomarenko-killed-or-wounded/l1"],
     )
@@ -86,7 +86,7 @@ class SourceRelayRow(Record):
     description = "Which sources each source is built on (an article restating an interview, a news agency report), and what it takes from each. Derived by the build from each source's relays."
     primary_key = "relay_id"
 
-    relay_id: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*/r[0-9]+$")] = Field(
+    relay_id: Annotated[str, Cell(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*/r[0-9]+$")] = Field(
         description="The source id, '/r' and the relay's position in the source's record (from 1).",
         examples=["seed-001-denisova-kyiv-open-to-talks/r1"],
     )

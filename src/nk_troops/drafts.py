@@ -15,6 +15,7 @@ reviewed record into dataset/records/ and sets its provenance to ``scripted_revi
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from . import problems as P
 from . import rulebook as R
 from .candidate_text import FigureCandidate, QuoteCandidate
 from .excerpts import NormalisedText, find_excerpt
-from .models import CLAIMS, Citation
+from .models import CLAIMS, Citation, Record
 from .vocabularies import CitationVoice, Hedge, Measure, Medium, Unit
 
 DRAFTS_DIR = "dataset/drafts"
@@ -232,6 +233,22 @@ def draft_records(
 # --------------------------------------------------------------------------- checking
 
 
+def _cell_problems(record: Record) -> dict[str, P.Problem]:
+    """Field: the first cell rule of its table it breaks (``engine.cells.cell_problems``)."""
+    from .engine.cells import cell_problems
+    from .schema_gen import columns
+    from .tables import record_row
+    from .writers import csv_cell
+
+    model = type(record)
+    source_of = {c.name: c.source_field for c in columns(model)}
+    found = cell_problems(model, {name: csv_cell(v) or None for name, v in record_row(record).items()})
+    out: dict[str, P.Problem] = {}
+    for name, problem in found.items():
+        out.setdefault(source_of[name], problem)
+    return out
+
+
 def check_drafts(root: Path) -> list[P.Problem]:
     """Every problem of the drafts in dataset/drafts/ (none when there is no such folder), located in the draft."""
     folder = Path(root) / DRAFTS_DIR
@@ -300,9 +317,13 @@ def check_drafts(root: Path) -> list[P.Problem]:
                 )
             shape = {k: v for k, v in item.items() if k != "provenance"}
             try:
-                model.model_validate(_nfc(shape))
+                draft = model.model_validate(_nfc(shape))
             except ValidationError as e:  # each error located, as for records
                 problems += pydantic_problems(e, model, item, i, loaded.positions, rel, rid)
+            else:  # its cells, by the table checker's rules, located as for records
+                for fld, problem in _cell_problems(draft).items():
+                    fl, fc = loaded.positions.get((i, fld), (line, col))
+                    problems.append(replace(problem, file=rel, line=fl, column=fc, record_id=rid, field=fld))
             citations = item.get("citations")
             for j, cit in enumerate(citations if isinstance(citations, list) else []):
                 sid = cit.get("source_id") if isinstance(cit, dict) else None

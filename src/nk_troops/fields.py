@@ -1,15 +1,18 @@
 """The building blocks of every column: text rules, identifiers, country codes, numbers, explained unknowns and
 written dates.
 
-Each is a type alias carrying its rules as data (pydantic ``Field`` constraints and validators), so that
-``schema_gen`` can compile them into Table Schemas, Parquet types and the codebook, and ``engine/spec.py`` into
-the table checker's rules. The records that use them are in ``models.py``.
+Each is a type alias carrying its rules as data (``Cell``, ``TextRule``, ``CountryRule``), which ``schema_gen``
+compiles into the columns: Table Schemas, Parquet types, the codebook and the table checker's rules. pydantic
+reads a record's shape and YAML types from them (text, number, controlled value, date grammar, an explained
+unknown) and ignores these rules: the table checker (``engine``) applies them, to the records' tables as to any
+package's, so each is checked by one piece of code. The records that use them are in ``models.py``.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Annotated, Any, TypeAlias, TypeVar
@@ -17,8 +20,35 @@ from typing import Annotated, Any, TypeAlias, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from . import rulebook as R
-from .excerpts import normalise
 from .vague_dates import VagueDate, parse_vague_date
+
+# --------------------------------------------------------------------------- rules as data
+
+
+@dataclass(frozen=True)
+class Cell:
+    """Rules on a cell's value (a pattern, a length in characters, a range), read by ``schema_gen``; pydantic does
+    not apply them (it ignores metadata it does not know)."""
+
+    pattern: str | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    ge: float | None = None
+    le: float | None = None
+
+
+@dataclass(frozen=True)
+class TextRule:
+    """A text cell's rules (:func:`text_problem`): every text's, and, with ``visible_only``, no invisible or
+    direction-changing character (every text but excerpts)."""
+
+    visible_only: bool = True
+
+
+@dataclass(frozen=True)
+class CountryRule:
+    """An ISO 3166-1 alpha-2 country code (:func:`iso3166_alpha2`)."""
+
 
 # --------------------------------------------------------------------------- text rules
 
@@ -80,32 +110,13 @@ def text_problem(value: str, *, excerpt: bool = False) -> str | None:
     return None
 
 
-def _safe_text(value: str) -> str:
-    """Text cells: see :func:`text_problem`."""
-    problem = text_problem(value)
-    if problem is not None:
-        raise ValueError(problem)
-    return value
-
-
-def _safe_excerpt(value: str) -> str:
-    """Excerpts: the rules of every text, but they may hold the invisible characters their archived source holds;
-    and long enough as they are matched (rulebook.EXCERPT_LONG_ENOUGH)."""
-    problem = text_problem(value, excerpt=True)
-    if problem is not None:
-        raise ValueError(problem)
-    length = len(normalise(value).text)
-    if length < R.EXCERPT_MIN:
-        raise ValueError(R.EXCERPT_LONG_ENOUGH.message(length=length, minimum=R.EXCERPT_MIN))
-    return value
-
-
-Text = Annotated[str, Field(min_length=1, max_length=20_000), AfterValidator(_safe_text)]
-Excerpt = Annotated[str, Field(min_length=R.EXCERPT_MIN, max_length=2_000), AfterValidator(_safe_excerpt)]
+Text = Annotated[str, Cell(min_length=1, max_length=20_000), TextRule()]
+Excerpt = Annotated[str, Cell(min_length=R.EXCERPT_MIN, max_length=2_000), TextRule(visible_only=False)]
 """Verbatim words from an archived text: in a record's citation and in the published citations table alike
-(a record's excerpt is published as written, so it has the table's text rules, but for invisible characters)."""
+(a record's excerpt is published as written, so it has the table's text rules, but for invisible characters,
+and it is long enough as it is matched: rulebook.EXCERPT_LONG_ENOUGH)."""
 
-Url = Annotated[str, Field(pattern=r"^https?://[^\s/?#@]+([/?#][^\s]*)?$"), AfterValidator(_safe_text)]
+Url = Annotated[str, Cell(pattern=r"^https?://[^\s/?#@]+([/?#][^\s]*)?$"), TextRule()]
 """An http(s) address with no user name or password in it (no '@' before the path: a published link must not carry
 credentials, nor disguise its host as one); a text too (no control or invisible character: a link can hide one)."""
 
@@ -122,56 +133,52 @@ def iso3166_alpha2() -> frozenset[str]:
     return frozenset(line.split("\t", 1)[0] for line in table.splitlines() if line and not line.startswith("#"))
 
 
-def _iso_country(value: str) -> str:
-    if value not in iso3166_alpha2():
-        raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code (for example UA, RU, KP, KR, US)")
-    return value
-
-
 Country = Annotated[
     str,
-    Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code.", examples=["KP"]),
-    AfterValidator(_iso_country),
+    Field(description="ISO 3166-1 alpha-2 country code.", examples=["KP"]),
+    Cell(pattern=r"^[A-Z]{2}$"),
+    CountryRule(),
 ]
 
 
 Subdivision = Annotated[
     str,
     Field(
-        pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$",
         description="ISO 3166-2 code of a country's subdivision: the country's code, a hyphen, up to three letters "
         "or digits.",
         examples=["RU-KRS"],
     ),
-    AfterValidator(lambda v: _iso_country(v[:2]) and v),
+    Cell(pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$"),
 ]
+"""Its country part is the record's country (rulebook.SUBDIVISION_IN_COUNTRY), itself a country code."""
 
 
 def _id(prefix: str, what: str, example: str) -> Any:
-    """The Field of an identifier column: lowercase letters, digits and hyphens after ``prefix``."""
+    """An identifier column: lowercase letters, digits and hyphens after ``prefix``."""
     body = r"[a-z0-9]+(-[a-z0-9]+)*"
-    return Field(
-        pattern=f"^{prefix}{body}$",
-        max_length=80,
-        description=f"Identifier of the {what}: lowercase letters, digits and hyphens"
-        + (f", starting '{prefix}'." if prefix else "."),
-        examples=[example],
-    )
+    return Annotated[
+        str,
+        Field(
+            description=f"Identifier of the {what}: lowercase letters, digits and hyphens"
+            + (f", starting '{prefix}'." if prefix else "."),
+            examples=[example],
+        ),
+        Cell(pattern=f"^{prefix}{body}$", max_length=80),
+    ]
 
 
-SourceId = Annotated[str, _id("", "source", "korea-times-2025-ponomarenko-interview")]
-ActorId = Annotated[str, _id("", "actor", "dmytro-ponomarenko")]
-EventId = Annotated[str, _id("ev-", "event", "ev-capture-two-soldiers-kursk")]
-StatementId = Annotated[str, _id("st-", "statement", "st-ponomarenko-open-to-dialogue")]
-FigureId = Annotated[str, _id("fg-", "figure", "fg-ponomarenko-killed-or-wounded")]
+SourceId = _id("", "source", "korea-times-2025-ponomarenko-interview")
+ActorId = _id("", "actor", "dmytro-ponomarenko")
+EventId = _id("ev-", "event", "ev-capture-two-soldiers-kursk")
+StatementId = _id("st-", "statement", "st-ponomarenko-open-to-dialogue")
+FigureId = _id("fg-", "figure", "fg-ponomarenko-killed-or-wounded")
 ClaimId = Annotated[
     str,
     Field(
-        pattern=r"^(ev|st|fg)-[a-z0-9]+(-[a-z0-9]+)*$",
-        max_length=80,
         description="Identifier of an event, statement or figure (they share one namespace).",
         examples=["fg-ponomarenko-killed-or-wounded"],
     ),
+    Cell(pattern=r"^(ev|st|fg)-[a-z0-9]+(-[a-z0-9]+)*$", max_length=80),
 ]
 
 
@@ -221,7 +228,7 @@ def _parse_written_date(value: Any) -> VagueDate | Unknown:
             raise ValueError(
                 'write the date as text (for example "mid-January 2025"), or {unknown: "why the sources do not say"}'
             )
-        return Unknown(unknown=_safe_text(reason))
+        return Unknown(unknown=reason)
     return parse_vague_date(value)
 
 

@@ -237,6 +237,19 @@ def _words(words: list[str], most: int = 8) -> str:
     return " ".join(words) if len(words) <= most else " ".join(words[: most - 1]) + " …"
 
 
+def wrong_form(shown: str) -> str:
+    """The problem of a value that does not match its column's pattern (the hint says the form: ``what_it_is``)."""
+    return f"{shown} does not have the required form"
+
+
+def what_it_is(name: str, description: str | None, example: object = None) -> str | None:
+    """A field's description and an example, as a hint."""
+    if not description:
+        return None
+    ex = f" (for example {example!r})" if example is not None else ""
+    return f"{name}: {description}{ex}"
+
+
 def not_allowed(shown: str, allowed: Iterable[str]) -> str:
     """The message for a value outside a controlled vocabulary (records and tables alike)."""
     return f"{shown} is not an allowed value; allowed: {', '.join(allowed)}"

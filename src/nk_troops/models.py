@@ -27,6 +27,7 @@ from pydantic import Field
 from .derived_rows import CitationRow, ClaimLinkRow, ClaimRow, SourceRelayRow
 from .fields import (  # also read by other modules as models.<name>
     ActorId,
+    Cell,
     Country,
     EventId,
     FigureId,
@@ -88,24 +89,24 @@ class SourceRecord(Record):
     status: ArchiveStatus = Field(
         description="Whether the document's text is archived in seeds/.", examples=["archived"]
     )
-    archived_file: Annotated[str, Field(pattern=r"^seeds/[A-Za-z0-9_.-]+\.txt$")] | None = Field(
+    archived_file: Annotated[str, Cell(pattern=r"^seeds/[A-Za-z0-9_.-]+\.txt$")] | None = Field(
         None,
         description="Path of the archived text, relative to the repository root; empty when not archived.",
         examples=["seeds/000_903a45e1dc248108.txt"],
     )
-    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = Field(
+    sha256: Annotated[str, Cell(pattern=r"^[0-9a-f]{64}$")] | None = Field(
         None,
         description="SHA-256 of the archived file's bytes; empty when not archived.",
         examples=["6eb91f26597d850788a6556a45dd764cfed30de3002170fa344d3a7c1a84af2e"],
     )
-    original_file: Annotated[str, Field(pattern=r"^seeds/[A-Za-z0-9_.-]+\.html$")] | None = Field(
+    original_file: Annotated[str, Cell(pattern=r"^seeds/[A-Za-z0-9_.-]+\.html$")] | None = Field(
         None,
         description="Path of the saved web page the archived text was extracted from, kept byte-for-byte next to it "
         "(relative to the repository root); empty when the archived text is the document as saved. The notes say "
         "how the text was extracted.",
         examples=["seeds/005_1f3a9c0b2d4e6f70.html"],
     )
-    original_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = Field(
+    original_sha256: Annotated[str, Cell(pattern=r"^[0-9a-f]{64}$")] | None = Field(
         None,
         description="SHA-256 of the saved web page's bytes; empty when there is no original_file.",
         examples=["9c1185a5c5e9fc54612808977ee8f548b2258d31d8a2a6bbd5ebf0e5c6e5e1a8"],
@@ -135,7 +136,7 @@ class SourceRecord(Record):
         description="Address of the document (http or https, with no user name or password), only where the document itself shows it.",
         examples=["https://www.koreatimes.co.kr/"],
     )
-    language: Knowable[Annotated[str, Field(pattern=r"^[a-z]{2}$")]] = Field(
+    language: Knowable[Annotated[str, Cell(pattern=r"^[a-z]{2}$")]] = Field(
         description="ISO 639-1 code of the document's language.", examples=["en"]
     )
     relays: list[Relay] = Field(
@@ -248,13 +249,13 @@ class FigureRecord(ClaimRecord):
         description="Whose number it is, in the sources' words.",
         examples=["North Korean military personnel fighting in Russia"],
     )
-    value: Annotated[Number, Field(ge=0)] | None = Field(
+    value: Annotated[Number, Cell(ge=0)] | None = Field(
         None, description="The number as stated; empty for a pure range.", examples=[4000]
     )
-    value_low: Annotated[Number, Field(ge=0)] | None = Field(
+    value_low: Annotated[Number, Cell(ge=0)] | None = Field(
         None, description="Lower end, when the claim gives one.", examples=[300]
     )
-    value_high: Annotated[Number, Field(ge=0)] | None = Field(
+    value_high: Annotated[Number, Cell(ge=0)] | None = Field(
         None, description="Upper end, when the claim gives one.", examples=[12000]
     )
     value_text: Text | None = Field(

@@ -160,10 +160,9 @@ def _what(target: type, model: type[Record]) -> str:
 
 def _describe(target: type, name: Any) -> str | None:
     info = getattr(target, "model_fields", {}).get(name) if isinstance(name, str) else None
-    if info is None or not info.description:
+    if info is None:
         return None
-    ex = f" (for example {info.examples[0]!r})" if info.examples else ""
-    return f"{name}: {info.description}{ex}"
+    return hints.what_it_is(name, info.description, info.examples[0] if info.examples else None)
 
 
 def _show(value: Any) -> str:
@@ -181,8 +180,6 @@ def _explain(e: Any, value: Any, target: type, path: tuple) -> tuple[str, str | 
     if etype == "enum":
         allowed = re.findall(r"'([^']*)'", e.get("ctx", {}).get("expected", ""))
         return hints.not_allowed(_show(value), allowed), hints.controlled_value(value, definitions_of(allowed))
-    if etype == "string_pattern_mismatch":
-        return f"{_show(value)} does not have the required form", _describe(target, name)
     if etype in (
         "string_type",
         "float_type",

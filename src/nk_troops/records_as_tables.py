@@ -162,7 +162,9 @@ def _path(resource: str, origin: Origin, column: str | None) -> tuple:
             return origin.part
         return (*origin.part, FIELD_OF.get((resource, column), column))
     col = COLUMNS[resource].get(column)
-    return (col.source_field if col else column,)
+    if col is None:
+        return (column,)
+    return (col.source_field, "unknown") if col.part == "missing_reason" else (col.source_field,)
 
 
 def _written(loc: Located, path: tuple) -> object:

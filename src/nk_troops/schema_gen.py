@@ -18,7 +18,7 @@ from typing import Annotated, Any, get_args, get_origin
 
 from pydantic.fields import FieldInfo
 
-from .fields import KnowableMarker, Unknown, WrittenDateMarker, _iso_country, _safe_excerpt, _safe_text
+from .fields import CountryRule, KnowableMarker, TextRule, Unknown, WrittenDateMarker
 from .models import ClaimRecord, Record
 from .vocabularies import DatePrecision, DocEnum
 
@@ -44,8 +44,8 @@ class Column:
     source_field: str = ""  # the model field it comes from
     part: str = ""  # "", "text", "start", "end", "precision", "missing_reason"
     safe_text: bool = False  # fields.text_problem: no edge whitespace, no control character, no formula start
-    visible_only: bool = False  # fields._safe_text (every text but excerpts): no invisible character either
-    country: bool = False  # fields._iso_country: an ISO 3166-1 alpha-2 code
+    visible_only: bool = False  # fields.TextRule (every text but excerpts): no invisible character either
+    country: bool = False  # fields.CountryRule: an ISO 3166-1 alpha-2 code
 
     @property
     def enum_values(self) -> tuple[str, ...] | None:
@@ -104,7 +104,8 @@ class _Facts:
     maximum: float | None = None
     fk: str | None = None
     extra: list[Any] = field(default_factory=list)
-    validators: set[Any] = field(default_factory=set)  # the functions of AfterValidators anywhere in the type
+    text_rule: TextRule | None = None
+    country: bool = False
 
 
 def _absorb(facts: _Facts, meta: Any) -> None:
@@ -113,9 +114,10 @@ def _absorb(facts: _Facts, meta: Any) -> None:
         facts.knowable = True
     elif isinstance(meta, WrittenDateMarker):
         facts.written_date = True
-    func = getattr(meta, "func", None)  # an AfterValidator: a rule the column states as a function
-    if func is not None:
-        facts.validators.add(func)
+    if isinstance(meta, TextRule):
+        facts.text_rule = meta
+    elif isinstance(meta, CountryRule):
+        facts.country = True
     if isinstance(meta, FieldInfo):
         facts.description = facts.description or meta.description
         facts.examples = facts.examples or meta.examples
@@ -185,15 +187,11 @@ class _TextRules(typing.TypedDict):
     country: bool
 
 
-def _text_rules(validators: set[Any], col_type: str, enum: Any) -> _TextRules:
-    """The rules a column states as validator functions (``fields``), as data on the column; an unknown's
-    reason is a Text (``fields.Unknown.unknown``)."""
-    text = col_type == "string" and enum is None
-    return {
-        "safe_text": text and bool(validators & {_safe_text, _safe_excerpt}),
-        "visible_only": text and _safe_text in validators,
-        "country": _iso_country in validators,
-    }
+def _text_rules(rule: TextRule | None, country: bool, col_type: str, enum: Any) -> _TextRules:
+    """A column's text rules (``fields.TextRule``, ``fields.CountryRule``); an unknown's reason is a Text
+    (``fields.Unknown.unknown``)."""
+    text = col_type == "string" and enum is None and rule is not None
+    return {"safe_text": text, "visible_only": text and rule is not None and rule.visible_only, "country": country}
 
 
 def columns(model: type[Record]) -> list[Column]:
@@ -247,7 +245,7 @@ def columns(model: type[Record]) -> list[Column]:
                     None,
                     source_field=name,
                     part="missing_reason",
-                    **_text_rules({_safe_text}, "string", None),
+                    **_text_rules(TextRule(), False, "string", None),
                 ),
             ]
             continue
@@ -273,7 +271,7 @@ def columns(model: type[Record]) -> list[Column]:
                 fk=f.fk,
                 unique=is_pk,
                 source_field=name,
-                **_text_rules(f.validators, col_type, enum),
+                **_text_rules(f.text_rule, f.country, col_type, enum),
             )
         )
         if f.knowable:
@@ -285,7 +283,7 @@ def columns(model: type[Record]) -> list[Column]:
                     None,
                     source_field=name,
                     part="missing_reason",
-                    **_text_rules({_safe_text}, "string", None),
+                    **_text_rules(TextRule(), False, "string", None),
                 )
             )
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import functools
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -25,8 +26,11 @@ from .arrays import (
     cast_number,
     polars_strings,
 )
-from .spec import DATE_RE, INTEGER_RE, NUMBER_RE
+from .spec import DATE_RE, INTEGER_RE, NUMBER_RE, table_spec
 from .state import Found
+
+if TYPE_CHECKING:
+    from ..record_parts import Record
 
 
 def _date_valid(col: pa.Array) -> tuple[pa.Array, pa.Array]:
@@ -243,7 +247,8 @@ def check_column(
                 P.FieldProblem,
                 idx + base,
                 c.name,
-                [f"{_show(v)} does not match the pattern {c.pattern}" for v in _values(col, idx)],
+                [hints.wrong_form(_show(v)) for v in _values(col, idx)],
+                hints.what_it_is(c.name, c.description, c.example),
             )
         ok &= good_np
     if c.country:
@@ -305,3 +310,17 @@ def check_column(
             found.many(P.FieldProblem, refused + base, c.name, [m for m in verdicts if m is not None])
             ok[refused] = False
     return typed, ok
+
+
+def cell_problems(model: type[Record], cells: dict[str, str | None]) -> dict[str, P.Problem]:
+    """The first cell rule each of ``cells`` (column: its text in a CSV row of ``model``'s table) breaks, by
+    this module's code: for a value that must be checked before it is written (``add-source``)."""
+    spec = table_spec(model)
+    out: dict[str, P.Problem] = {}
+    for name, text in cells.items():
+        found = Found(model.resource)
+        check_column(spec.by_name[name], pa.array([text], pa.string()), np.ones(1, bool), found, 0)
+        if found.items:
+            cls, _, _, message, hint = found.items[0]
+            out[name] = cls(message, field=name, hint=hint)
+    return out
