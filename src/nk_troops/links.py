@@ -168,26 +168,12 @@ def cycle_hint(column: str) -> str:
     return (R.REFERENCE_LOOP.hint or "").format(column=column)
 
 
-SELF_LINK = R.LINK_TO_ITSELF.message()
-
 LINK_KEY = ("claim_id", "relation", "other_claim_id")
 """What makes a link: a claim holds at most one with the same relation to the same other claim."""
 
-
-def duplicate_link_message(relation: object, other: object, first: str) -> str:
-    """The problem of a link written a second time; ``first``: where it is written first."""
-    return R.LINK_ONCE.message(other=other, relation=relation, first=first)
-
-
-DUPLICATE_LINK_HINT = R.LINK_ONCE.hint
 
 RELAYS = "relays"
 """The name a loop of relays is reported under (the sources' field; its rows are source_relays)."""
 
 RELAY_KEY = ("source_id", "relayed_source_id")
 """What makes a relay: a source relays another at most once."""
-
-
-def duplicate_relay_message(other: object, first: str) -> str:
-    """The problem of a relay written a second time; ``first``: where it is written first."""
-    return R.RELAY_ONCE.message(other=other, first=first)

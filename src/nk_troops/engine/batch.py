@@ -10,9 +10,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import models as M
-from .. import problems as P
 from .. import rulebook as R
-from ..links import LINK_KEY, RELAY_KEY, SELF_LINK
+from ..links import LINK_KEY, RELAY_KEY
 from .archive import check_excerpts, excerpt_controls, excerpt_spans
 from .arrays import _eq, _np_mask, _present, _str, _values, forget_polars_strings
 from .cells import check_column
@@ -116,25 +115,12 @@ def check_batch(run: RunState, st: TableState, batch: pa.RecordBatch) -> None:
             st.checked_src = True
             check_excerpts(cols, ok, live, archive, st, base, k_arr, spans)
     elif r == "claim_links":
-        rule_child_ids("link_id", "/l", cols, ok, found, base, run.use_polars)
-        self_link = ok["claim_id"] & ok["other_claim_id"] & _np_mask(pc.equal(cols["claim_id"], cols["other_claim_id"]))
-        found.many(P.RecordRule, np.flatnonzero(self_link) + base, "other_claim_id", SELF_LINK)
-        link = pc.binary_join_element_wise(*(_str(cols[name]) for name in LINK_KEY), "\x1f")
-        st.key_batches.setdefault(LINK, []).append(key_hashes(link, live, run.use_polars))
+        _child_pairs(
+            run, st, cols, ok, live, base, ("link_id", "/l"), "other_claim_id", R.LINK_TO_ITSELF, LINK, LINK_KEY
+        )
     elif r == "source_relays":
-        rule_child_ids("relay_id", "/r", cols, ok, found, base, run.use_polars, parent="source_id")
-        own = (
-            ok["source_id"] & ok["relayed_source_id"] & _np_mask(pc.equal(cols["source_id"], cols["relayed_source_id"]))
-        )
-        found.many(
-            R.RELAY_TO_ITSELF.kind,
-            np.flatnonzero(own) + base,
-            "relayed_source_id",
-            R.RELAY_TO_ITSELF.message(),
-            R.RELAY_TO_ITSELF.hint,
-        )
-        relay = pc.binary_join_element_wise(*(_str(cols[name]) for name in RELAY_KEY), "\x1f")
-        st.key_batches.setdefault(RELAY, []).append(key_hashes(relay, live, run.use_polars))
+        relay_id = ("relay_id", "/r")
+        _child_pairs(run, st, cols, ok, live, base, relay_id, "relayed_source_id", R.RELAY_TO_ITSELF, RELAY, RELAY_KEY)
     # keep the key columns (nulls for rows that are blank)
     for c in spec.columns:
         if r == "citations" and c.name == "source_id" and st.checked_src:
@@ -143,6 +129,30 @@ def check_batch(run: RunState, st: TableState, batch: pa.RecordBatch) -> None:
             st.key_batches.setdefault(c.name, []).append(key_hashes(cols[c.name], live, run.use_polars))
     forget_polars_strings()
     st.rows += n
+
+
+def _child_pairs(
+    run: RunState,
+    st: TableState,
+    cols: dict,
+    ok: dict,
+    live: np.ndarray,
+    base: int,
+    child_id: tuple[str, str],
+    other: str,
+    to_itself: R.Rule,
+    key: str,
+    key_columns: tuple[str, ...],
+) -> None:
+    """A link or a relay: its id is its owner's and its position (``child_id``: the column and its mark), it does
+    not point back at its owner (``to_itself``), and it is kept as a key (``key``) so that repeats are found."""
+    found = st.found
+    owner = key_columns[0]
+    rule_child_ids(child_id[0], child_id[1], cols, ok, found, base, run.use_polars, parent=owner)
+    own = ok[owner] & ok[other] & _np_mask(pc.equal(cols[owner], cols[other]))
+    found.many(to_itself.kind, np.flatnonzero(own) + base, other, to_itself.message(), to_itself.hint)
+    joined = pc.binary_join_element_wise(*(_str(cols[name]) for name in key_columns), "\x1f")
+    st.key_batches.setdefault(key, []).append(key_hashes(joined, live, run.use_polars))
 
 
 def _seed_refs(st: TableState, cols: dict, ok: dict, base: int) -> None:

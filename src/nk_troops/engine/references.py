@@ -12,15 +12,12 @@ import pyarrow.compute as pc
 from .. import problems as P
 from .. import rulebook as R
 from ..links import (
-    DUPLICATE_LINK_HINT,
     LINK_KEY,
     RELAY_KEY,
     RELAYS,
     cycle_hint,
     cycle_message,
     cycles,
-    duplicate_link_message,
-    duplicate_relay_message,
     graph_cycles,
 )
 from ..links import self_references as self_referencing
@@ -155,7 +152,7 @@ def check_keys(run: RunState, target: TableState) -> None:
         _unarchived(run, target, pk)
         _relay_cycles(run, target, pk)
     if r == "claim_links":
-        _duplicate_rows(run, target, LINK, LINK_KEY, _link_message, DUPLICATE_LINK_HINT)
+        _duplicate_rows(run, target, LINK, LINK_KEY, _link_message, R.LINK_ONCE.hint)
     if r == "source_relays":
         _duplicate_rows(run, target, RELAY, RELAY_KEY, _relay_message, R.RELAY_ONCE.hint)
 
@@ -163,13 +160,13 @@ def check_keys(run: RunState, target: TableState) -> None:
 def _link_message(first: str, claim: list, relation: list, other: list) -> str | None:
     if claim[0] != claim[1] or relation[0] != relation[1] or other[0] != other[1]:
         return None  # two links whose hashes are equal
-    return duplicate_link_message(relation[1], other[1], first)
+    return R.LINK_ONCE.message(other=other[1], relation=relation[1], first=first)
 
 
 def _relay_message(first: str, source: list, other: list) -> str | None:
     if source[0] != source[1] or other[0] != other[1]:
         return None  # two relays whose hashes are equal
-    return duplicate_relay_message(other[1], first)
+    return R.RELAY_ONCE.message(other=other[1], first=first)
 
 
 def _coverage(run: RunState, claims: TableState, pk: KeyHashes, unreferenced: dict[str, np.ndarray]) -> None:
