@@ -181,6 +181,30 @@ def test_drafts_validate_and_their_problems_are_located_in_the_draft(mini, tmp_p
     assert found[0]["line"] and found[0]["record_id"] == records[0].get("figure_id", records[0].get("statement_id"))
 
 
+def test_a_draft_s_cells_and_its_citations_cells_are_checked_by_the_table_rules(mini, tmp_path, capsys):
+    """The drafts' check asks the table checker for each draft's cells, its citations' included."""
+    saved = tmp_path / "saved.txt"
+    saved.write_bytes(SEED.read_bytes())
+    assert add(mini, saved, capsys)[0] == 0
+    sid = new_source(mini)["source_id"]
+    draft = mini / "dataset/drafts" / f"{sid}.yaml"
+    records = yaml.safe_load(draft.read_text(encoding="utf-8"))
+    figure = next(r for r in records if "figure_id" in r)
+    text = draft.read_text(encoding="utf-8").replace(f"figure_id: {figure['figure_id']}", "figure_id: Not_An_Id", 1)
+    text = text.replace('subject: "North Korean soldiers"', 'subject: "=North Korean soldiers"', 1)
+    excerpt = json.dumps(figure["citations"][0]["excerpt"], ensure_ascii=False)
+    text = text.replace(excerpt, excerpt[0] + " " + excerpt[1:], 1)  # a space before the excerpt
+    draft.write_text(text, encoding="utf-8")
+    code, out, _ = run(mini, "validate", "--records-only", "--format", "json", capsys=capsys)
+    found = {(p["type"], p["field"], p["record_id"]) for p in json.loads(out)["errors"]}
+    assert code == 1
+    assert {
+        ("field-error", "figure_id", "Not_An_Id"),
+        ("field-error", "subject", "Not_An_Id"),
+        ("field-error", "citations[0].excerpt", "Not_An_Id"),
+    } <= found, found
+
+
 def test_drafts_are_never_published(mini, tmp_path, capsys):
     saved = tmp_path / "saved.txt"
     saved.write_bytes(SEED.read_bytes())

@@ -24,7 +24,7 @@ from . import problems as P
 from . import rulebook as R
 from .candidate_text import FigureCandidate, QuoteCandidate
 from .excerpts import NormalisedText, find_excerpt
-from .models import CLAIMS, Citation, Record
+from .models import CLAIMS, Citation, ClaimRecord
 from .vocabularies import CitationVoice, Hedge, Measure, Medium, Unit
 
 DRAFTS_DIR = "dataset/drafts"
@@ -233,9 +233,11 @@ def draft_records(
 # --------------------------------------------------------------------------- checking
 
 
-def _cell_problems(record: Record) -> dict[str, P.Problem]:
-    """Field: the first cell rule of its table it breaks (``engine.cells.cell_problems``)."""
+def _cell_problems(record: ClaimRecord) -> dict[tuple, P.Problem]:
+    """Path of a field: the first cell rule of its table it breaks (``engine.cells.cell_problems``), for the
+    record's own cells and each citation's (as the citations table holds them)."""
     from .engine.cells import cell_problems
+    from .models import CitationRow
     from .schema_gen import columns
     from .tables import record_row
     from .writers import csv_cell
@@ -243,9 +245,13 @@ def _cell_problems(record: Record) -> dict[str, P.Problem]:
     model = type(record)
     source_of = {c.name: c.source_field for c in columns(model)}
     found = cell_problems(model, {name: csv_cell(v) or None for name, v in record_row(record).items()})
-    out: dict[str, P.Problem] = {}
+    out: dict[tuple, P.Problem] = {}
     for name, problem in found.items():
-        out.setdefault(source_of[name], problem)
+        out.setdefault((source_of[name],), problem)
+    for j, cit in enumerate(record.citations):
+        cells = {"excerpt": cit.excerpt, "variant": cit.variant}
+        for name, problem in cell_problems(CitationRow, cells).items():
+            out[("citations", j, name)] = problem
     return out
 
 
@@ -320,10 +326,11 @@ def check_drafts(root: Path) -> list[P.Problem]:
                 draft = model.model_validate(_nfc(shape))
             except ValidationError as e:  # each error located, as for records
                 problems += pydantic_problems(e, model, item, i, loaded.positions, rel, rid)
-            else:  # its cells, by the table checker's rules, located as for records
-                for fld, problem in _cell_problems(draft).items():
-                    fl, fc = loaded.positions.get((i, fld), (line, col))
-                    problems.append(replace(problem, file=rel, line=fl, column=fc, record_id=rid, field=fld))
+            else:  # its cells and its citations' cells, by the table checker's rules, located as for records
+                assert isinstance(draft, ClaimRecord)
+                for at, problem in _cell_problems(draft).items():
+                    fl, fc = loaded.positions.get((i, *at), (line, col))
+                    problems.append(replace(problem, file=rel, line=fl, column=fc, record_id=rid, field=P.dotted(at)))
             citations = item.get("citations")
             for j, cit in enumerate(citations if isinstance(citations, list) else []):
                 sid = cit.get("source_id") if isinstance(cit, dict) else None
