@@ -157,13 +157,19 @@ def test_a_changed_saved_page_is_reported_by_validate_and_check_tables(mini, tmp
     assert code == 1 and "seed-hash-mismatch" in out and original.name in out
 
 
-def test_drafts_validate_and_their_problems_are_located_in_the_draft(mini, tmp_path, capsys):
+def _drafted(mini: Path, tmp_path: Path, capsys) -> tuple[str, Path, list[dict]]:
+    """add-source on the seed as a plain text: its source id, its drafts file and the drafts in it."""
     saved = tmp_path / "saved.txt"
     saved.write_bytes(SEED.read_bytes())
     assert add(mini, saved, capsys)[0] == 0
     sid = new_source(mini)["source_id"]
     draft = mini / "dataset/drafts" / f"{sid}.yaml"
     records = yaml.safe_load(draft.read_text(encoding="utf-8"))
+    return sid, draft, records
+
+
+def test_drafts_validate_and_their_problems_are_located_in_the_draft(mini, tmp_path, capsys):
+    sid, draft, records = _drafted(mini, tmp_path, capsys)
     figures = [r for r in records if "figure_id" in r]
     statements = [r for r in records if "statement_id" in r]
     assert figures and statements
@@ -183,12 +189,7 @@ def test_drafts_validate_and_their_problems_are_located_in_the_draft(mini, tmp_p
 
 def test_a_draft_s_cells_and_its_citations_cells_are_checked_by_the_table_rules(mini, tmp_path, capsys):
     """The drafts' check asks the table checker for each draft's cells, its citations' included."""
-    saved = tmp_path / "saved.txt"
-    saved.write_bytes(SEED.read_bytes())
-    assert add(mini, saved, capsys)[0] == 0
-    sid = new_source(mini)["source_id"]
-    draft = mini / "dataset/drafts" / f"{sid}.yaml"
-    records = yaml.safe_load(draft.read_text(encoding="utf-8"))
+    sid, draft, records = _drafted(mini, tmp_path, capsys)
     figure = next(r for r in records if "figure_id" in r)
     text = draft.read_text(encoding="utf-8").replace(f"figure_id: {figure['figure_id']}", "figure_id: Not_An_Id", 1)
     text = text.replace('subject: "North Korean soldiers"', 'subject: "=North Korean soldiers"', 1)
