@@ -29,11 +29,11 @@ from hypothesis import strategies as st
 from nk_troops import fields as F
 from nk_troops import models as M
 from nk_troops import rulebook as R
-from nk_troops.excerpts import normalise
 from nk_troops.engine.cells import check_column
 from nk_troops.engine.rules import rule_excerpt_length
 from nk_troops.engine.spec import table_spec
 from nk_troops.engine.state import Found
+from nk_troops.excerpts import normalise
 from nk_troops.records import load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
