@@ -7,8 +7,8 @@ duplicate links and relays, cycles), every cell rule again, the archived texts a
 of sources that are not archived. Each problem found in a row is located back in the records file: the
 record, or its citation, link or relay, and the field the column comes from.
 
-What a table cannot hold is checked before (``checks``): a record's shape, the records files themselves,
-and finding each excerpt's offsets in its text.
+What a table cannot hold is checked before: the records files themselves and each record's shape
+(``records``), and each excerpt's offsets in its text (``checks``).
 """
 
 from __future__ import annotations
