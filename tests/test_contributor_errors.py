@@ -364,3 +364,13 @@ def test_a_temporary_folder_that_cannot_be_written_is_one_problem_not_a_tracebac
     monkeypatch.setattr(tempfile, "TemporaryDirectory", full)
     [p] = validate(mini, records_only=True).problems
     assert p.type == "file-unreadable" and "temporary folder" in p.message and "No space left" in p.message
+
+
+def test_a_seed_named_by_a_broken_source_is_not_undescribed_but_a_stray_one_still_is(mini):
+    """A source record that fails its own checks still describes the seed it names; any other entry of seeds/
+    without a record is reported all the same."""
+    edit(mini, SOURCES, "  kind: interview\n", "  kind: interviewing\n")
+    (mini / "seeds" / "stray.txt").write_text("no record names this", encoding="utf-8")
+    report = validate(mini, records_only=True)
+    assert {p.type for p in report.problems} == {"field-error", "seed-undescribed"}, report.render()
+    assert [p.file for p in report.problems if p.type == "seed-undescribed"] == ["seeds/stray.txt"]

@@ -216,20 +216,14 @@ def _source_record(
 
 
 def _broken_fields(record: dict[str, object]) -> dict[str, str]:
-    """Field: the first problem, for each field of ``record`` that its model or its table's cell rules refuse
-    (the table checker's own code: ``engine.cells.cell_problems``)."""
-    from .engine.cells import cell_problems
-    from .schema_gen import columns
-    from .tables import record_row
-    from .writers import csv_cell
+    """Field: the first problem, for each field of ``record`` that its model or its table's cell rules refuse."""
+    from .records_as_tables import record_cell_problems
 
     try:
-        row = record_row(SourceRecord.model_validate(record))
+        source = SourceRecord.model_validate(record)
     except ValidationError as e:
         return {str(err["loc"][0]) if err["loc"] else "record": err["msg"] for err in e.errors()}
-    source_of = {c.name: c.source_field for c in columns(SourceRecord)}
-    found = cell_problems(SourceRecord, {name: csv_cell(value) or None for name, value in row.items()})
-    return {source_of[name]: problem.message for name, problem in found.items()}
+    return {name: problem.message for name, problem in record_cell_problems(source).items()}
 
 
 def add_source(root: Path, file: Path, *, kind: str, source_id: str | None = None, name: str | None = None) -> Added:

@@ -238,16 +238,9 @@ def _cell_problems(record: ClaimRecord) -> dict[tuple, P.Problem]:
     record's own cells and each citation's (as the citations table holds them)."""
     from .engine.cells import cell_problems
     from .models import CitationRow
-    from .schema_gen import columns
-    from .tables import record_row
-    from .writers import csv_cell
+    from .records_as_tables import record_cell_problems
 
-    model = type(record)
-    source_of = {c.name: c.source_field for c in columns(model)}
-    found = cell_problems(model, {name: csv_cell(v) or None for name, v in record_row(record).items()})
-    out: dict[tuple, P.Problem] = {}
-    for name, problem in found.items():
-        out.setdefault((source_of[name],), problem)
+    out: dict[tuple, P.Problem] = {(name,): problem for name, problem in record_cell_problems(record).items()}
     for j, cit in enumerate(record.citations):
         cells = {"excerpt": cit.excerpt, "variant": cit.variant}
         for name, problem in cell_problems(CitationRow, cells).items():

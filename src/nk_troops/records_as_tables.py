@@ -37,6 +37,9 @@ FIELD_OF = {
 
 SOURCES_FILE = "dataset/records/sources.yaml"
 
+SEED_FIELDS = ("archived_file", "original_file")
+"""A source record's fields naming an entry of seeds/."""
+
 AS_WRITTEN_KINDS = (P.DanglingReference, P.DuplicateId)
 """What is reported on the rows of a record that failed its own checks (those checks said the rest)."""
 
@@ -180,18 +183,18 @@ def _written(loc: Located, path: tuple) -> object:
     return value
 
 
-def _target(resource: str, column: str | None) -> str | None:
-    """The table a foreign-key column refers to."""
-    col = COLUMNS.get(resource, {}).get(column or "")
-    return col.fk.split(".")[0] if col and col.fk else None
-
-
 class _Locator:
     """Locates the engine's problems in the records; what it needs is prepared once per check."""
 
     def __init__(self, dataset: Dataset, tables: Tables) -> None:
         self.dataset, self.tables = dataset, tables
         self.nearest: dict[str, Candidates] = {}
+        self.named_by_invalid = {  # the seeds/ entries that source records which failed their checks name
+            v
+            for loc in dataset.invalid.get("sources", [])
+            for n in SEED_FIELDS
+            if isinstance(v := loc.item.get(n), str)
+        }
 
     def _tables_of(self, target: str) -> list[str]:
         return [m.resource for m in CLAIMS] if target == "claims" else [target]
@@ -218,9 +221,9 @@ class _Locator:
         origins = self.tables.origins.get(resource or "", [])
         if resource is None or row is None or not 2 <= row < len(origins) + 2:
             if isinstance(problem, P.SeedUndescribed) and (
-                dataset.invalid.get("sources") or "sources" in dataset.unread
+                "sources" in dataset.unread or problem.file in self.named_by_invalid
             ):
-                return None  # a source record that failed its checks may describe it
+                return None  # the sources file is unread, or a source record that failed its checks names it
             return problem if problem.file else type(problem)(problem.message, file=SOURCES_FILE, hint=problem.hint)
         origin = origins[row - 2]
         if not origin.valid and not isinstance(problem, AS_WRITTEN_KINDS):
@@ -229,12 +232,13 @@ class _Locator:
             return None  # the excerpt was not found: reported where its offsets were looked for
         path = _path(resource, origin, problem.field)
         hint = problem.hint
-        if resource == "citations":
+        if isinstance(problem, R.CITES_ARCHIVED.kind):
             cited = _written(origin.loc, (*origin.part, "source_id"))
-            if problem.message == R.CITES_ARCHIVED.message(source_id=cited) and self.known_elsewhere("sources", cited):
+            if self.known_elsewhere("sources", cited):
                 return None  # a source that failed its own checks: whether it is archived is not known
         if isinstance(problem, P.DanglingReference):
-            target = _target(resource, problem.field)
+            col = COLUMNS[resource].get(problem.field or "")
+            target = col.fk_table if col else None
             value = _written(origin.loc, path)
             if target and self.known_elsewhere(target, value):
                 return None
@@ -250,3 +254,18 @@ class _Locator:
             field=P.dotted(path),
             hint=hint,
         )
+
+
+def record_cell_problems(record: Record) -> dict[str, P.Problem]:
+    """Field: the first cell rule of its table that the field breaks, for one record checked before it is
+    written (``add-source``, the drafts), by the table checker's own code (``engine.cells.cell_problems``)."""
+    from .engine.cells import cell_problems
+    from .tables import record_row
+    from .writers import csv_cell
+
+    model = type(record)
+    found = cell_problems(model, {name: csv_cell(v) or None for name, v in record_row(record).items()})
+    out: dict[str, P.Problem] = {}
+    for name, problem in found.items():
+        out.setdefault(COLUMNS[model.resource][name].source_field, problem)
+    return out

@@ -75,10 +75,11 @@ def _position(row_id: str, mark: str) -> int:
     return int(row_id.rsplit(mark, 1)[1])
 
 
-def build_rows(dataset: Dataset, spans: Spans, *, every_citation: bool = False) -> Tables:
+def build_rows(dataset: Dataset, spans: Spans) -> Tables:
     """All published tables from the valid records. A claim or source whose id an earlier record holds gives
-    no citation, link or relay rows (the duplicate id is the problem). ``every_citation``: also the
-    citations whose excerpt has no offsets (to check their other cells), with ``char_start`` empty."""
+    no citation, link or relay rows (the duplicate id is the problem). A citation whose excerpt has no offsets
+    (not found: already reported) has its row with ``char_start`` and ``char_end`` empty, so that its other
+    cells are checked; a build happens only when every excerpt was found."""
     rows: dict[str, Rows] = {}
     origins: dict[str, list[Origin]] = {}
     row: dict[str, Any]
@@ -118,8 +119,6 @@ def build_rows(dataset: Dataset, spans: Spans, *, every_citation: bool = False) 
             seen.add(loc.id)
             for j, cit in enumerate(rec.citations):
                 span = spans.get((loc.id, j))
-                if span is None and not every_citation:
-                    continue
                 start, end = span or (None, None)
                 row = {
                     "citation_id": f"{loc.id}/c{j + 1}",

@@ -48,7 +48,7 @@ def check_records(root: Path) -> RecordsResult:
     with hints.one_run():  # one budget for every did-you-mean of the run
         dataset, problems = load_dataset(root)
         checked = check_dataset(dataset)
-        tables = build_rows(dataset, checked.spans, every_citation=True)
+        tables = build_rows(dataset, checked.spans)
         problems += checked.problems + check_as_tables(dataset, tables)
     report = P.Report(problems=list(problems))
     report.counts = {m.resource: len(dataset.of(m.resource)) for m in CURATED}
