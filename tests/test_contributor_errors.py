@@ -374,3 +374,28 @@ def test_a_seed_named_by_a_broken_source_is_not_undescribed_but_a_stray_one_stil
     report = validate(mini, records_only=True)
     assert {p.type for p in report.problems} == {"field-error", "seed-undescribed"}, report.render()
     assert [p.file for p in report.problems if p.type == "seed-undescribed"] == ["seeds/stray.txt"]
+
+
+def test_a_malformed_claim_id_is_one_problem_with_its_own_field_s_hint(mini):
+    """The build makes the claims registry entry and the citation ids from a claim's id: a malformed id is
+    reported once, on the record's own id field, not again for each row made from it (the link that names it
+    is wrong in its own place)."""
+    edit(mini, EVENTS, "- event_id: ev-capture\n", "- event_id: ev-Capture now\n")
+    edit(mini, FIGURES, "      other_claim_id: ev-capture\n", "      other_claim_id: ev-Capture now\n")
+    problems = validate(mini, records_only=True).problems
+    found = sorted((p.type, p.file, p.field) for p in problems)
+    assert found == [("field-error", EVENTS, "event_id"), ("field-error", FIGURES, "links[0].other_claim_id")], problems
+    own = next(p for p in problems if p.field == "event_id")
+    assert own.hint and own.hint.startswith("event_id: Identifier of the event"), own
+
+
+def test_a_misspelt_reference_to_a_record_with_other_errors_still_gets_its_did_you_mean(mini):
+    edit(mini, FIGURES, "  qualifier: approximately\n", "  qualifier: about\n")  # fg-kw now fails its shape
+    edit(
+        mini,
+        EVENTS,
+        "- event_id: ev-capture\n",
+        "- event_id: ev-capture\n  links:\n    - relation: corroborates\n      other_claim_id: fg-k\n",
+    )
+    [p] = [p for p in validate(mini, records_only=True).problems if p.type == "dangling-reference"]
+    assert p.hint == "did you mean 'fg-kw'?", p

@@ -153,6 +153,10 @@ OWN_KEY_COLUMNS = {
 }
 """Columns of the derived tables the build makes (a problem there is the citation's, link's or relay's)."""
 
+BUILT = {"claims": ("claim_id", "record_type"), **OWN_KEY_COLUMNS}
+"""Columns of the derived tables that the build makes from a record's id (its claims registry entry; its
+citations', links' and relays' ids and owner)."""
+
 
 def _path(resource: str, origin: Origin, column: str | None) -> tuple:
     """The path, inside the record, of the value a column holds."""
@@ -210,7 +214,9 @@ class _Locator:
     def reference_hint(self, target: str, value: str) -> str:
         """The id meant, if one is close; else where to add the record referred to."""
         if target not in self.nearest:
-            known = {loc.id: loc for r in self._tables_of(target) for loc in self.dataset.of(r) if loc.id}
+            records = [loc for r in self._tables_of(target) for loc in self.dataset.of(r)]
+            records += [loc for r in self._tables_of(target) for loc in self.dataset.invalid.get(r, [])]
+            known = {loc.id: loc for loc in records if loc.id}  # a record with other errors is still meant
             self.nearest[target] = Candidates(known)
         where = "events.yaml, statements.yaml or figures.yaml" if target == "claims" else f"{target}.yaml"
         return reference_hint(value, self.nearest[target]) or f"add the {target[:-1]} to dataset/records/{where}"
@@ -228,6 +234,8 @@ class _Locator:
         origin = origins[row - 2]
         if not origin.valid and not isinstance(problem, AS_WRITTEN_KINDS):
             return None  # the record's own checks reported it
+        if problem.field in BUILT.get(resource, ()) and not isinstance(problem, P.DuplicateId):
+            return None  # made by the build from the record's id: a problem there is the id's, reported in its table
         if not origin.found and problem.field in ("char_start", "char_end"):
             return None  # the excerpt was not found: reported where its offsets were looked for
         path = _path(resource, origin, problem.field)
