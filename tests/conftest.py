@@ -10,7 +10,6 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-import background
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -139,16 +138,3 @@ def mini(tmp_path: Path, _mini_built: Path, same_plots: None) -> Path:
     shutil.copytree(_mini_built, root, symlinks=True)
     return root
 
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests of the commands that run in the background (background.py) go last, when their results are ready."""
-    waiting = {f for f in background.MODULES}
-    items.sort(key=lambda item: os.path.realpath(item.path) in waiting)  # stable: the order is otherwise kept
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    background.start({os.path.realpath(item.path) for item in session.items})
-
-
-def pytest_sessionfinish() -> None:
-    background.stop()

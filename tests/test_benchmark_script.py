@@ -2,37 +2,17 @@
 never in tests). What is asserted is what must hold at any size: every injected error is found by the engine,
 nothing is reported on the clean package, and every measurement the table in docs/benchmarks.md shows is printed."""
 
+import subprocess
 import sys
 from pathlib import Path
 
-import background
-
 ROOT = Path(__file__).resolve().parents[1]
 
-background.register(  # runs while the rest of the suite does (background.py)
-    __file__,
-    "benchmark",
-    [
-        sys.executable,
-        str(ROOT / "scripts" / "benchmark.py"),
-        "--sizes",
-        "300",
-        "--frictionless-max",
-        "300",
-        "--repeat",
-        "1",
-        "--work",
-        background.TMP,
-        "--baseline",
-        str(ROOT / "src"),  # this tree against itself: the rotation and its ratios are printed
-    ],
-    cwd=ROOT,
-    timeout=600,
-)
 
-
-def test_benchmark_runs_and_the_engine_finds_every_injected_error():
-    out = background.result("benchmark")
+def test_benchmark_runs_and_the_engine_finds_every_injected_error(tmp_path):
+    argv = [sys.executable, str(ROOT / "scripts" / "benchmark.py"), "--sizes", "300", "--frictionless-max", "300"]
+    argv += ["--repeat", "1", "--work", str(tmp_path), "--baseline", str(ROOT / "src")]  # this tree against itself
+    out = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
     rows = {}
     for line in out.stdout.splitlines():

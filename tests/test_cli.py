@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import background
 from conftest import REPO
 
 EXE = str(Path(sys.executable).with_name("nk-troops"))
@@ -48,12 +47,9 @@ def _break(root: Path) -> None:
     )
 
 
-background.register(__file__, "nk-troops validate", [EXE, "validate"], cwd=REPO, timeout=120)  # see background.py
-
-
 def test_valid_dataset_exits_0():
     """The installed console script, as a process of its own."""
-    r = background.result("nk-troops validate")
+    r = subprocess.run([EXE, "validate"], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.startswith("valid: ")
 

@@ -6,9 +6,9 @@ versions checked are the ones installed with the package (a missing tool fails t
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
-import background
 import pytest
 from conftest import REPO
 
@@ -17,11 +17,10 @@ CHECKS = {
     "ruff format": (["-m", "ruff", "format", "--check", "src"], 120),
     "mypy": (["-m", "mypy", "src"], 600),  # a cold cache takes about 15 s on two cores; the cache stays in .mypy_cache
 }
-for _name, (_args, _timeout) in CHECKS.items():  # they run while the rest of the suite does (background.py)
-    background.register(__file__, _name, [sys.executable, *_args], cwd=REPO, timeout=_timeout)
 
 
 @pytest.mark.parametrize("name", CHECKS)
 def test_src_passes(name: str) -> None:
-    done = background.result(name)
+    args, timeout = CHECKS[name]
+    done = subprocess.run([sys.executable, *args], cwd=REPO, capture_output=True, text=True, timeout=timeout)
     assert done.returncode == 0, f"`{name} src` exited {done.returncode}:\n{done.stdout}{done.stderr}"
