@@ -9,6 +9,7 @@ when a committed copy drifts from what this module produces.
 from __future__ import annotations
 
 import builtins
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
@@ -194,8 +195,9 @@ def _text_rules(rule: TextRule | None, country: bool, col_type: str, enum: Any) 
     return {"safe_text": text, "visible_only": text and rule is not None and rule.visible_only, "country": country}
 
 
-def columns(model: type[Record]) -> list[Column]:
-    """The published columns of a model's table, in order."""
+@functools.cache
+def columns(model: type[Record]) -> tuple[Column, ...]:
+    """The published columns of a model's table, in order (derived once per model: every row asks)."""
     out: list[Column] = []
     for name in field_order(model):
         info = model.model_fields[name]
@@ -286,7 +288,7 @@ def columns(model: type[Record]) -> list[Column]:
                     **_text_rules(TextRule(), False, "string", None),
                 )
             )
-    return out
+    return tuple(out)
 
 
 def table_schema(model: type[Record]) -> dict[str, Any]:
