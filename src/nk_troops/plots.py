@@ -16,11 +16,13 @@ from .plot_timeline import events_timeline
 from .tables import Rows
 
 PLOTS_DIR = "docs/plots"
-__all__ = ["PLOTS_DIR", "_label", "render_plots"]
+PLOTS = {"figures_by_claimant": figures_by_claimant, "events_timeline": events_timeline}
+"""Each published plot's name (docs/plots/<name>.png and .svg) and the function that draws it."""
+__all__ = ["PLOTS", "PLOTS_DIR", "_label", "render_plots"]
 
 
 def render_plots(tables: dict[str, Rows]) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
-    for name, draw in (("figures_by_claimant", figures_by_claimant), ("events_timeline", events_timeline)):
+    for name, draw in PLOTS.items():
         out[f"{PLOTS_DIR}/{name}.png"], out[f"{PLOTS_DIR}/{name}.svg"] = draw(tables)
     return out
