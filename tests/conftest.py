@@ -41,28 +41,23 @@ def repo_copy(tmp_path: Path) -> Path:
     return root
 
 
-_PLOTS: dict[bytes, dict[str, bytes]] = {}
-
-
 @contextlib.contextmanager
-def plots_drawn_once() -> Iterator[None]:
-    """Within it, a build draws its plots once per distinct set of tables in the session (drawing is about 0.6 s of
-    every build of the small datasets; most tests build tables an earlier test built). render_plots is a function
-    of the tables and of the package's metadata (its name and version are written on each plot); test_build.py
-    and test_plots.py, which do not use this, prove real renders byte-identical. Only an identical pickle of the
-    tables and of every constant in nk_troops.metadata is a hit: any change in them draws again. A plot that comes
-    to depend on anything else must be added to the key."""
+def stand_in_plots() -> Iterator[None]:
+    """Within it, a build publishes a stand-in for each plot instead of drawing it (drawing is about a second of
+    every build): the PNG is a line of text and the SVG an empty drawing, both naming a digest of the tables, so a
+    change in the tables still changes them. For tests about something other than plots; test_plots.py,
+    test_build.py and test_site.py draw real ones."""
     import nk_troops.extra_outputs as extra
-    from nk_troops import metadata
-
-    real = extra.render_plots
+    from nk_troops.plots import PLOTS, PLOTS_DIR
 
     def render_plots(tables):
-        constants = {k: v for k, v in vars(metadata).items() if k.isupper()}
-        key = hashlib.sha256(pickle.dumps((tables, constants), protocol=5)).digest()
-        if key not in _PLOTS:
-            _PLOTS[key] = real(tables)
-        return dict(_PLOTS[key])
+        digest = hashlib.sha256(pickle.dumps(tables, protocol=5)).hexdigest()
+        out = {}
+        for name in PLOTS:
+            out[f"{PLOTS_DIR}/{name}.png"] = f"stand-in for the plot {name} of tables {digest}\n".encode()
+            svg = f'<svg xmlns="http://www.w3.org/2000/svg"><desc>stand-in for {name} of {digest}</desc></svg>\n'
+            out[f"{PLOTS_DIR}/{name}.svg"] = svg.encode()
+        return out
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(extra, "render_plots", render_plots)
@@ -101,8 +96,8 @@ def packages_checked_once() -> Iterator[None]:
 
 
 @pytest.fixture
-def same_plots() -> Iterator[None]:
-    with plots_drawn_once():
+def plain_plots() -> Iterator[None]:
+    with stand_in_plots():
         yield
 
 
@@ -123,7 +118,7 @@ def _mini_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy2(REPO / "seeds" / "000_903a45e1dc248108.txt", root / "seeds")
     for f in MINI.glob("*.yaml"):
         shutil.copy2(f, root / "dataset" / "records" / f.name)
-    with plots_drawn_once():
+    with stand_in_plots():
         report, changed = build(root)
     assert report.ok, report.render()
     assert changed
@@ -131,7 +126,7 @@ def _mini_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def mini(tmp_path: Path, _mini_built: Path, same_plots: None) -> Path:
+def mini(tmp_path: Path, _mini_built: Path, plain_plots: None) -> Path:
     """A five-record dataset on seed 000 whose line numbers tests can rely on, with its outputs built;
     a fresh copy for each test, which may change it."""
     root = tmp_path / "mini"
