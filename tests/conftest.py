@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import pickle
 import shutil
 from collections.abc import Iterator
@@ -64,34 +63,15 @@ def stand_in_plots() -> Iterator[None]:
         yield
 
 
-_CHECKED: dict[bytes, list] = {}
-
-
 @contextlib.contextmanager
-def packages_checked_once() -> Iterator[None]:
-    """Within it, the check a build runs on its staged package (frictionless-py and the table checker, about a second)
-    runs once per distinct package in the session: ``release`` runs ``build --check`` on the package the test has
-    just built and checked. The key is every staged byte, the outputs and the archived sources. Not for tests of
-    the checks themselves or of what they may touch (network, files): those run them every time."""
-    import nk_troops.build as build_module
-    from nk_troops.inputs import SEEDS_DIR, regular_file_bytes
-
-    real = build_module.check_staged
-
-    def check_staged(outputs, root):
-        seeds = Path(root) / SEEDS_DIR  # what check_staged copies beside the outputs
-        staged = [(f"{SEEDS_DIR}/{n}", regular_file_bytes(seeds / n)) for n in sorted(os.listdir(seeds))]
-        h = hashlib.sha256()
-        for name, data in [*sorted(outputs.items()), *staged]:
-            h.update(f"{name}\0{-1 if data is None else len(data)}\0".encode())
-            h.update(data or b"")
-        key = h.digest()
-        if key not in _CHECKED:
-            _CHECKED[key] = real(outputs, root)
-        return list(_CHECKED[key])
+def table_checker_only() -> Iterator[None]:
+    """Within it, the check a build runs on its staged package is the table checker alone: frictionless-py (about
+    half a second a descriptor, whatever the package's size) is not run. For tests about something other than
+    that check; test_publish.py, test_build.py, test_loader.py and test_confinement.py run frictionless-py."""
+    import nk_troops.package_check as package_check
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(build_module, "check_staged", check_staged)
+        mp.setattr(package_check, "frictionless_problems", lambda descriptor: [])
         yield
 
 
@@ -102,8 +82,8 @@ def plain_plots() -> Iterator[None]:
 
 
 @pytest.fixture
-def same_checks() -> Iterator[None]:
-    with packages_checked_once():
+def no_frictionless() -> Iterator[None]:
+    with table_checker_only():
         yield
 
 
@@ -132,4 +112,3 @@ def mini(tmp_path: Path, _mini_built: Path, plain_plots: None) -> Path:
     root = tmp_path / "mini"
     shutil.copytree(_mini_built, root, symlinks=True)
     return root
-

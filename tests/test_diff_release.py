@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import packages_checked_once, stand_in_plots
+from conftest import stand_in_plots, table_checker_only
 
 from nk_troops import metadata as M
 from nk_troops.build import build
@@ -23,7 +23,7 @@ from nk_troops.release import ReleaseError, bump_between, changelog_entry, relea
 from nk_troops.releases import read_record
 from nk_troops.snapshot import from_folder
 
-pytestmark = pytest.mark.usefixtures("plain_plots", "same_checks")  # conftest.py
+pytestmark = pytest.mark.usefixtures("plain_plots", "no_frictionless")  # conftest.py
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = "000_903a45e1dc248108.txt"
@@ -172,7 +172,7 @@ def make_package(root: Path) -> Path:
 @pytest.fixture(scope="module")
 def _built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The package built once for this module (a build is about a second); tests get copies of it."""
-    with stand_in_plots(), packages_checked_once():
+    with stand_in_plots(), table_checker_only():
         return make_package(tmp_path_factory.mktemp("diff-template") / "package")
 
 
@@ -184,7 +184,7 @@ def built_copy(template: Path, target: Path) -> Path:
 @pytest.fixture(scope="module")
 def _built_010(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The same package built as version 0.1.0, for the release tests' repository."""
-    with pytest.MonkeyPatch.context() as mp, stand_in_plots(), packages_checked_once():
+    with pytest.MonkeyPatch.context() as mp, stand_in_plots(), table_checker_only():
         mp.setattr(M, "VERSION", "0.1.0")
         return make_package(tmp_path_factory.mktemp("diff-template-010") / "package")
 
