@@ -47,6 +47,7 @@ def stand_in_plots() -> Iterator[None]:
     change in the tables still changes them. For tests about something other than plots; test_plots.py,
     test_build.py and test_site.py draw real ones."""
     import nk_troops.extra_outputs as extra
+    import nk_troops.site as site
     from nk_troops.plots import PLOTS, PLOTS_DIR
 
     def render_plots(tables):
@@ -59,7 +60,8 @@ def stand_in_plots() -> Iterator[None]:
         return out
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(extra, "render_plots", render_plots)
+        mp.setattr(extra, "render_plots", render_plots)  # build
+        mp.setattr(site, "render_plots", render_plots)  # the site command
         yield
 
 
