@@ -75,9 +75,10 @@ def test_every_plot_is_published_as_png_and_svg(plots):
     assert all(b"<svg" in data for name, data in plots.items() if name.endswith(".svg"))
 
 
-def test_a_rebuild_gives_the_same_bytes(tables, plots):
-    """No date, creator, software or random id in either format: the published plots do not change by themselves."""
-    assert render_plots(tables) == plots
+def test_a_rebuild_gives_the_same_bytes(plots):
+    """No date, creator, software or random id in either format: the published plots do not change by themselves.
+    The committed plots were drawn by another process, on another day, from the same records."""
+    assert {name: (REPO / name).read_bytes() for name in plots} == plots
     assert b"<dc:date>" not in plots[FIGURES] and b"<dc:date>" not in plots[TIMELINE]
 
 
