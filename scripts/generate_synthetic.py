@@ -407,19 +407,16 @@ def _vary_sentence(vrng: np.random.Generator, sent: str) -> str:
     return sent[:at] + "\n" + sent[at:]
 
 
+_QUOTE_SWAPS = str.maketrans({"“": '"', "”": '"', "'": "’", "‘": "'", "’": "'"})
+
+
 def _swap_quotes(text: str) -> str:
-    """Straight quotes made typographic and typographic made straight, as a citing script might write them."""
-    out, opening = [], True
-    for c in text:
-        if c == '"':
-            c, opening = ("“" if opening else "”"), not opening
-        elif c in "“”":
-            c = '"'
-        elif c == "'":
-            c = "’"
-        elif c in "‘’":
-            c = "'"
-        out.append(c)
+    """Straight quotes made typographic and typographic made straight, as a citing script might write them: the
+    straight double quotes open and close in turn."""
+    parts = [part.translate(_QUOTE_SWAPS) for part in text.split('"')]
+    out = [parts[0]]
+    for i, part in enumerate(parts[1:]):
+        out += ["“" if i % 2 == 0 else "”", part]
     return "".join(out)
 
 
