@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import pickle
 import shutil
@@ -14,6 +15,18 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 PUBLISHED_GLOBS = ("datapackage.json", "schema/*.json", "dataset/tables/**/*", "docs/codebook.md")
+
+
+@functools.cache
+def repo_tables_and_plots() -> tuple[dict, dict[str, bytes]]:
+    """The repository's tables and their real plots, drawn once per test process (for test_site, test_site_browser
+    and test_plots)."""
+    from nk_troops.plots import render_plots
+    from nk_troops.validate import check_records
+
+    result = check_records(REPO)
+    assert result.report.ok and result.tables is not None, result.report.render()
+    return result.tables, render_plots(result.tables)
 
 
 def published_hashes(root: Path) -> dict[str, str]:

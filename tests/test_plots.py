@@ -9,26 +9,24 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from conftest import repo_tables_and_plots
 
 from nk_troops import metadata
 from nk_troops.plots import _label, render_plots
-from nk_troops.validate import check_records
 from nk_troops.vocabularies import Qualifier
 
 REPO = Path(__file__).resolve().parents[1]
 FIGURES, TIMELINE = "docs/plots/figures_by_claimant.svg", "docs/plots/events_timeline.svg"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def tables():
-    result = check_records(REPO)
-    assert result.report.ok and result.tables is not None
-    return result.tables
+    return repo_tables_and_plots()[0]
 
 
-@pytest.fixture(scope="module")
-def plots(tables):
-    return render_plots(tables)
+@pytest.fixture
+def plots():
+    return repo_tables_and_plots()[1]
 
 
 def _texts(svg: bytes) -> str:

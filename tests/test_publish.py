@@ -71,6 +71,8 @@ _IMPORTS = (
     " if m in sys.modules)));"
     "from nk_troops.cli import program; program()"
 )
+
+
 def test_validate_imports_no_renderer():
     """validate checks the records' tables with the table checker (pyarrow) and renders nothing."""
     out = subprocess.run([sys.executable, "-c", _IMPORTS], cwd=REPO, capture_output=True, text=True, timeout=120)

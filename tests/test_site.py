@@ -8,14 +8,12 @@ import posixpath
 from functools import cache
 from html.parser import HTMLParser
 
-from conftest import REPO
+from conftest import REPO, repo_tables_and_plots
 
 from nk_troops import metadata as M
 from nk_troops.excerpts import normalise
-from nk_troops.plots import render_plots
 from nk_troops.site import render_site
 from nk_troops.site_text import anchor, read_archived
-from nk_troops.validate import check_records
 
 VOID = {"meta", "link", "br", "img", "input", "hr", "wbr", "source", "area", "base", "col", "embed", "track"}
 
@@ -57,15 +55,8 @@ class Page(HTMLParser):
 
 
 @cache
-def _tables_and_plots() -> tuple[dict, dict[str, bytes]]:
-    tables = check_records(REPO).tables
-    assert tables is not None
-    return tables, render_plots(tables)
-
-
-@cache
 def built(full_text: bool = False) -> tuple[dict, dict[str, bytes]]:
-    tables, plots = _tables_and_plots()
+    tables, plots = repo_tables_and_plots()
     return tables, render_site(REPO, tables, full_text=full_text, plots=plots)
 
 
