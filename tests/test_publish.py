@@ -6,10 +6,12 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import REPO, published_hashes
 
 from nk_troops.build import build
+from nk_troops.descriptor import PARQUET_DIR
 from nk_troops.inputs import MANIFEST
 from nk_troops.validate import validate
 
@@ -137,18 +139,30 @@ def test_a_published_file_that_is_a_link_or_fifo_is_replaced_never_followed(mini
 
 
 def test_build_check_runs_frictionless_and_the_table_checker_on_what_it_renders(mini, monkeypatch):
-    import nk_troops.build as build_module
+    import nk_troops.engine as engine
+    import nk_troops.package_check as package_check
 
-    seen = []
-    real = build_module.check_staged
+    seen: dict[str, list[Path]] = {"frictionless": [], "engine": [], "staged": []}
+    real_frictionless, real_engine = package_check.frictionless_problems, engine.validate_tables
 
-    def spy(outputs, root):
-        seen.append(sorted(outputs))
-        return real(outputs, root)
+    def frictionless_spy(descriptor):
+        seen["frictionless"].append(Path(descriptor))
+        return real_frictionless(descriptor)
 
-    monkeypatch.setattr(build_module, "check_staged", spy)
+    def engine_spy(descriptor, *args, **kwargs):
+        seen["engine"].append(Path(descriptor))
+        if (Path(descriptor).parent / MANIFEST).is_file():  # the rendered package, not the records' own check
+            seen["staged"].append(Path(descriptor))
+        return real_engine(descriptor, *args, **kwargs)
+
+    monkeypatch.setattr(package_check, "frictionless_problems", frictionless_spy)
+    monkeypatch.setattr(engine, "validate_tables", engine_spy)
     assert build(mini, check=True)[0].ok
-    assert seen and "datapackage.json" in seen[0] and MANIFEST in seen[0]
+    assert len(seen["staged"]) == 1, seen
+    stage = seen["staged"][0].parent
+    assert sorted(seen["frictionless"]) == sorted(
+        [stage / "datapackage.json", stage / PARQUET_DIR / "datapackage.json"]
+    )
 
 
 def test_a_manifest_naming_files_outside_the_repository_reads_none_of_them(mini, tmp_path, monkeypatch):
