@@ -179,6 +179,8 @@ def from_release(root: Path, version: str) -> Snapshot:
         raise SnapshotError(str(e)) from None
     if resolve_revision(root, commit) is None:
         raise SnapshotError(f"release {version}: its commit {commit[:10]} is not in this repository")
+    released: dict[str, bytes] = {}  # each file once from git: checked here, then parsed from memory; a file the
+    # record does not list was not released, so it is not read
     for name, digest in sorted(record.files.items()):
         done = _git(root, "show", f"{commit}:./{name}")
         if done.returncode != 0 or hashlib.sha256(done.stdout).hexdigest() != digest:
@@ -186,12 +188,9 @@ def from_release(root: Path, version: str) -> Snapshot:
                 f"release {version}: '{name}' at commit {commit[:10]} is not the file released ({record.path}); "
                 "the record or the history was changed"
             )
+        released[name] = done.stdout
 
-    def read(rel: str) -> bytes | None:
-        done = _git(root, "show", f"{commit}:./{rel}")
-        return done.stdout if done.returncode == 0 else None
-
-    return _parse(f"release {version} ({commit[:10]})", read)
+    return _parse(f"release {version} ({commit[:10]})", released.get)
 
 
 def load(spec: str, root: Path) -> Snapshot:
