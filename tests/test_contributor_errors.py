@@ -192,6 +192,43 @@ def test_missing_citation(mini):
     assert (p.file, p.line, p.field, p.record_id) == (EVENTS, 7, "citations", "ev-capture")
 
 
+def test_an_empty_list_of_citations_is_one_problem_at_the_list(mini):
+    """The tables' coverage rule, located at the record's citations; nothing else is wrong with the record."""
+    edit(
+        mini,
+        EVENTS,
+        "  citations:\n    - source_id: seed-000-korea-times\n"
+        '      excerpt: "In mid-January, Ukrainian forces captured two North Korean soldiers"\n'
+        "      voice: claimant\n",
+        "  citations: []\n",
+    )
+    problems = rejected(mini)
+    assert [(p.type, p.file, p.line, p.field, p.record_id) for p in problems] == [
+        ("missing-citation", EVENTS, 7, "citations", "ev-capture")
+    ], "\n".join(p.to_text() for p in problems)
+    assert problems[0].message == "'ev-capture' has no citation"
+
+
+def test_citations_that_are_missing_or_not_a_list_are_one_problem(mini):
+    """The record's own check names the field; the tables' coverage rule does not repeat it."""
+    original = (mini / EVENTS).read_text(encoding="utf-8")
+    for written in ("", "  citations: seed-000-korea-times\n"):
+        (mini / EVENTS).write_text(original, encoding="utf-8")
+        edit(
+            mini,
+            EVENTS,
+            "  citations:\n    - source_id: seed-000-korea-times\n"
+            '      excerpt: "In mid-January, Ukrainian forces captured two North Korean soldiers"\n'
+            "      voice: claimant\n",
+            written,
+        )
+        problems = validate(mini).problems
+        assert [(p.record_id, p.field) for p in problems] == [("ev-capture", "citations")], "\n".join(
+            p.to_text() for p in problems
+        )
+        assert problems[0].type != "missing-citation"
+
+
 def test_excerpt_not_in_source_points_at_the_closest_passage(mini):
     edit(mini, EVENTS, "In mid-January, Ukrainian forces captured", "In mid-January, Ukrainian troops captured")
     p = one(rejected(mini), "excerpt-not-found")

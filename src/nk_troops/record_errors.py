@@ -110,14 +110,6 @@ def pydantic_problems(
                     hint=_describe(target, path[-1] if path else None),
                 )
             )
-        elif path == ("citations",) and etype == "too_short":
-            out.append(
-                P.MissingCitation(
-                    "the record has no citation; every event, statement and figure needs at least one",
-                    **common,
-                    hint='add citations: [{source_id: ..., excerpt: "verbatim words from the source"}]',
-                )
-            )
         elif not path:
             message = _clean(e["msg"])
             named = _fields_named(message, model)

@@ -96,8 +96,8 @@ class ClaimRecord(Record):
         description="Curator's notes: wording differences between sources, borderline decisions.",
         examples=["Seed 001 gives the same quote, shortened."],
     )
-    citations: list[Citation] = Field(
-        min_length=1, description="Sources that report this claim, each with a verbatim excerpt."
+    citations: list[Citation] = Field(  # at least one: the tables' coverage rule (engine/references.py)
+        description="Sources that report this claim, each with a verbatim excerpt."
     )
     links: list[Link] = Field(
         default_factory=list, description="Links to other claims (conflicts, alternative estimates)."

@@ -232,13 +232,18 @@ class _Locator:
                 return None  # the sources file is unread, or a source record that failed its checks names it
             return problem if problem.file else type(problem)(problem.message, file=SOURCES_FILE, hint=problem.hint)
         origin = origins[row - 2]
-        if not origin.valid and not isinstance(problem, AS_WRITTEN_KINDS):
+        if resource == "claims" and isinstance(problem, P.MissingCitation):
+            if not origin.valid and _written(origin.loc, ("citations",)) != []:
+                return None  # citations missing or not a list of mappings: the record's own checks reported it
+            path: tuple = ("citations",)
+        elif not origin.valid and not isinstance(problem, AS_WRITTEN_KINDS):
             return None  # the record's own checks reported it
-        if problem.field in BUILT.get(resource, ()) and not isinstance(problem, P.DuplicateId):
+        elif problem.field in BUILT.get(resource, ()) and not isinstance(problem, P.DuplicateId):
             return None  # made by the build from the record's id: a problem there is the id's, reported in its table
-        if not origin.found and problem.field in ("char_start", "char_end"):
+        elif not origin.found and problem.field in ("char_start", "char_end"):
             return None  # the excerpt was not found: reported where its offsets were looked for
-        path = _path(resource, origin, problem.field)
+        else:
+            path = _path(resource, origin, problem.field)
         hint = problem.hint
         if isinstance(problem, R.CITES_ARCHIVED.kind):
             cited = _written(origin.loc, (*origin.part, "source_id"))

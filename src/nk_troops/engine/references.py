@@ -190,8 +190,8 @@ def _coverage(run: RunState, claims: TableState, pk: KeyHashes, unreferenced: di
                 rows_with(pk, unreferenced["cited"]),
                 "claim_id",
                 ("claim_id",),
-                lambda v: f"'{v}' has no row in citations",
-                "every event, statement and figure cites at least one archived source",
+                lambda v: f"'{v}' has no citation",
+                "every event, statement and figure cites at least one archived source, with a verbatim excerpt",
             )
         )
 
