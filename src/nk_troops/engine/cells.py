@@ -134,36 +134,73 @@ def check_column(
     if c.required:
         missing = np.flatnonzero(~present & live)
         found.many(P.MissingField, missing + base, c.name, f"'{c.name}' is required and is empty")
-    typed: pa.Array = col
-    ok = present.copy()
     if not present.any():  # typed like a column with values, so that the row rules can compare it
-        return (pa.nulls(len(col), TYPED[c.type]) if c.type in TYPED else typed), ok
-    if c.type == "integer" or c.type == "number":
-        shaped = _np_mask(pc.ascii_is_decimal(col))  # plain digits: the common case, no regex
-        other = present & ~shaped
-        if other.any():
-            idx = np.flatnonzero(other)
-            shaped[idx] = _np_mask(
-                pc.match_substring_regex(col.take(pa.array(idx)), INTEGER_RE if c.type == "integer" else NUMBER_RE)
-            )
-        bad = present & ~shaped
+        return (pa.nulls(len(col), TYPED[c.type]) if c.type in TYPED else col), present.copy()
+    cells = _Cells(c, col, present, found, base)
+    if c.type in ("integer", "number"):
+        return cells.number()
+    if c.type == "date":
+        return cells.date()
+    if c.enum is not None:
+        return col, cells.enum()
+    if c.pattern is not None and not defer_keys:
+        cells.pattern(use_polars)
+    if c.country:
+        cells.country()
+    if (c.max_length is not None or c.min_length is not None) and not defer_keys:
+        cells.length()
+    if c.safe_text:
+        cells.text(control)
+    return col, cells.ok
+
+
+class _Cells:
+    """One column of a batch under check: each rule of its Column is a method, which reports the cells that
+    break it and clears them from ``ok`` (present and valid so far)."""
+
+    def __init__(self, c: Column, col: pa.Array, present: np.ndarray, found: Found, base: int) -> None:
+        self.c, self.col, self.present, self.found, self.base = c, col, present, found, base
+        self.ok = present.copy()
+
+    def _refuse(self, bad: np.ndarray, message, hint: str | None = None) -> None:
+        """Report every cell of ``bad`` (a mask) with ``message(value)`` and clear it from ``ok``."""
         if bad.any():
             idx = np.flatnonzero(bad)
-            found.many(
-                P.FieldProblem,
-                idx + base,
-                c.name,
-                [f"{_show(v)} is not {'an integer' if c.type == 'integer' else 'a number'}" for v in _values(col, idx)],
+            self.found.many(
+                P.FieldProblem, idx + self.base, self.c.name, [message(v) for v in _values(self.col, idx)], hint
             )
-        ok &= shaped
+            self.ok &= ~bad
+
+    def number(self) -> tuple[pa.Array, np.ndarray]:
+        c, col = self.c, self.col
+        shaped = _np_mask(pc.ascii_is_decimal(col))  # plain digits: the common case, no regex
+        other = self.present & ~shaped
+        if other.any():
+            idx = np.flatnonzero(other)
+            regex = INTEGER_RE if c.type == "integer" else NUMBER_RE
+            shaped[idx] = _np_mask(pc.match_substring_regex(col.take(pa.array(idx)), regex))
+        bad = self.present & ~shaped
+        self._refuse(bad, lambda v: f"{_show(v)} is not {'an integer' if c.type == 'integer' else 'a number'}")
         clean = (
             col
-            if not bad.any() and ok.sum() == len(col) - col.null_count
-            else pc.if_else(pa.array(ok), col, pa.scalar(None, pa.string()))
+            if not bad.any() and self.ok.sum() == len(col) - col.null_count
+            else pc.if_else(pa.array(self.ok), col, pa.scalar(None, pa.string()))
         )
-        target = TYPED[c.type]
+        typed = self._cast(clean, TYPED[c.type])
+        if c.type == "number":
+            self._refuse(self.ok & ~_np_mask(pc.is_finite(typed)), lambda v: f"{_show(v)} is not a finite number")
+        for bound, op, word in (
+            (c.minimum, pc.less, "below the minimum"),
+            (c.maximum, pc.greater, "above the maximum"),
+        ):
+            if bound is not None:
+                outside = self.ok & _np_mask(op(typed, pa.scalar(bound, typed.type)))
+                self._refuse(outside, lambda v, word=word, bound=bound: f"{_show(v)} is {word} {bound:g}")
+        return typed, self.ok
+
+    def _cast(self, clean: pa.Array, target: pa.DataType) -> pa.Array:
         try:
-            typed = cast_number(clean, target)
+            return cast_number(clean, target)
         except pa.ArrowInvalid:  # out of range for 64 bits: find the cells one by one
             conv = []
             for i, v in enumerate(clean.to_pylist()):
@@ -172,99 +209,43 @@ def check_column(
                     conv.append(v)
                 except pa.ArrowInvalid:
                     conv.append(None)
-                    ok[i] = False
-                    found.add(P.FieldProblem, i + base, c.name, f"{_show(v)} is out of range")
-            typed = cast_number(pa.array(conv, pa.string()), target)
-        if c.type == "number":
-            finite = _np_mask(pc.is_finite(typed))
-            bad = ok & ~finite
-            if bad.any():
-                idx = np.flatnonzero(bad)
-                found.many(
-                    P.FieldProblem,
-                    idx + base,
-                    c.name,
-                    [f"{_show(v)} is not a finite number" for v in _values(col, idx)],
-                )
-                ok &= finite
-        for bound, op, word in (
-            (c.minimum, pc.less, "below the minimum"),
-            (c.maximum, pc.greater, "above the maximum"),
-        ):
-            if bound is not None:
-                bad = ok & _np_mask(op(typed, pa.scalar(bound, typed.type)))
-                if bad.any():
-                    idx = np.flatnonzero(bad)
-                    found.many(
-                        P.FieldProblem,
-                        idx + base,
-                        c.name,
-                        [f"{_show(v)} is {word} {bound:g}" for v in _values(col, idx)],
-                    )
-                    ok &= ~bad
-        return typed, ok
-    if c.type == "date":
-        typed, good = _date_valid(col)
-        good_np = _np_mask(good)
-        bad = present & ~good_np
+                    self.ok[i] = False
+                    self.found.add(P.FieldProblem, i + self.base, self.c.name, f"{_show(v)} is out of range")
+            return cast_number(pa.array(conv, pa.string()), target)
+
+    def date(self) -> tuple[pa.Array, np.ndarray]:
+        typed, good = _date_valid(self.col)
+        hint = "write days as YYYY-MM-DD with zero padding (2021-07-04), and only days that exist"
+        self._refuse(self.present & ~_np_mask(good), _date_message, hint)
+        return typed, self.ok
+
+    def enum(self) -> np.ndarray:
+        assert self.c.enum is not None
+        allowed = self.c.enum.values()
+        bad = self.present & ~_in_set(self.col, pa.array(allowed, pa.string()))
         if bad.any():
             idx = np.flatnonzero(bad)
-            found.many(
-                P.FieldProblem,
-                idx + base,
-                c.name,
-                [_date_message(v) for v in _values(col, idx)],
-                "write days as YYYY-MM-DD with zero padding (2021-07-04), and only days that exist",
-            )
-        ok &= good_np
-        return typed, ok
-    # strings
-    if c.enum is not None:
-        allowed = c.enum.values()
-        good_np = _in_set(col, pa.array(allowed, pa.string()))
-        bad = present & ~good_np
-        if bad.any():
-            idx = np.flatnonzero(bad)
-            values = _values(col, idx)
-            definitions = c.enum.definitions()
-            for i, v in zip(idx.tolist(), values, strict=True):
-                found.add(
-                    P.FieldProblem,
-                    i + base,
-                    c.name,
-                    hints.not_allowed(_show(v), allowed),
-                    hints.controlled_value(v, definitions),
-                )
-        ok &= good_np
-        return typed, ok
-    if c.pattern is not None and not defer_keys:
-        pattern = c.pattern
-        good_np = _np_mask(_matches(col, pattern, use_polars))
-        bad = present & ~good_np
-        if bad.any():
-            idx = np.flatnonzero(bad)
-            found.many(
-                P.FieldProblem,
-                idx + base,
-                c.name,
-                [hints.wrong_form(_show(v)) for v in _values(col, idx)],
-                hints.what_it_is(c.name, c.description, c.example),
-            )
-        ok &= good_np
-    if c.country:
-        good_np = _in_set(col, _iso())
-        bad = ok & ~good_np
-        if bad.any():
-            idx = np.flatnonzero(bad)
-            found.many(
-                P.FieldProblem,
-                idx + base,
-                c.name,
-                [f"'{v}' is not an ISO 3166-1 alpha-2 country code" for v in _values(col, idx)],
-                "for example UA, RU, KP, KR, US",
-            )
-        ok &= good_np
-    if (c.max_length is not None or c.min_length is not None) and not defer_keys:
+            definitions = self.c.enum.definitions()
+            for i, v in zip(idx.tolist(), _values(self.col, idx), strict=True):
+                hint = hints.controlled_value(v, definitions)
+                self.found.add(P.FieldProblem, i + self.base, self.c.name, hints.not_allowed(_show(v), allowed), hint)
+            self.ok &= ~bad
+        return self.ok
+
+    def pattern(self, use_polars: bool) -> None:
+        assert self.c.pattern is not None
+        good = _np_mask(_matches(self.col, self.c.pattern, use_polars))
+        hint = hints.what_it_is(self.c.name, self.c.description, self.c.example)
+        self._refuse(self.present & ~good, lambda v: hints.wrong_form(_show(v)), hint)
+
+    def country(self) -> None:
+        bad = self.ok & ~_in_set(self.col, _iso())
+        self._refuse(
+            bad, lambda v: f"'{v}' is not an ISO 3166-1 alpha-2 country code", "for example UA, RU, KP, KR, US"
+        )
+
+    def length(self) -> None:
+        c, col = self.c, self.col
         scol = _str(col)
         nbytes = np.diff(np.frombuffer(scol.buffers()[1], dtype=np.int32, count=len(scol) + 1, offset=scol.offset * 4))
         suspects = np.zeros(len(col), bool)
@@ -272,44 +253,37 @@ def check_column(
             suspects |= nbytes > c.max_length
         if c.min_length is not None:
             suspects |= nbytes < c.min_length * 4
-        suspects &= present
-        if suspects.any():
-            idx = np.flatnonzero(suspects)
-            sub = col.take(pa.array(idx))
-            lengths = pc.utf8_length(sub).to_numpy(zero_copy_only=False)
-            for i, n in zip(idx.tolist(), lengths.tolist(), strict=True):
-                if c.max_length is not None and n > c.max_length:
-                    found.add(
-                        P.FieldProblem,
-                        int(i) + base,
-                        c.name,
-                        f"the text is {n:,} characters long; the limit is {c.max_length:,}",
-                    )
-                    ok[i] = False
-                elif c.min_length is not None and n < c.min_length:
-                    found.add(
-                        P.FieldProblem,
-                        int(i) + base,
-                        c.name,
-                        f"the text is {n} characters long; at least {c.min_length} are needed",
-                    )
-                    ok[i] = False
-    if c.safe_text:
+        suspects &= self.present
+        if not suspects.any():
+            return
+        idx = np.flatnonzero(suspects)
+        lengths = pc.utf8_length(col.take(pa.array(idx))).to_numpy(zero_copy_only=False)
+        for i, n in zip(idx.tolist(), lengths.tolist(), strict=True):
+            if c.max_length is not None and n > c.max_length:
+                message = f"the text is {n:,} characters long; the limit is {c.max_length:,}"
+            elif c.min_length is not None and n < c.min_length:
+                message = f"the text is {n} characters long; at least {c.min_length} are needed"
+            else:
+                continue
+            self.found.add(P.FieldProblem, int(i) + self.base, c.name, message)
+            self.ok[i] = False
+
+    def text(self, control: np.ndarray | None) -> None:
+        col = self.col
         space_start, space_end, formula = _edge_spaces(col)
         if control is None:
             control = np.zeros(len(col), bool)
             control[_control_chars(col)] = True
         suspect = space_start | space_end | formula | control
-        if c.visible_only:
+        if self.c.visible_only:
             suspect |= _invisible_chars(col)
-        bad = ok & suspect  # a cell that failed its length is not checked further, as in the model
+        bad = self.ok & suspect  # a cell that failed its length is not checked further, as in the model
         if bad.any():  # the few cells the masks flag get the model's own verdict and words: one problem per cell
             idx = np.flatnonzero(bad)
-            verdicts = [F.text_problem(v, excerpt=not c.visible_only) for v in _values(col, idx)]
+            verdicts = [F.text_problem(v, excerpt=not self.c.visible_only) for v in _values(col, idx)]
             refused = idx[[m is not None for m in verdicts]]
-            found.many(P.FieldProblem, refused + base, c.name, [m for m in verdicts if m is not None])
-            ok[refused] = False
-    return typed, ok
+            self.found.many(P.FieldProblem, refused + self.base, self.c.name, [m for m in verdicts if m is not None])
+            self.ok[refused] = False
 
 
 def cell_problems(model: type[Record], cells: dict[str, str | None]) -> dict[str, P.Problem]:
