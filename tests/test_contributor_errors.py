@@ -192,16 +192,17 @@ def test_missing_citation(mini):
     assert (p.file, p.line, p.field, p.record_id) == (EVENTS, 7, "citations", "ev-capture")
 
 
+CAPTURE_CITATIONS = (
+    "  citations:\n    - source_id: seed-000-korea-times\n"
+    '      excerpt: "In mid-January, Ukrainian forces captured two North Korean soldiers"\n'
+    "      voice: claimant\n"
+)
+"""ev-capture's citations in the mini fixture, as written."""
+
+
 def test_an_empty_list_of_citations_is_one_problem_at_the_list(mini):
     """The tables' coverage rule, located at the record's citations; nothing else is wrong with the record."""
-    edit(
-        mini,
-        EVENTS,
-        "  citations:\n    - source_id: seed-000-korea-times\n"
-        '      excerpt: "In mid-January, Ukrainian forces captured two North Korean soldiers"\n'
-        "      voice: claimant\n",
-        "  citations: []\n",
-    )
+    edit(mini, EVENTS, CAPTURE_CITATIONS, "  citations: []\n")
     problems = rejected(mini)
     assert [(p.type, p.file, p.line, p.field, p.record_id) for p in problems] == [
         ("missing-citation", EVENTS, 7, "citations", "ev-capture")
@@ -209,24 +210,15 @@ def test_an_empty_list_of_citations_is_one_problem_at_the_list(mini):
     assert problems[0].message == "'ev-capture' has no citation"
 
 
-def test_citations_that_are_missing_or_not_a_list_are_one_problem(mini):
+@pytest.mark.parametrize("written", ["", "  citations: seed-000-korea-times\n"], ids=["missing", "not-a-list"])
+def test_citations_that_are_missing_or_not_a_list_are_one_problem(mini, written):
     """The record's own check names the field; the tables' coverage rule does not repeat it."""
-    original = (mini / EVENTS).read_text(encoding="utf-8")
-    for written in ("", "  citations: seed-000-korea-times\n"):
-        (mini / EVENTS).write_text(original, encoding="utf-8")
-        edit(
-            mini,
-            EVENTS,
-            "  citations:\n    - source_id: seed-000-korea-times\n"
-            '      excerpt: "In mid-January, Ukrainian forces captured two North Korean soldiers"\n'
-            "      voice: claimant\n",
-            written,
-        )
-        problems = validate(mini).problems
-        assert [(p.record_id, p.field) for p in problems] == [("ev-capture", "citations")], "\n".join(
-            p.to_text() for p in problems
-        )
-        assert problems[0].type != "missing-citation"
+    edit(mini, EVENTS, CAPTURE_CITATIONS, written)
+    problems = validate(mini).problems
+    assert [(p.record_id, p.field) for p in problems] == [("ev-capture", "citations")], "\n".join(
+        p.to_text() for p in problems
+    )
+    assert problems[0].type != "missing-citation"
 
 
 def test_excerpt_not_in_source_points_at_the_closest_passage(mini):
