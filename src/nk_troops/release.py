@@ -40,7 +40,7 @@ from .releases import (
     record_for,
     sha256sums,
 )
-from .snapshot import Snapshot, SnapshotError, from_folder, load
+from .snapshot import Snapshot, SnapshotError, from_folder, from_release, load
 from .sqlite_export import SQLITE_PATH
 
 CHANGELOG = "CHANGELOG.md"
@@ -218,16 +218,18 @@ def _check_ready(root: Path, version: str) -> None:
 def _previous(root: Path, since: str | None) -> tuple[Snapshot | None, str, str | None]:
     """(the previous version, how messages name it, the git revision the changelog names or None): the latest
     release in releases/ unless ``since`` names a release, a folder or a git revision."""
+    is_dir = since is not None and Path(since).is_dir()
     if since is None:
-        last = latest(root)
-        if last is None:
+        record = latest(root)
+        if record is None:
             return None, "", None
-        since = last.version
-    is_dir = Path(since).is_dir()
-    recorded = not is_dir and SEMVER.match(since) is not None and read_record(root, since) is not None
-    label = f"{RELEASES_DIR}/{since}.json" if recorded else since
+        since = record.version
+    else:
+        record = None if is_dir or not SEMVER.match(since) else read_record(root, since)
     try:
-        return load(since, root), label, None if recorded or is_dir else since
+        if record is not None:
+            return from_release(root, since, record), f"{RELEASES_DIR}/{since}.json", None
+        return load(since, root), since, None if is_dir else since
     except SnapshotError as e:
         raise ReleaseError(str(e)) from None
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from . import problems as P
 from .confine import Refusal, confined_file
-from .releases import SEMVER, ReleaseError, read_record, released_commit, released_versions
+from .releases import SEMVER, ReleaseError, ReleaseRecord, read_record, released_commit, released_versions
 
 DESCRIPTOR = "datapackage.json"
 
@@ -167,10 +167,10 @@ def from_revision(root: Path, rev: str) -> Snapshot:
     return _parse(f"revision '{rev}' ({commit[:10]})", read)
 
 
-def from_release(root: Path, version: str) -> Snapshot:
-    """The package as released as ``version``, verified against its record."""
+def from_release(root: Path, version: str, record: ReleaseRecord | None = None) -> Snapshot:
+    """The package as released as ``version``, verified against its record (``record``: already read)."""
     try:
-        record = read_record(root, version)
+        record = read_record(root, version) if record is None else record
         if record is None:
             known = ", ".join(released_versions(root)) or "none yet"
             raise SnapshotError(f"'{version}' has no record in releases/ (released: {known})")
