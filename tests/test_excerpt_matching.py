@@ -233,6 +233,19 @@ def test_the_engine_normalises_in_bulk_as_normalise_does(texts):
     assert normalised_texts(pa.array(["x", *texts], pa.string()).slice(1)).to_pylist() == want  # a slice of an array
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.lists(TEXTS, min_size=1, max_size=8), st.integers(1, 12))
+def test_only_strings_that_may_normalise_shorter_are_normalised_for_their_length(texts, n):
+    """The excerpt-length rule normalises only the strings may_normalise_shorter_than picks: it must pick
+    every string whose normalised text is shorter than n, and not n letters between spaces and marks."""
+    from nk_troops.engine.archive import may_normalise_shorter_than
+
+    solid = " \u00a0" + "\u0301 ".join("кa한"[i % 3] for i in range(n)) + "\n"
+    picked = may_normalise_shorter_than(pa.array([*texts, solid], pa.string()), n).tolist()
+    assert picked.pop() is False
+    assert all(p for t, p in zip(texts, picked, strict=True) if len(normalise(t).text) < n)
+
+
 def _variant(text: str, data) -> str:
     """The text as a citation might give it: quotes, spacing, NFC/NFD and line breaks changed at random."""
     out = []

@@ -218,6 +218,18 @@ def normalised_texts(arr: pa.Array) -> pa.Array:
     return arr
 
 
+_NORMALISING_MAY_REMOVE = _MAY_CHANGE_IN_NFC[1:-1] + _class(SPACES)[1:-1]
+"""Whitespace and the characters NFC may change: normalising keeps at least one character for each other one
+(quotes are replaced one for one; NFC only composes a character into the one before it if it is in here)."""
+
+
+def may_normalise_shorter_than(arr: pa.Array, n: int) -> np.ndarray:
+    """Which strings may hold fewer than ``n`` characters once normalised: those without ``n`` characters that
+    normalising can neither remove nor merge (one RE2 pass that stops at the n-th such character)."""
+    cls = _NORMALISING_MAY_REMOVE
+    return ~_np_mask(pc.match_substring_regex(arr, f"^(?:[{cls}]*[^{cls}]){{{n}}}"))
+
+
 def equal_once_normalised(spans: pa.Array, excerpts: pa.Array) -> np.ndarray:
     """Which spans equal their excerpt under the rule of nk_troops.excerpts (an excerpt of nothing matches nothing)."""
     a, b = normalised_texts(spans), normalised_texts(excerpts)

@@ -338,21 +338,16 @@ def _heads(child: pa.Array, claim: pa.Array, sep: str) -> pa.Array:
     return _views(child.buffers()[2], c_off[:-1], head).cast(pa.string())
 
 
-_MAY_SHRINK = r"\s\s|[\t\n\r\x0b\x0c\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
-"""Whitespace that normalising an excerpt can remove or merge: a run, or any space but U+0020."""
-
-
 def rule_excerpt_length(cols: dict, ok: dict, found: Found, base: int) -> None:
-    """rulebook.EXCERPT_LONG_ENOUGH: only excerpts that normalising can shorten (whitespace other than single
-    spaces, or under four times the minimum, where composing characters could) are normalised, in bulk."""
-    from .archive import normalised_texts
+    """rulebook.EXCERPT_LONG_ENOUGH: only the excerpts that normalising may shorten below the minimum are
+    normalised, in bulk."""
+    from .archive import may_normalise_shorter_than, normalised_texts
 
     col = cols["excerpt"]
     usable = ok["excerpt"]
     if not usable.any():
         return
-    short = _np_mask(pc.less(pc.utf8_length(col), 4 * R.EXCERPT_MIN))
-    suspect = usable & (short | _np_mask(pc.match_substring_regex(col, _MAY_SHRINK)))
+    suspect = usable & may_normalise_shorter_than(col, R.EXCERPT_MIN)
     if not suspect.any():
         return
     idx = np.flatnonzero(suspect)
