@@ -111,6 +111,31 @@ def test_normalise_is_the_rule_and_maps_back_exactly(text):
             assert normalise(text[a:b]).text == t[i:j]
 
 
+def _nfc_segment_by_segment(text: str) -> tuple[str, list[int], list[int]]:
+    """excerpts._nfc's answer, the slow way: every segment (a character and what may compose with it) in turn."""
+    chars, starts, ends = [], [], []
+    i = 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and (unicodedata.combining(text[j]) or text[j] in X.JOINS_BACKWARD):
+            j += 1
+        composed = _nfc(text[i:j])
+        same = composed == text[i:j]
+        starts += list(range(i, j)) if same else [i] * len(composed)
+        ends += list(range(i + 1, j + 1)) if same else [j] * len(composed)
+        chars.append(composed)
+        i = j
+    return "".join(chars), starts, ends
+
+
+@settings(max_examples=500, deadline=None)
+@given(TEXTS)
+def test_nfc_maps_each_character_to_its_segment(text):
+    chars, starts, ends = X._nfc(text)
+    want = _nfc_segment_by_segment(text)
+    assert (chars, starts.tolist(), ends.tolist()) == want
+
+
 # --------------------------------------------------------------------------- the curated path
 
 

@@ -63,30 +63,42 @@ class NormalisedText:
 
 
 def _nfc(original: str) -> tuple[str, np.ndarray, np.ndarray]:
-    """NFC of the text, and for each character the [start, end) it came from."""
+    """NFC of the text, and for each character the [start, end) it came from.
+
+    The text is cut into segments NFC treats as wholes: a character, then every character that may compose
+    or reorder with it (:data:`JOINS_BACKWARD` or a non-zero combining class). Only the segments NFC may
+    change (two characters or more, or one NFC replaces) are normalised one by one; each character NFC
+    made of a changed segment stands for the whole segment, every other character for itself."""
     n = len(original)
     if unicodedata.is_normalized("NFC", original):
         return original, np.arange(n, dtype=np.int64), np.arange(1, n + 1, dtype=np.int64)
-    chars: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    i = 0
-    while i < n:
-        # a segment: a character, then every character NFC may compose or reorder with it
-        j = i + 1
-        while j < n and (unicodedata.combining(original[j]) or original[j] in JOINS_BACKWARD):
-            j += 1
+    codes = np.frombuffer(original.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    distinct, which = np.unique(codes, return_inverse=True)
+    chars = [chr(c) for c in distinct.tolist()]
+    joins = np.array([bool(unicodedata.combining(c)) or c in JOINS_BACKWARD for c in chars])[which]
+    alone = np.array([unicodedata.normalize("NFC", c) != c for c in chars])[which]
+    joins[0] = False  # the first character starts a segment, whatever it is
+    first = np.flatnonzero(~joins)
+    after = np.append(first[1:], n)
+    may = np.flatnonzero((after - first > 1) | np.logical_or.reduceat(alone, first))
+    pieces: list[str] = []
+    emitted = np.ones(n, dtype=np.int64)  # characters each position of the original stands at the head of
+    whole = np.zeros(n, dtype=bool)  # positions heading a changed segment
+    done = 0
+    for i, j in zip(first[may].tolist(), after[may].tolist(), strict=True):
         segment = original[i:j]
         composed = unicodedata.normalize("NFC", segment)
-        if composed == segment:  # nothing composed: each character is its own
-            starts.extend(range(i, j))
-            ends.extend(range(i + 1, j + 1))
-        else:  # each character NFC made stands for the whole segment
-            starts.extend([i] * len(composed))
-            ends.extend([j] * len(composed))
-        chars.append(composed)
-        i = j
-    return "".join(chars), np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+        if composed != segment:
+            pieces += [original[done:i], composed]
+            done = j
+            emitted[i:j] = 0
+            emitted[i] = len(composed)
+            whole[i] = True
+    pieces.append(original[done:])
+    seg_end = after[np.cumsum(~joins) - 1]  # the end of each position's segment
+    starts = np.repeat(np.arange(n, dtype=np.int64), emitted)
+    ends = np.repeat(np.where(whole, seg_end, np.arange(1, n + 1)), emitted)
+    return "".join(pieces), starts, ends
 
 
 _LAST_SPACE = 0x3000
