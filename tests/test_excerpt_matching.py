@@ -13,6 +13,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
@@ -236,7 +237,7 @@ def test_every_character_nfc_may_change_is_flagged_for_nfc():
     character of non-zero combining class, every one NFC changes and every one that joins what precedes it."""
     import pyarrow.compute as pc
 
-    from nk_troops.engine.archive import _MAY_CHANGE_IN_NFC
+    from nk_troops.engine.normalising import _MAY_CHANGE_IN_NFC
 
     chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
     flagged = pc.match_substring_regex(pa.array(chars), _MAY_CHANGE_IN_NFC).to_pylist()
@@ -251,7 +252,7 @@ def test_every_character_nfc_may_change_is_flagged_for_nfc():
 @settings(max_examples=400, deadline=None)
 @given(st.lists(TEXTS, min_size=1, max_size=8))
 def test_the_engine_normalises_in_bulk_as_normalise_does(texts):
-    from nk_troops.engine.archive import normalised_texts
+    from nk_troops.engine.normalising import normalised_texts
 
     want = [normalise(t).text for t in texts]
     assert normalised_texts(pa.array(texts, pa.string())).to_pylist() == want
@@ -263,7 +264,7 @@ def test_the_engine_normalises_in_bulk_as_normalise_does(texts):
 def test_only_strings_that_may_normalise_shorter_are_normalised_for_their_length(texts, n):
     """The excerpt-length rule normalises only the strings may_normalise_shorter_than picks: it must pick
     every string whose normalised text is shorter than n, and not n letters between spaces and marks."""
-    from nk_troops.engine.archive import may_normalise_shorter_than
+    from nk_troops.engine.normalising import may_normalise_shorter_than
 
     solid = " \u00a0" + "\u0301 ".join("кa한"[i % 3] for i in range(n)) + "\n"
     picked = may_normalise_shorter_than(pa.array([*texts, solid], pa.string()), n).tolist()
@@ -289,16 +290,55 @@ def _variant(text: str, data) -> str:
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(TEXTS, min_size=1, max_size=6), st.data())
-def test_the_engine_compares_in_bulk_as_normalise_does(spans, data):
-    from nk_troops.engine.archive import equal_once_normalised
+@given(st.lists(TEXTS, min_size=1, max_size=4), st.data())
+def test_the_engine_compares_in_bulk_as_normalise_does(texts, data):
+    """Spans anywhere in an archive of random texts (inside a character and its marks, on spaces, on a line
+    break), excerpts written as the rules allow or not: the bulk comparison is normalise()'s verdict."""
+    from nk_troops.engine.archive import Archive, equal_once_normalised
 
-    excerpts = [_variant(s, data) if data.draw(st.booleans()) else data.draw(TEXTS) for s in spans]
-    got = equal_once_normalised(pa.array(spans, pa.string()), pa.array(excerpts, pa.string())).tolist()
+    archive = Archive.of([f"s{i}" for i in range(len(texts))], texts)
+    at, to, spans, excerpts = [], [], [], []
+    for _ in range(data.draw(st.integers(1, 6))):
+        k = data.draw(st.integers(0, len(texts) - 1))
+        s = data.draw(st.integers(0, len(texts[k])))
+        e = data.draw(st.integers(s, len(texts[k])))
+        span = texts[k][s:e]
+        at.append(int(archive.cp_base[k]) + s)
+        to.append(int(archive.cp_base[k]) + e)
+        spans.append(span)
+        excerpts.append(_variant(span, data) if data.draw(st.booleans()) else data.draw(TEXTS))
+    got = equal_once_normalised(
+        archive, np.array(at), np.array(to), pa.array(spans, pa.string()), pa.array(excerpts, pa.string())
+    ).tolist()
     want = [
         bool(normalise(e).text) and normalise(s).text == normalise(e).text for s, e in zip(spans, excerpts, strict=True)
     ]
     assert got == want
+
+
+def test_spans_bounded_by_whole_characters_are_read_from_the_normalised_archive():
+    """A span that starts and ends on whole characters (not on a space, not inside a letter and its marks) is
+    compared as the normalised archive holds it; the others are normalised one by one."""
+    from nk_troops.engine.archive import Archive
+
+    text = "  He said “we will\nnot” go.  Cafe\u0301 vu \u1100\u1161\u11a8 и\u0306 "
+    archive = Archive.of(["s"], [text])
+    cases = {  # (start, end): bounded
+        (2, 27): True,  # "He said ... go." with a line break and quotes inside
+        (11, 22): True,  # "we will\nnot" with its line break
+        (29, 34): True,  # "Cafe\u0301" with its mark
+        (29, 33): False,  # the mark cut off
+        (1, 27): False,  # a space first
+        (2, 28): False,  # a space last
+        (35, 41): True,  # "vu" and three jamo NFC composes into one syllable
+        (35, 40): False,  # inside the syllable
+        (42, 44): True,  # "и\u0306": NFC makes one letter of two
+    }
+    bounded, views = archive.whole_normalised().spans(np.array([a for a, _ in cases]), np.array([b for _, b in cases]))
+    assert bounded.tolist() == list(cases.values())
+    assert views.cast(pa.string()).to_pylist() == [
+        normalise(text[a:b]).text for (a, b), inside in cases.items() if inside
+    ]
 
 
 def test_excerpts_that_differ_as_the_rules_allow_are_compared_in_bulk(tmp_path, monkeypatch):

@@ -62,23 +62,42 @@ class NormalisedText:
         return self.origin[start], self.ends[end - 1]
 
 
+def _segments(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(where a segment NFC treats as a whole starts, which characters NFC changes on their own), per character.
+
+    A segment is a character, then every character that may compose or reorder with it
+    (:data:`JOINS_BACKWARD` or a non-zero combining class); the first character always starts one."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    counts = np.bincount(codes, minlength=1)  # one per code point up to the text's highest
+    distinct = np.flatnonzero(counts)
+    chars = [chr(c) for c in distinct.tolist()]  # Python is asked once per distinct character
+    follows = np.zeros(len(counts), bool)
+    follows[distinct] = [bool(unicodedata.combining(c)) or c in JOINS_BACKWARD for c in chars]
+    changes = np.zeros(len(counts), bool)
+    changes[distinct] = [unicodedata.normalize("NFC", c) != c for c in chars]
+    heads, alone = ~follows[codes], changes[codes]
+    if len(heads):
+        heads[0] = True
+    return heads, alone
+
+
+def segment_heads(text: str) -> np.ndarray:
+    """Where each segment NFC treats as a whole starts (see :func:`_segments`), one flag per character and one
+    (True) past the end: a span of the text that starts and ends at heads is normalised as the whole text is."""
+    return np.append(_segments(text)[0] if text else np.zeros(0, bool), True)
+
+
 def _nfc(original: str) -> tuple[str, np.ndarray, np.ndarray]:
     """NFC of the text, and for each character the [start, end) it came from.
 
-    The text is cut into segments NFC treats as wholes: a character, then every character that may compose
-    or reorder with it (:data:`JOINS_BACKWARD` or a non-zero combining class). Only the segments NFC may
-    change (two characters or more, or one NFC replaces) are normalised one by one; each character NFC
-    made of a changed segment stands for the whole segment, every other character for itself."""
+    The text is cut into segments (:func:`_segments`). Only the segments NFC may change (two characters or
+    more, or one NFC replaces) are normalised one by one; each character NFC made of a changed segment stands
+    for the whole segment, every other character for itself."""
     n = len(original)
     if unicodedata.is_normalized("NFC", original):
         return original, np.arange(n, dtype=np.int64), np.arange(1, n + 1, dtype=np.int64)
-    codes = np.frombuffer(original.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    distinct, which = np.unique(codes, return_inverse=True)
-    chars = [chr(c) for c in distinct.tolist()]
-    joins = np.array([bool(unicodedata.combining(c)) or c in JOINS_BACKWARD for c in chars])[which]
-    alone = np.array([unicodedata.normalize("NFC", c) != c for c in chars])[which]
-    joins[0] = False  # the first character starts a segment, whatever it is
-    first = np.flatnonzero(~joins)
+    heads, alone = _segments(original)
+    first = np.flatnonzero(heads)
     after = np.append(first[1:], n)
     may = np.flatnonzero((after - first > 1) | np.logical_or.reduceat(alone, first))
     pieces: list[str] = []
@@ -95,7 +114,7 @@ def _nfc(original: str) -> tuple[str, np.ndarray, np.ndarray]:
             emitted[i] = len(composed)
             whole[i] = True
     pieces.append(original[done:])
-    seg_end = after[np.cumsum(~joins) - 1]  # the end of each position's segment
+    seg_end = after[np.cumsum(heads) - 1]  # the end of each position's segment
     starts = np.repeat(np.arange(n, dtype=np.int64), emitted)
     ends = np.repeat(np.where(whole, seg_end, np.arange(1, n + 1)), emitted)
     return "".join(pieces), starts, ends
@@ -107,7 +126,13 @@ _IS_SPACE = np.array([chr(c).isspace() for c in range(_LAST_SPACE + 1)], dtype=b
 
 
 def normalise(original: str) -> NormalisedText:
-    """The text as excerpts are matched (see the module's rules), with each character's span in the original.
+    """The text as excerpts are matched (see the module's rules), with each character's span in the original."""
+    text, starts, ends = normalised_maps(original)
+    return NormalisedText(text, tuple(starts.tolist()), tuple(ends.tolist()), len(original))
+
+
+def normalised_maps(original: str) -> tuple[str, np.ndarray, np.ndarray]:
+    """:func:`normalise`'s text, and where each of its characters starts and ends in the original, as arrays.
 
     Done on the code points as a numpy array, so that a long archived text costs a few array passes, not a
     Python step per character; only a lone line break between two non-spaces asks Python whether both are
@@ -135,7 +160,7 @@ def normalise(original: str) -> NormalisedText:
     out_ends = ends.copy()
     out_ends[firsts] = ends[run_b[kept] - 1]
     text = out[keep].tobytes().decode("utf-32-le", "surrogatepass")
-    return NormalisedText(text, tuple(starts[keep].tolist()), tuple(out_ends[keep].tolist()), len(original))
+    return text, starts[keep], out_ends[keep]
 
 
 def find_excerpt(excerpt: str, source: NormalisedText) -> list[tuple[int, int]]:

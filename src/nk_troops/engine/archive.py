@@ -14,9 +14,10 @@ import pyarrow.compute as pc
 from .. import problems as P
 from .. import rulebook as R
 from ..confine import SEEDS_DIR, Refusal, seed_file
-from ..excerpts import JOINS_BACKWARD, QUOTES, SPACES
+from ..excerpts import normalised_maps, segment_heads
 from ..seeds import MAX_SEED_BYTES, original_refusal, undescribed_seeds
 from .arrays import _control_chars, _control_positions, _edge_spaces, _np_mask, _present, _views
+from .normalising import normalised_texts
 from .state import TableState
 
 
@@ -32,7 +33,27 @@ class Archive:
     texts: list[str]
     controls: np.ndarray  # controls[i]: refused control characters starting before byte i of data
     _norm: dict = field(default_factory=dict)
+    _whole: NormalisedArchive | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
     ready: threading.Event = field(default_factory=threading.Event)
+
+    @classmethod
+    def of(cls, ids: list[str], texts: list[str]) -> Archive:
+        """The archive of these texts (verified already), indexed."""
+        maps = []
+        offset = 0
+        for t in texts:
+            m = _byte_offsets(t)
+            maps.append(m + offset)
+            offset += int(m[-1])
+        cp_len = np.array([len(t) for t in texts], dtype=np.int64)
+        cp_base = np.concatenate([[0], np.cumsum(cp_len + 1)[:-1]]).astype(np.int64) if texts else cp_len
+        cp2b = np.concatenate(maps) if maps else np.zeros(1, np.int64)
+        data = "".join(texts).encode("utf-8")
+        controls = np.zeros(len(data) + 1, np.int64)
+        controls[_control_positions(np.frombuffer(data, np.uint8)) + 1] = 1
+        np.cumsum(controls, out=controls)
+        return cls(pa.array(ids, pa.string()), pa.py_buffer(data), cp_base, cp_len, cp2b, texts, controls)
 
     def normalised(self, k: int):
         from ..excerpts import normalise
@@ -41,6 +62,66 @@ class Archive:
         if n is None:
             n = self._norm[k] = normalise(self.texts[k])
         return n
+
+    def whole_normalised(self) -> NormalisedArchive:
+        """Every text normalised as excerpts are matched, once (the first batch that needs it builds it)."""
+        with self._lock:
+            if self._whole is None:
+                self._whole = NormalisedArchive.of(self)
+            return self._whole
+
+
+def _byte_offsets(text: str) -> np.ndarray:
+    """The UTF-8 byte offset of each code point of the text, and of its end."""
+    if text.isascii():
+        return np.arange(len(text) + 1, dtype=np.int64)
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    width = 1 + (cps >= 0x80) + (cps >= 0x800) + (cps >= 0x10000)
+    return np.concatenate([[0], np.cumsum(width, dtype=np.int64)])
+
+
+@dataclass(frozen=True)
+class NormalisedArchive:
+    """The archive's texts normalised (nk_troops.excerpts.normalise), end to end, mapped to the archive.
+
+    A span of a text that starts and ends where NFC segments start (``heads``) and where normalised characters
+    other than a space start and end normalises to the normalised characters between those ends, as the
+    whole text does: its excerpt is compared with them, and the span itself is not normalised."""
+
+    data: pa.Buffer  # the normalised texts, UTF-8, end to end
+    cp2b: np.ndarray  # byte offset in data of each normalised character, and of the end
+    origin: np.ndarray  # where each normalised character starts in the archive (Archive.cp2b's numbering)
+    ends: np.ndarray  # where it ends
+    heads: np.ndarray  # per code point of the archive (cp2b's numbering): an NFC segment starts there
+
+    @classmethod
+    def of(cls, archive: Archive) -> NormalisedArchive:
+        # one string: a NUL after each text numbers its characters as Archive.cp2b does; no span crosses it
+        whole = "\x00".join(archive.texts)
+        text, origin, ends = normalised_maps(whole)
+        return cls(pa.py_buffer(text.encode("utf-8")), _byte_offsets(text), origin, ends, segment_heads(whole))
+
+    def spans(self, at: np.ndarray, to: np.ndarray) -> tuple[np.ndarray, pa.Array]:
+        """For spans [at, to) of the archive (cp2b's numbering): which are bounded as the class says, and the
+        normalised text of those (views)."""
+        n = len(self.origin)
+        first = np.searchsorted(self.origin, at)
+        past = np.searchsorted(self.origin, to)
+        bounded = np.zeros(len(at), bool)
+        if n:
+            head, tail = np.minimum(first, n - 1), np.maximum(past - 1, 0)
+            raw = np.frombuffer(self.data, np.uint8)  # a space here is a run of whitespace there
+            bounded = (
+                (past > first)
+                & (self.origin[head] == at)
+                & (self.ends[tail] == to)
+                & self.heads[at]
+                & self.heads[to]
+                & (raw[self.cp2b[head]] != 0x20)
+                & (raw[self.cp2b[tail + 1] - 1] != 0x20)
+            )
+        b0, b1 = self.cp2b[first[bounded]], self.cp2b[past[bounded]]
+        return bounded, _views(self.data, b0, (b1 - b0).astype(np.int32))
 
 
 def load_archive(root: Path, state: TableState, file_problems: list[P.Problem]) -> Archive:
@@ -86,154 +167,25 @@ def load_archive(root: Path, state: TableState, file_problems: list[P.Problem]) 
     if seeds.is_dir() and not seeds.is_symlink():  # a link leading out of the package is not listed
         for rel, message, hint in undescribed_seeds(seeds, described):
             file_problems.append(P.SeedUndescribed(message, file=rel, hint=hint))
-    blobs = [t.encode("utf-8") for t in texts]
-    cp_len = np.array([len(t) for t in texts], dtype=np.int64)
-    maps = []
-    offset = 0
-    for t, b in zip(texts, blobs, strict=True):
-        if len(t) == len(b):
-            m = np.arange(len(t) + 1, dtype=np.int64)
-        else:
-            cps = np.frombuffer(t.encode("utf-32-le"), dtype=np.uint32)
-            width = 1 + (cps >= 0x80) + (cps >= 0x800) + (cps >= 0x10000)
-            m = np.concatenate([[0], np.cumsum(width, dtype=np.int64)])
-        maps.append(m + offset)
-        offset += len(b)
-    cp_base = (
-        np.concatenate([[0], np.cumsum([len(m) for m in maps])[:-1]]).astype(np.int64)
-        if maps
-        else np.zeros(0, np.int64)
-    )
-    cp2b = np.concatenate(maps) if maps else np.zeros(1, np.int64)
-    data = b"".join(blobs)
-    controls = np.zeros(len(data) + 1, np.int64)
-    controls[_control_positions(np.frombuffer(data, np.uint8)) + 1] = 1
-    np.cumsum(controls, out=controls)
-    return Archive(pa.array(ids, pa.string()), pa.py_buffer(data), cp_base, cp_len, cp2b, texts, controls)
+    return Archive.of(ids, texts)
 
 
-# ---- the rule of nk_troops.excerpts, on whole arrays (RE2 through pyarrow.compute)
-
-
-def _class(chars, ranges=(), extra: str = "") -> str:
-    """An RE2 character class: the characters, the (first, last) code point ranges, and extra class items."""
-    items = [f"\\x{{{ord(c):x}}}" for c in sorted(set(chars))] + [f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in ranges]
-    return "[" + extra + "".join(items) + "]"
-
-
-_MAY_CHANGE_IN_NFC = _class(
-    JOINS_BACKWARD,
-    (  # the characters NFC changes that are not marks (a superset: more only costs a little time)
-        (0x0374, 0x0374), (0x037E, 0x037E), (0x0387, 0x0387), (0x0958, 0x095F), (0x09DC, 0x09DF),
-        (0x0A33, 0x0A36), (0x0A59, 0x0A5E), (0x0B5C, 0x0B5D), (0x0F43, 0x0F69), (0x1F71, 0x1FFD),
-        (0x2000, 0x2001), (0x2126, 0x212B), (0x2329, 0x232A), (0x2ADC, 0x2ADC), (0xF900, 0xFAD9),
-        (0xFB1D, 0xFB4E), (0x1D15E, 0x1D1C0), (0x2F800, 0x2FA1D),
-    ),
-    extra="\\pM",  # every mark: all the characters of non-zero combining class
-)  # fmt: skip
-"""A string none of whose characters is in this class is in NFC already (tests/test_excerpt_matching.py)."""
-
-
-def _code_points(data: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """The code point of the valid UTF-8 sequence starting at each position."""
-    b0 = data[start].astype(np.int64)
-    width = 1 + (b0 >= 0xC0) + (b0 >= 0xE0) + (b0 >= 0xF0)
-    cp = np.where(width == 1, b0, b0 & (0xFF >> (width + 1)))
-    for k in (1, 2, 3):
-        more = width > k
-        cp = np.where(more, (cp << 6) | (data[np.where(more, start + k, 0)] & 0x3F), cp)
-    return cp
-
-
-def _are_letters(cp: np.ndarray) -> np.ndarray:
-    """str.isalpha() of each code point (Python's own answer: asked once per distinct non-ASCII one)."""
-    out = ((cp >= 65) & (cp <= 90)) | ((cp >= 97) & (cp <= 122))
-    wide = cp >= 0x80
-    if wide.any():
-        distinct, where = np.unique(cp[wide], return_inverse=True)
-        out[wide] = np.array([chr(c).isalpha() for c in distinct.tolist()], bool)[where]
-    return out
-
-
-def _join_broken_words(arr: pa.Array) -> pa.Array:
-    """Every line break that stands alone between two letters removed (rule 3), from the bytes: RE2 has no
-    lookaround, and its \\pL costs milliseconds to compile on every call."""
-    n = len(arr)
-    if n == 0 or arr.buffers()[2] is None:
-        return arr
-    if arr.offset:
-        arr = pa.concat_arrays([arr])  # a copy starting at offset 0
-    offsets = np.frombuffer(arr.buffers()[1], np.int32, n + 1).astype(np.int64)
-    data = np.frombuffer(arr.buffers()[2], np.uint8)
-    at = np.flatnonzero(data[offsets[0] : offsets[-1]] == 10) + offsets[0]
-    if len(at) == 0:
-        return arr
-    row = np.searchsorted(offsets, at, side="right") - 1
-    at = at[(at > offsets[row]) & (at + 1 < offsets[row + 1])]  # a character on either side, in the same string
-    before = at - 1
-    for _ in range(3):  # back to the first byte of the character before
-        before = np.where((data[before] & 0xC0) == 0x80, before - 1, before)
-    drop = at[_are_letters(_code_points(data, before)) & _are_letters(_code_points(data, at + 1))]
-    if len(drop) == 0:
-        return arr
-    new_offsets = (offsets - offsets[0] - np.searchsorted(drop, offsets)).astype(np.int32)
-    values = np.delete(data[offsets[0] : offsets[-1]], drop - offsets[0])
-    buffers = [arr.buffers()[0], pa.py_buffer(new_offsets), pa.py_buffer(values)]
-    return pa.Array.from_buffers(pa.string(), n, buffers, arr.null_count)
-
-
-_STEPS = (  # (which strings a step may change, or None: it finds them itself; the step)
-    (_MAY_CHANGE_IN_NFC, lambda s: pc.utf8_normalize(s, "NFC")),
-    (
-        _class(QUOTES),
-        lambda s: pc.replace_substring_regex(
-            pc.replace_substring_regex(s, _class([q for q, a in QUOTES.items() if a == "'"]), "'"),
-            _class([q for q, a in QUOTES.items() if a == '"']),
-            '"',
-        ),
-    ),
-    (None, _join_broken_words),
-    (  # only the runs that are not one space already are replaced (four times faster than every run)
-        _class(SPACES.replace(" ", "")) + "|  |^ | $",
-        lambda s: pc.utf8_trim(
-            pc.replace_substring_regex(
-                s, f" {_class(SPACES)}+|{_class(SPACES.replace(' ', ''))}{_class(SPACES)}*", " "
-            ),
-            " ",
-        ),
-    ),
-)
-
-
-def normalised_texts(arr: pa.Array) -> pa.Array:
-    """``excerpts.normalise(s).text`` of every string of a string array, in bulk: NFC, typographic quotes,
-    a line break between two letters, other whitespace; each step only on the strings it can change."""
-    for may_change, change in _STEPS:
-        if may_change is None:
-            arr = change(arr)
-            continue
-        hit = pc.match_substring_regex(arr, may_change)
-        if pc.any(hit).as_py():
-            arr = pc.replace_with_mask(arr, hit, change(arr.filter(hit)))
-    return arr
-
-
-_NORMALISING_MAY_REMOVE = _MAY_CHANGE_IN_NFC[1:-1] + _class(SPACES)[1:-1]
-"""Whitespace and the characters NFC may change: normalising keeps at least one character for each other one
-(quotes are replaced one for one; NFC only composes a character into the one before it if it is in here)."""
-
-
-def may_normalise_shorter_than(arr: pa.Array, n: int) -> np.ndarray:
-    """Which strings may hold fewer than ``n`` characters once normalised: those without ``n`` characters that
-    normalising can neither remove nor merge (one RE2 pass that stops at the n-th such character)."""
-    cls = _NORMALISING_MAY_REMOVE
-    return ~_np_mask(pc.match_substring_regex(arr, f"^(?:[{cls}]*[^{cls}]){{{n}}}"))
-
-
-def equal_once_normalised(spans: pa.Array, excerpts: pa.Array) -> np.ndarray:
-    """Which spans equal their excerpt under the rule of nk_troops.excerpts (an excerpt of nothing matches nothing)."""
-    a, b = normalised_texts(spans), normalised_texts(excerpts)
-    return _np_mask(pc.equal(a, b)) & _np_mask(pc.greater(pc.binary_length(b), 0))
+def equal_once_normalised(
+    archive: Archive, at: np.ndarray, to: np.ndarray, spans: pa.Array, excerpts: pa.Array
+) -> np.ndarray:
+    """Which spans ([at, to) in Archive.cp2b's numbering, ``spans`` their text) equal their excerpt under the
+    rule of nk_troops.excerpts (an excerpt of nothing matches nothing). The excerpts are normalised; a span is
+    read from the normalised archive where it is bounded as NormalisedArchive says, else normalised too."""
+    b = normalised_texts(excerpts)
+    bounded, views = archive.whole_normalised().spans(at, to)
+    equal = np.zeros(len(b), bool)
+    if bounded.any():
+        equal[bounded] = _np_mask(pc.equal(views, b.filter(bounded).cast(pa.string_view())))
+    rest = np.flatnonzero(~bounded)
+    if len(rest):
+        picked = pa.array(rest)
+        equal[rest] = _np_mask(pc.equal(normalised_texts(spans.take(picked)), b.take(picked)))
+    return equal & _np_mask(pc.greater(pc.binary_length(b), 0))
 
 
 @dataclass
@@ -324,7 +276,10 @@ def check_excerpts(
 
     differ = np.flatnonzero(~same)  # compared again once normalised, in bulk
     texts = _views(archive.data, spans.b0[differ], (spans.b1 - spans.b0)[differ]).cast(pa.string())
-    matched = in_range[differ] & equal_once_normalised(texts, excerpts.take(pa.array(idx[differ])).cast(pa.string()))
+    at = archive.cp_base[k[differ]] + np.where(in_range[differ], s[differ], 0)
+    to = archive.cp_base[k[differ]] + np.where(in_range[differ], e[differ], 0)
+    written = excerpts.take(pa.array(idx[differ])).cast(pa.string())
+    matched = in_range[differ] & equal_once_normalised(archive, at, to, texts, written)
     space_start, space_end, _ = _edge_spaces(texts)  # the excerpt has none: offsets bound it exactly
     matched &= ~space_start & ~space_end
     for j in differ[~matched]:

@@ -15,7 +15,7 @@ How it works (modules of this package, by job; data flows down the list):
   pyarrow.compute and numpy (strict types, required, enums, patterns, lengths, ranges, safe text,
   country codes), then the rules between the fields of a row, and citations against the archived
   texts (the excerpt must be ``text[char_start:char_end]``, compared in bulk, or equal to it once
-  normalised as ``nk_troops.excerpts`` says);
+  normalised as ``nk_troops.excerpts`` says: ``normalising``, against the archive normalised once);
 * ``references``, with ``keys``: only key columns are kept, as 64-bit hashes; per referenced table, one
   sort of its keys with every reference into it checks uniqueness, foreign keys, the claims registry and
   citation coverage, as soon as the tables it needs are read;

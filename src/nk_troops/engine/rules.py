@@ -13,6 +13,7 @@ from .. import problems as P
 from .. import rulebook as R
 from ..vague_dates import VagueDateError, parse_vague_date
 from .arrays import _eq, _np_mask, _present, _str, _values, _views, polars_strings
+from .normalising import may_normalise_shorter_than, normalised_texts
 from .spec import TableSpec
 from .state import Found
 
@@ -341,8 +342,6 @@ def _heads(child: pa.Array, claim: pa.Array, sep: str) -> pa.Array:
 def rule_excerpt_length(cols: dict, ok: dict, found: Found, base: int) -> None:
     """rulebook.EXCERPT_LONG_ENOUGH: only the excerpts that normalising may shorten below the minimum are
     normalised, in bulk."""
-    from .archive import may_normalise_shorter_than, normalised_texts
-
     col = cols["excerpt"]
     usable = ok["excerpt"]
     if not usable.any():
