@@ -24,3 +24,16 @@ def test_src_passes(name: str) -> None:
     args, timeout = CHECKS[name]
     done = subprocess.run([sys.executable, *args], cwd=REPO, capture_output=True, text=True, timeout=timeout)
     assert done.returncode == 0, f"`{name} src` exited {done.returncode}:\n{done.stdout}{done.stderr}"
+
+
+MODULE_LINES = 400
+"""The most lines a module of src/ may have (issue 14: small modules with one job each)."""
+
+
+def test_no_module_is_over_the_line_limit() -> None:
+    long = {
+        str(path.relative_to(REPO)): n
+        for path in sorted((REPO / "src").rglob("*.py"))
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MODULE_LINES
+    }
+    assert long == {}, f"split these modules by job (at most {MODULE_LINES} lines each): {long}"
