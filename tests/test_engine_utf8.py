@@ -122,3 +122,39 @@ def test_a_table_rewritten_during_the_check_is_reported_not_crashed_on(tmp_path,
     changed = [p for p in problems if p.resource == "events" and "changed while it was being checked" in p.message]
     assert len(changed) == 1, [(p.type, p.resource, p.message[:80]) for p in problems]
     assert changed[0].type == "file-unreadable"
+
+
+def test_a_reader_left_early_leaves_no_read_of_the_repair_running(tmp_path, monkeypatch):
+    """pyarrow reads ahead on its own thread, which calls Utf8Repair.read (Python). A read still running or
+    started after the reader is left can run into the interpreter's exit: the process aborted (SIGABRT,
+    'terminate called without an active exception') or hung. Leaving CsvInput's block must wait for it."""
+    import threading
+    import time
+
+    from nk_troops.engine import reader
+
+    path = tmp_path / "t.csv"
+    row = b'a,"caf\xe9 ' + b"x" * 200 + b'"\n'  # one byte that is not UTF-8 in every row
+    path.write_bytes(b"a,b\n" + row * 60_000)  # about 12 MB: a dozen blocks of pyarrow's readahead
+    calls = {"running": 0, "after": 0}
+    left = threading.Event()
+
+    class Slow(reader.Utf8Repair):
+        def read(self, n: int = -1) -> bytes:
+            calls["running"] += 1
+            calls["after"] += left.is_set()
+            time.sleep(0.02)  # slow enough that a read is under way whenever the reader is left
+            try:
+                return super().read(n)
+            finally:
+                calls["running"] -= 1
+
+    monkeypatch.setattr(reader, "Utf8Repair", Slow)
+    with reader.CsvInput(path, None, repair=True) as source:
+        for _batch in source.open(read_options=reader.pacsv.ReadOptions(use_threads=False, block_size=1 << 20)):
+            break
+    left.set()
+    running = calls["running"]
+    time.sleep(0.3)
+    assert running == 0 and calls["after"] == 0, calls
+    assert source.repaired is not None and source.repaired.bad  # the bad bytes read so far are still there

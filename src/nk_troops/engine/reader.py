@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.csv as pacsv
 
 BLOCK_SIZE = 1 << 20
 
@@ -223,8 +224,11 @@ class Utf8Repair:
         self.commas = 0  # field separators since the last record end
         self.bad: list[tuple[int, int, int]] = []
         self.closed = False
+        self.stopped = False  # set by open_csv once its reader is left: every later read is the end
 
     def read(self, n: int = -1) -> bytes:
+        if self.stopped:
+            return b""
         while not self.done and (n < 0 or len(self.out) < n):
             self._fill()
         n = len(self.out) if n < 0 else min(n, len(self.out))
@@ -264,13 +268,38 @@ class Utf8Repair:
         self.fh.close()
 
 
-def csv_input(path: Path, byte_range: tuple[int, int] | None, repair: bool) -> tuple[Any, Any | None]:
-    """What the CSV reader reads (the path; a native stream over a byte range; a :class:`Utf8Repair` of a file
-    that is not UTF-8) and what to close once it is read."""
-    if repair:
-        stream = Utf8Repair(path, *(byte_range or (0, None)))
-        return stream, stream
-    if byte_range is not None:
-        part = _Range(path, *byte_range)
-        return part.stream, part
-    return str(path), None
+class CsvInput:
+    """A file, a byte range of it (a native stream), or a :class:`Utf8Repair` of a file that is not UTF-8
+    (``repaired``, whose ``bad`` bytes are read once the reader is done), to be read by pyarrow's streaming
+    CSV reader in a ``with`` block.
+
+    pyarrow reads ahead on a thread of its own. Through a Utf8Repair that thread calls Python, and if the
+    reader is left before the end of the file (an error, or only the first rows wanted) a call may still be
+    pending when the interpreter exits: the process then aborts or hangs. So on leaving the block, the repair
+    is stopped (every later read is the end of the file) and the reader read to that end."""
+
+    def __init__(self, path: Path, byte_range: tuple[int, int] | None, repair: bool):
+        self.path = path
+        self.repaired = Utf8Repair(path, *(byte_range or (0, None))) if repair else None
+        self.part = _Range(path, *byte_range) if byte_range is not None and not repair else None
+        self.reader: pacsv.CSVStreamingReader | None = None
+
+    def open(self, **options: Any) -> pacsv.CSVStreamingReader:
+        source: Any = self.repaired or (self.part.stream if self.part else str(self.path))
+        self.reader = pacsv.open_csv(source, **options)
+        return self.reader
+
+    def __enter__(self) -> CsvInput:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.repaired is not None:
+            self.repaired.stopped = True
+            try:
+                for _ in self.reader or ():
+                    pass
+            except (pa.ArrowInvalid, OSError):
+                pass
+            self.repaired.close()
+        if self.part is not None:
+            self.part.close()

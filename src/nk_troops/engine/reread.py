@@ -12,7 +12,7 @@ import pyarrow.csv as pacsv
 
 from .. import problems as P
 from .cells import check_column
-from .reader import BLOCK_SIZE, _header, csv_input
+from .reader import BLOCK_SIZE, CsvInput, _header
 from .runstate import Later, RunState
 from .state import Found, Range, TableState
 
@@ -39,9 +39,8 @@ def fetch(st: TableState, wanted: dict[str, np.ndarray], where: Range) -> Values
     out: Values = {n: {} for n in names}
     last = max((int(v.max()) for v in wanted.values() if len(v)), default=-1)
     base = where.base
-    source, closer = csv_input(st.path, where.byte_range, st.utf8_ok is False)
-    try:
-        for batch in pacsv.open_csv(source, read_options=read, parse_options=parse, convert_options=convert):
+    with CsvInput(st.path, where.byte_range, st.utf8_ok is False) as source:
+        for batch in source.open(read_options=read, parse_options=parse, convert_options=convert):
             n = batch.num_rows
             for name in names:
                 idx = wanted[name]
@@ -52,9 +51,6 @@ def fetch(st: TableState, wanted: dict[str, np.ndarray], where: Range) -> Values
             base += n
             if base > last:
                 break
-    finally:
-        if closer is not None:
-            closer.close()
     return out
 
 

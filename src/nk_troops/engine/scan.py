@@ -12,7 +12,7 @@ from .. import problems as P
 from .archive import load_archive
 from .batch import check_batch
 from .firstpass import check_file
-from .reader import BLOCK_SIZE, GROUP, Utf8Repair, _header, _merge, csv_input
+from .reader import BLOCK_SIZE, GROUP, CsvInput, _header, _merge
 from .runstate import RunState
 from .state import TableState, TableStructure
 
@@ -70,17 +70,17 @@ def read_rows(run: RunState, st: TableState) -> None:
     parse = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid)
     read = pacsv.ReadOptions(use_threads=False, block_size=BLOCK_SIZE, column_names=names if st.part > 0 else None)
     repair = st.utf8_ok is False  # the first pass found bytes that are not UTF-8: located below
-    source, closer = csv_input(st.path, st.byte_range, repair)
+    source = None
     try:
-        reader = pacsv.open_csv(source, read_options=read, parse_options=parse, convert_options=convert)
-        group: list[pa.RecordBatch] = []
-        for batch in reader:
-            group.append(batch)
-            if len(group) == GROUP:
+        with CsvInput(st.path, st.byte_range, repair) as source:
+            group: list[pa.RecordBatch] = []
+            for batch in source.open(read_options=read, parse_options=parse, convert_options=convert):
+                group.append(batch)
+                if len(group) == GROUP:
+                    check_batch(run, st, _merge(group))
+                    group = []
+            if group:
                 check_batch(run, st, _merge(group))
-                group = []
-        if group:
-            check_batch(run, st, _merge(group))
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as e:
         msg = str(e).split("\n")[0]
         cls = P.EncodingProblem if "UTF8" in msg or "utf" in msg.lower() else P.FileUnreadable
@@ -92,12 +92,9 @@ def read_rows(run: RunState, st: TableState) -> None:
             "tables are UTF-8 CSV (RFC 4180) with the columns of the schema",
         )
         st.readable = False
-    finally:
-        if closer is not None:
-            closer.close()
-    if isinstance(closer, Utf8Repair):
+    if source is not None and source.repaired is not None:
         rows = set()
-        for number, column, at in closer.bad:  # one problem a row, at its first bad byte
+        for number, column, at in source.repaired.bad:  # one problem a row, at its first bad byte
             if number not in rows:
                 rows.add(number)
                 st.found.add(
