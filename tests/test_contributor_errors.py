@@ -428,3 +428,56 @@ def test_a_misspelt_reference_to_a_record_with_other_errors_still_gets_its_did_y
     )
     [p] = [p for p in validate(mini, records_only=True).problems if p.type == "dangling-reference"]
     assert p.hint == "did you mean 'fg-kw'?", p
+
+
+def _vocabulary_lines() -> list[tuple[str, int, str, bool]]:
+    """(records file, line, key, whether the line is added) of every line of the mini fixture that writes a
+    vocabulary's value, and a line added to the first record of a file for each vocabulary the fixture leaves
+    to its default."""
+    import re
+
+    from nk_troops.models import CURATED, PUBLISHED
+    from nk_troops.schema_gen import columns
+
+    keys = {c.name for m in PUBLISHED for c in columns(m) if c.enum is not None}
+    out = []
+    for path in sorted((Path(__file__).parent / "fixtures" / "mini").glob("*.yaml")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            m = re.match(r"\s*(?:- )?(\w+): \S", line)
+            if m and m[1] in keys:
+                out.append((f"dataset/records/{path.name}", number, m[1], False))
+    written = {key for _, _, key, _ in out}
+    for model in CURATED:
+        for c in columns(model):
+            if c.enum is not None and c.name not in written and c.name in model.model_fields:
+                out.append((f"dataset/records/{model.resource}.yaml", 2, c.name, True))
+    return out
+
+
+VOCABULARY_LINES = _vocabulary_lines()
+
+
+def test_every_vocabulary_that_records_hold_is_tried():
+    """So that the test below tries every one (record_type and the dates' precisions are made by the build)."""
+    from nk_troops.models import PUBLISHED
+    from nk_troops.schema_gen import columns
+
+    tried = {key for _, _, key, _ in VOCABULARY_LINES}
+    made = {"record_type"} | {c.name for m in PUBLISHED for c in columns(m) if c.part == "precision"}
+    assert {c.name for m in PUBLISHED for c in columns(m) if c.enum is not None} - made - tried == set()
+
+
+@pytest.mark.parametrize(("rel", "number", "key", "added"), VOCABULARY_LINES, ids=lambda v: str(v))
+def test_a_value_outside_its_vocabulary_is_one_located_problem(mini, rel, number, key, added):
+    """Checked once, by the table checker's enum rule (pydantic only asks for a string), and mapped back to
+    the line: one problem, nothing cascading from it (a source whose status is unknown is not 'unarchived')."""
+    path = mini / rel
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    if added:
+        lines.insert(number - 1, f"  {key}: bogus\n")
+    else:
+        lines[number - 1] = lines[number - 1].split(":")[0] + ": bogus\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    [p] = validate(mini, records_only=True).problems
+    assert (p.type, p.file, p.line) == ("field-error", rel, number), p.to_text()
+    assert p.field is not None and p.field.endswith(key) and "'bogus' is not an allowed value" in p.message, p

@@ -40,7 +40,7 @@ def readable_texts(dataset: Dataset) -> dict[str, NormalisedText]:
     texts: dict[str, NormalisedText] = {}
     for loc in dataset.of("sources"):
         src: SourceRecord = loc.record  # type: ignore[assignment]
-        if src.status is not ArchiveStatus.archived or src.archived_file is None:
+        if src.status != ArchiveStatus.archived or src.archived_file is None:
             continue
         resolved = seed_file(dataset.root, src.archived_file)  # never opened unless a regular file in seeds/
         if isinstance(resolved, Refusal) or resolved.stat().st_size > MAX_SEED_BYTES:

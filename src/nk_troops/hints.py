@@ -251,7 +251,7 @@ def what_it_is(name: str, description: str | None, example: object = None) -> st
 
 
 def not_allowed(shown: str, allowed: Iterable[str]) -> str:
-    """The message for a value outside a controlled vocabulary (records and tables alike)."""
+    """The message for a value outside a controlled vocabulary (the table checker's enum rule)."""
     return f"{shown} is not an allowed value; allowed: {', '.join(allowed)}"
 
 

@@ -59,7 +59,7 @@ def _cell(record: Record, col: Column) -> Any:
         return None
     if isinstance(value, DocEnum):
         return value.value
-    return value
+    return value  # also a vocabulary's value that is none of its members: the table checker reports it
 
 
 def record_row(record: Record) -> dict[str, Any]:
@@ -127,7 +127,7 @@ def build_rows(dataset: Dataset, spans: Spans) -> Tables:
                     "excerpt": cit.excerpt,
                     "char_start": start,
                     "char_end": end,
-                    "voice": cit.voice.value,
+                    "voice": str(cit.voice),
                     "variant": cit.variant,
                 }
                 citations.append((row, Origin(loc, ("citations", j), span is not None)))
@@ -135,7 +135,7 @@ def build_rows(dataset: Dataset, spans: Spans) -> Tables:
                 row = {
                     "link_id": f"{loc.id}/l{j + 1}",
                     "claim_id": loc.id,
-                    "relation": link.relation.value,
+                    "relation": str(link.relation),
                     "other_claim_id": link.other_claim_id,
                     "note": link.note,
                 }

@@ -8,6 +8,9 @@ codebook all read them from here.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
+
+from pydantic_core import core_schema
 
 
 class DocEnum(StrEnum):
@@ -23,20 +26,21 @@ class DocEnum(StrEnum):
         return member
 
     @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> core_schema.CoreSchema:
+        """In a record, a vocabulary's field must be a string; whether it is an allowed value is checked once,
+        on the tables, by the table checker's enum rule (engine/cells.py). A record holds the member, or the
+        string as written when it is none (a record with one is reported, never published)."""
+        return core_schema.no_info_after_validator_function(
+            lambda v: cls._value2member_map_.get(v, v), core_schema.str_schema(strict=True)
+        )
+
+    @classmethod
     def values(cls) -> list[str]:
         return [m.value for m in cls]
 
     @classmethod
     def definitions(cls) -> dict[str, str]:
         return {m.value: m.definition for m in cls}
-
-
-def definitions_of(values: list[str]) -> dict[str, str]:
-    """{value: definition} of the vocabulary whose values are exactly ``values`` (else no definitions)."""
-    for vocabulary in DocEnum.__subclasses__():
-        if vocabulary.values() == values:
-            return vocabulary.definitions()
-    return dict.fromkeys(values, "")
 
 
 class ActorType(DocEnum):

@@ -156,10 +156,14 @@ def _child_pairs(
 
 
 def _seed_refs(st: TableState, cols: dict, ok: dict, base: int) -> None:
-    """Keep the sources that declare an archived text (read once sources is scanned: ``load_archive``)."""
-    declared = ok["status"] & _eq(cols["status"], "archived") & ok["source_id"]
-    if declared.any():
-        st.status_archived.extend(_values(cols["source_id"], np.flatnonzero(declared)))
+    """Keep the sources that declare an archived text (read once sources is scanned: ``load_archive``), and
+    those that declare none. A status that is not an allowed value is reported on the source alone: its
+    archived file, if it names one, is read as if it were archived, and its citations are not refused."""
+    archived = _eq(cols["status"], "archived")
+    declared = (archived | ~ok["status"]) & ok["source_id"]
+    none = ok["status"] & ~archived & ok["source_id"]
+    if none.any():
+        st.status_not_archived.extend(_values(cols["source_id"], np.flatnonzero(none)))
     arch = declared & ok["archived_file"]
     if arch.any():
         idx = np.flatnonzero(arch)

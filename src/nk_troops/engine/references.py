@@ -149,7 +149,7 @@ def check_keys(run: RunState, target: TableState) -> None:
     if r == "claims":
         _coverage(run, target, pk, m.unreferenced)
     if r == "sources":
-        _unarchived(run, target, pk)
+        _unarchived(run, target)
         _relay_cycles(run, target, pk)
     if r == "claim_links":
         _duplicate_rows(run, target, LINK, LINK_KEY, _link_message, R.LINK_ONCE.hint)
@@ -302,17 +302,16 @@ def _cycles(run: RunState, table: TableState, column: str, where: np.ndarray) ->
     )
 
 
-def _unarchived(run: RunState, sources: TableState, pk: KeyHashes) -> None:
-    """Citations of existing sources with no archived text (a source whose archived text failed its checks is
-    reported on the source)."""
+def _unarchived(run: RunState, sources: TableState) -> None:
+    """Citations of sources whose status says they have no archived text (a source whose archived text failed
+    its checks, or whose status is not an allowed value, is reported on the source)."""
     cit = run.states["citations"]
     if not cit.unverified.source_ids:
         return
     idx = np.concatenate(cit.unverified.rows)
     src = pa.concat_arrays(cit.unverified.source_ids)
-    exists = lookup(pk, [(hash64(src, run.use_polars), _present(src))])[0] >= 0
-    declared = pa.array(sources.status_archived, pa.string())
-    sel = np.flatnonzero(exists & ~_np_mask(pc.is_in(src, value_set=declared)))
+    none = pa.array(sources.status_not_archived, pa.string())
+    sel = np.flatnonzero(_np_mask(pc.is_in(src, value_set=none)))
     cit.found.many(
         R.CITES_ARCHIVED.kind,
         idx[sel],
