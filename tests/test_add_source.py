@@ -206,6 +206,24 @@ def test_a_draft_s_cells_and_its_citations_cells_are_checked_by_the_table_rules(
     } <= found, found
 
 
+@pytest.mark.parametrize("missing", [False, True])
+def test_a_draft_s_citation_and_link_values_outside_their_vocabulary_are_reported(mini, tmp_path, capsys, missing):
+    """Vocabularies are the table checker's rule: a draft's citations and links are checked by it too, whether
+    or not the draft also fails its shape check (here: its text missing)."""
+    sid, draft, records = _drafted(mini, tmp_path, capsys)
+    statement = next(r for r in records if "statement_id" in r)
+    statement["citations"][0]["voice"] = "bogus"
+    statement["links"] = [{"relation": "bogus", "other_claim_id": statement["statement_id"] + "-x"}]
+    if missing:
+        del statement["text"]
+    draft.write_text(yaml.safe_dump(records, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    code, out, _ = run(mini, "validate", "--records-only", "--format", "json", capsys=capsys)
+    found = {(p["type"], p["field"]) for p in json.loads(out)["errors"] if p["record_id"] == statement["statement_id"]}
+    assert code == 1
+    expected = {("field-error", "citations[0].voice"), ("field-error", "links[0].relation")}
+    assert found == expected | ({("missing-field", "text")} if missing else set()), found
+
+
 def test_drafts_are_never_published(mini, tmp_path, capsys):
     saved = tmp_path / "saved.txt"
     saved.write_bytes(SEED.read_bytes())

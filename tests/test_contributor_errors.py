@@ -481,3 +481,24 @@ def test_a_value_outside_its_vocabulary_is_one_located_problem(mini, rel, number
     [p] = validate(mini, records_only=True).problems
     assert (p.type, p.file, p.line) == ("field-error", rel, number), p.to_text()
     assert p.field is not None and p.field.endswith(key) and "'bogus' is not an allowed value" in p.message, p
+
+
+def test_a_record_that_fails_its_shape_still_has_its_values_checked(mini):
+    """One run reports everything: a record with a missing field (pydantic's shape check refuses it) still has
+    each of its other texts checked by the table checker's cell rules, its citations' and links' included,
+    and nothing the shape check reported is said twice."""
+    edit(mini, STATEMENTS, "  form: verbatim\n", "  form: bogus\n")
+    edit(mini, FIGURES, "      voice: claimant\n", "      voice: bogus\n")
+    edit(mini, FIGURES, "    - relation: alternative_estimate\n", "    - relation: bogus\n")
+    edit(mini, FIGURES, "  unit: persons\n", "  unit: 7\n")  # a number where text is wanted: the shape check's
+    text = (mini / STATEMENTS).read_text(encoding="utf-8")
+    (mini / STATEMENTS).write_text(text.replace("  medium: ", "  mediun: ", 1), encoding="utf-8")
+    found = sorted((p.type, p.file, p.field) for p in validate(mini, records_only=True).problems)
+    assert found == [
+        ("field-error", FIGURES, "citations[0].voice"),
+        ("field-error", FIGURES, "links[0].relation"),
+        ("field-error", FIGURES, "unit"),
+        ("field-error", STATEMENTS, "form"),
+        ("missing-field", STATEMENTS, "medium"),
+        ("unknown-field", STATEMENTS, "mediun"),
+    ], found

@@ -217,13 +217,13 @@ def _source_record(
 
 def _broken_fields(record: dict[str, object]) -> dict[str, str]:
     """Field: the first problem, for each field of ``record`` that its model or its table's cell rules refuse."""
-    from .records_as_tables import record_cell_problems
+    from .records_as_tables import written_cell_problems
 
     try:
-        source = SourceRecord.model_validate(record)
+        SourceRecord.model_validate(record)
     except ValidationError as e:
         return {str(err["loc"][0]) if err["loc"] else "record": err["msg"] for err in e.errors()}
-    return {name: problem.message for name, problem in record_cell_problems(source).items()}
+    return {str(path[0]): problem.message for path, problem in written_cell_problems(SourceRecord, record).items()}
 
 
 def add_source(root: Path, file: Path, *, kind: str, source_id: str | None = None, name: str | None = None) -> Added:

@@ -24,7 +24,7 @@ from . import problems as P
 from . import rulebook as R
 from .candidate_text import FigureCandidate, QuoteCandidate
 from .excerpts import NormalisedText, find_excerpt
-from .models import CLAIMS, Citation, ClaimRecord
+from .models import CLAIMS, Citation
 from .vocabularies import CitationVoice, Hedge, Measure, Medium, Unit
 
 DRAFTS_DIR = "dataset/drafts"
@@ -233,21 +233,6 @@ def draft_records(
 # --------------------------------------------------------------------------- checking
 
 
-def _cell_problems(record: ClaimRecord) -> dict[tuple, P.Problem]:
-    """Path of a field: the first cell rule of its table it breaks (``engine.cells.cell_problems``), for the
-    record's own cells and each citation's (as the citations table holds them)."""
-    from .engine.cells import cell_problems
-    from .models import CitationRow
-    from .records_as_tables import record_cell_problems
-
-    out: dict[tuple, P.Problem] = {(name,): problem for name, problem in record_cell_problems(record).items()}
-    for j, cit in enumerate(record.citations):
-        cells = {"excerpt": cit.excerpt, "variant": cit.variant}
-        for name, problem in cell_problems(CitationRow, cells).items():
-            out[("citations", j, name)] = problem
-    return out
-
-
 def check_drafts(root: Path) -> list[P.Problem]:
     """Every problem of the drafts in dataset/drafts/ (none when there is no such folder), located in the draft."""
     folder = Path(root) / DRAFTS_DIR
@@ -258,6 +243,7 @@ def check_drafts(root: Path) -> list[P.Problem]:
     from .checks import readable_texts
     from .record_errors import pydantic_problems
     from .records import MAX_FILE_BYTES, _nfc, load_dataset, read_text
+    from .records_as_tables import written_cell_problems
     from .yaml_loader import YamlLoadError, load_yaml
 
     problems: list[P.Problem] = []
@@ -315,13 +301,16 @@ def check_drafts(root: Path) -> list[P.Problem]:
                     )
                 )
             shape = {k: v for k, v in item.items() if k != "provenance"}
+            reported: set[str | None] = set()
             try:
-                draft = model.model_validate(_nfc(shape))
+                model.model_validate(_nfc(shape))
             except ValidationError as e:  # each error located, as for records
-                problems += pydantic_problems(e, model, item, i, loaded.positions, rel, rid)
-            else:  # its cells and its citations' cells, by the table checker's rules, located as for records
-                assert isinstance(draft, ClaimRecord)
-                for at, problem in _cell_problems(draft).items():
+                found = pydantic_problems(e, model, item, i, loaded.positions, rel, rid)
+                problems += found
+                reported = {p.field for p in found}
+            # its cells and its citations' and links' cells, by the table checker's rules, located as for records
+            for at, problem in written_cell_problems(model, _nfc(shape)).items():
+                if P.dotted(at) not in reported:
                     fl, fc = loaded.positions.get((i, *at), (line, col))
                     problems.append(replace(problem, file=rel, line=fl, column=fc, record_id=rid, field=P.dotted(at)))
             citations = item.get("citations")

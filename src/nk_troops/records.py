@@ -38,6 +38,8 @@ class Located:
     item: dict[str, Any] = field(default_factory=dict)
     """The record as written (plain YAML data)."""
     model: type[Record] | None = None
+    reported: frozenset[str] = frozenset()
+    """The fields (dotted paths) whose problems the shape check reported, for a record that failed it."""
 
     @property
     def id(self) -> str | None:
@@ -217,9 +219,10 @@ def load_dataset(root: Path) -> tuple[Dataset, list[P.Problem]]:
             try:
                 record = model.model_validate(_nfc(item))
             except ValidationError as e:
-                problems.extend(pydantic_problems(e, model, item, i, loaded.positions, rel, record_id))
+                shape = pydantic_problems(e, model, item, i, loaded.positions, rel, record_id)
+                problems.extend(shape)
                 dataset.invalid.setdefault(model.resource, []).append(
-                    Located(None, rel, i, loaded.positions, item, model)
+                    Located(None, rel, i, loaded.positions, item, model, frozenset(p.field for p in shape if p.field))
                 )
                 continue
             located.append(Located(record, rel, i, loaded.positions, item, model))

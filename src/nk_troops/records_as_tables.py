@@ -14,6 +14,7 @@ What a table cannot hold is checked before: the records files themselves and eac
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from . import problems as P
 from . import rulebook as R
 from .descriptor import CSV_DIR, csv_descriptor
 from .hints import Candidates, reference_hint
-from .models import CLAIMS, CURATED, PUBLISHED, Record
+from .models import BY_RESOURCE, CLAIMS, CURATED, PUBLISHED, Record
 from .records import Dataset, Located
 from .schema_gen import columns
 from .tables import Origin, Tables
@@ -79,6 +80,20 @@ def check_as_tables(dataset: Dataset, tables: Tables) -> list[P.Problem]:
         if key not in seen:  # a duplicate id is found in its table and again in the claims registry
             seen.add(key)
             out.append(located)
+    return out + _invalid_records_cells(dataset)
+
+
+def _invalid_records_cells(dataset: Dataset) -> list[P.Problem]:
+    """The cell rules of the records that failed their shape check, on each text they hold that the shape
+    check did not already report: so that one run reports a wrong value beside a missing field."""
+    out = []
+    for model in CURATED:
+        for loc in dataset.invalid.get(model.resource, []):
+            for path, problem in written_cell_problems(model, loc.item).items():
+                field = P.dotted(path)
+                if field not in loc.reported:
+                    line, column = loc.at(*path)
+                    out.append(replace(problem, file=loc.file, line=line, column=column, record_id=loc.id, field=field))
     return out
 
 
@@ -269,16 +284,37 @@ class _Locator:
         )
 
 
-def record_cell_problems(record: Record) -> dict[str, P.Problem]:
-    """Field: the first cell rule of its table that the field breaks, for one record checked before it is
-    written (``add-source``, the drafts), by the table checker's own code (``engine.cells.cell_problems``)."""
-    from .engine.cells import cell_problems
-    from .tables import record_row
-    from .writers import csv_cell
+LISTS = {"citations": "citations", "links": "claim_links", "relays": "source_relays"}
+"""A record's lists of parts, and the table each part is a row of."""
 
-    model = type(record)
-    found = cell_problems(model, {name: csv_cell(v) or None for name, v in record_row(record).items()})
-    out: dict[str, P.Problem] = {}
-    for name, problem in found.items():
-        out.setdefault(COLUMNS[model.resource][name].source_field, problem)
+RENAMED = {("source_relays", "source_id"): "relayed_source_id"}
+"""Fields of a part that its table's column names otherwise (the others keep their names)."""
+
+
+def written_cell_problems(model: type[Record], item: dict[str, Any]) -> dict[tuple, P.Problem]:
+    """Path in the record: the first cell rule the text written there breaks, for every text of a record as
+    written that is one cell of a table (its own fields, its citations', links' and relays'), by the table
+    checker's code (``engine.cells.cell_problems``). For what no table row shows: the records that failed
+    their shape check (they are in the tables with their keys only) and the drafts."""
+    from .engine.cells import cell_problems
+
+    out: dict[tuple, P.Problem] = {}
+
+    def run(resource: str, written: dict[tuple, tuple[str, str]]) -> None:
+        found = cell_problems(BY_RESOURCE[resource], dict(written.values()))
+        out.update({path: found[column] for path, (column, _) in written.items() if column in found})
+
+    own = COLUMNS[model.resource].values()
+    run(
+        model.resource,
+        {(c.source_field,): (c.name, v) for c in own if not c.part and isinstance(v := item.get(c.source_field), str)},
+    )
+    for name, resource in LISTS.items():
+        for j, part in _items(item.get(name)):
+            cells = {}
+            for key, value in part.items():
+                column = RENAMED.get((resource, key), key)
+                if isinstance(value, str) and column in COLUMNS[resource] and column not in BUILT[resource]:
+                    cells[(name, j, key)] = (column, value)
+            run(resource, cells)
     return out
