@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import REPO
 
 EXE = str(Path(sys.executable).with_name("nk-troops"))
@@ -142,6 +143,19 @@ def test_not_a_dataset_folder_is_a_plain_error(tmp_path):
 def test_unknown_option_is_a_usage_error(mini):
     r = run("validate", "--format", "xml", cwd=mini)
     assert r.returncode == 2 and "invalid choice" in r.stderr
+
+
+@pytest.mark.parametrize(
+    "argv", [["validate", "--format", "xml"], ["validate", "--bogus"], ["frob"], [], ["cite", "--format"]]
+)
+def test_misuse_is_one_line_and_exit_2(argv, capsys):
+    """As every usage error: one line on stderr naming the command and pointing at its --help, exit 2."""
+    from nk_troops.cli import main
+
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1, captured.err
+    assert captured.err.startswith("nk-troops: ") and "--help`)" in captured.err, captured.err
 
 
 def test_output_cut_short_by_a_closed_pipe_is_not_a_traceback(mini):

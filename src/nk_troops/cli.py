@@ -16,6 +16,7 @@ import importlib.abc
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 
@@ -197,10 +198,18 @@ def cmd_site(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with misuse reported as every other usage error is: one line, exit 2 (not the usage too)."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix("nk-troops").strip()
+        raise UsageError(f"{command + ': ' if command else ''}{message} (see `{self.prog} --help`)")
+
+
 def parser() -> argparse.ArgumentParser:
     from .vocabularies import SourceKind
 
-    p = argparse.ArgumentParser(prog="nk-troops", description="Validate and build the North Korean troops dataset.")
+    p = _Parser(prog="nk-troops", description="Validate and build the North Korean troops dataset.")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -335,8 +344,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
     try:
+        args = parser().parse_args(argv)
         return int(args.func(args))
     except UsageError as e:
         print(f"nk-troops: {e}", file=sys.stderr)
