@@ -133,6 +133,8 @@ def test_wrong_type(mini):
         ("2025-02-30", "February 2025 has 28 days"),
         ("2021-7-04", "not a date form"),
         ("2025-02-05..2025-01-01", "ends (2025-01-01) before it starts"),
+        ("\u0662\u0660\u0662\u0665", "not a date form"),  # Arabic-Indic digits: Python's \\d and int() took them
+        ("mid-January \uff12\uff10\uff12\uff15", "is not a four-digit year"),  # full-width digits
     ],
 )
 def test_impossible_dates_and_end_before_start(mini, written, words):

@@ -179,11 +179,15 @@ def test_strict_dates(tmp_path):
         )
     )
     day_rows = [i + 2 for i, r in enumerate(rows) if r["date_precision"] == "day"]
-    a, b = day_rows[:2]
-    _set_cells(tmp_path, "events", {a: {"date_start": "2025-02-30"}, b: {"date_end": "2021-7-04"}})
+    a, b, c = day_rows[:3]
+    arabic = "".join(chr(0x0660 + int(ch)) if ch.isdigit() else ch for ch in rows[c - 2]["date_text"])
+    _set_cells(
+        tmp_path, "events", {a: {"date_start": "2025-02-30"}, b: {"date_end": "2021-7-04"}, c: {"date_text": arabic}}
+    )
     found = _found(validate_tables(tmp_path))
     assert ("events", a, "date_start", "field-error") in found  # no rollover to 2025-03-02
     assert ("events", b, "date_end", "field-error") in found  # no padding of 2021-7-04
+    assert ("events", c, "date_text", "record-rule") in found  # the same day in Arabic-Indic digits is no date form
 
 
 def test_numbers_and_integers_are_strict(tmp_path):

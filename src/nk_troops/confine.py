@@ -111,7 +111,7 @@ MAX_DEPTH = 64
 """A descriptor larger or nested deeper than this is refused, whole (ours: about 100 KB, 7 levels)."""
 PROFILES = {"data-package", "tabular-data-package", "data-resource", "tabular-data-resource"}
 """Profiles named, not fetched: any other ``profile`` is a URL or a path that frictionless-py would read."""
-_STANDARD_SCHEMA = re.compile(r"https://datapackage\.org/profiles/\d+\.\d+/[a-z]+\.json")
+_STANDARD_SCHEMA = re.compile(r"https://datapackage\.org/profiles/[0-9]+\.[0-9]+/[a-z]+\.json")
 INLINE = ("schema", "dialect")
 """Resource properties that must be written out as objects (as a string they name a file or URL to read)."""
 _HASH = re.compile(r"(?:(?:md5|sha1|sha256|sha512):)?[0-9a-fA-F]+")

@@ -137,7 +137,7 @@ def declarations(html: str) -> dict[str, list[Declared]]:
 def _normal(fld: str, value: str) -> str | None:
     """The value in the record's form (a date's YYYY-MM-DD, a language's two-letter code), or None if it has none."""
     if fld == "published":
-        m = re.match(r"(\d{4}-\d{2}-\d{2})(?:$|[T ])", value)
+        m = re.match(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:$|[T ])", value)
         return m.group(1) if m else None
     if fld == "language":
         m = re.fullmatch(r"([A-Za-z]{2})(?:[-_][A-Za-z0-9]+)*", value)

@@ -32,7 +32,7 @@ from datetime import date
 from .vocabularies import DatePrecision
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _PARTS_OF_MONTH = {"early": (1, 10), "mid": (11, 20), "late": (21, None)}
 _PARTS_OF_YEAR = {"early": (1, 4), "mid": (5, 8), "late": (9, 12)}
 _SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 2)}
@@ -74,7 +74,7 @@ def _month_end(year: int, month: int) -> date:
 
 
 def _year(text: str) -> int:
-    if not re.fullmatch(r"\d{4}", text):
+    if not re.fullmatch(r"[0-9]{4}", text):
         raise VagueDateError(f"'{text}' is not a four-digit year")
     return int(text)
 
@@ -108,13 +108,13 @@ def parse_vague_date(text: str) -> VagueDate:
     if m:
         d = parse_day(m.group(2))
         return VagueDate(t, None, d, P.on_or_before) if m.group(1) == "by" else VagueDate(t, d, None, P.on_or_after)
-    m = re.fullmatch(r"(\d{4})-(\d{2})", t)
+    m = re.fullmatch(r"([0-9]{4})-([0-9]{2})", t)
     if m:
         year, month = int(m.group(1)), int(m.group(2))
         if not 1 <= month <= 12:
             raise VagueDateError(f"'{t}' has month {month}; months run 01-12")
         return VagueDate(t, date(year, month, 1), _month_end(year, month), P.month)
-    m = re.fullmatch(r"\d{4}", t)
+    m = re.fullmatch(r"[0-9]{4}", t)
     if m:
         year = int(t)
         return VagueDate(t, date(year, 1, 1), date(year, 12, 31), P.year)

@@ -51,7 +51,7 @@ def _date_valid(col: pa.Array) -> tuple[pa.Array, pa.Array]:
 def _date_message(v: str) -> str:
     import re
 
-    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", v)
+    m = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", v)
     if not m:
         return f"{_show(v)} is not a day written YYYY-MM-DD with zero padding"
     y, mo, d = (int(g) for g in m.groups())
