@@ -504,3 +504,18 @@ def test_a_record_that_fails_its_shape_still_has_its_values_checked(mini):
         ("missing-field", STATEMENTS, "medium"),
         ("unknown-field", STATEMENTS, "mediun"),
     ], found
+
+
+def test_a_source_said_not_archived_beside_its_archived_file_is_reported_on_the_source_alone(mini):
+    """The contradiction is the source's (two fields that must be empty); its citations are not each
+    'unarchived' and its seed is not 'undescribed' on top of it (34 problems for one word, before)."""
+    edit(mini, SOURCES, "  status: archived\n", "  status: not_archived\n")
+    found = sorted((p.type, p.file, p.field) for p in validate(mini, records_only=True).problems)
+    assert found == [("record-rule", SOURCES, "archived_file"), ("record-rule", SOURCES, "sha256")], found
+
+
+def test_one_rule_on_two_fields_a_record_leaves_out_is_said_once(mini):
+    """Both missing fields are located at the record, with the same message: one problem, not two."""
+    edit(mini, FIGURES, "  qualifier: approximately\n", "  qualifier: range\n")
+    [p] = validate(mini, records_only=True).problems
+    assert (p.type, p.file) == ("record-rule", FIGURES) and "needs value_low and value_high" in p.message, p

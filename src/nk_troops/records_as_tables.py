@@ -76,9 +76,10 @@ def check_as_tables(dataset: Dataset, tables: Tables) -> list[P.Problem]:
         located = locator.locate(problem)
         if located is None:
             continue
-        key = (located.type, located.file, located.line, located.column, located.field)
-        if key not in seen:  # a duplicate id is found in its table and again in the claims registry
-            seen.add(key)
+        at = (located.type, located.file, located.line, located.column)
+        keys = {(*at, "field", located.field), (*at, "message", located.message)}
+        if not keys & seen:  # a duplicate id is found in its table and again in the claims registry; a rule
+            seen |= keys  # on two fields the record leaves out says the same thing twice at the record
             out.append(located)
     return out + _invalid_records_cells(dataset)
 

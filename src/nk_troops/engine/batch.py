@@ -157,9 +157,10 @@ def _child_pairs(
 
 def _seed_refs(st: TableState, cols: dict, ok: dict, base: int) -> None:
     """Keep the sources that declare an archived text (read once sources is scanned: ``load_archive``), and
-    those that declare none. A status that is not an allowed value is reported on the source alone: its
-    archived file, if it names one, is read as if it were archived, and its citations are not refused."""
-    archived = _eq(cols["status"], "archived")
+    those that declare none. A status that is not an allowed value, or 'not_archived' beside an archived
+    file, is reported on the source alone: the file it names is read as if it were archived, and its
+    citations are not refused."""
+    archived = _eq(cols["status"], "archived") | _present(cols["archived_file"])
     declared = (archived | ~ok["status"]) & ok["source_id"]
     none = ok["status"] & ~archived & ok["source_id"]
     if none.any():
