@@ -402,3 +402,25 @@ def test_a_split_point_at_the_end_of_the_file_makes_no_empty_part(tmp_path, monk
     one, two = (_found(validate_tables(tmp_path, workers=w)) for w in (1, 2))
     assert one == two
     assert ("events", len(rows), "notes", "field-error") in two  # the long cell itself: over its length limit
+
+
+def test_values_that_would_act_on_a_terminal_reach_the_report_inert(tmp_path):
+    """Control characters, line breaks and lone surrogates from a table or a descriptor: escaped in the text
+    report (no terminal escape, no forged report line), and printed without a traceback, as a process."""
+    import subprocess
+
+    GEN.write_package(tmp_path, 100, seed=11)
+    _set_cells(tmp_path, "claims", {2: {"claim_id": "ev-x\x1b[2J\x1b]0;PWNED\x07\n::error forged"}})
+    desc = tmp_path / "datapackage.json"
+    desc.write_text(desc.read_text(encoding="utf-8").replace("csv/events.csv", "csv/events\\ud800.csv", 1))
+    for fmt in ("text", "json", "github"):
+        cmd = [sys.executable, "-m", "nk_troops.cli", "check-tables", "--package", str(tmp_path), "--format", fmt]
+        out = subprocess.run(cmd, capture_output=True, text=True, errors="strict")
+        assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
+        assert "\x1b" not in out.stdout and "\x07" not in out.stdout, fmt
+        if fmt == "json":
+            assert any("\ud800" in (p["message"] or "") for p in json.loads(out.stdout)["errors"])
+        else:
+            lines = out.stdout.splitlines()
+            assert not any(line.startswith("::error forged") for line in lines), fmt
+            assert "\\x1b[2J" in out.stdout, fmt  # shown, as its escape

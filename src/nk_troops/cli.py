@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.abc
+import io
 import sys
 import time
 from pathlib import Path
@@ -344,6 +345,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a lone surrogate from a descriptor is printed escaped, never raised
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     try:
         args = parser().parse_args(argv)
         return int(args.func(args))

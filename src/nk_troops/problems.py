@@ -9,6 +9,7 @@ documented interface (docs/validation.md, "Output formats").
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import ClassVar
@@ -64,9 +65,9 @@ class Problem:
         if self.field:
             parts.append(f"field '{self.field}':")
         parts.append(self.message)
-        text = " ".join(parts)
+        text = _inert(" ".join(parts))
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += f"\n    hint: {_inert(self.hint)}"
         return text
 
     def to_dict(self) -> dict:
@@ -87,6 +88,17 @@ class Problem:
         if not self.file:
             body = f"{self.where()}: {body}"
         return f"::error {','.join(props)}::{_gh_escape_data(body)}"
+
+
+_ACTIVE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
+"""What a terminal or a reader of the text report would act on rather than show: control characters (escape
+sequences, line breaks that forge report lines), invisible and bidi-control characters, lone surrogates."""
+
+
+def _inert(text: str) -> str:
+    """``text`` with every :data:`_ACTIVE` character written as its Python escape (``\\x1b``, ``\\u202e``): a
+    value from a table or a descriptor reaches the text report as characters to read, never as commands."""
+    return _ACTIVE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
 
 
 def _gh_escape_data(s: str) -> str:
