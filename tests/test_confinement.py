@@ -441,3 +441,52 @@ def test_diff_reads_no_table_outside_the_folder(mini, tmp_path, capsys):
     out = capsys.readouterr()
     assert "'dataset/figures-link.csv' leads outside the package's folder" in out.err
     assert SECRET not in out.out + out.err
+
+
+def _claims(edit):
+    def change(desc: dict) -> None:
+        edit(next(r for r in desc["resources"] if r["name"] == "claims"))
+
+    return change
+
+
+DISAGREEING = {
+    "delimiter": (_claims(lambda r: r.setdefault("dialect", {}).update(delimiter=";")), "claims", "dialect.delimiter"),
+    "encoding": (_claims(lambda r: r.update(encoding="utf-16")), "claims", "encoding"),
+    "format": (_claims(lambda r: r.update(format="parquet")), "claims", "format"),
+    "field-dropped": (_claims(lambda r: r["schema"]["fields"].pop()), "claims", "schema.fields"),
+    "type-changed": (_claims(lambda r: r["schema"]["fields"][0].update(type="integer")), "claims", "schema.fields"),
+    "key-elsewhere": (_claims(lambda r: r["schema"].update(primaryKey=["record_type"])), "claims", "schema.primaryKey"),
+    "extra-table": (
+        lambda d: d["resources"].append({"name": "zzz", "path": "dataset/tables/csv/claims.csv"}),
+        "zzz",
+        "name",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(DISAGREEING))
+def test_a_descriptor_that_describes_the_tables_otherwise_is_refused(pkg, kind):
+    """Every row is right, but a consumer who trusts the descriptor would read the package otherwise."""
+    edit, resource, field = DISAGREEING[kind]
+    _edit_descriptor(pkg, edit)
+    problems = validate_tables(pkg)
+    assert [(p.type, p.file, p.resource, p.field) for p in problems] == [
+        ("descriptor-error", "datapackage.json", resource, field)
+    ], problems
+
+
+def test_a_key_given_twice_in_the_descriptor_is_refused(pkg):
+    """Readers differ on which of two 'path' keys counts: the descriptor is refused, never read either way."""
+    desc = pkg / "datapackage.json"
+    text = desc.read_text(encoding="utf-8")
+    twice = text.replace(
+        '"path": "dataset/tables/csv/claims.csv"',
+        '"path": "../outside.csv", "path": "dataset/tables/csv/claims.csv"',
+        1,
+    )
+    assert twice != text
+    desc.write_text(twice, encoding="utf-8")
+    problems = validate_tables(pkg)
+    assert [p.type for p in problems] == ["descriptor-error"] and "'path' twice" in problems[0].message, problems
+    assert SECRET not in _report(problems)

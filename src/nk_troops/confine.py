@@ -168,7 +168,12 @@ def read_descriptor(path: Path) -> dict | P.Problem:
         )
     too_deep = f"{name} is nested more than {MAX_DEPTH} levels deep"
     try:
-        desc = json.loads(text)
+        desc = json.loads(text, object_pairs_hook=_one_of_each)
+    except _TwiceGiven as e:  # where: JSON readers keep no positions, so the key is named instead
+        return bad(
+            P.DescriptorProblem,
+            f"{name} gives the key {show(e.args[0])} twice in one object (readers differ on which one counts)",
+        )
     except json.JSONDecodeError as e:
         return bad(P.DescriptorProblem, f"{name} is not valid JSON: {e.msg}", (e.lineno, e.colno))
     except RecursionError:
@@ -187,6 +192,19 @@ def read_descriptor(path: Path) -> dict | P.Problem:
             f"'resources' is {show(desc['resources'])}, not a list", file=name, field="resources", hint=DESCRIPTOR_HINT
         )
     return desc
+
+
+class _TwiceGiven(Exception):
+    """A key given twice in one JSON object (its args: the key)."""
+
+
+def _one_of_each(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _TwiceGiven(key)
+        out[key] = value
+    return out
 
 
 def _line_col(data: bytes, at: int) -> tuple[int, int]:

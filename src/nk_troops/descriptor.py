@@ -7,6 +7,8 @@ import json
 from typing import Any
 
 from . import metadata as M
+from . import problems as P
+from .confine import show
 from .models import PUBLISHED, Record
 from .schema_gen import table_schema
 
@@ -95,3 +97,51 @@ def descriptors(files: dict[str, bytes], source_rows: list[dict[str, Any]]) -> d
         "datapackage.json": csv_descriptor(files, source_rows),
         f"{PARQUET_DIR}/datapackage.json": dump_json(package(pq_resources, _sources(source_rows))),
     }
+
+
+READ_AS = {"encoding": "utf-8", "format": "csv"}
+DIALECT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True}
+"""How the table checker reads every table: what a descriptor may say of it, if it says anything."""
+
+DESCRIBE_AS_BUILT = "describe each table as `nk-troops build` does (the repository's datapackage.json)"
+
+
+def disagreements(resources: dict[str, dict[str, Any]], file: str) -> list[P.Problem]:
+    """What a descriptor says of its tables that is not how the table checker reads and checks them: a
+    resource that is no table of this dataset; an encoding, format or dialect other than the one it reads; a
+    schema with other fields (names, order, types) or other keys. A consumer who trusts the descriptor would
+    read such a package otherwise, so it is refused though every row is right. What is left out is not
+    refused: Table Schema's defaults are what the checker reads."""
+    models = {m.resource: m for m in PUBLISHED}
+    out: list[P.Problem] = []
+
+    def bad(resource: str, fld: str, message: str) -> None:
+        out.append(P.DescriptorProblem(message, file=file, resource=resource, field=fld, hint=DESCRIBE_AS_BUILT))
+
+    for name, res in resources.items():
+        model = models.get(name)
+        if model is None:
+            bad(name, "name", f"{show(name)} is not a table of this dataset (its tables: {', '.join(models)})")
+            continue
+        for key, want in READ_AS.items():
+            if key in res and (not isinstance(res[key], str) or res[key].lower().replace("utf8", "utf-8") != want):
+                bad(name, key, f"'{key}' is {show(res[key])}; the table is {want}")
+        dialect = res.get("dialect")
+        for key, value in (dialect if isinstance(dialect, dict) else {}).items():
+            if key in DIALECT and value != DIALECT[key]:
+                bad(name, f"dialect.{key}", f"'{key}' is {show(value)}; the table is read with {DIALECT[key]!r}")
+        schema = res.get("schema")
+        if isinstance(schema, dict):
+            ours = table_schema(model)
+            fields = schema.get("fields")
+            written = (
+                [(f.get("name"), f.get("type", "string")) for f in fields]
+                if isinstance(fields, list) and all(isinstance(f, dict) for f in fields)
+                else None
+            )
+            if written != [(f["name"], f["type"]) for f in ours["fields"]]:
+                bad(name, "schema.fields", "the schema's fields (names, order, types) are not the table's columns")
+            for key in ("primaryKey", "foreignKeys", "missingValues"):
+                if key in schema and schema[key] != ours.get(key):
+                    bad(name, f"schema.{key}", f"the schema's '{key}' is not the table's")
+    return out

@@ -43,6 +43,7 @@ from .. import hints
 from .. import models as M
 from .. import problems as P
 from ..confine import load_descriptor
+from ..descriptor import disagreements
 from .firstpass import check_unchanged
 from .parts import cut, join
 from .references import check_keys, needs
@@ -67,6 +68,10 @@ def load(run: RunState) -> bool:
         run.file_problems.append(desc)
         return False
     run.file_problems += desc.problems  # only a regular file inside the package's folder is opened
+    unnamed = {p.resource for p in desc.problems if p.field == "name"}  # reported: its name is not text
+    run.file_problems += disagreements(
+        {k: v for k, v in desc.resources.items() if k not in unnamed}, run.descriptor.name
+    )
     run.resources = desc.resources
     for model in M.PUBLISHED:
         spec = table_spec(model)
