@@ -424,3 +424,16 @@ def test_values_that_would_act_on_a_terminal_reach_the_report_inert(tmp_path):
             lines = out.stdout.splitlines()
             assert not any(line.startswith("::error forged") for line in lines), fmt
             assert "\\x1b[2J" in out.stdout, fmt  # shown, as its escape
+
+
+def test_a_quote_left_open_at_the_end_of_a_table_is_reported(tmp_path):
+    """pyarrow reads a quoted cell that the file ends inside as if it were closed: the first pass counts the
+    quotes, and an odd number is a located problem of the table (the package passed with exit 0 before)."""
+    GEN.write_package(tmp_path, 100, seed=12)
+    path = tmp_path / "dataset/tables/csv/citations.csv"
+    data = path.read_bytes().rstrip(b"\r\n") + b'"abc'
+    path.write_bytes(data)
+    _refresh(tmp_path, "citations", data)
+    problems = validate_tables(tmp_path)
+    assert [(p.resource, p.type) for p in problems] == [("citations", "table-structure-error")], problems
+    assert "odd number of double quotes" in problems[0].message
