@@ -233,6 +233,8 @@ def test_a_descriptor_that_cannot_be_used_is_one_located_problem(pkg, kind):
     on_descriptor = [p for p in problems if p.file == "datapackage.json"]
     assert [(p.type, p.line, p.column) for p in on_descriptor] == [(kind_type, line, column)], problems
     assert "\n" not in on_descriptor[0].message
+    if on_descriptor[0].field in ("bytes", "hash"):  # not the hint of a path
+        assert "as `nk-troops build` writes them" in (on_descriptor[0].hint or ""), on_descriptor[0]
 
 
 def test_a_huge_descriptor_is_refused_unread(pkg):

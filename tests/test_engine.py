@@ -437,3 +437,14 @@ def test_a_quote_left_open_at_the_end_of_a_table_is_reported(tmp_path):
     problems = validate_tables(tmp_path)
     assert [(p.resource, p.type) for p in problems] == [("citations", "table-structure-error")], problems
     assert "odd number of double quotes" in problems[0].message
+
+
+def test_a_table_of_its_header_alone_with_no_line_end_is_an_empty_table(tmp_path):
+    """Valid CSV (RFC 4180 needs no line end after the last line): pyarrow cannot infer its columns, which
+    was reported as an unreadable file; with a line end it passed."""
+    GEN.write_package(tmp_path, 100, seed=13)
+    path = tmp_path / "dataset/tables/csv/source_relays.csv"
+    data = path.read_bytes().split(b"\r\n", 1)[0]
+    path.write_bytes(data)
+    _refresh(tmp_path, "source_relays", data)
+    assert validate_tables(tmp_path) == []

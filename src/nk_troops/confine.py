@@ -117,6 +117,7 @@ INLINE = ("schema", "dialect")
 _HASH = re.compile(r"(?:(?:md5|sha1|sha256|sha512):)?[0-9a-fA-F]+")
 _TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 _LONG_NUMBER = re.compile(rb"[0-9]{4000,}")
+SIZE_HINT = "give the file's size as 'bytes' and its digest as 'hash' (sha256:HEX), as `nk-troops build` writes them"
 DESCRIPTOR_HINT = "datapackage.json is a JSON object with a list of resources, as `nk-troops build` writes it"
 
 
@@ -276,7 +277,7 @@ def check_descriptor(desc: dict, root: Path, name: str) -> Descriptor:
             refuse(P.UnsafePath, "a resource is one file: 'extrapaths' is not read", label, "extrapaths")
         size = res.get("bytes")
         if "bytes" in res and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
-            refuse(P.DescriptorProblem, f"'bytes' is {show(size)}, not a number of bytes", label, "bytes")
+            refuse(P.DescriptorProblem, f"'bytes' is {show(size)}, not a number of bytes", label, "bytes", SIZE_HINT)
         digest = res.get("hash")
         if "hash" in res and not (isinstance(digest, str) and _HASH.fullmatch(digest)):
             refuse(
@@ -284,6 +285,7 @@ def check_descriptor(desc: dict, root: Path, name: str) -> Descriptor:
                 f"'hash' is {show(digest)}, not ALGORITHM:HEX (md5, sha1, sha256 or sha512)",
                 label,
                 "hash",
+                SIZE_HINT,
             )
         if "path" in res:
             got = confined_file(root, res["path"])

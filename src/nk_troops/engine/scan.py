@@ -83,6 +83,8 @@ def read_rows(run: RunState, st: TableState) -> None:
                 check_batch(run, st, _merge(group))
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as e:
         msg = str(e).split("\n")[0]
+        if st.rows == 0 and st.part == 0 and msg.startswith("CSV parse error: Empty CSV file"):
+            return  # the header (checked above) with no line end after it: a table with no rows
         cls = P.EncodingProblem if "UTF8" in msg or "utf" in msg.lower() else P.FileUnreadable
         st.found.add(
             cls,
