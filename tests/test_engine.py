@@ -448,3 +448,23 @@ def test_a_table_of_its_header_alone_with_no_line_end_is_an_empty_table(tmp_path
     path.write_bytes(data)
     _refresh(tmp_path, "source_relays", data)
     assert validate_tables(tmp_path) == []
+
+
+def test_a_stray_quote_gives_the_same_report_whole_or_split(tmp_path, monkeypatch):
+    """The cutter finds record boundaries by quote parity; pyarrow reads a quote inside an unquoted cell as
+    a letter. With an odd number of quotes a cut could fall inside a record (bogus structure errors, rows
+    numbered wrong, a verdict that changed with the number of workers): such a file is read as one part."""
+    from nk_troops.engine import core
+
+    GEN.write_package(tmp_path, 600, seed=14)
+    path = tmp_path / "dataset/tables/csv/citations.csv"
+    rows = path.read_bytes().split(b"\r\n")
+    rows[2] = rows[2][:3] + b'"' + rows[2][3:]  # a quote in the citation id of row 3
+    data = b"\r\n".join(rows)
+    path.write_bytes(data)
+    _refresh(tmp_path, "citations", data)
+    whole = _found(validate_tables(tmp_path, workers=1))
+    assert ("citations", None, None, "table-structure-error") in whole
+    monkeypatch.setattr(core, "PART_MIN", 50_000)  # every table in several byte ranges
+    assert _found(validate_tables(tmp_path)) == whole
+    assert _found(validate_tables(tmp_path, workers=1)) == whole

@@ -48,7 +48,8 @@ def check_file(
             check.feed(window)
     if check is not None:
         st.utf8_ok = check.finish()
-    if quotes & 1:  # the CSV reader takes an unclosed quote at the end as closed, and a stray one as a letter
+    st.odd_quotes = bool(quotes & 1)
+    if st.odd_quotes:  # the CSV reader takes an unclosed quote at the end as closed, and a stray one as a letter
         st.found.add(
             TableStructure,
             None,

@@ -21,8 +21,8 @@ def cut(run: RunState, st: TableState, parts: int) -> list[TableState]:
     cutter = _Cutter(size, parts)
     check_file(run, st, cutter, force_read=True, utf8=True)
     bounds = sorted({0, *(c for c in cutter.cuts if 0 < c < size), size})  # no empty range (a cut at the end)
-    if len(bounds) < 2:  # an empty file (emptied since it was measured): one part, reported as empty
-        bounds = [0, size]
+    if len(bounds) < 2 or st.odd_quotes:  # an empty file (emptied since it was measured), or one whose cuts
+        bounds = [0, size]  # may fall inside a record (a quote not closed or in an unquoted cell): one part
     st.parts = [
         TableState(st.spec, st.path, Found(st.spec.resource), byte_range=(a, b), part=i, utf8_ok=st.utf8_ok)
         for i, (a, b) in enumerate(itertools.pairwise(bounds))

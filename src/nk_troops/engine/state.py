@@ -104,6 +104,7 @@ class TableState:
     # the first pass over the file
     utf8_ok: bool | None = None  # None: not checked (pyarrow checks every cell); False: read through Utf8Repair
     signature: Signature | None = None
+    odd_quotes: bool = False  # its double quotes do not pair up: record boundaries cannot be found by them
     changed_reported: bool = False
     # keys: a list of batches while the table is read, then one array per column
     key_batches: dict[str, list[KeyHashes]] = field(default_factory=dict)
