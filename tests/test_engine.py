@@ -468,3 +468,18 @@ def test_a_stray_quote_gives_the_same_report_whole_or_split(tmp_path, monkeypatc
     monkeypatch.setattr(core, "PART_MIN", 50_000)  # every table in several byte ranges
     assert _found(validate_tables(tmp_path)) == whole
     assert _found(validate_tables(tmp_path, workers=1)) == whole
+
+
+def test_a_part_that_cannot_be_read_to_its_end_leaves_no_later_row_misnumbered(tmp_path, monkeypatch):
+    """A cell longer than pyarrow's block stops the read of its part. The rows of the parts after it were
+    numbered as if that part had ended there (131,250 rows too early in a review): now the table is what
+    one read of it reports, its rows after the stop unread and said to be."""
+    from nk_troops.engine import core
+
+    GEN.write_package(tmp_path, 600, seed=15)
+    n = (tmp_path / "dataset/tables/csv/citations.csv").read_bytes().count(b"\r\n")
+    _set_cells(tmp_path, "citations", {n // 3: {"excerpt": "B" * (2 << 20)}, n - 2: {"voice": "OWNVOICE"}})
+    whole = _found(validate_tables(tmp_path, workers=1))
+    assert ("citations", None, None, "file-unreadable") in whole
+    monkeypatch.setattr(core, "PART_MIN", 50_000)  # every table in several byte ranges
+    assert _found(validate_tables(tmp_path)) == whole

@@ -55,6 +55,8 @@ def join(st: TableState) -> None:
         st.ranges.append(Range(part.byte_range, part.part, rows, part.rows))
         rows += part.rows
         records += part.rows + len(part.skipped)
+        if not part.readable:  # its rows after the stop are not counted: a later part's would be numbered
+            break  # wrong, so the table is what one read of it gives, the rest unread (and reported so)
     st.rows = rows
     st.keys = {n: (np.concatenate([h for h, _ in v]), np.concatenate([p for _, p in v])) for n, v in keys.items()}
     st.bad_key_rows = np.concatenate(bad) if bad else np.zeros(0, np.int64)
