@@ -519,3 +519,12 @@ def test_one_rule_on_two_fields_a_record_leaves_out_is_said_once(mini):
     edit(mini, FIGURES, "  qualifier: approximately\n", "  qualifier: range\n")
     [p] = validate(mini, records_only=True).problems
     assert (p.type, p.file) == ("record-rule", FIGURES) and "needs value_low and value_high" in p.message, p
+
+
+def test_a_date_written_unknown_without_a_reason_says_how_a_record_gives_one(mini):
+    """The rule is the table's (date_missing_reason), but a record has no such field: the hint gives the
+    record's form too, so following it does not lead to an 'unknown field' error."""
+    edit(mini, EVENTS, "  date: mid-January 2025\n", "  date: unknown\n")
+    [p] = validate(mini, records_only=True).problems
+    assert (p.type, p.file, p.line) == ("record-rule", EVENTS, 4), p
+    assert p.hint and 'date: {unknown: "why' in p.hint, p

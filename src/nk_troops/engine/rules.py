@@ -74,10 +74,10 @@ def rule_dates(
         known = prec_ok & ~unknown
         flagged = np.zeros(len(prec), bool)
 
-        def flag(mask: np.ndarray, fld: str, msg: str) -> None:
+        def flag(mask: np.ndarray, fld: str, msg: str, hint: str | None = None) -> None:
             nonlocal flagged
             if mask.any():
-                found.many(P.RecordRule, np.flatnonzero(mask) + base, fld, msg)
+                found.many(P.RecordRule, np.flatnonzero(mask) + base, fld, msg, hint)
                 flagged |= mask
 
         flag(unknown & raw[g.text], g.text, f"{g.precision} is 'unknown', so {g.text} must be empty")
@@ -87,6 +87,8 @@ def rule_dates(
             unknown & ~raw[g.missing_reason],
             g.missing_reason,
             f"an unknown {g.base} needs {g.missing_reason} (why the sources do not establish it)",
+            f'in a records file write {g.base}: {{unknown: "why the sources do not say"}}; '
+            f"in a table, fill {g.missing_reason}",
         )
         flag(known & ~raw[g.text], g.text, f"{g.base} is known ({g.precision} is set), so {g.text} must give it")
         flag(known & raw[g.missing_reason], g.missing_reason, f"{g.base} is known, so {g.missing_reason} must be empty")
