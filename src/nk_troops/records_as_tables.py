@@ -23,17 +23,16 @@ from . import rulebook as R
 from .descriptor import CSV_DIR, csv_descriptor
 from .hints import Candidates, reference_hint
 from .models import BY_RESOURCE, CLAIMS, CURATED, PUBLISHED, Record
-from .records import Dataset, Located
+from .records import Dataset, Located, _nfc
 from .schema_gen import columns
 from .tables import Origin, Tables
 from .writers import to_csv
 
-FIELD_OF = {
-    ("citations", "char_start"): "excerpt",
-    ("citations", "char_end"): "excerpt",
-    ("source_relays", "relayed_source_id"): "source_id",
-}
-"""Columns of the derived tables that a record writes under another name (the others keep theirs)."""
+RENAMED = {("source_relays", "relayed_source_id"): "source_id"}
+"""Columns of the derived tables that hold a field a record writes under another name."""
+
+FIELD_OF = {("citations", "char_start"): "excerpt", ("citations", "char_end"): "excerpt", **RENAMED}
+"""Columns of the derived tables and the field of the record they come from (the others keep their names)."""
 
 
 SOURCES_FILE = "dataset/records/sources.yaml"
@@ -90,7 +89,7 @@ def _invalid_records_cells(dataset: Dataset) -> list[P.Problem]:
     out = []
     for model in CURATED:
         for loc in dataset.invalid.get(model.resource, []):
-            for path, problem in written_cell_problems(model, loc.item).items():
+            for path, problem in written_cell_problems(model, _nfc(loc.item)).items():  # as the shape check reads it
                 field = P.dotted(path)
                 if field not in loc.reported:
                     line, column = loc.at(*path)
@@ -288,8 +287,8 @@ class _Locator:
 LISTS = {"citations": "citations", "links": "claim_links", "relays": "source_relays"}
 """A record's lists of parts, and the table each part is a row of."""
 
-RENAMED = {("source_relays", "source_id"): "relayed_source_id"}
-"""Fields of a part that its table's column names otherwise (the others keep their names)."""
+COLUMN_OF = {(resource, field): column for (resource, column), field in RENAMED.items()}
+"""The column that holds a part's field written under another name."""
 
 
 def written_cell_problems(model: type[Record], item: dict[str, Any]) -> dict[tuple, P.Problem]:
@@ -314,7 +313,7 @@ def written_cell_problems(model: type[Record], item: dict[str, Any]) -> dict[tup
         for j, part in _items(item.get(name)):
             cells = {}
             for key, value in part.items():
-                column = RENAMED.get((resource, key), key)
+                column = COLUMN_OF.get((resource, key), key)
                 if isinstance(value, str) and column in COLUMNS[resource] and column not in BUILT[resource]:
                     cells[(name, j, key)] = (column, value)
             run(resource, cells)

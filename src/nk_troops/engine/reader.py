@@ -224,7 +224,7 @@ class Utf8Repair:
         self.commas = 0  # field separators since the last record end
         self.bad: list[tuple[int, int, int]] = []
         self.closed = False
-        self.stopped = False  # set by open_csv once its reader is left: every later read is the end
+        self.stopped = False  # set by CsvInput once its reader is left: every later read is the end
 
     def read(self, n: int = -1) -> bytes:
         if self.stopped:
