@@ -186,7 +186,7 @@ def test_the_invisible_characters_are_unicodes_format_characters():
     import sys
     import unicodedata
 
-    from nk_troops.fields import INVISIBLE_RANGES
+    from nk_troops.characters import INVISIBLE_RANGES
 
     listed = {cp for a, b in INVISIBLE_RANGES for cp in range(a, b + 1)}
     assert listed == {cp for cp in range(sys.maxunicode + 1) if unicodedata.category(chr(cp)) == "Cf"}

@@ -13,7 +13,7 @@ import pytest
 from conftest import REPO
 from test_site import Page
 
-from nk_troops.fields import INVISIBLE_RANGES
+from nk_troops.characters import INVISIBLE_RANGES
 from nk_troops.site import render_site
 from nk_troops.validate import check_records
 

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import ClassVar
 
+from .characters import INVISIBLE
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -90,7 +92,7 @@ class Problem:
         return f"::error {','.join(props)}::{_gh_escape_data(body)}"
 
 
-_ACTIVE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
+_ACTIVE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]|" + INVISIBLE)
 """What a terminal or a reader of the text report would act on rather than show: control characters (escape
 sequences, line breaks that forge report lines), invisible and bidi-control characters, lone surrogates."""
 

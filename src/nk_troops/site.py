@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import metadata as M
-from .fields import INVISIBLE
+from .characters import INVISIBLE
 from .models import ActorRecord, SourceRecord
 from .plots import PLOTS_DIR, render_plots
 from .site_charts import CHARTS, linked_svg
