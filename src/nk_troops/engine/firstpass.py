@@ -12,10 +12,9 @@ from .runstate import RunState
 from .state import TableHashMismatch, TableState, TableStructure
 
 
-def check_file(
-    run: RunState, st: TableState, cutter: _Cutter | None = None, force_read: bool = False, utf8: bool = False
-) -> None:
-    """Check a file's size and hash (and, with ``utf8``, whether it is UTF-8: ``st.utf8_ok``)."""
+def check_file(run: RunState, st: TableState, cutter: _Cutter | None = None) -> None:
+    """Read a table's file once before it is parsed: its size and hash, whether it is UTF-8 (``st.utf8_ok``),
+    whether its quotes pair up (``st.odd_quotes``), and with a ``cutter``, where to split it."""
     res = run.resources.get(st.spec.resource, {})
     want_bytes, want_hash = res.get("bytes"), res.get("hash") if run.check_hash else None
     signature = file_signature(st.path)  # (size, mtime, inode), compared again once the table is parsed
@@ -30,24 +29,19 @@ def check_file(
             None,
             f"'{res['path']}' is {size:,} bytes; datapackage.json says {want_bytes:,}",
         )
-    if not want_hash and not force_read and not utf8:
-        return
     algo, _, digest = str(want_hash or "").rpartition(":")
     h = hashlib.new(algo or "md5") if want_hash else None
-    check = Utf8Check() if utf8 else None
+    check = Utf8Check()
     read = quotes = 0
     for offset, window in file_windows(st.path):
         read += len(window)
-        if utf8:  # with the UTF-8 check: every table that is parsed
-            quotes += _count_quotes(window.obj, 0, len(window))  # type: ignore[arg-type]
         if h is not None:
             h.update(window)
         if cutter is not None:
-            cutter.feed(window, len(window), offset)
-        if check is not None:
-            check.feed(window)
-    if check is not None:
-        st.utf8_ok = check.finish()
+            cutter.feed(window, len(window), offset, quotes)
+        quotes += _count_quotes(window, 0, len(window))
+        check.feed(window)
+    st.utf8_ok = check.finish()
     st.odd_quotes = bool(quotes & 1)
     if st.odd_quotes:  # the CSV reader takes an unclosed quote at the end as closed, and a stray one as a letter
         st.found.add(

@@ -19,7 +19,7 @@ def cut(run: RunState, st: TableState, parts: int) -> list[TableState]:
     if _header(st.path) != st.spec.names:  # a table whose header is wrong is read whole (and reported)
         parts = 1
     cutter = _Cutter(size, parts)
-    check_file(run, st, cutter, force_read=True, utf8=True)
+    check_file(run, st, cutter)
     bounds = sorted({0, *(c for c in cutter.cuts if 0 < c < size), size})  # no empty range (a cut at the end)
     if len(bounds) < 2 or st.odd_quotes:  # an empty file (emptied since it was measured), or one whose cuts
         bounds = [0, size]  # may fall inside a record (a quote not closed or in an unquoted cell): one part

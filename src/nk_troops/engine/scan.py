@@ -21,7 +21,7 @@ def scan(run: RunState, st: TableState) -> None:
     """Read and check a table (the first pass first, unless it is a part of a split one); for sources,
     then read the archived texts it names."""
     if st.byte_range is None:
-        check_file(run, st, utf8=True)
+        check_file(run, st)
     try:
         read_rows(run, st)
     finally:
