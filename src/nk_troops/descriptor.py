@@ -17,6 +17,12 @@ PARQUET_DIR = "dataset/tables/parquet"
 SQLITE_DIR = "dataset/tables/sqlite"
 
 
+READ_AS = {"encoding": "utf-8", "format": "csv"}
+CSV_DIALECT = {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": '"', "doubleQuote": True, "header": True}
+"""How the build writes every CSV table, and how the table checker reads it (which also reads line ends of a
+lone LF: ``lineTerminator`` is the one property a descriptor may give otherwise)."""
+
+
 def dump_json(obj: Any) -> bytes:
     """The one JSON style of every generated file: sorted by our own order, 2-space indent, UTF-8, final newline."""
     return (json.dumps(obj, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
@@ -34,14 +40,8 @@ def resource_entry(model: type[Record], path: str, fmt: str, nbytes: int, sha256
         "mediatype": "text/csv" if fmt == "csv" else "application/vnd.apache.parquet",
     }
     if fmt == "csv":
-        res["encoding"] = "utf-8"
-        res["dialect"] = {
-            "delimiter": ",",
-            "lineTerminator": "\r\n",
-            "quoteChar": '"',
-            "doubleQuote": True,
-            "header": True,
-        }
+        res["encoding"] = READ_AS["encoding"]
+        res["dialect"] = dict(CSV_DIALECT)
         res["bytes"] = nbytes  # frictionless-py counts no bytes of a Parquet file: it would report every one wrong
     res["hash"] = "sha256:" + sha256
     res["schema"] = table_schema(model)
@@ -99,10 +99,6 @@ def descriptors(files: dict[str, bytes], source_rows: list[dict[str, Any]]) -> d
     }
 
 
-READ_AS = {"encoding": "utf-8", "format": "csv"}
-DIALECT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True}
-"""How the table checker reads every table: what a descriptor may say of it, if it says anything."""
-
 DESCRIBE_AS_BUILT = "describe each table as `nk-troops build` does (the repository's datapackage.json)"
 
 
@@ -128,8 +124,8 @@ def disagreements(resources: dict[str, dict[str, Any]], file: str) -> list[P.Pro
                 bad(name, key, f"'{key}' is {show(res[key])}; the table is {want}")
         dialect = res.get("dialect")
         for key, value in (dialect if isinstance(dialect, dict) else {}).items():
-            if key in DIALECT and value != DIALECT[key]:
-                bad(name, f"dialect.{key}", f"'{key}' is {show(value)}; the table is read with {DIALECT[key]!r}")
+            if key in CSV_DIALECT and key != "lineTerminator" and value != CSV_DIALECT[key]:
+                bad(name, f"dialect.{key}", f"'{key}' is {show(value)}; the table is read with {CSV_DIALECT[key]!r}")
         schema = res.get("schema")
         if isinstance(schema, dict):
             ours = table_schema(model)
