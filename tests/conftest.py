@@ -18,15 +18,21 @@ PUBLISHED_GLOBS = ("datapackage.json", "schema/*.json", "dataset/tables/**/*", "
 
 
 @functools.cache
-def repo_tables_and_plots() -> tuple[dict, dict[str, bytes]]:
-    """The repository's tables and their real plots, drawn once per test process (for test_site, test_site_browser
-    and test_plots)."""
-    from nk_troops.plots import render_plots
+def repo_tables() -> dict:
+    """The repository's tables as its records give them, checked once per test process."""
     from nk_troops.validate import check_records
 
     result = check_records(REPO)
     assert result.report.ok and result.tables is not None, result.report.render()
-    return result.tables, render_plots(result.tables)
+    return result.tables
+
+
+@functools.cache
+def repo_tables_and_plots() -> tuple[dict, dict[str, bytes]]:
+    """The repository's tables and their real plots, drawn once per test process (for test_site and test_plots)."""
+    from nk_troops.plots import render_plots
+
+    return repo_tables(), render_plots(repo_tables())
 
 
 def published_hashes(root: Path) -> dict[str, str]:

@@ -1,8 +1,9 @@
 """The static site in a real browser: headless Chromium (Debian's ``chromium``, driven over its DevTools pipe by
-tests/chromium.py) opens the site as the build writes it, served by a local HTTP server on 127.0.0.1 that the tests
-start and stop. Every page loads with no console error and no request outside the site; every highlight is its
-citation's excerpt at its offsets; the index filters show the right rows; Tab reaches every link; axe-core finds
-no serious or critical accessibility violation; the index page with all it loads weighs under 500 KB.
+tests/chromium.py) opens the site the build published in docs/site/ (test_build.py proves those files are what the
+records build), served by a local HTTP server on 127.0.0.1 that the tests start and stop.
+Every page loads with no console error and no request outside the site; every highlight is its citation's excerpt
+at its offsets; the index filters show the right rows; Tab reaches every link; axe-core finds no serious or
+critical accessibility violation; the index page with all it loads weighs under 500 KB.
 
 One browser for the whole module. Missing Chromium or axe-core is a skip on a developer's machine but a failure
 under CI (CI set): scripts/setup.sh installs both (axe-core into .cache/axe-core/ by scripts/install_axe.sh).
@@ -19,8 +20,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from chromium import Chromium, find_chromium
-from conftest import REPO
-from test_site import built
+from conftest import REPO, repo_tables
 
 from nk_troops.excerpts import normalise
 from nk_troops.site_text import anchor
@@ -42,19 +42,15 @@ class Quiet(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """(the built site's address, the tables, the HTML pages' paths relative to the site)."""
-    tables, files = built()
-    root = tmp_path_factory.mktemp("site")
-    for rel, data in files.items():
-        target = root / rel.removeprefix("docs/site/")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+def site():
+    """(the published site's address, the tables, the HTML pages' paths relative to the site)."""
+    root = REPO / "docs" / "site"
+    pages = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html"))
+    assert len(pages) > 10, f"{root} holds {len(pages)} pages: run `nk-troops build`"
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    pages = sorted(rel.removeprefix("docs/site/") for rel in files if rel.endswith(".html"))
-    yield f"http://127.0.0.1:{server.server_address[1]}/", tables, pages
+    yield f"http://127.0.0.1:{server.server_address[1]}/", repo_tables(), pages
     server.shutdown()
     server.server_close()
     thread.join()
