@@ -150,11 +150,11 @@ def run(cmd: list[str], ok: tuple[int, ...] = (0,), env: dict[str, str] | None =
 PROBE = r"""
 import hashlib, os, time
 import numpy as np
-data = os.urandom(64 << 20)
+data = os.urandom(16 << 20)
 started = time.perf_counter()
 hashlib.sha256(data).hexdigest()
 sha = len(data) / (time.perf_counter() - started) / 1e6
-a = np.ones(32 << 20)
+a = np.ones(8 << 20)
 b = np.empty_like(a)
 started = time.perf_counter()
 for _ in range(4):
