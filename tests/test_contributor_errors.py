@@ -182,6 +182,14 @@ def test_dangling_reference_suggests_closest_id(mini):
     assert p.hint == "did you mean 'dmytro-ponomarenko'?"
 
 
+def test_a_reference_of_the_wrong_form_that_names_no_record_is_one_problem(mini):
+    """Its field's rules and the reference are both broken: one problem, the one whose hint names the id."""
+    edit(mini, FIGURES, "  claimant_actor_id: dmytro-ponomarenko\n", "  claimant_actor_id: Dmytro Ponomarenko\n")
+    problems = rejected(mini)
+    assert [(p.type, p.line, p.field) for p in problems] == [("dangling-reference", 8, "claimant_actor_id")]
+    assert problems[0].hint == "did you mean 'dmytro-ponomarenko'?"
+
+
 def test_missing_citation(mini):
     edit(
         mini,

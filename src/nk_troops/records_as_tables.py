@@ -80,7 +80,17 @@ def check_as_tables(dataset: Dataset, tables: Tables) -> list[P.Problem]:
         if not keys & seen:  # a duplicate id is found in its table and again in the claims registry; a rule
             seen |= keys  # on two fields the record leaves out says the same thing twice at the record
             out.append(located)
-    return out + _invalid_records_cells(dataset)
+    return _one_per_reference(out) + _invalid_records_cells(dataset)
+
+
+def _one_per_reference(problems: list[P.Problem]) -> list[P.Problem]:
+    """A reference that names no record and also breaks its field's own rules is reported once, as the
+    dangling reference: its hint names the closest id, and every id keeps those rules (a CSV package gets both,
+    as frictionless-py reports both)."""
+    dangling = {(p.file, p.line, p.column, p.field) for p in problems if isinstance(p, P.DanglingReference)}
+    return [
+        p for p in problems if not (isinstance(p, P.FieldProblem) and (p.file, p.line, p.column, p.field) in dangling)
+    ]
 
 
 def _invalid_records_cells(dataset: Dataset) -> list[P.Problem]:
