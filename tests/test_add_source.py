@@ -224,6 +224,20 @@ def test_a_draft_s_citation_and_link_values_outside_their_vocabulary_are_reporte
     assert found == expected | ({("missing-field", "text")} if missing else set()), found
 
 
+def test_a_draft_number_with_too_many_digits_is_one_problem_and_the_rest_is_checked(mini, tmp_path, capsys):
+    sid, draft, records = _drafted(mini, tmp_path, capsys)
+    figure = next(r for r in records if "figure_id" in r)
+    figure["value"] = "9" * 40  # written below as a plain number
+    figure["unit"] = "people"
+    text = yaml.safe_dump(records, allow_unicode=True, sort_keys=False).replace(f"'{'9' * 40}'", "9" * 40)
+    draft.write_text(text, encoding="utf-8")
+    code, out, _ = run(mini, "validate", "--records-only", "--format", "json", capsys=capsys)
+    found = [(p["type"], p["field"]) for p in json.loads(out)["errors"] if p["record_id"] == figure["figure_id"]]
+    assert code == 1
+    assert sorted(found) == [("field-error", "unit"), ("field-error", "value")], found
+    assert "significant digits" in next(p["message"] for p in json.loads(out)["errors"] if p["field"] == "value")
+
+
 def test_drafts_are_never_published(mini, tmp_path, capsys):
     saved = tmp_path / "saved.txt"
     saved.write_bytes(SEED.read_bytes())

@@ -77,8 +77,21 @@ def test_a_number_with_more_digits_than_a_float_holds_is_refused_where_it_is_wri
 
     edit(mini, FIGURES, "  value: 4000\n", f"  value: {digits}\n")
     p = one(refused(mini, capsys), "field-error")
-    assert (p["file"], p["line"], p["column"], p["field"]) == (FIGURES, 4, 10, "value")
+    assert (p["file"], p["line"], p["column"], p["field"], p["record_id"]) == (FIGURES, 4, 3, "value", "fg-kw")
     assert f"at most {MAX_DIGITS}" in p["message"] and "exponent" in p["hint"]
+
+
+def test_a_number_refused_for_its_digits_leaves_the_rest_of_the_file_checked(mini, capsys):
+    """The loader raised on the number: the file went unread, and the problems after it surfaced one run later."""
+    edit(mini, FIGURES, "  value: 4000\n", f"  value: {'9' * 40}\n")
+    edit(mini, FIGURES, "  unit: persons\n", "  unit: people\n")
+    edit(mini, FIGURES, "  claimant_actor_id: dmytro-ponomarenko\n", "  claimant_actor_id: dmytro\n")
+    found = sorted((p["line"], p["field"], p["type"]) for p in refused(mini, capsys))
+    assert found == [
+        (4, "value", "field-error"),
+        (6, "unit", "field-error"),
+        (8, "claimant_actor_id", "dangling-reference"),
+    ]
 
 
 # --------------------------------------------------------------------------- 3. numbers as Table Schema defines them

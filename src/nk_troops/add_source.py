@@ -118,9 +118,12 @@ def _yaml_list(root: Path, rel: str) -> list[dict[str, Any]]:
     if problem is not None:
         raise Refused(f"{rel} cannot be read ({problem.message}); run `nk-troops validate`")
     try:
-        data = load_yaml(text or "", rel).data
+        loaded = load_yaml(text or "", rel)
     except YamlLoadError as e:
         raise Refused(f"{rel} cannot be read ({e.problem.message}); run `nk-troops validate`") from None
+    for problem in loaded.problems.values():
+        raise Refused(f"{rel} holds a value that cannot be read ({problem.message}); run `nk-troops validate`")
+    data = loaded.data
     if not isinstance(data, list):
         raise Refused(f"{rel} does not hold a list of records; run `nk-troops validate`")
     return [d for d in data if isinstance(d, dict)]

@@ -301,13 +301,19 @@ def check_drafts(root: Path) -> list[P.Problem]:
                     )
                 )
             shape = {k: v for k, v in item.items() if k != "provenance"}
-            reported: set[str | None] = set()
+            refused = loaded.problems_of(i, rid)  # a value the loader refused is reported once, as it said
+            problems += refused
+            reported: set[str | None] = {p.field for p in refused}
             try:
                 model.model_validate(_nfc(shape))
             except ValidationError as e:  # each error located, as for records
-                found = pydantic_problems(e, model, item, i, loaded.positions, rel, rid)
+                found = [
+                    p
+                    for p in pydantic_problems(e, model, item, i, loaded.positions, rel, rid)
+                    if p.field not in reported
+                ]
                 problems += found
-                reported = {p.field for p in found}
+                reported |= {p.field for p in found}
             # its cells and its citations' and links' cells, by the table checker's rules, located as for records
             for at, problem in written_cell_problems(model, _nfc(shape)).items():
                 if P.dotted(at) not in reported:

@@ -216,10 +216,17 @@ def load_dataset(root: Path) -> tuple[Dataset, list[P.Problem]]:
                 )
                 continue
             record_id = item.get(model.primary_key) if isinstance(item.get(model.primary_key), str) else None
+            shape = loaded.problems_of(i, record_id)  # a value the loader refused is reported once, as it said
             try:
                 record = model.model_validate(_nfc(item))
             except ValidationError as e:
-                shape = pydantic_problems(e, model, item, i, loaded.positions, rel, record_id)
+                said = {p.field for p in shape}
+                shape += [
+                    p
+                    for p in pydantic_problems(e, model, item, i, loaded.positions, rel, record_id)
+                    if p.field not in said
+                ]
+            if shape:
                 problems.extend(shape)
                 dataset.invalid.setdefault(model.resource, []).append(
                     Located(None, rel, i, loaded.positions, item, model, frozenset(p.field for p in shape if p.field))

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -67,6 +67,13 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class Loaded:
     data: Any
     positions: dict[Path, tuple[int, int]]
+    problems: dict[Path, P.Problem] = field(default_factory=dict)
+    """Values read but refused (a number with too many digits), by path: the value is kept as the text written,
+    so the rest of the file is still read and checked."""
+
+    def problems_of(self, index: int, record_id: str | None) -> list[P.Problem]:
+        """The refused values of the file's item ``index``, named in its record."""
+        return [replace(p, record_id=record_id) for path, p in self.problems.items() if path[:1] == (index,)]
 
 
 class YamlLoadError(Exception):
@@ -124,6 +131,7 @@ class _Lines:
 def _read(events: Any, file: str, lines: _Lines) -> Loaded:
     """The data and positions of the one document in ``events``, built without recursion."""
     positions: dict[Path, tuple[int, int]] = {}
+    refused: dict[Path, P.Problem] = {}
     stack: list[_Open] = []
     root: Any = None
     documents = 0
@@ -195,13 +203,15 @@ def _read(events: Any, file: str, lines: _Lines) -> Loaded:
             try:
                 put(_scalar(event))
             except _TooManyDigits as e:
-                raise refuse(
-                    P.FieldProblem,
+                put(event.value)
+                refused[path] = P.FieldProblem(
                     f"the number {e.shown} has {e.digits:,} significant digits; at most {MAX_DIGITS} are kept exactly",
-                    where,
+                    file=file,
+                    line=positions[path][0],  # where its field is, as every other problem of a field
+                    column=positions[path][1],
                     field=P.dotted(path[1:] if path and isinstance(path[0], int) else path),  # named in its record
                     hint="round it, or write a large number with an exponent (for example 1.5e20)",
-                ) from None
+                )
         elif isinstance(event, CollectionStartEvent):
             if len(stack) >= MAX_DEPTH:
                 raise refuse(
@@ -211,7 +221,7 @@ def _read(events: Any, file: str, lines: _Lines) -> Loaded:
                     hint="a record needs about five levels: check the brackets and indentation",
                 )
             stack.append(_Open({} if isinstance(event, MappingStartEvent) else [], path))
-    return Loaded(root, positions)
+    return Loaded(root, positions, refused)
 
 
 class _TooManyDigits(Exception):
