@@ -388,6 +388,33 @@ def test_a_header_that_is_not_ours_is_reported_without_a_traceback(tmp_path):
     ]
 
 
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        ("claim_id,claim_id", {("claim_id", "names the column 'claim_id' 2 times"), ("record_type", "no column")}),
+        ("claim_id,record_type,claim_id", {("claim_id", "names the column 'claim_id' 2 times")}),
+        ("claim_id,record_type,x,x", {("x", "a column 'x' that the table does not define")}),
+    ],
+    ids=["in-place-of-another", "added-at-the-end", "unknown-twice"],
+)
+def test_a_column_named_twice_in_a_header_is_said_as_such(tmp_path, header, expected):
+    """A header with a column named twice was reported as 'the columns are not in the defined order'."""
+    GEN.write_package(tmp_path, 50, seed=15)
+    path = tmp_path / "dataset/tables/csv/claims.csv"
+    head, rest = path.read_bytes().split(b"\r\n", 1)
+    assert head == b"claim_id,record_type", head
+    data = header.encode() + b"\r\n" + rest
+    path.write_bytes(data)
+    _refresh(tmp_path, "claims", data)
+    problems = [p for p in validate_tables(tmp_path) if p.resource == "claims"]
+    assert problems and all(p.type == "table-structure-error" for p in problems), problems
+    said = {(p.field, p.message) for p in problems}
+    for field, words in expected:
+        assert any(f == field and words in m for f, m in said), said
+    assert not any("defined order" in m for _, m in said), said
+    assert len(problems) == len(expected), problems
+
+
 def test_a_split_point_at_the_end_of_the_file_makes_no_empty_part(tmp_path, monkeypatch):
     """When the last record is longer than the span between split targets, a cut can fall at the end of
     the file; that empty byte range used to be reported as 'Empty CSV file' with two workers only."""

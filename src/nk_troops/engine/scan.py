@@ -4,6 +4,8 @@ pyarrow cannot split into the columns, or a byte that is not UTF-8, is located t
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -122,11 +124,14 @@ def _header_usable(st: TableState, head: list[str]) -> bool:
         )
         return False
     missing = [n for n in names if n not in head]
-    extra = [n for n in head if n not in names]
+    extra = [n for n in dict.fromkeys(head) if n not in names]
+    twice = {n: k for n, k in Counter(head).items() if k > 1 and n in names}
     for n in missing:
         st.found.add(TableStructure, -1, n, f"the header has no column {n!r}")
     for n in extra:
         st.found.add(TableStructure, -1, n, f"the header has a column {n!r} that the table does not define")
-    if not missing and not extra:
+    for n, k in twice.items():
+        st.found.add(TableStructure, -1, n, f"the header names the column {n!r} {k} times; each column is named once")
+    if not missing and not extra and not twice:
         st.found.add(TableStructure, -1, None, f"the columns are not in the defined order: {', '.join(names)}")
-    return not missing and len(head) == len(names)
+    return not missing and not twice and len(head) == len(names)
