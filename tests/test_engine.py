@@ -497,6 +497,27 @@ def test_a_stray_quote_gives_the_same_report_whole_or_split(tmp_path, monkeypatc
     assert _found(validate_tables(tmp_path, workers=1)) == whole
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_table_whose_lines_end_in_a_bare_cr_is_one_problem(tmp_path, monkeypatch, workers):
+    """Lines ended by CR alone: the header was read to the first LF, and every cell up to it was reported as a
+    column the table does not define (92 problems for the actors table). pyarrow misreads the quoted line
+    breaks of such a file, so it is one problem of the table, which is not read further."""
+    from nk_troops.engine import core
+
+    GEN.write_package(tmp_path, 300, seed=16)
+    path = tmp_path / "dataset/tables/csv/citations.csv"
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8"), newline="")))
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator="\r").writerows(rows)
+    data = buf.getvalue().encode("utf-8")
+    path.write_bytes(data)
+    _refresh(tmp_path, "citations", data)
+    monkeypatch.setattr(core, "PART_MIN", 50_000)  # with two workers, tables in several byte ranges
+    problems = validate_tables(tmp_path, workers=workers)
+    assert [(p.resource, p.row, p.type) for p in problems] == [("citations", 1, "table-structure-error")], problems
+    assert "bare CR" in problems[0].message and "CRLF" in (problems[0].hint or "")
+
+
 def test_a_part_that_cannot_be_read_to_its_end_leaves_no_later_row_misnumbered(tmp_path, monkeypatch):
     """A cell longer than pyarrow's block stops the read of its part. The rows of the parts after it were
     numbered as if that part had ended there (131,250 rows too early in a review): now the table is what

@@ -44,6 +44,14 @@ def _header(path: Path) -> list[str]:
         return line.split(",")
 
 
+def _ends_lines_in_bare_cr(path: Path, names: list[str]) -> bool:
+    """Whether the table's first line is its header ended by a CR alone (lines ended as on classic Mac OS)."""
+    with open(path, "rb") as fh:
+        start = fh.read(len(",".join(names)) + 8).decode("utf-8-sig", errors="replace")
+    line = ",".join(names) + "\r"
+    return start.startswith(line) and not start.startswith(line + "\n")
+
+
 WINDOW = 1 << 22
 """Bytes of a file read at a time by :func:`file_windows`."""
 

@@ -14,7 +14,7 @@ from .. import problems as P
 from .archive import load_archive
 from .batch import check_batch
 from .firstpass import check_file
-from .reader import BLOCK_SIZE, GROUP, CsvInput, _header, _merge
+from .reader import BLOCK_SIZE, GROUP, CsvInput, _ends_lines_in_bare_cr, _header, _merge
 from .runstate import RunState
 from .state import TableState, TableStructure
 
@@ -121,6 +121,15 @@ def _header_usable(st: TableState, head: list[str]) -> bool:
             None,
             "the file is not UTF-8, so its header cannot be read",
             "tables are UTF-8 CSV (RFC 4180) with the columns of the schema; save it as UTF-8",
+        )
+        return False
+    if _ends_lines_in_bare_cr(st.path, names):  # pyarrow misreads such a file's quoted line breaks
+        st.found.add(
+            TableStructure,
+            -1,
+            None,
+            "the file ends its lines with a bare CR (carriage return alone)",
+            "save it with CRLF or LF line ends, as RFC 4180 CSV",
         )
         return False
     missing = [n for n in names if n not in head]
