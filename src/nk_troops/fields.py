@@ -56,6 +56,8 @@ class CountryRule:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 _INVISIBLE = re.compile(INVISIBLE)
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+"""The control characters a text may not hold: C0 but the line break, DEL and C1."""
 
 
 def text_problem(value: str, *, excerpt: bool = False) -> str | None:
@@ -64,9 +66,9 @@ def text_problem(value: str, *, excerpt: bool = False) -> str | None:
     archived source holds: no invisible or direction-changing character (:data:`INVISIBLE`)."""
     if value != value.strip():
         return "remove the spaces or line breaks at the start or end of the text"
-    bad = next((ch for ch in value if (ord(ch) < 32 and ch != "\n") or 0x7F <= ord(ch) < 0xA0), None)
-    if bad is not None:
-        return f"the text holds the control character U+{ord(bad):04X}; remove it (line breaks are the only control character allowed)"
+    control = _CONTROL.search(value)
+    if control is not None:
+        return f"the text holds the control character U+{ord(control.group()):04X}; remove it (line breaks are the only control character allowed)"
     hidden = None if excerpt else _INVISIBLE.search(value)
     if hidden is not None:
         ch = hidden.group()
