@@ -88,7 +88,8 @@ def stand_in_plots() -> Iterator[None]:
 def table_checker_only() -> Iterator[None]:
     """Within it, the check a build runs on its staged package is the table checker alone: frictionless-py (about
     half a second a descriptor, whatever the package's size) is not run. For tests about something other than
-    that check; test_publish.py, test_build.py, test_loader.py and test_confinement.py run frictionless-py."""
+    that check (the mini dataset's template is built so too); test_build.py, test_loader.py, test_confinement.py
+    and test_publish.py's check of what a build renders run frictionless-py."""
     import nk_troops.package_check as package_check
 
     with pytest.MonkeyPatch.context() as mp:
@@ -119,7 +120,7 @@ def _mini_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy2(REPO / "seeds" / "000_903a45e1dc248108.txt", root / "seeds")
     for f in MINI.glob("*.yaml"):
         shutil.copy2(f, root / "dataset" / "records" / f.name)
-    with stand_in_plots():
+    with stand_in_plots(), table_checker_only():
         report, changed = build(root)
     assert report.ok, report.render()
     assert changed

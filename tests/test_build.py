@@ -25,7 +25,9 @@ def test_committed_outputs_are_what_the_records_build():
     assert report.counts["events"] > 0 and report.counts["citations"] > 0
 
 
-def test_a_build_from_nothing_does_not_depend_on_record_order(repo_copy: Path, plain_plots: None):
+def test_a_build_from_nothing_does_not_depend_on_record_order(
+    repo_copy: Path, plain_plots: None, no_frictionless: None
+):
     """With every published file deleted and the records in another order, a build gives the committed bytes:
     the build reads nothing it published before, and sorts what it publishes. Plots are stand-ins here: they are
     not among the files compared, and they are drawn from the tables alone (test_plots.py draws real ones)."""

@@ -202,7 +202,7 @@ def test_cite_command_in_the_repository(capsys):
     assert f"version = {{{M.base_version()}}}" in out and "content SHA-256" in out
 
 
-def test_build_writes_and_checks_the_citation_files(mini: Path):
+def test_build_writes_and_checks_the_citation_files(mini: Path, no_frictionless):
     from nk_troops.build import build
 
     assert (mini / CFF_PATH).read_bytes() == citation_files()[CFF_PATH]

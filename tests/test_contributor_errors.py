@@ -316,7 +316,7 @@ def test_crlf_line_ends(mini):
     assert (p.file, p.line) == (EVENTS, 1) and "CRLF" in p.message
 
 
-def test_nfd_text_equals_nfc(mini):
+def test_nfd_text_equals_nfc(mini, no_frictionless):
     """A record typed in NFD (as macOS may) publishes exactly what the NFC record publishes, and its excerpt matches."""
     before = published_hashes(mini)
     nfd_name = unicodedata.normalize("NFD", "Dmytro Ponomarenko (조태열 Café)")

@@ -157,7 +157,9 @@ def edit_records(root: Path, table: str, change) -> None:
 
 
 def rebuild(root: Path) -> None:
-    report, _ = build(root)
+    """A build with stand-in plots and the table checker alone (what this module tests is the diff and the release)."""
+    with stand_in_plots(), table_checker_only():
+        report, _ = build(root)
     assert report.ok, report.render()
 
 
@@ -172,8 +174,7 @@ def make_package(root: Path) -> Path:
 @pytest.fixture(scope="module")
 def _built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The package built once for this module (a build is about a second); tests get copies of it."""
-    with stand_in_plots(), table_checker_only():
-        return make_package(tmp_path_factory.mktemp("diff-template") / "package")
+    return make_package(tmp_path_factory.mktemp("diff-template") / "package")
 
 
 def built_copy(template: Path, target: Path) -> Path:
@@ -184,7 +185,7 @@ def built_copy(template: Path, target: Path) -> Path:
 @pytest.fixture(scope="module")
 def _built_010(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The same package built as version 0.1.0, for the release tests' repository."""
-    with pytest.MonkeyPatch.context() as mp, stand_in_plots(), table_checker_only():
+    with pytest.MonkeyPatch.context() as mp:
         mp.setattr(M, "VERSION", "0.1.0")
         return make_package(tmp_path_factory.mktemp("diff-template-010") / "package")
 

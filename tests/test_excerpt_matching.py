@@ -140,7 +140,7 @@ def test_nfc_maps_each_character_to_its_segment(text):
 # --------------------------------------------------------------------------- the curated path
 
 
-def test_records_citing_nfd_passages_publish_exact_offsets(mini):
+def test_records_citing_nfd_passages_publish_exact_offsets(mini, no_frictionless):
     """A seed whose passages are in NFD, cited by records in NFC: build accepts them, and the published offsets
     bound each passage exactly, the marks of its last letter included (before, decomposed Hangul was never
     found, and a Latin or Cyrillic span lost the mark of its last letter)."""

@@ -34,7 +34,7 @@ def _leftovers(root) -> list[str]:
     return [str(p.relative_to(root)) for p in root.rglob("*.tmp")]
 
 
-def test_a_failing_write_changes_no_file_halfway(mini, monkeypatch):
+def test_a_failing_write_changes_no_file_halfway(mini, monkeypatch, no_frictionless):
     before = published_hashes(mini)
     _change_a_record(mini)
 
@@ -49,7 +49,7 @@ def test_a_failing_write_changes_no_file_halfway(mini, monkeypatch):
     assert _leftovers(mini) == []
 
 
-def test_checks_rejecting_the_staged_package_change_nothing(mini, monkeypatch):
+def test_checks_rejecting_the_staged_package_change_nothing(mini, monkeypatch, no_frictionless):
     from nk_troops import problems
 
     before = published_hashes(mini)
@@ -62,7 +62,9 @@ def test_checks_rejecting_the_staged_package_change_nothing(mini, monkeypatch):
     assert published_hashes(mini) == before
 
 
-def test_interrupted_at_every_move_each_file_stays_whole_and_the_next_build_finishes(mini, tmp_path, monkeypatch):
+def test_interrupted_at_every_move_each_file_stays_whole_and_the_next_build_finishes(
+    mini, tmp_path, monkeypatch, no_frictionless
+):
     before = published_hashes(mini)
     _change_a_record(mini)
     clean = tmp_path / "clean"  # what a clean build of the changed records publishes

@@ -27,7 +27,7 @@ def _types(report) -> list[str]:
     return [p.type for p in report.problems]
 
 
-def test_a_correct_change_gives_exactly_one_stale_line(mini):
+def test_a_correct_change_gives_exactly_one_stale_line(mini, no_frictionless):
     assert validate(mini).ok
     _edit_note(mini)
     report = validate(mini)
@@ -45,7 +45,7 @@ def test_a_record_error_is_reported_without_the_stale_line(mini):
     assert _types(validate(mini)) == ["field-error"]
 
 
-def test_hand_edited_or_stray_published_files_are_stale(mini):
+def test_hand_edited_or_stray_published_files_are_stale(mini, no_frictionless):
     csv = mini / "dataset/tables/csv/events.csv"
     original = csv.read_bytes()
     csv.write_bytes(original + b"x")
@@ -81,7 +81,7 @@ def test_validate_imports_no_renderer():
     assert out.returncode == 0 and out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
 
 
-def test_a_committed_journal_is_never_obeyed(mini, tmp_path):
+def test_a_committed_journal_is_never_obeyed(mini, tmp_path, no_frictionless):
     victim = tmp_path / "outside.txt"
     victim.write_text("keep me", encoding="utf-8")
     (mini / ".build").mkdir()
@@ -102,7 +102,7 @@ def test_a_committed_journal_is_never_obeyed(mini, tmp_path):
     assert published_hashes(mini) != before
 
 
-def test_a_published_folder_that_is_a_link_is_refused(mini, tmp_path):
+def test_a_published_folder_that_is_a_link_is_refused(mini, tmp_path, no_frictionless):
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "precious.csv").write_text("keep", encoding="utf-8")
@@ -120,7 +120,7 @@ def test_a_published_folder_that_is_a_link_is_refused(mini, tmp_path):
     assert (outside / "precious.csv").read_text(encoding="utf-8") == "keep"
 
 
-def test_a_published_file_that_is_a_link_or_fifo_is_replaced_never_followed(mini, tmp_path):
+def test_a_published_file_that_is_a_link_or_fifo_is_replaced_never_followed(mini, tmp_path, no_frictionless):
     outside = tmp_path / "outside.json"
     outside.write_text("keep", encoding="utf-8")
     (mini / "schema/events.json").unlink()

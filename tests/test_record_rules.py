@@ -152,7 +152,7 @@ def test_a_relay_of_an_unknown_source_is_refused(mini):
     assert "'seed-000-korea-time' is not the id of any record in sources" in p.message
 
 
-def test_relays_are_published_as_rows_of_source_relays(mini):
+def test_relays_are_published_as_rows_of_source_relays(mini, no_frictionless):
     """Two relays of one source become two rows, numbered in the record's order, and the engine accepts them."""
     from nk_troops.build import build
 

@@ -78,7 +78,7 @@ def test_a_record_that_is_a_link_is_never_followed(tmp_path: Path):
         read_record(tmp_path, "0.1.0")
 
 
-def test_a_released_version_holds_exactly_its_files(mini: Path, monkeypatch):
+def test_a_released_version_holds_exactly_its_files(mini: Path, monkeypatch, no_frictionless):
     """Two different packages must never carry one version: once 0.1.0 is released, a changed table under that
     version is reported, with the fix (mark the package unreleased)."""
     monkeypatch.setattr(M, "VERSION", "0.1.0")
