@@ -258,7 +258,7 @@ _PIECES = st.sampled_from(
 TEXTS = st.one_of(st.text(), st.lists(st.one_of(_PIECES, st.text(max_size=3)), max_size=40).map("".join))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(TEXTS)
 def test_candidates_never_raise_and_spans_hold_their_words(text: str) -> None:
     for cand in [*extract_figures(text), *extract_quotations(text)]:
