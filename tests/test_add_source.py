@@ -238,6 +238,18 @@ def test_a_draft_number_with_too_many_digits_is_one_problem_and_the_rest_is_chec
     assert "significant digits" in next(p["message"] for p in json.loads(out)["errors"] if p["field"] == "value")
 
 
+def test_a_draft_s_provenance_or_source_refused_for_its_digits_is_one_problem_each(mini, tmp_path, capsys):
+    sid, draft, records = _drafted(mini, tmp_path, capsys)
+    figure = next(r for r in records if "figure_id" in r)
+    figure["provenance"] = figure["citations"][0]["source_id"] = "digits-here"
+    text = yaml.safe_dump(records, allow_unicode=True, sort_keys=False).replace("digits-here", "1234567890123456789")
+    draft.write_text(text, encoding="utf-8")
+    code, out, _ = run(mini, "validate", "--records-only", "--format", "json", capsys=capsys)
+    found = [(p["type"], p["field"]) for p in json.loads(out)["errors"] if p["record_id"] == figure["figure_id"]]
+    assert code == 1
+    assert sorted(found) == [("field-error", "citations[0].source_id"), ("field-error", "provenance")], found
+
+
 def test_drafts_are_never_published(mini, tmp_path, capsys):
     saved = tmp_path / "saved.txt"
     saved.write_bytes(SEED.read_bytes())

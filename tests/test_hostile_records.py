@@ -81,6 +81,31 @@ def test_a_number_with_more_digits_than_a_float_holds_is_refused_where_it_is_wri
     assert f"at most {MAX_DIGITS}" in p["message"] and "exponent" in p["hint"]
 
 
+@pytest.mark.parametrize(
+    "field, line, written, to",
+    [
+        ("claimant_actor_id", 8, "  claimant_actor_id: dmytro-ponomarenko\n", "  claimant_actor_id: {n}\n"),
+        ("citations[0].source_id", 11, "    - source_id: seed-000-korea-times\n", "    - source_id: {n}\n"),
+        ("links[0].other_claim_id", 17, "      other_claim_id: ev-capture\n", "      other_claim_id: {n}\n"),
+    ],
+    ids=["claimant", "citation-source", "link"],
+)
+def test_a_reference_refused_for_its_digits_is_not_also_dangling(mini, capsys, field, line, written, to):
+    """The loader keeps the refused number as the text written; the reference check then reported it again."""
+    edit(mini, FIGURES, written, to.format(n="1234567890123456789"))
+    [p] = refused(mini, capsys)
+    assert (p["type"], p["line"], p["field"], p["record_id"]) == ("field-error", line, field, "fg-kw")
+    assert "significant digits" in p["message"]
+
+
+def test_a_wrong_form_reference_of_a_record_that_fails_its_shape_is_one_problem(mini, capsys):
+    """A record missing a field is checked by its cell rules and its references: both said the reference."""
+    edit(mini, FIGURES, "  measure: killed_or_wounded\n", "")
+    edit(mini, FIGURES, "  claimant_actor_id: dmytro-ponomarenko\n", "  claimant_actor_id: Dmytro Ponomarenko\n")
+    found = sorted((p["type"], p["field"]) for p in refused(mini, capsys))
+    assert found == [("dangling-reference", "claimant_actor_id"), ("missing-field", "measure")], found
+
+
 def test_a_number_refused_for_its_digits_leaves_the_rest_of_the_file_checked(mini, capsys):
     """The loader raised on the number: the file went unread, and the problems after it surfaced one run later."""
     edit(mini, FIGURES, "  value: 4000\n", f"  value: {'9' * 40}\n")

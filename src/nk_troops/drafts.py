@@ -287,7 +287,10 @@ def check_drafts(root: Path) -> list[P.Problem]:
                 )
                 continue
             rid = item.get(model.primary_key) if isinstance(item.get(model.primary_key), str) else None
-            if item.get("provenance") != DRAFT_PROVENANCE:
+            refused = loaded.problems_of(i, rid)  # a value the loader refused is reported once, as it said
+            problems += refused
+            reported: set[str | None] = {p.field for p in refused}
+            if item.get("provenance") != DRAFT_PROVENANCE and "provenance" not in reported:
                 pl, pc = loaded.positions.get((i, "provenance"), (line, col))
                 problems.append(
                     P.FieldProblem(
@@ -301,9 +304,6 @@ def check_drafts(root: Path) -> list[P.Problem]:
                     )
                 )
             shape = {k: v for k, v in item.items() if k != "provenance"}
-            refused = loaded.problems_of(i, rid)  # a value the loader refused is reported once, as it said
-            problems += refused
-            reported: set[str | None] = {p.field for p in refused}
             try:
                 model.model_validate(_nfc(shape))
             except ValidationError as e:  # each error located, as for records
@@ -325,6 +325,8 @@ def check_drafts(root: Path) -> list[P.Problem]:
                 excerpt = cit.get("excerpt") if isinstance(cit, dict) else None
                 if not isinstance(sid, str) or not isinstance(excerpt, str) or len(excerpt) > EXCERPT_MAX:
                     continue  # reported by the shape check
+                if {f"citations[{j}].source_id", f"citations[{j}].excerpt"} & reported:
+                    continue  # a value the loader refused
                 if sid not in archived or sid not in texts:
                     sl, sc = loaded.positions.get((i, "citations", j, "source_id"), (line, col))
                     problems.append(

@@ -80,7 +80,7 @@ def check_as_tables(dataset: Dataset, tables: Tables) -> list[P.Problem]:
         if not keys & seen:  # a duplicate id is found in its table and again in the claims registry; a rule
             seen |= keys  # on two fields the record leaves out says the same thing twice at the record
             out.append(located)
-    return _one_per_reference(out) + _invalid_records_cells(dataset)
+    return _one_per_reference(out + _invalid_records_cells(dataset))
 
 
 def _one_per_reference(problems: list[P.Problem]) -> list[P.Problem]:
@@ -111,10 +111,13 @@ COLUMNS = {m.resource: {c.name: c for c in columns(m)} for m in PUBLISHED}
 """Each published table's columns, by name."""
 
 
-def _as_written(model: type[Record], item: dict[str, Any]) -> dict[str, Any]:
-    """The key and reference cells of a record as written (every other cell empty)."""
+def _as_written(model: type[Record], loc: Located) -> dict[str, Any]:
+    """The key and reference cells of a record as written (every other cell empty, and every reference whose
+    value its own check refused: it was reported there, once)."""
     return {
-        name: item.get(c.source_field) if c.fk or name == model.primary_key else None
+        name: loc.item.get(c.source_field)
+        if name == model.primary_key or (c.fk and c.source_field not in loc.reported)
+        else None
         for name, c in COLUMNS[model.resource].items()
     }
 
@@ -138,14 +141,15 @@ def _with_invalid(dataset: Dataset, tables: Tables) -> Tables:
         owner = OWN_KEY_COLUMNS[resource][1]
         for j, part in _items(loc.item.get(name)):
             row = dict.fromkeys(COLUMNS[resource])
-            row.update({c: part.get(f) for c, f in cells.items()}, **{owner: loc.id})
+            said = {c for c, f in cells.items() if P.dotted((name, j, f)) in loc.reported}
+            row.update({c: part.get(f) for c, f in cells.items() if c not in said}, **{owner: loc.id})
             row[OWN_KEY_COLUMNS[resource][0]] = f"{loc.id}/{mark}{j + 1}"
             add(resource, row, loc, (name, j))
 
     for model in CURATED:
         record_type = getattr(model, "record_type", None)
         for loc in dataset.invalid.get(model.resource, []):
-            add(model.resource, _as_written(model, loc.item), loc)
+            add(model.resource, _as_written(model, loc), loc)
             if record_type is None:
                 if model.resource == "sources":
                     sub_rows("source_relays", loc, "relays", "r", {"relayed_source_id": "source_id"})

@@ -210,7 +210,7 @@ def _read(events: Any, file: str, lines: _Lines) -> Loaded:
                     line=positions[path][0],  # where its field is, as every other problem of a field
                     column=positions[path][1],
                     field=P.dotted(path[1:] if path and isinstance(path[0], int) else path),  # named in its record
-                    hint="round it, or write a large number with an exponent (for example 1.5e20)",
+                    hint="round it, or write a large number with an exponent (for example 1.5e20); text goes in quotes",
                 )
         elif isinstance(event, CollectionStartEvent):
             if len(stack) >= MAX_DEPTH:
