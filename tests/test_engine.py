@@ -377,8 +377,8 @@ def test_a_header_that_is_not_ours_is_reported_without_a_traceback(tmp_path):
     path.write_bytes(cr)
     _refresh(tmp_path, "events", cr)
     problems = validate_tables(tmp_path)
-    assert {(p.type, p.resource) for p in problems} == {("table-structure-error", "events")}, problems
-    assert any("'event_id\\r'" in p.message for p in problems)  # the stray character is shown
+    assert [(p.type, p.resource) for p in problems] == [("table-structure-error", "events")], problems
+    assert "bare CR" in problems[0].message  # pyarrow would end the header there
     utf16 = original.decode("utf-8").encode("utf-16")
     path.write_bytes(utf16)
     _refresh(tmp_path, "events", utf16)
@@ -498,7 +498,8 @@ def test_a_stray_quote_gives_the_same_report_whole_or_split(tmp_path, monkeypatc
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_a_table_whose_lines_end_in_a_bare_cr_is_one_problem(tmp_path, monkeypatch, workers):
+@pytest.mark.parametrize("header", ["as-written", "columns-swapped", "names-quoted", "a-column-twice"])
+def test_a_table_whose_lines_end_in_a_bare_cr_is_one_problem(tmp_path, monkeypatch, workers, header):
     """Lines ended by CR alone: the header was read to the first LF, and every cell up to it was reported as a
     column the table does not define (92 problems for the actors table). pyarrow misreads the quoted line
     breaks of such a file, so it is one problem of the table, which is not read further."""
@@ -507,8 +508,13 @@ def test_a_table_whose_lines_end_in_a_bare_cr_is_one_problem(tmp_path, monkeypat
     GEN.write_package(tmp_path, 300, seed=16)
     path = tmp_path / "dataset/tables/csv/citations.csv"
     rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8"), newline="")))
+    if header == "columns-swapped":
+        rows[0][:2] = rows[0][1::-1]
+    elif header == "a-column-twice":
+        rows[0].append(rows[0][-1])
     buf = io.StringIO(newline="")
-    csv.writer(buf, lineterminator="\r").writerows(rows)
+    quoting = csv.QUOTE_ALL if header == "names-quoted" else csv.QUOTE_MINIMAL
+    csv.writer(buf, lineterminator="\r", quoting=quoting).writerows(rows)
     data = buf.getvalue().encode("utf-8")
     path.write_bytes(data)
     _refresh(tmp_path, "citations", data)

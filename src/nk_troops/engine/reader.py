@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,12 +45,21 @@ def _header(path: Path) -> list[str]:
         return line.split(",")
 
 
-def _ends_lines_in_bare_cr(path: Path, names: list[str]) -> bool:
-    """Whether the table's first line is its header ended by a CR alone (lines ended as on classic Mac OS)."""
+_LINE_END_OR_QUOTE = re.compile(rb'"|\r\n?|\n')
+
+
+def _ends_lines_in_bare_cr(path: Path) -> bool:
+    """Whether the table's first line (its header) ends, outside quotes, in a CR alone: lines ended as on classic
+    Mac OS, which pyarrow also reads as line ends, but whose quoted line breaks it misreads."""
     with open(path, "rb") as fh:
-        start = fh.read(len(",".join(names)) + 8).decode("utf-8-sig", errors="replace")
-    line = ",".join(names) + "\r"
-    return start.startswith(line) and not start.startswith(line + "\n")
+        head = fh.read(1 << 20)
+    quoted = False
+    for m in _LINE_END_OR_QUOTE.finditer(head):
+        if m.group() == b'"':
+            quoted = not quoted
+        elif not quoted:
+            return m.group() == b"\r" and m.end() < len(head)
+    return False
 
 
 WINDOW = 1 << 22

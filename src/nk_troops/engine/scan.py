@@ -123,13 +123,13 @@ def _header_usable(st: TableState, head: list[str]) -> bool:
             "tables are UTF-8 CSV (RFC 4180) with the columns of the schema; save it as UTF-8",
         )
         return False
-    if _ends_lines_in_bare_cr(st.path, names):  # pyarrow misreads such a file's quoted line breaks
+    if _ends_lines_in_bare_cr(st.path):  # pyarrow misreads such a file's quoted line breaks
         st.found.add(
             TableStructure,
             -1,
             None,
-            "the file ends its lines with a bare CR (carriage return alone)",
-            "save it with CRLF or LF line ends, as RFC 4180 CSV",
+            "the header line ends in a bare CR (a carriage return alone); a table's lines end in CRLF or LF",
+            "save it with CRLF or LF line ends, as RFC 4180 CSV (a CR inside a cell goes in quotes)",
         )
         return False
     missing = [n for n in names if n not in head]
