@@ -415,6 +415,22 @@ def test_a_column_named_twice_in_a_header_is_said_as_such(tmp_path, header, expe
     assert len(problems) == len(expected), problems
 
 
+def test_every_reference_into_a_table_of_no_rows_dangles(tmp_path):
+    """A table holding its header alone was never looked up: the references into it went unchecked, and a
+    package whose actors table was emptied passed."""
+    GEN.write_package(tmp_path, 50, seed=17)
+    tables = tmp_path / "dataset/tables/csv"
+    data = (tables / "actors.csv").read_bytes().split(b"\r\n", 1)[0] + b"\r\n"
+    (tables / "actors.csv").write_bytes(data)
+    _refresh(tmp_path, "actors", data)
+    expected = set()
+    for resource, column in (("events", "claimant_actor_id"), ("statements", "speaker_actor_id")):
+        rows = list(csv.DictReader(io.StringIO((tables / f"{resource}.csv").read_text(encoding="utf-8"), newline="")))
+        expected |= {(resource, i + 2, column, "dangling-reference") for i, r in enumerate(rows) if r[column]}
+    found = {k for k in _found(validate_tables(tmp_path)) if k[2] in ("claimant_actor_id", "speaker_actor_id")}
+    assert len(expected) > 20 and expected <= found, sorted(expected - found)[:5]
+
+
 def test_a_split_point_at_the_end_of_the_file_makes_no_empty_part(tmp_path, monkeypatch):
     """When the last record is longer than the span between split targets, a cut can fall at the end of
     the file; that empty byte range used to be reported as 'Empty CSV file' with two workers only."""
