@@ -307,6 +307,37 @@ def test_positions_are_counted_in_the_files_own_lines(mini, capsys, brk, error):
     assert p["line"] == 5 if error == "unknown-field" else p["line"] > 5
 
 
+@pytest.mark.parametrize("brk", BREAKS, ids=["U+2028", "U+2029", "U+0085"])
+@pytest.mark.parametrize("quoted", [False, True], ids=["plain", "double-quoted"])
+def test_a_character_yaml_reads_as_a_line_break_in_a_value_is_refused_where_it_is(mini, capsys, brk, quoted):
+    """YAML folds it: "Ukr<NEL>aine" was read, and published, as "Ukr aine". Unquoted, it ends the line to YAML,
+    and the next line no longer parses: the syntax error's hint names the character and its line."""
+    value = f"Kursk{brk}region"
+    edit(
+        mini,
+        EVENTS,
+        "  place: Kursk region\n",
+        f"  place: {json.dumps(value, ensure_ascii=False) if quoted else value}\n",
+    )
+    [p] = refused(mini, capsys)
+    code = f"U+{ord(brk):04X}"
+    if quoted:
+        assert (p["type"], p["line"], p["column"], p["field"]) == ("field-error", 5, 3, "place")
+        assert code in p["message"] and p["hint"]
+    else:
+        assert p["type"] == "yaml-syntax-error" and p["line"] in (5, 6)
+        assert p["hint"].startswith(f"line 5 holds {code}, which YAML reads as a line break")
+
+
+def test_a_line_separator_written_as_its_escape_is_kept(mini, capsys):
+    edit(mini, EVENTS, "  place: Kursk region\n", '  place: "Kursk\\Lregion"\n')
+    assert main(["validate", "--root", str(mini), "--records-only"]) == 0, capsys.readouterr().out
+    from nk_troops.records import load_dataset
+
+    dataset, _ = load_dataset(mini)
+    assert dataset.of("events")[0].record.place == "Kursk\u2028region"
+
+
 # --------------------------------------------------------------------------- 8. every entry of seeds/ described
 
 

@@ -100,17 +100,27 @@ def load_yaml(text: str, file: str) -> Loaded:
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = lines.at(mark) if mark else (None, None)
-        raise YamlLoadError(
-            P.YamlSyntax(
-                f"the file is not valid YAML: {e.problem or e}",
-                file=file,
-                line=line,
-                column=col,
-                hint="check indentation and quoting on this line and the one before",
+        hint = "check indentation and quoting on this line and the one before"
+        brk = lines.yaml_break_near(line) if line else None
+        if brk is not None:  # a line break to YAML that the file's lines do not show: the likeliest cause
+            hint = (
+                f"line {lines.of_index(brk.start())[0]} holds U+{ord(brk.group()):04X}, which YAML reads as a "
+                f"line break: {_BREAK_HINT[brk.group()]}"
             )
+        raise YamlLoadError(
+            P.YamlSyntax(f"the file is not valid YAML: {e.problem or e}", file=file, line=line, column=col, hint=hint)
         ) from None
     except yaml.YAMLError as e:
         raise YamlLoadError(P.YamlSyntax(f"the file is not valid YAML: {e}", file=file)) from None
+
+
+_YAML_BREAK = re.compile("[\x85\u2028\u2029]")
+_BREAK_HINT = {
+    "\x85": "remove it: it is a control character (NEL), which no text may hold",
+    "\u2028": "write it as \\L inside double quotes, or remove it",
+    "\u2029": "write it as \\P inside double quotes, or remove it",
+}
+"""How to write each: YAML's escape in a double-quoted scalar keeps the character."""
 
 
 class _Lines:
@@ -120,12 +130,32 @@ class _Lines:
     def __init__(self, text: str):
         self.own = any(ch in text for ch in "\r\x85\u2028\u2029")  # else PyYAML's lines are the file's
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)] if self.own else []
+        self.text = text
+
+    def yaml_break_in(self, start: Any, end: Any) -> str | None:
+        """The first character between two marks that YAML reads as a line break but the file's lines do not."""
+        if not self.own:
+            return None
+        found = _YAML_BREAK.search(self.text, start.index, end.index)
+        return found.group() if found else None
 
     def at(self, mark: Any) -> tuple[int, int]:
         if not self.own:
             return mark.line + 1, mark.column + 1
-        line = bisect_right(self.starts, mark.index)
-        return line, mark.index - self.starts[line - 1] + 1
+        return self.of_index(mark.index)
+
+    def yaml_break_near(self, line: int) -> re.Match | None:
+        """The first character YAML reads as a line break on this line of the file or the one before."""
+        if not self.own:
+            return None
+        start = self.starts[max(line - 2, 0)]
+        end = self.starts[line] if line < len(self.starts) else len(self.text)
+        return _YAML_BREAK.search(self.text, start, end)
+
+    def of_index(self, index: int) -> tuple[int, int]:
+        """Line and column of a character of the text, in the text's own lines (with ``own`` set)."""
+        line = bisect_right(self.starts, index)
+        return line, index - self.starts[line - 1] + 1
 
 
 def _read(events: Any, file: str, lines: _Lines) -> Loaded:
@@ -138,6 +168,12 @@ def _read(events: Any, file: str, lines: _Lines) -> Loaded:
 
     def refuse(kind: type[P.Problem], message: str, where: tuple[int, int], **extra: Any) -> YamlLoadError:
         return YamlLoadError(kind(message, file=file, line=where[0], column=where[1], **extra))
+
+    def refuse_value(path: Path, message: str, hint: str) -> None:
+        """A value read but refused: kept as written, its problem at its field (named in its record)."""
+        line, column = positions[path]
+        field = P.dotted(path[1:] if path and isinstance(path[0], int) else path)
+        refused[path] = P.FieldProblem(message, file=file, line=line, column=column, field=field, hint=hint)
 
     def put(value: Any) -> None:
         nonlocal root
@@ -200,17 +236,21 @@ def _read(events: Any, file: str, lines: _Lines) -> Loaded:
         path = () if top is None else top.path + ((top.key,) if top.key is not None else (len(top.value),))
         positions.setdefault(path, where)  # a key keeps its own line; the root and list items get theirs
         if isinstance(event, ScalarEvent):
+            brk = lines.yaml_break_in(event.start_mark, event.end_mark)
             try:
-                put(_scalar(event))
+                put(_scalar(event) if brk is None else event.value)
             except _TooManyDigits as e:
                 put(event.value)
-                refused[path] = P.FieldProblem(
+                refuse_value(
+                    path,
                     f"the number {e.shown} has {e.digits:,} significant digits; at most {MAX_DIGITS} are kept exactly",
-                    file=file,
-                    line=positions[path][0],  # where its field is, as every other problem of a field
-                    column=positions[path][1],
-                    field=P.dotted(path[1:] if path and isinstance(path[0], int) else path),  # named in its record
-                    hint="round it, or write a large number with an exponent (for example 1.5e20); text goes in quotes",
+                    "round it, or write a large number with an exponent (for example 1.5e20); text goes in quotes",
+                )
+            if brk is not None:  # YAML folds it into a space or a line break: the value read is not the one written
+                refuse_value(
+                    path,
+                    f"the value holds U+{ord(brk):04X}, which YAML reads as a line break and changes",
+                    _BREAK_HINT[brk],
                 )
         elif isinstance(event, CollectionStartEvent):
             if len(stack) >= MAX_DEPTH:
