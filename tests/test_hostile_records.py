@@ -106,6 +106,20 @@ def test_a_wrong_form_reference_of_a_record_that_fails_its_shape_is_one_problem(
     assert found == [("dangling-reference", "claimant_actor_id"), ("missing-field", "measure")], found
 
 
+@pytest.mark.parametrize("written", ["1e-400", "-2.5E-999", "0.00001e-330"])
+def test_a_number_too_small_to_keep_is_refused_not_read_as_zero(mini, capsys, written):
+    """1e-400 was read as 0 and published as 0."""
+    edit(mini, FIGURES, "  value: 4000\n", f"  value: {written}\n")
+    [p] = refused(mini, capsys)
+    assert (p["type"], p["line"], p["column"], p["field"]) == ("field-error", 4, 3, "value")
+    assert "too small" in p["message"] and p["hint"]
+
+
+def test_zero_written_any_way_is_zero(mini, capsys):
+    edit(mini, FIGURES, "  value: 4000\n", "  value: 0.0e-400\n")
+    assert main(["validate", "--root", str(mini), "--records-only"]) == 0, capsys.readouterr().out
+
+
 def test_a_number_refused_for_its_digits_leaves_the_rest_of_the_file_checked(mini, capsys):
     """The loader raised on the number: the file went unread, and the problems after it surfaced one run later."""
     edit(mini, FIGURES, "  value: 4000\n", f"  value: {'9' * 40}\n")
@@ -147,8 +161,9 @@ def test_the_table_checker_reads_numbers_as_table_schema_defines_them(kind):
 
     table, column = ("figures", "value") if kind == "number" else ("citations", "char_start")
     spec = table_spec(M.BY_RESOURCE[table]).by_name[column]
-    good = ["+300", "300", "+0"] + (["+1.5e3", "+.5", "2.5"] if kind == "number" else [])
+    good = ["+300", "300", "+0"] + (["+1.5e3", "+.5", "2.5", "0.0e-400", "-0", "1e-300"] if kind == "number" else [])
     bad = ["inf", "-inf", "Infinity", "NaN", "nan", "true", "false", "1e999", "++3", "+", "3+"]
+    bad += ["1e-400", "-0.5E-999"] if kind == "number" else []  # read as 0: not the number written
     if kind == "integer":
         bad += ["1.5", "+1e3", "+99999999999999999999"]
     found = Found(table)

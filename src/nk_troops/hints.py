@@ -242,6 +242,14 @@ def wrong_form(shown: str) -> str:
     return f"{shown} does not have the required form"
 
 
+def too_small_to_keep(shown: str) -> str:
+    """A number under the smallest a 64-bit float holds, which every reader would read as 0."""
+    return f"{shown} is too small to be kept as a number: it would be read as 0"
+
+
+TOO_SMALL_HINT = "write 0, or a larger number"
+
+
 def what_it_is(name: str, description: str | None, example: object = None) -> str | None:
     """A field's description and an example, as a hint."""
     if not description:

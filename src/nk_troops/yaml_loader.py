@@ -34,6 +34,7 @@ from yaml.events import (
     ScalarEvent,
 )
 
+from . import hints
 from . import problems as P
 
 _STANDARD_TAGS = {
@@ -239,13 +240,9 @@ def _read(events: Any, file: str, lines: _Lines) -> Loaded:
             brk = lines.yaml_break_in(event.start_mark, event.end_mark)
             try:
                 put(_scalar(event) if brk is None else event.value)
-            except _TooManyDigits as e:
+            except _NotKept as e:
                 put(event.value)
-                refuse_value(
-                    path,
-                    f"the number {e.shown} has {e.digits:,} significant digits; at most {MAX_DIGITS} are kept exactly",
-                    "round it, or write a large number with an exponent (for example 1.5e20); text goes in quotes",
-                )
+                refuse_value(path, e.message, e.hint)
             if brk is not None:  # YAML folds it into a space or a line break: the value read is not the one written
                 refuse_value(
                     path,
@@ -264,10 +261,11 @@ def _read(events: Any, file: str, lines: _Lines) -> Loaded:
     return Loaded(root, positions, refused)
 
 
-class _TooManyDigits(Exception):
-    def __init__(self, text: str, digits: int):
-        self.shown = text if len(text) <= 24 else text[:21] + "..."
-        self.digits = digits
+class _NotKept(Exception):
+    """A number written so that reading it would change it."""
+
+    def __init__(self, message: str, hint: str):
+        self.message, self.hint = message, hint
 
 
 def _significant_digits(number: str) -> int:
@@ -288,7 +286,14 @@ def _scalar(event: ScalarEvent) -> Any:
     is_int = _INT.fullmatch(value)
     if is_int or _FLOAT.fullmatch(value):
         digits = _significant_digits(value)
+        shown = value if len(value) <= 24 else value[:21] + "..."
         if digits > MAX_DIGITS:
-            raise _TooManyDigits(value, digits)
-        return int(value) if is_int else float(value)
+            raise _NotKept(
+                f"the number {shown} has {digits:,} significant digits; at most {MAX_DIGITS} are kept exactly",
+                "round it, or write a large number with an exponent (for example 1.5e20); text goes in quotes",
+            )
+        number = int(value) if is_int else float(value)
+        if number == 0 and digits:  # a float under 1e-308 or so is read as 0
+            raise _NotKept(hints.too_small_to_keep(f"the number {shown}"), hints.TOO_SMALL_HINT)
+        return number
     return value

@@ -189,6 +189,11 @@ class _Cells:
         typed = self._cast(clean, TYPED[c.type])
         if c.type == "number":
             self._refuse(self.ok & ~_np_mask(pc.is_finite(typed)), lambda v: f"{_show(v)} is not a finite number")
+            zero = np.flatnonzero(self.ok & _np_mask(pc.equal(typed, 0.0)))  # few: the text is read only there
+            if len(zero):
+                under = np.zeros(len(col), bool)
+                under[zero] = _np_mask(pc.match_substring_regex(col.take(pa.array(zero)), r"^[+-]?[0.]*[1-9]"))
+                self._refuse(under, lambda v: hints.too_small_to_keep(_show(v)), hints.TOO_SMALL_HINT)
         for bound, op, word in (
             (c.minimum, pc.less, "below the minimum"),
             (c.maximum, pc.greater, "above the maximum"),
