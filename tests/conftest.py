@@ -29,10 +29,14 @@ def repo_tables() -> dict:
 
 @functools.cache
 def repo_tables_and_plots() -> tuple[dict, dict[str, bytes]]:
-    """The repository's tables and their real plots, drawn once per test process (for test_site and test_plots)."""
-    from nk_troops.plots import render_plots
+    """The repository's tables and its published plots (for test_site and test_plots): test_build.py proves the
+    committed plots are what the records draw, so they are read, not drawn again in every test process."""
+    from nk_troops.plots import PLOTS, PLOTS_DIR
 
-    return repo_tables(), render_plots(repo_tables())
+    plots = {
+        f"{PLOTS_DIR}/{n}.{x}": (REPO / PLOTS_DIR / f"{n}.{x}").read_bytes() for n in PLOTS for x in ("png", "svg")
+    }
+    return repo_tables(), plots
 
 
 def published_hashes(root: Path) -> dict[str, str]:
