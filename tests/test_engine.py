@@ -431,6 +431,24 @@ def test_every_reference_into_a_table_of_no_rows_dangles(tmp_path):
     assert len(expected) > 20 and expected <= found, sorted(expected - found)[:5]
 
 
+@pytest.mark.parametrize("table", ["actors", "claims", "sources"])
+@pytest.mark.parametrize("rows", ["one", "every"])
+def test_a_table_with_rows_it_could_not_split_is_not_looked_up(tmp_path, table, rows):
+    """A skipped row's key is unknown: every reference to it was reported as dangling (and with every row skipped,
+    every reference into the table; for claims, every claim as held by nothing and cited by nothing)."""
+    GEN.write_package(tmp_path, 60, seed=18)
+    path = tmp_path / f"dataset/tables/csv/{table}.csv"
+    lines = path.read_bytes().split(b"\r\n")
+    last = 2 if rows == "one" else len(lines) - 1
+    lines[1:last] = [line + b",extra" for line in lines[1:last]]
+    data = b"\r\n".join(lines)
+    path.write_bytes(data)
+    _refresh(tmp_path, table, data)
+    problems = validate_tables(tmp_path)
+    assert {(p.resource, p.type) for p in problems} == {(table, "table-structure-error")}, problems[:5]
+    assert len(problems) == last - 1
+
+
 def test_a_split_point_at_the_end_of_the_file_makes_no_empty_part(tmp_path, monkeypatch):
     """When the last record is longer than the span between split targets, a cut can fall at the end of
     the file; that empty byte range used to be reported as 'Empty CSV file' with two workers only."""

@@ -164,7 +164,8 @@ def load_archive(root: Path, state: TableState, file_problems: list[P.Problem]) 
         described.add(name)
         if refused is not None:
             found.add(refused.kind, idx, fld, refused.message, refused.hint)
-    if seeds.is_dir() and not seeds.is_symlink():  # a link leading out of the package is not listed
+    # a link leading out of the package is not listed; a sources table not read whole may describe the rest
+    if seeds.is_dir() and not seeds.is_symlink() and state.whole:
         for rel, message, hint in undescribed_seeds(seeds, described):
             file_problems.append(P.SeedUndescribed(message, file=rel, hint=hint))
     return Archive.of(ids, texts)

@@ -73,12 +73,13 @@ def check_keys(run: RunState, target: TableState) -> None:
     foreign key into it, and (for claims) the registry and citation coverage."""
     spec = target.spec
     r = spec.resource
-    if not target.readable:  # a table not read to its end: every reference to a row after the stop would dangle
-        if target.rows == 0:
-            return
+    if target.rows == 0 and not target.whole:
+        return
     pkname = spec.primary_key
     pk = target.key(pkname)
-    probes = _probes_into(run, target) if target.readable else []
+    # a table not read whole leaves keys unknown: references into it, and (for claims) its coverage, wait for a run
+    # that reads it (its read rows' own keys are still checked)
+    probes = _probes_into(run, target) if target.whole else []
     groups = {}
     if r == "claims":
         groups["held"] = [i for i, p in enumerate(probes) if p[0] == "registry"]
@@ -147,7 +148,7 @@ def check_keys(run: RunState, target: TableState) -> None:
                     lambda v: f"'{v}' has no row in claims (the key registry)",
                 )
             )
-    if r == "claims":
+    if r == "claims" and target.whole:
         _coverage(run, target, pk, m.unreferenced)
     if r == "sources":
         _unarchived(run, target)
@@ -172,7 +173,7 @@ def _relay_message(first: str, source: list, other: list) -> str | None:
 
 def _coverage(run: RunState, claims: TableState, pk: KeyHashes, unreferenced: dict[str, np.ndarray]) -> None:
     """Claims held by no event, statement or figure, and claims no citation cites."""
-    if all(run.states[t].readable for t in CLAIM_TABLES.values()):  # else every claim of an unread table
+    if all(run.states[t].whole for t in CLAIM_TABLES.values()):  # else every claim of a table not read whole
         run.add_later(
             Later(
                 claims,
@@ -183,7 +184,7 @@ def _coverage(run: RunState, claims: TableState, pk: KeyHashes, unreferenced: di
                 lambda v: f"'{v}' is in claims but not in {CLAIM_TABLES.get(v[:2], 'events, statements or figures')}",
             )
         )
-    if run.states["citations"].readable:
+    if run.states["citations"].whole:
         run.add_later(
             Later(
                 claims,

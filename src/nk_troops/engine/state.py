@@ -126,6 +126,11 @@ class TableState:
             rows = np.where(rows >= s, rows + 1, rows)
         return rows
 
+    @property
+    def whole(self) -> bool:
+        """Read to its end with no row skipped: every key it holds is known, so a reference that finds none dangles."""
+        return self.readable and not self.skipped
+
     def key(self, name: str) -> KeyHashes:
         """The 64-bit hashes of a key column and where it has a value."""
         return self.keys.get(name) or (np.zeros(0, np.uint64), np.zeros(0, bool))
