@@ -449,6 +449,30 @@ def test_a_table_with_rows_it_could_not_split_is_not_looked_up(tmp_path, table, 
     assert len(problems) == last - 1
 
 
+@pytest.mark.parametrize(
+    "first, said",
+    [
+        (b'"claim_id\n",record_type\r\n', {"a column 'claim_id\\n' that the table", "no column 'claim_id'"}),
+        (b'claim"_id,record_type\r\n', {"a column 'claim\"_id' that the table", "no column 'claim_id'", "odd number"}),
+        (b"claim_id,record_type\r", {"bare CR"}),
+    ],
+    ids=["quoted-line-break", "quote-inside-a-cell", "bare-cr-and-no-rows"],
+)
+def test_the_header_line_ends_where_pyarrow_ends_it(tmp_path, first, said):
+    """The header was read to the first LF, even inside a quoted cell (every later column then missing); a quote
+    inside an unquoted cell was taken to open a quoted one; a header alone ending in a bare CR passed."""
+    GEN.write_package(tmp_path, 30, seed=19)
+    path = tmp_path / "dataset/tables/csv/claims.csv"
+    rest = path.read_bytes().split(b"\r\n", 1)[1]
+    data = first + (rest if first.endswith(b"\n") else b"")
+    path.write_bytes(data)
+    _refresh(tmp_path, "claims", data)
+    problems = [p for p in validate_tables(tmp_path) if p.resource == "claims"]
+    messages = [p.message.replace("\n", "\\n") for p in problems]
+    assert all(p.type == "table-structure-error" for p in problems) and len(problems) == len(said), messages
+    assert all(any(words in m for m in messages) for words in said), messages
+
+
 def test_a_split_point_at_the_end_of_the_file_makes_no_empty_part(tmp_path, monkeypatch):
     """When the last record is longer than the span between split targets, a cut can fall at the end of
     the file; that empty byte range used to be reported as 'Empty CSV file' with two workers only."""

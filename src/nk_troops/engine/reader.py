@@ -31,35 +31,45 @@ def _merge(batches: list[pa.RecordBatch]) -> pa.RecordBatch:
     return pa.Table.from_batches(batches).unify_dictionaries().combine_chunks().to_batches()[0]
 
 
-def _header(path: Path) -> list[str]:
-    import csv
-
-    with open(path, "rb") as fh:
-        first = fh.readline(1 << 20)
-    line = first.decode("utf-8-sig", errors="replace").rstrip("\r\n")
-    if not line:
-        return []
-    try:
-        return next(csv.reader([line]))
-    except csv.Error:  # a bare CR or a NUL (a UTF-16 file): not our header, and reported as such, never raised
-        return line.split(",")
+_QUOTED_CELL = re.compile(rb'"[^"]*(?:""[^"]*)*"')
+_PLAIN_CELL = re.compile(rb"[^,\r\n]*")
 
 
-_LINE_END_OR_QUOTE = re.compile(rb'"|\r\n?|\n')
-
-
-def _ends_lines_in_bare_cr(path: Path) -> bool:
-    """Whether the table's first line (its header) ends, outside quotes, in a CR alone: lines ended as on classic
-    Mac OS, which pyarrow also reads as line ends, but whose quoted line breaks it misreads."""
+def _first_line(path: Path) -> tuple[bytes, bytes]:
+    """A table's first line (its header), as pyarrow splits it: up to the first CR, LF or CRLF outside a quoted
+    cell (a quote opens one only at the start of a cell); and that line end (b"" if none in the first MiB)."""
     with open(path, "rb") as fh:
         head = fh.read(1 << 20)
-    quoted = False
-    for m in _LINE_END_OR_QUOTE.finditer(head):
-        if m.group() == b'"':
-            quoted = not quoted
-        elif not quoted:
-            return m.group() == b"\r" and m.end() < len(head)
-    return False
+    pos = 0
+    while True:
+        if head.startswith(b'"', pos):
+            quoted = _QUOTED_CELL.match(head, pos)
+            if quoted is None:  # not closed in what was read
+                return head, b""
+            pos = quoted.end()
+        pos = _PLAIN_CELL.match(head, pos).end()  # type: ignore[union-attr]  # matches the empty string too
+        if pos >= len(head):
+            return head, b""
+        if head[pos] != ord(","):
+            return head[:pos], b"\r\n" if head.startswith(b"\r\n", pos) else head[pos : pos + 1]
+        pos += 1
+
+
+def _parse_header(line: bytes) -> list[str]:
+    import csv
+
+    text = line.decode("utf-8-sig", errors="replace")
+    if not text:
+        return []
+    try:
+        return next(csv.reader([text]))
+    except csv.Error:  # a NUL (a UTF-16 file): not our header, and reported as such, never raised
+        return text.split(",")
+
+
+def _header(path: Path) -> list[str]:
+    """The column names a table's first line gives."""
+    return _parse_header(_first_line(path)[0])
 
 
 WINDOW = 1 << 22

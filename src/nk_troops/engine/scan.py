@@ -14,7 +14,7 @@ from .. import problems as P
 from .archive import load_archive
 from .batch import check_batch
 from .firstpass import check_file
-from .reader import BLOCK_SIZE, GROUP, CsvInput, _ends_lines_in_bare_cr, _header, _merge
+from .reader import BLOCK_SIZE, GROUP, CsvInput, _first_line, _merge, _parse_header
 from .runstate import RunState
 from .state import TableState, TableStructure
 
@@ -42,9 +42,21 @@ def scan(run: RunState, st: TableState) -> None:
 def read_rows(run: RunState, st: TableState) -> None:
     spec = st.spec
     names = spec.names
-    head = _header(st.path)
     if st.part > 0:  # a later part of a file: no header (a bad header was reported by part 0)
-        head = names
+        head, end = names, b"\n"
+    else:
+        line, end = _first_line(st.path)
+        head = _parse_header(line)
+    if end == b"\r" and st.utf8_ok is not False:  # pyarrow misreads the quoted line breaks of such a file
+        st.found.add(
+            TableStructure,
+            -1,
+            None,
+            "the header line ends in a bare CR (a carriage return alone); a table's lines end in CRLF or LF",
+            "save it with CRLF or LF line ends, as RFC 4180 CSV (a CR inside a cell goes in quotes)",
+        )
+        st.readable = False
+        return
     if head != names and not _header_usable(st, head):
         st.readable = False
         return
@@ -121,15 +133,6 @@ def _header_usable(st: TableState, head: list[str]) -> bool:
             None,
             "the file is not UTF-8, so its header cannot be read",
             "tables are UTF-8 CSV (RFC 4180) with the columns of the schema; save it as UTF-8",
-        )
-        return False
-    if _ends_lines_in_bare_cr(st.path):  # pyarrow misreads such a file's quoted line breaks
-        st.found.add(
-            TableStructure,
-            -1,
-            None,
-            "the header line ends in a bare CR (a carriage return alone); a table's lines end in CRLF or LF",
-            "save it with CRLF or LF line ends, as RFC 4180 CSV (a CR inside a cell goes in quotes)",
         )
         return False
     missing = [n for n in names if n not in head]
