@@ -473,6 +473,17 @@ def test_the_header_line_ends_where_pyarrow_ends_it(tmp_path, first, said):
     assert all(any(words in m for m in messages) for words in said), messages
 
 
+def test_the_rows_read_before_a_stop_are_checked(tmp_path):
+    """Batches are checked a group at a time; a read that stopped (a cell over pyarrow's block) dropped the group
+    read so far unchecked, and said it stopped "after 0 rows"."""
+    GEN.write_package(tmp_path, 300, seed=20)
+    _set_cells(tmp_path, "actors", {10: {"actor_type": "bogus"}, 250: {"notes": "x" * (2 << 20)}})
+    found = validate_tables(tmp_path)
+    assert ("actors", 10, "actor_type", "field-error") in _found(found)
+    [stop] = [p for p in found if p.resource == "actors" and "reading stopped" in p.message]
+    assert int(stop.message.split("after ")[1].split(" rows")[0].replace(",", "")) >= 10, stop.message
+
+
 def test_a_split_point_at_the_end_of_the_file_makes_no_empty_part(tmp_path, monkeypatch):
     """When the last record is longer than the span between split targets, a cut can fall at the end of
     the file; that empty byte range used to be reported as 'Empty CSV file' with two workers only."""

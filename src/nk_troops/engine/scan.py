@@ -85,18 +85,21 @@ def read_rows(run: RunState, st: TableState) -> None:
     read = pacsv.ReadOptions(use_threads=False, block_size=BLOCK_SIZE, column_names=names if st.part > 0 else None)
     repair = st.utf8_ok is False  # the first pass found bytes that are not UTF-8: located below
     source = None
+    group: list[pa.RecordBatch] = []  # read, not yet checked
+    stop: str | None = None
     try:
         with CsvInput(st.path, st.byte_range, repair) as source:
-            group: list[pa.RecordBatch] = []
             for batch in source.open(read_options=read, parse_options=parse, convert_options=convert):
                 group.append(batch)
                 if len(group) == GROUP:
-                    check_batch(run, st, _merge(group))
-                    group = []
-            if group:
-                check_batch(run, st, _merge(group))
+                    ready, group = group, []
+                    check_batch(run, st, _merge(ready))
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as e:
-        msg = str(e).split("\n")[0]
+        stop = str(e).split("\n")[0]
+    if group:  # the rows read before the end, or before a stop
+        check_batch(run, st, _merge(group))
+    if stop is not None:
+        msg = stop
         if st.rows == 0 and st.part == 0 and msg.startswith("CSV parse error: Empty CSV file"):
             return  # the header (checked above) with no line end after it: a table with no rows
         cls = P.EncodingProblem if "UTF8" in msg or "utf" in msg.lower() else P.FileUnreadable
