@@ -473,6 +473,22 @@ def test_the_header_line_ends_where_pyarrow_ends_it(tmp_path, first, said):
     assert all(any(words in m for m in messages) for words in said), messages
 
 
+@pytest.mark.parametrize("extra", ["one-long", "many"])
+def test_a_header_that_is_not_the_tables_is_said_briefly(tmp_path, extra):
+    """A header name of a MiB was printed whole, twice; 10,000 unknown columns gave 10,000 problems."""
+    GEN.write_package(tmp_path, 30, seed=21)
+    path = tmp_path / "dataset/tables/csv/claims.csv"
+    head, rest = path.read_bytes().split(b"\r\n", 1)
+    added = [b"x" * (1 << 20)] if extra == "one-long" else [b"c%d" % i for i in range(10_000)]
+    data = b",".join([head, *added]) + b"\r\n" + rest
+    path.write_bytes(data)
+    _refresh(tmp_path, "claims", data)
+    problems = [p for p in validate_tables(tmp_path) if p.resource == "claims"]
+    assert len(problems) == 1 and len(problems[0].to_text()) < 300, [p.to_text()[:300] for p in problems[:3]]
+    if extra == "many":
+        assert "10,000 columns the table does not define" in problems[0].message
+
+
 def test_the_rows_read_before_a_stop_are_checked(tmp_path):
     """Batches are checked a group at a time; a read that stopped (a cell over pyarrow's block) dropped the group
     read so far unchecked, and said it stopped "after 0 rows"."""

@@ -125,6 +125,15 @@ def read_rows(run: RunState, st: TableState) -> None:
                 )
 
 
+EXTRA_COLUMNS_SAID = 20
+"""Columns the table does not define that are reported one by one; more are said in one problem."""
+
+
+def _name(name: str, limit: int = 60) -> str:
+    """A column name as a report shows it: cut short (a header line may be a MiB long)."""
+    return name if len(name) <= limit else name[: limit - 3] + "..."
+
+
 def _header_usable(st: TableState, head: list[str]) -> bool:
     """Report a header that is not the table's columns; whether the rows can still be read (the same
     columns in another order)."""
@@ -143,8 +152,16 @@ def _header_usable(st: TableState, head: list[str]) -> bool:
     twice = {n: k for n, k in Counter(head).items() if k > 1 and n in names}
     for n in missing:
         st.found.add(TableStructure, -1, n, f"the header has no column {n!r}")
-    for n in extra:
-        st.found.add(TableStructure, -1, n, f"the header has a column {n!r} that the table does not define")
+    if len(extra) > EXTRA_COLUMNS_SAID:  # not the table's header at all: said once
+        shown = ", ".join(repr(_name(n)) for n in extra[:3])
+        st.found.add(
+            TableStructure, -1, None, f"the header has {len(extra):,} columns the table does not define: {shown}..."
+        )
+    else:
+        for n in extra:
+            st.found.add(
+                TableStructure, -1, _name(n), f"the header has a column {_name(n)!r} that the table does not define"
+            )
     for n, k in twice.items():
         st.found.add(TableStructure, -1, n, f"the header names the column {n!r} {k} times; each column is named once")
     if not missing and not extra and not twice:
