@@ -151,6 +151,13 @@ def test_low_greater_than_high(mini):
     assert "value_low (5000) is greater than value_high (3000)" in p.message
 
 
+def test_numbers_in_a_rule_message_are_shown_as_written(mini):
+    """Shown to 6 digits, 'value (0.123457) is below value_low (0.123457)' gave the reader nothing to fix."""
+    edit(mini, FIGURES, "  value: 4000\n", "  value: 0.12345671\n  value_low: 0.12345674\n")
+    p = one(rejected(mini), "record-rule")
+    assert "value (0.12345671) is below value_low (0.12345674)" in p.message
+
+
 def test_value_outside_its_range(mini):
     edit(mini, FIGURES, "  value: 4000\n", "  value: -3\n")
     p = one(rejected(mini), "field-error")

@@ -55,28 +55,28 @@ LOW_ABOVE_HIGH = Rule(
     P.RecordRule,
     ("figures",),
     "value_low is not greater than value_high.",
-    "value_low ({low:g}) is greater than value_high ({high:g})",
+    "value_low ({low:.15g}) is greater than value_high ({high:.15g})",
 )
 VALUE_BELOW_LOW = Rule(
     "figure-value-within-low",
     P.RecordRule,
     ("figures",),
     "A value given with a lower end is not below it.",
-    "value ({value:g}) is below value_low ({low:g})",
+    "value ({value:.15g}) is below value_low ({low:.15g})",
 )
 VALUE_ABOVE_HIGH = Rule(
     "figure-value-within-high",
     P.RecordRule,
     ("figures",),
     "A value given with an upper end is not above it.",
-    "value ({value:g}) is above value_high ({high:g})",
+    "value ({value:.15g}) is above value_high ({high:.15g})",
 )
 SHARE_AT_MOST_ONE = Rule(
     "figure-share-at-most-one",
     P.RecordRule,
     ("figures",),
     "A figure whose unit is 'share' has value, value_low and value_high between 0 and 1.",
-    "{name} ({value:g}) is a share and must lie between 0 and 1",
+    "{name} ({value:.15g}) is a share and must lie between 0 and 1",
 )
 HEDGE_WORDS = Rule(
     "hedge-words-given",

@@ -200,7 +200,7 @@ class _Cells:
         ):
             if bound is not None:
                 outside = self.ok & _np_mask(op(typed, pa.scalar(bound, typed.type)))
-                self._refuse(outside, lambda v, word=word, bound=bound: f"{_show(v)} is {word} {bound:g}")
+                self._refuse(outside, lambda v, word=word, bound=bound: f"{_show(v)} is {word} {bound:.15g}")
         return typed, self.ok
 
     def _cast(self, clean: pa.Array, target: pa.DataType) -> pa.Array:
