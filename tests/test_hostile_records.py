@@ -115,6 +115,30 @@ def test_a_number_too_small_to_keep_is_refused_not_read_as_zero(mini, capsys, wr
     assert "too small" in p["message"] and p["hint"]
 
 
+@pytest.mark.parametrize("written", ["1e999", "-2.5E400"])
+def test_a_number_too_large_to_keep_is_said_so(mini, capsys, written):
+    """It was 'inf is not a finite number', for a number written finite."""
+    edit(mini, FIGURES, "  value: 4000\n", f"  value: {written}\n")
+    [p] = refused(mini, capsys)
+    assert (p["type"], p["line"], p["field"]) == ("field-error", 4, "value") and "too large" in p["message"]
+
+
+def test_the_table_checker_says_a_number_too_large_or_small_to_keep():
+    import numpy as np
+    import pyarrow as pa
+
+    from nk_troops import models as M
+    from nk_troops.engine.cells import check_column
+    from nk_troops.engine.spec import table_spec
+    from nk_troops.engine.state import Found
+
+    spec = table_spec(M.BY_RESOURCE["figures"]).by_name["value"]
+    found = Found("figures")
+    check_column(spec, pa.array(["1" + "0" * 400, "1e-400"]), np.ones(2, bool), found, 0)
+    assert ["too large" in m for _, _, _, m, _ in found.items] == [True, False]
+    assert "too small" in found.items[1][3]
+
+
 def test_zero_written_any_way_is_zero(mini, capsys):
     edit(mini, FIGURES, "  value: 4000\n", "  value: 0.0e-400\n")
     assert main(["validate", "--root", str(mini), "--records-only"]) == 0, capsys.readouterr().out
@@ -143,7 +167,7 @@ def test_infinity_booleans_and_text_are_not_numbers(mini, capsys, written):
     edit(mini, FIGURES, "  value: 4000\n", f"  value: {written}\n")
     p = one(refused(mini, capsys), "field-error")
     assert (p["file"], p["line"], p["column"], p["field"]) == (FIGURES, 4, 3, "value")
-    assert "not a number" in p["message"] or "not a finite number" in p["message"]
+    assert "not a number" in p["message"] or "too large to be kept" in p["message"]
     assert p["hint"]
 
 

@@ -250,6 +250,11 @@ def too_small_to_keep(shown: str) -> str:
 TOO_SMALL_HINT = "write 0, or a larger number"
 
 
+def too_large_to_keep(shown: str) -> str:
+    """A number over the largest a 64-bit float holds (about 1.8e308), which every reader would read as infinity."""
+    return f"{shown} is too large to be kept as a number: it would be read as infinity"
+
+
 def what_it_is(name: str, description: str | None, example: object = None) -> str | None:
     """A field's description and an example, as a hint."""
     if not description:

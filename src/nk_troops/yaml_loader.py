@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
@@ -295,5 +296,7 @@ def _scalar(event: ScalarEvent) -> Any:
         number = int(value) if is_int else float(value)
         if number == 0 and digits:  # a float under 1e-308 or so is read as 0
             raise _NotKept(hints.too_small_to_keep(f"the number {shown}"), hints.TOO_SMALL_HINT)
+        if number in (math.inf, -math.inf):
+            raise _NotKept(hints.too_large_to_keep(f"the number {shown}"), "write a smaller number")
         return number
     return value

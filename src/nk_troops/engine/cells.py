@@ -188,7 +188,8 @@ class _Cells:
         )
         typed = self._cast(clean, TYPED[c.type])
         if c.type == "number":
-            self._refuse(self.ok & ~_np_mask(pc.is_finite(typed)), lambda v: f"{_show(v)} is not a finite number")
+            # the words inf and NaN are not numbers (NUMBER_RE): a cell read as infinite is one too large
+            self._refuse(self.ok & ~_np_mask(pc.is_finite(typed)), lambda v: hints.too_large_to_keep(_show(v)))
             zero = np.flatnonzero(self.ok & _np_mask(pc.equal(typed, 0.0)))  # few: the text is read only there
             if len(zero):
                 under = np.zeros(len(col), bool)
