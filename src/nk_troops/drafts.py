@@ -307,11 +307,7 @@ def check_drafts(root: Path) -> list[P.Problem]:
             try:
                 model.model_validate(_nfc(shape))
             except ValidationError as e:  # each error located, as for records
-                found = [
-                    p
-                    for p in pydantic_problems(e, model, item, i, loaded.positions, rel, rid)
-                    if p.field not in reported
-                ]
+                found = pydantic_problems(e, model, item, i, loaded.positions, rel, rid, reported)
                 problems += found
                 reported |= {p.field for p in found}
             # its cells and its citations' and links' cells, by the table checker's rules, located as for records

@@ -8,6 +8,7 @@ a did-you-mean, the vocabulary's value for a source's word). Used by ``records.p
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any
 
 from pydantic import ValidationError
@@ -66,8 +67,16 @@ def _model_for_path(model: type[Record], path: tuple) -> Any:
 
 
 def pydantic_problems(
-    err: ValidationError, model: type[Record], item: dict, index: int, positions: dict, file: str, record_id: str | None
+    err: ValidationError,
+    model: type[Record],
+    item: dict,
+    index: int,
+    positions: dict,
+    file: str,
+    record_id: str | None,
+    said: Collection[str | None] = (),
 ) -> list[P.Problem]:
+    """Each error of ``err`` as a located problem, but for the fields in ``said`` (reported already, by the loader)."""
     out: list[P.Problem] = []
     seen_paths: set[tuple] = set()
     knowable = _knowable_fields(model)
@@ -85,7 +94,7 @@ def pydantic_problems(
             probe = probe[:-1]
         fname = P.dotted(path)
         key = (path, etype if etype in ("extra_forbidden", "missing") else "value")
-        if key in seen_paths:
+        if key in seen_paths or fname in said:
             continue  # the alternatives of one union field fail together: report the field once
         seen_paths.add(key)
         value = e.get("input")

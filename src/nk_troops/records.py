@@ -221,11 +221,7 @@ def load_dataset(root: Path) -> tuple[Dataset, list[P.Problem]]:
                 record = model.model_validate(_nfc(item))
             except ValidationError as e:
                 said = {p.field for p in shape}
-                shape += [
-                    p
-                    for p in pydantic_problems(e, model, item, i, loaded.positions, rel, record_id)
-                    if p.field not in said
-                ]
+                shape += pydantic_problems(e, model, item, i, loaded.positions, rel, record_id, said)
             if shape:
                 problems.extend(shape)
                 dataset.invalid.setdefault(model.resource, []).append(
