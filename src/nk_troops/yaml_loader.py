@@ -70,8 +70,9 @@ class Loaded:
     data: Any
     positions: dict[Path, tuple[int, int]]
     problems: dict[Path, P.Problem] = field(default_factory=dict)
-    """Values read but refused (a number with too many digits), by path: the value is kept as the text written,
-    so the rest of the file is still read and checked."""
+    """Values read but refused, by path: a number a float cannot keep as written (too many digits, too small, too
+    large) and a value holding a character YAML reads as a line break. The value is kept as read, so the rest of
+    the file is still read and checked."""
 
     def problems_of(self, index: int, record_id: str | None) -> list[P.Problem]:
         """The refused values of the file's item ``index``, named in its record."""
