@@ -604,9 +604,14 @@ def test_a_table_whose_lines_end_in_a_bare_cr_is_one_problem(tmp_path, monkeypat
     path.write_bytes(data)
     _refresh(tmp_path, "citations", data)
     monkeypatch.setattr(core, "PART_MIN", 50_000)  # with two workers, tables in several byte ranges
+    from nk_troops.engine import scan
+
+    parts_read, read_rows = [], scan.read_rows
+    monkeypatch.setattr(scan, "read_rows", lambda run, st: (parts_read.append(st.part), read_rows(run, st))[1])
     problems = validate_tables(tmp_path, workers=workers)
     assert [(p.resource, p.row, p.type) for p in problems] == [("citations", 1, "table-structure-error")], problems
     assert "bare CR" in problems[0].message and "CRLF" in (problems[0].hint or "")
+    assert set(parts_read) == {0}  # such a table is read as one part: a cut at an LF may fall inside a record
 
 
 def test_a_part_that_cannot_be_read_to_its_end_leaves_no_later_row_misnumbered(tmp_path, monkeypatch):

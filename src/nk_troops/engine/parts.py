@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 
 from .firstpass import check_file
-from .reader import _Cutter, _header
+from .reader import _Cutter, _header_line
 from .runstate import RunState
 from .state import Found, Index, KeyHashes, Range, TableState
 
@@ -16,7 +16,8 @@ from .state import Found, Index, KeyHashes, Range, TableState
 def cut(run: RunState, st: TableState, parts: int) -> list[TableState]:
     """Read a big file once (its hash, whether it is UTF-8, record boundaries) and make its parts."""
     size = st.path.stat().st_size
-    if _header(st.path) != st.spec.names:  # a table whose header is wrong is read whole (and reported)
+    head, end = _header_line(st.path)
+    if head != st.spec.names or end == b"\r":  # a table whose header is wrong is read whole (and reported)
         parts = 1
     cutter = _Cutter(size, parts)
     check_file(run, st, cutter)

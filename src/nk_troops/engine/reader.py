@@ -67,9 +67,15 @@ def _parse_header(line: bytes) -> list[str]:
         return text.split(",")
 
 
+def _header_line(path: Path) -> tuple[list[str], bytes]:
+    """The column names a table's first line gives, and how that line ends (b"\r": lines end in a bare CR)."""
+    line, end = _first_line(path)
+    return _parse_header(line), end
+
+
 def _header(path: Path) -> list[str]:
     """The column names a table's first line gives."""
-    return _parse_header(_first_line(path)[0])
+    return _header_line(path)[0]
 
 
 WINDOW = 1 << 22

@@ -14,7 +14,7 @@ from .. import problems as P
 from .archive import load_archive
 from .batch import check_batch
 from .firstpass import check_file
-from .reader import BLOCK_SIZE, GROUP, CsvInput, _first_line, _merge, _parse_header
+from .reader import BLOCK_SIZE, GROUP, CsvInput, _header_line, _merge
 from .runstate import RunState
 from .state import TableState, TableStructure
 
@@ -45,8 +45,7 @@ def read_rows(run: RunState, st: TableState) -> None:
     if st.part > 0:  # a later part of a file: no header (a bad header was reported by part 0)
         head, end = names, b"\n"
     else:
-        line, end = _first_line(st.path)
-        head = _parse_header(line)
+        head, end = _header_line(st.path)
     if end == b"\r" and st.utf8_ok is not False:  # pyarrow misreads the quoted line breaks of such a file
         st.found.add(
             TableStructure,
