@@ -143,7 +143,7 @@ def test_metadata_that_disagrees_is_not_established(mini, tmp_path, capsys):
     assert "Another title" in reason and META["headline"] in reason
 
 
-def test_a_changed_saved_page_is_reported_by_validate_and_check_tables(mini, tmp_path, capsys):
+def test_a_changed_saved_page_is_reported_by_validate_and_check_tables(mini, tmp_path, capsys, no_frictionless):
     saved = tmp_path / "page.html"
     saved.write_text(saved_page(SEED.read_text(encoding="utf-8")), encoding="utf-8")
     assert add(mini, saved, capsys)[0] == 0
@@ -250,7 +250,7 @@ def test_a_draft_s_provenance_or_source_refused_for_its_digits_is_one_problem_ea
     assert sorted(found) == [("field-error", "citations[0].source_id"), ("field-error", "provenance")], found
 
 
-def test_drafts_are_never_published(mini, tmp_path, capsys):
+def test_drafts_are_never_published(mini, tmp_path, capsys, no_frictionless):
     saved = tmp_path / "saved.txt"
     saved.write_bytes(SEED.read_bytes())
     assert add(mini, saved, capsys)[0] == 0
