@@ -53,7 +53,8 @@ def join(st: TableState) -> None:
         bad.append(part.bad_key_rows + rows)
         st.checked_src = st.checked_src or part.checked_src
         st.readable = st.readable and part.readable
-        st.ranges.append(Range(part.byte_range, part.part, rows, part.rows))
+        stretches = part.ranges or [Range(part.byte_range, part.part == 0, 0, part.rows)]
+        st.ranges.extend(Range(r.byte_range, r.header, r.base + rows, r.rows) for r in stretches)
         rows += part.rows
         records += part.rows + len(part.skipped)
         if not part.readable:  # its rows after the stop are not counted: a later part's would be numbered

@@ -220,6 +220,31 @@ class _Cutter:
                 self.targets.pop(0)
 
 
+def record_after(path: Path, start: int, end: int, skip: int) -> tuple[int, int]:
+    """The bytes ``[a, b)`` of the record that follows the first ``skip`` records of ``path[start:end]``: ``b``
+    just past its line end, or ``end``. Records end at the line ends outside quotes, as :class:`_Cutter` and
+    :class:`Utf8Repair` count them. For a record too long for the reader: the rows after it are read from ``b``."""
+    a = start if skip == 0 else None
+    seen = quotes = 0
+    offset = start
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        while offset < end and (raw := fh.read(min(WINDOW, end - offset))):
+            arr = np.frombuffer(raw, np.uint8)
+            q = np.flatnonzero(arr == 34)
+            nl = np.flatnonzero(arr == 10)
+            ends = nl[((quotes + np.searchsorted(q, nl)) & 1) == 0] + offset + 1
+            if a is None and seen + len(ends) >= skip:
+                a = int(ends[skip - seen - 1])
+                ends = ends[skip - seen :]
+            seen += len(ends)
+            if a is not None and len(ends):
+                return a, int(ends[0])
+            quotes += len(q)
+            offset += len(raw)
+    return (end if a is None else a), end
+
+
 _MARKED = threading.local()
 
 

@@ -21,10 +21,10 @@ Values = dict[str, dict[int, str | None]]
 
 
 def fetch(st: TableState, wanted: dict[str, np.ndarray], where: Range) -> Values:
-    """Read a table (or one byte range of it, whose first kept row is ``where.base``) again for the values
+    """Read a table (or one stretch of it, whose first kept row is ``where.base``) again for the values
     of a few cells. Only the wanted columns are converted, and reading stops after the last wanted row."""
     names = sorted(wanted)
-    head = st.spec.names if where.part > 0 else _header(st.path)
+    head = _header(st.path)  # a split table's is its columns (parts.cut)
     convert = pacsv.ConvertOptions(
         column_types={n: pa.string() for n in head},
         include_columns=names,
@@ -35,7 +35,7 @@ def fetch(st: TableState, wanted: dict[str, np.ndarray], where: Range) -> Values
     parse = pacsv.ParseOptions(
         newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=lambda row: "skip"
     )
-    read = pacsv.ReadOptions(use_threads=False, block_size=BLOCK_SIZE, column_names=head if where.part > 0 else None)
+    read = pacsv.ReadOptions(use_threads=False, block_size=BLOCK_SIZE, column_names=None if where.header else head)
     out: Values = {n: {} for n in names}
     last = max((int(v.max()) for v in wanted.values() if len(v)), default=-1)
     base = where.base
@@ -77,7 +77,7 @@ def emit(run: RunState) -> None:
         st = items[0].table
         want = _wanted(items)
         values[resource] = {c: {} for c in want}
-        for where in st.ranges or [Range(None, 0, 0, st.rows)]:
+        for where in st.ranges or [Range(None, True, 0, st.rows)]:
             mine = {c: v[(v >= where.base) & (v < where.base + where.rows)] for c, v in want.items()}
             if any(len(v) for v in mine.values()):
                 reads.append((st, mine, where))

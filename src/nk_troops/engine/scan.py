@@ -4,6 +4,7 @@ pyarrow cannot split into the columns, or a byte that is not UTF-8, is located t
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 
 import numpy as np
@@ -14,9 +15,9 @@ from .. import problems as P
 from .archive import load_archive
 from .batch import check_batch
 from .firstpass import check_file
-from .reader import BLOCK_SIZE, GROUP, CsvInput, _header_line, _merge
+from .reader import BLOCK_SIZE, GROUP, CsvInput, _header_line, _merge, record_after
 from .runstate import RunState
-from .state import TableState, TableStructure
+from .state import Range, TableState, TableStructure
 
 
 def scan(run: RunState, st: TableState) -> None:
@@ -59,10 +60,72 @@ def read_rows(run: RunState, st: TableState) -> None:
     if head != names and not _header_usable(st, head):
         st.readable = False
         return
+    convert = pacsv.ConvertOptions(
+        column_types={n: pa.string() for n in head},
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
+        null_values=[""],
+        check_utf8=st.utf8_ok is None,  # known to be UTF-8, or read through Utf8Repair
+    )
+    # Records longer than a block stop pyarrow's reader: each is reported and skipped, and the rows after it are
+    # read on, as a segment of their own (the header not in it) whose record numbers start after it.
+    segment, header = st.byte_range, st.part == 0  # what the next reader reads; whether it starts at the header
+    done = 0  # records of this table (or part) before the segment, the header not counted
+    ranges: list[Range] = []
+    while True:
+        base, before = st.rows, len(st.skipped)
+        stop = _read_segment(run, st, segment, header, head, convert, done + int(st.part == 0 and not header))
+        consumed = st.rows - base + len(st.skipped) - before
+        first, last = segment or (0, 0)
+        span = None
+        if stop is not None and stop.startswith(TOO_LONG) and not st.odd_quotes:  # else its end cannot be found
+            with contextlib.suppress(OSError):
+                last = last or st.path.stat().st_size
+                span = record_after(st.path, first, last, consumed + header)
+        if span is None:
+            ranges.append(Range(segment, header, base, st.rows - base))
+            _stopped(st, stop)
+            break
+        a, b = span
+        ranges.append(Range((first, a), header, base, st.rows - base))
+        number = done + consumed + (2 if st.part == 0 else 1)  # as pyarrow numbers records (part 0: header = 1)
+        st.skipped.append(number)
+        st.found.add(
+            TableStructure,
+            ("record", number),
+            None,
+            f"the record is {b - a:,} bytes long, more than the {BLOCK_SIZE:,} the reader takes at once; "
+            "its cells are not checked, the rows after it are",
+            "no cell of a table is that long: look for a cell pasted in by mistake",
+        )
+        done += consumed + 1
+        if b >= last:
+            break
+        segment, header = (b, last), False
+    if len(ranges) > 1:
+        st.ranges = ranges
+
+
+TOO_LONG = "straddling object straddles two block boundaries"
+"""How pyarrow's reader says that a record is longer than its block."""
+
+
+def _read_segment(
+    run: RunState,
+    st: TableState,
+    segment: tuple[int, int] | None,
+    header: bool,
+    head: list[str],
+    convert: pacsv.ConvertOptions,
+    offset: int,
+) -> str | None:
+    """Read and check the rows of ``segment`` (None: the whole file); return what stopped the read, if anything.
+    Record numbers are pyarrow's plus ``offset``."""
     skipped = st.skipped
+    base, before = st.rows, len(skipped)
 
     def on_invalid(row) -> str:
-        number = row.number if row.number is not None else -1
+        number = row.number + offset if row.number is not None else -1
         skipped.append(number)
         st.found.add(
             TableStructure,
@@ -72,22 +135,14 @@ def read_rows(run: RunState, st: TableState) -> None:
         )
         return "skip"
 
-    types = {n: pa.string() for n in head}
-    convert = pacsv.ConvertOptions(
-        column_types=types,
-        strings_can_be_null=True,
-        quoted_strings_can_be_null=True,
-        null_values=[""],
-        check_utf8=st.utf8_ok is None,  # known to be UTF-8, or read through Utf8Repair
-    )
     parse = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid)
-    read = pacsv.ReadOptions(use_threads=False, block_size=BLOCK_SIZE, column_names=names if st.part > 0 else None)
+    read = pacsv.ReadOptions(use_threads=False, block_size=BLOCK_SIZE, column_names=None if header else head)
     repair = st.utf8_ok is False  # the first pass found bytes that are not UTF-8: located below
     source = None
     group: list[pa.RecordBatch] = []  # read, not yet checked
     stop: str | None = None
     try:
-        with CsvInput(st.path, st.byte_range, repair) as source:
+        with CsvInput(st.path, segment, repair) as source:
             for batch in source.open(read_options=read, parse_options=parse, convert_options=convert):
                 group.append(batch)
                 if len(group) == GROUP:
@@ -97,31 +152,39 @@ def read_rows(run: RunState, st: TableState) -> None:
         stop = str(e).split("\n")[0]
     if group:  # the rows read before the end, or before a stop
         check_batch(run, st, _merge(group))
-    if stop is not None:
-        msg = stop
-        if st.rows == 0 and st.part == 0 and msg.startswith("CSV parse error: Empty CSV file"):
-            return  # the header (checked above) with no line end after it: a table with no rows
-        cls = P.EncodingProblem if "UTF8" in msg or "utf" in msg.lower() else P.FileUnreadable
-        st.found.add(
-            cls,
-            None,
-            None,
-            f"reading stopped after {st.rows:,} rows{' of part ' + str(st.part + 1) if st.byte_range else ''}: {msg}",
-            "tables are UTF-8 CSV (RFC 4180) with the columns of the schema",
-        )
-        st.readable = False
     if source is not None and source.repaired is not None:
+        given = st.rows - base + len(skipped) - before + header  # records the reader gave (it reads ahead)
         rows = set()
         for number, column, at in source.repaired.bad:  # one problem a row, at its first bad byte
-            if number not in rows:
+            if number not in rows and number <= given:
                 rows.add(number)
                 st.found.add(
                     P.EncodingProblem,
-                    ("record", number),
-                    names[column] if column < len(names) else None,
+                    ("record", number + offset),
+                    head[column] if column < len(head) else None,
                     f"byte {at:,} of the file is not UTF-8 (the row is checked with it read as U+FFFD)",
                     "tables are UTF-8 CSV: save the file as UTF-8",
                 )
+    return stop
+
+
+def _stopped(st: TableState, stop: str | None) -> None:
+    """Report why the read of a table (or part) stopped, if it did: its rows after that are not read."""
+    if stop is None:
+        return
+    if st.rows == 0 and st.part == 0 and stop.startswith("CSV parse error: Empty CSV file"):
+        return  # the header (checked above) with no line end after it: a table with no rows
+    if stop.startswith(TOO_LONG):  # a quote not closed: the record runs to the end of the file
+        stop = f"a record is longer than the {BLOCK_SIZE:,} bytes the reader takes at once"
+    cls = P.EncodingProblem if "UTF8" in stop or "utf" in stop.lower() else P.FileUnreadable
+    st.found.add(
+        cls,
+        None,
+        None,
+        f"reading stopped after {st.rows:,} rows{' of part ' + str(st.part + 1) if st.byte_range else ''}: {stop}",
+        "tables are UTF-8 CSV (RFC 4180) with the columns of the schema",
+    )
+    st.readable = False
 
 
 EXTRA_COLUMNS_SAID = 20

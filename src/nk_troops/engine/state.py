@@ -80,11 +80,12 @@ class Unverified:
 
 @dataclass(frozen=True)
 class Range:
-    """One part of a table as it was read: its byte range (None: the whole file), its number, the table's
-    kept-row index of its first row, and its number of kept rows."""
+    """One stretch of a table as it was read (a part of a split table, or the rows between records too long to
+    read): its byte range (None: the whole file), whether it starts with the header line, the table's kept-row
+    index of its first row, and its number of kept rows."""
 
     byte_range: tuple[int, int] | None
-    part: int
+    header: bool
     base: int
     rows: int
 
@@ -100,7 +101,7 @@ class TableState:
     byte_range: tuple[int, int] | None = None  # a part of the file: (start, end); None: the whole file
     part: int = 0
     parts: list[TableState] = field(default_factory=list)  # while a split table is read
-    ranges: list[Range] = field(default_factory=list)  # the parts a split table was read in (empty: one)
+    ranges: list[Range] = field(default_factory=list)  # the stretches it was read in (empty: one, the whole)
     # the first pass over the file
     utf8_ok: bool | None = None  # None: not checked (pyarrow checks every cell); False: read through Utf8Repair
     signature: Signature | None = None
