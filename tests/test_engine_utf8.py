@@ -158,3 +158,25 @@ def test_a_reader_left_early_leaves_no_read_of_the_repair_running(tmp_path, monk
     time.sleep(0.3)
     assert running == 0 and calls["after"] == 0, calls
     assert source.repaired is not None and source.repaired.bad  # the bad bytes read so far are still there
+
+
+def test_a_reader_stopped_early_on_a_file_that_is_not_utf8_prints_nothing(tmp_path, monkeypatch):
+    """Leaving a reader early stops its Utf8Repair; the record it then cut short ended inside a character, and
+    pyarrow, decoding it for the invalid-row handler, printed 'Exception ignored ... UnicodeDecodeError'."""
+    import sys
+
+    import pyarrow.csv as pacsv
+
+    from nk_troops.engine.reader import CsvInput
+
+    raised = []
+    monkeypatch.setattr(sys, "unraisablehook", raised.append)
+    path = tmp_path / "t.csv"
+    raw = ("a,b,c\n" + "".join(f"{i},Владивосток 북한군 {i},x\n" for i in range(60_000))).encode()
+    path.write_bytes(raw[:20] + b"\xff" + raw[21:])
+    for _ in range(5):
+        parse = pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=lambda row: "skip")
+        with CsvInput(path, None, True) as source:
+            for _batch in source.open(read_options=pacsv.ReadOptions(block_size=1 << 16), parse_options=parse):
+                break  # as reread.fetch does once it has the rows it wants
+    assert not raised, raised[0].exc_value

@@ -290,6 +290,10 @@ class Utf8Repair:
         while not self.done and (n < 0 or len(self.out) < n):
             self._fill()
         n = len(self.out) if n < 0 else min(n, len(self.out))
+        while 0 < n < len(self.out) and self.out[n] & 0xC0 == 0x80:  # a chunk ends on a whole character: if the
+            n -= 1  # reader is stopped after it, the record it cuts short is still UTF-8 (pyarrow decodes its text)
+        if n == 0 and self.out:
+            n = _utf8_length(self.out[0])
         chunk = bytes(self.out[:n])
         del self.out[:n]
         return chunk
