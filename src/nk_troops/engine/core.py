@@ -2,8 +2,10 @@
 
 How it works (modules of this package, by job; data flows down the list):
 
-* ``reader``: bytes of a file: 4 MB windows, a whole-file UTF-8 check, record boundaries, and a
-  repairing reader that reads a bad byte as U+FFFD and remembers its row;
+* ``reader``: bytes of a file: 4 MB windows, a whole-file UTF-8 check, and a repairing reader that
+  reads a bad byte as U+FFFD and remembers its row;
+* ``boundaries``: where records end, from quote parity and line ends, once every quote is known to
+  open or close a cell (to split a file, and to read on after a record too long to read);
 * ``firstpass``: each file is read once first for its size and sha256 against the descriptor and a
   whole-file UTF-8 check (so the CSV reader can skip its check of every cell; a file that fails is read
   through ``Utf8Repair``, each bad byte located to its row, every row checked);

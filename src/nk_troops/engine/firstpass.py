@@ -7,12 +7,15 @@ from __future__ import annotations
 import hashlib
 
 from .. import problems as P
-from .reader import Utf8Check, _count_quotes, _Cutter, file_signature, file_windows
+from .boundaries import Cutter, QuoteCheck, record_number
+from .reader import Utf8Check, file_signature, file_windows
 from .runstate import RunState
 from .state import TableHashMismatch, TableState, TableStructure
 
+QUOTE_HINT = 'quote a cell that holds a quote, a comma or a line break, and write each quote in it twice ("")'
 
-def check_file(run: RunState, st: TableState, cutter: _Cutter | None = None) -> None:
+
+def check_file(run: RunState, st: TableState, cutter: Cutter | None = None) -> None:
     """Read a table's file once before it is parsed: its size and hash, whether it is UTF-8 (``st.utf8_ok``),
     whether its quotes pair up (``st.odd_quotes``), and with a ``cutter``, where to split it."""
     res = run.resources.get(st.spec.resource, {})
@@ -32,25 +35,38 @@ def check_file(run: RunState, st: TableState, cutter: _Cutter | None = None) -> 
     algo, _, digest = str(want_hash or "").rpartition(":")
     h = hashlib.new(algo or "md5") if want_hash else None
     check = Utf8Check()
-    read = quotes = 0
+    quotes = QuoteCheck()
+    read = 0
     for offset, window in file_windows(st.path):
         read += len(window)
         if h is not None:
             h.update(window)
         if cutter is not None:
-            cutter.feed(window, len(window), offset, quotes)
-        quotes += _count_quotes(window, 0, len(window))
+            cutter.feed(window, len(window), offset, quotes.count)
+        quotes.feed(window, offset)
         check.feed(window)
     st.utf8_ok = check.finish()
-    st.odd_quotes = bool(quotes & 1)
-    if st.odd_quotes:  # the CSV reader takes an unclosed quote at the end as closed, and a stray one as a letter
+    # the CSV reader takes an unclosed quote at the end as closed, and a stray one as a letter; record ends
+    # cannot then be found by quotes, so the file is read in one part, and a record too long stops the read
+    st.odd_quotes = bool(quotes.count & 1) or quotes.stray is not None
+    if not st.utf8_ok:  # its bytes are said to be wrong already; a quote's meaning is not known (UTF-16...)
+        pass
+    elif quotes.stray is not None:
+        st.found.add(
+            TableStructure,
+            ("record", record_number(st.path, quotes.stray)),
+            None,
+            f"the double quote at byte {quotes.stray:,} of the file neither opens nor closes a quoted cell: "
+            "it stands inside a cell that is not quoted, or after the quote that closes one",
+            QUOTE_HINT,
+        )
+    elif st.odd_quotes:
         st.found.add(
             TableStructure,
             None,
             None,
-            f"the file has an odd number of double quotes ({quotes:,}): a quoted cell is not closed, "
-            "or a quote stands inside a cell that is not quoted",
-            'quote a cell that holds a quote, a comma or a line break, and write each quote in it twice ("")',
+            f"the file has an odd number of double quotes ({quotes.count:,}): a quoted cell is not closed",
+            QUOTE_HINT,
         )
     st.signature = signature
     if read != size or file_signature(st.path) != signature:

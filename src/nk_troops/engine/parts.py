@@ -7,8 +7,9 @@ import itertools
 
 import numpy as np
 
+from .boundaries import Cutter
 from .firstpass import check_file
-from .reader import _Cutter, _header_line
+from .reader import _header_line
 from .runstate import RunState
 from .state import Found, Index, KeyHashes, Range, TableState
 
@@ -19,7 +20,7 @@ def cut(run: RunState, st: TableState, parts: int) -> list[TableState]:
     head, end = _header_line(st.path)
     if head != st.spec.names or end == b"\r":  # a table whose header is wrong is read whole (and reported)
         parts = 1
-    cutter = _Cutter(size, parts)
+    cutter = Cutter(size, parts)
     check_file(run, st, cutter)
     bounds = sorted({0, *(c for c in cutter.cuts if 0 < c < size), size})  # no empty range (a cut at the end)
     if len(bounds) < 2 or st.odd_quotes:  # an empty file (emptied since it was measured), or one whose cuts

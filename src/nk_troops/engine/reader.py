@@ -1,4 +1,5 @@
-"""Reading a CSV table (or a byte range of it) in batches, and finding where to split a big file."""
+"""Reading a CSV table (or a byte range of it) in batches: its header, whole-file UTF-8 checks, and a repair
+that reads a file that is not UTF-8 with each bad byte located."""
 
 from __future__ import annotations
 
@@ -173,78 +174,6 @@ class Utf8Check:
         return True
 
 
-_QUOTE_BLOCK = 1 << 18
-
-
-def _count_quotes(buf: bytearray | memoryview, start: int, end: int) -> int:
-    """The number of '"' bytes in ``buf[start:end]``: numpy over 256 KB blocks (about 3.7 GB/s here;
-    ``bytearray.count`` runs a byte loop at about 1 GB/s, as slow as sha256)."""
-    a = np.frombuffer(buf, dtype=np.uint8, count=end)
-    total = 0
-    for i in range(start, end, _QUOTE_BLOCK):
-        total += int(np.count_nonzero(a[i : min(end, i + _QUOTE_BLOCK)] == 34))
-    return total
-
-
-class _Cutter:
-    """Finds record boundaries near target offsets while a file streams by (quote parity + line ends)."""
-
-    def __init__(self, size: int, parts: int):
-        self.targets = [size * i // parts for i in range(1, parts)]
-        self.cuts: list[int] = []
-
-    def feed(self, buf, n: int, offset: int, quotes: int) -> None:
-        """The next ``n`` bytes of the file, in ``buf``, starting at file offset ``offset``, after ``quotes``
-        double quotes (counted by the first pass, which counts them all)."""
-        if not self.targets:
-            return
-        end = offset + n
-        while self.targets and self.targets[0] < end:
-            t = max(self.targets[0], offset)
-            a = np.frombuffer(buf, dtype=np.uint8, count=n)
-            local = a[t - offset :]
-            parity = (quotes + _count_quotes(buf, 0, t - offset)) & 1
-            q = np.flatnonzero(local == 34)
-            nl = np.flatnonzero(local == 10)
-            cut = None
-            for pos in nl:  # the first line end outside quotes
-                inside = (parity + np.searchsorted(q, pos)) & 1
-                if not inside:
-                    cut = t + int(pos) + 1
-                    break
-            if cut is None:
-                break  # look again in the next chunk
-            self.cuts.append(cut)
-            self.targets.pop(0)
-            while self.targets and self.targets[0] < cut:
-                self.targets.pop(0)
-
-
-def record_after(path: Path, start: int, end: int, skip: int) -> tuple[int, int]:
-    """The bytes ``[a, b)`` of the record that follows the first ``skip`` records of ``path[start:end]``: ``b``
-    just past its line end, or ``end``. Records end at the line ends outside quotes, as :class:`_Cutter` and
-    :class:`Utf8Repair` count them. For a record too long for the reader: the rows after it are read from ``b``."""
-    a = start if skip == 0 else None
-    seen = quotes = 0
-    offset = start
-    with open(path, "rb") as fh:
-        fh.seek(start)
-        while offset < end and (raw := fh.read(min(WINDOW, end - offset))):
-            arr = np.frombuffer(raw, np.uint8)
-            q = np.flatnonzero(arr == 34)
-            nl = np.flatnonzero(arr == 10)
-            ends = nl[((quotes + np.searchsorted(q, nl)) & 1) == 0] + offset + 1
-            if a is None and seen + len(ends) >= skip:
-                a = int(ends[skip - seen - 1])
-                ends = ends[skip - seen :]
-            seen += len(ends)
-            if a is not None and len(ends):
-                return a, int(ends[0])
-            quotes += len(q)
-            offset += len(raw)
-    return (end if a is None else a), end
-
-
 _MARKED = threading.local()
 
 
@@ -264,7 +193,7 @@ class Utf8Repair:
     read as U+FFFD, so that one bad byte neither stops the read nor hides the rows after it. Where each was
     is kept in ``bad``: (record number as pyarrow numbers them, 1 for the range's first record; the column's
     index in the record; the byte's offset in the file). Records are counted by the line ends outside quotes,
-    as :class:`_Cutter` finds them. Only for files the first pass found not to be UTF-8: it is Python, at
+    as :class:`Cutter` finds them. Only for files the first pass found not to be UTF-8: it is Python, at
     about 0.3 GB/s, where a valid file is read by Arrow's own reader."""
 
     CHUNK = 1 << 20

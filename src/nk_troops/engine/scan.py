@@ -14,8 +14,9 @@ import pyarrow.csv as pacsv
 from .. import problems as P
 from .archive import load_archive
 from .batch import check_batch
+from .boundaries import record_after
 from .firstpass import check_file
-from .reader import BLOCK_SIZE, GROUP, CsvInput, _header_line, _merge, record_after
+from .reader import BLOCK_SIZE, GROUP, CsvInput, _header_line, _merge
 from .runstate import RunState
 from .state import Range, TableState, TableStructure
 
