@@ -414,3 +414,16 @@ def test_the_table_checker_reports_every_undescribed_entry_of_seeds_too(repo_cop
     assert [f for f, _ in found] == ["seeds/evil.html", "seeds/pipe"], problems
     assert "seeds/evil.html" in found[0][1] and "seeds/pipe" in found[1][1], problems
     assert len(problems) == 2
+
+
+def test_an_id_too_long_is_shortened_where_it_names_the_record(mini, capsys):
+    """A 3,000-character id was printed whole as the record's name, on each line naming it."""
+    edit(mini, "dataset/records/actors.yaml", "- actor_id: dmytro-ponomarenko", "- actor_id: dmytro-" + "x" * 3000)
+    code = main(["validate", "--root", str(mini), "--records-only"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 1
+    [line] = [x for x in lines if "the limit is 80" in x]
+    assert "record dmytro-xxx" in line and "... (3,007 characters): field 'actor_id'" in line
+    assert max(len(x) for x in lines) < 400
+    [whole] = [p for p in refused(mini, capsys) if p["field"] == "actor_id"]
+    assert whole["record_id"] == "dmytro-" + "x" * 3000  # the JSON report has it whole

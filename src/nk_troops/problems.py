@@ -63,7 +63,7 @@ class Problem:
     def to_text(self) -> str:
         parts = [f"{self.where()}: [{self.type}]"]
         if self.record_id:
-            parts.append(f"record {self.record_id}:")
+            parts.append(f"record {_short(self.record_id)}:")
         if self.field:
             parts.append(f"field '{self.field}':")
         parts.append(self.message)
@@ -95,6 +95,14 @@ class Problem:
 _ACTIVE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]|" + INVISIBLE)
 """What a terminal or a reader of the text report would act on rather than show: control characters (escape
 sequences, line breaks that forge report lines), invisible and bidi-control characters, lone surrogates."""
+
+
+RECORD_ID_SHOWN = 80
+"""Characters of a record's id a text report shows (the JSON report has it whole): an id may be too long."""
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= RECORD_ID_SHOWN else f"{text[: RECORD_ID_SHOWN - 3]}... ({len(text):,} characters)"
 
 
 def _inert(text: str) -> str:
