@@ -150,13 +150,18 @@ def read_descriptor(path: Path) -> dict | P.Problem:
         return kind(message, file=name, line=line, column=column, hint=DESCRIPTOR_HINT)
 
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
+        real = path.resolve(strict=True)
+        if not real.is_relative_to(path.parent.resolve()):
+            return bad(P.UnsafePath, f"{name} leads outside the package's folder (through a link)")
+        if not stat.S_ISREG(os.stat(real).st_mode):
             return bad(P.UnsafePath, f"{name} is not a regular file (a folder, FIFO, socket or device)")
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
         with os.fdopen(fd, "rb") as fh:
             if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # replaced since it was looked at
                 return bad(P.UnsafePath, f"{name} is not a regular file (a folder, FIFO, socket or device)")
             data = fh.read(MAX_DESCRIPTOR_BYTES + 1)
+    except RuntimeError:  # a loop of links
+        return bad(P.UnsafePath, f"{name} is a link that leads to itself")
     except OSError as e:
         return bad(P.FileUnreadable, f"cannot read {name}: {e.strerror or e}")
     if len(data) > MAX_DESCRIPTOR_BYTES:
@@ -268,6 +273,10 @@ def check_descriptor(desc: dict, root: Path, name: str) -> Descriptor:
         label = res["name"] if isinstance(res.get("name"), str) else f"#{i + 1}"
         if label != res.get("name"):
             refuse(P.DescriptorProblem, f"the name of resource {i + 1} is {show(res.get('name'))}", label, "name")
+        if label in out.resources:  # readers differ on which one counts: the first is kept, the other refused
+            message = f"resource {i + 1} has the name {show(label)} of an earlier one"
+            refuse(P.DescriptorProblem, message, label, "name", "list each table once, as `nk-troops build` does")
+            continue
         for key in INLINE:
             if key in res and not isinstance(res[key], dict):
                 refuse(P.UnsafePath, f"'{key}' is {show(res[key])}, not an object", label, key, named)
@@ -301,7 +310,7 @@ def check_descriptor(desc: dict, root: Path, name: str) -> Descriptor:
 def _named_profile(key: str, value: object) -> bool:
     if key == "$schema":
         return isinstance(value, str) and _STANDARD_SCHEMA.fullmatch(value) is not None
-    return value in PROFILES
+    return isinstance(value, str) and value in PROFILES
 
 
 def unsafe_folders(root: Path, paths: Iterable[str]) -> list[P.Problem]:
