@@ -492,3 +492,53 @@ def test_a_key_given_twice_in_the_descriptor_is_refused(pkg):
     problems = validate_tables(pkg)
     assert [p.type for p in problems] == ["descriptor-error"] and "'path' twice" in problems[0].message, problems
     assert SECRET not in _report(problems)
+
+
+@pytest.mark.parametrize("where", ["package", "resource"])
+@pytest.mark.parametrize("value", [{"url": "http://127.0.0.1:9/p.json"}, ["tabular-data-package"]])
+def test_a_profile_that_is_not_text_is_refused_without_a_traceback(pkg, where, value):
+    """`value in PROFILES` raised TypeError (unhashable) for an object or a list."""
+
+    def edit(desc: dict) -> None:
+        (desc if where == "package" else desc["resources"][0])["profile"] = value
+
+    _edit_descriptor(pkg, edit)
+    problems = validate_tables(pkg)
+    assert [(p.type, p.field) for p in problems] == [("unsafe-path", "profile")], problems
+
+
+def test_a_resource_listed_twice_is_refused_and_the_first_kept(pkg):
+    """The last of two entries named alike silently won: a wrong size and hash in the first went unseen."""
+
+    def edit(desc: dict) -> None:
+        first = next(r for r in desc["resources"] if r["name"] == "figures")
+        desc["resources"].insert(0, {**first, "bytes": 1})
+
+    _edit_descriptor(pkg, edit)
+    problems = validate_tables(pkg)
+    assert sorted((p.type, p.resource, p.field) for p in problems) == [
+        ("descriptor-error", "figures", "name"),
+        ("table-hash-mismatch", "figures", None),  # the first entry is the one checked
+    ], problems
+
+
+def test_a_descriptor_that_is_a_link_out_of_the_package_is_never_read(pkg):
+    outside = pkg.parent / "outside.json"
+    (pkg / "datapackage.json").rename(outside)
+    os.symlink(outside, pkg / "datapackage.json")
+    problems = validate_tables(pkg)
+    assert [(p.type, p.file) for p in problems] == [("unsafe-path", "datapackage.json")], problems
+    assert "leads outside the package's folder" in problems[0].message
+    os.unlink(pkg / "datapackage.json")
+    os.symlink("datapackage.json", pkg / "datapackage.json")  # a link to itself
+    assert [p.type for p in validate_tables(pkg)] == ["unsafe-path"]
+
+
+def test_a_hash_in_upper_case_hex_is_the_same_hash(pkg):
+    def edit(desc: dict) -> None:
+        for res in desc["resources"]:
+            algo, _, hexdigits = res["hash"].partition(":")
+            res["hash"] = f"{algo}:{hexdigits.upper()}"
+
+    _edit_descriptor(pkg, edit)
+    assert validate_tables(pkg) == []

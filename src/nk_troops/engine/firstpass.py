@@ -71,7 +71,7 @@ def check_file(run: RunState, st: TableState, cutter: Cutter | None = None) -> N
     st.signature = signature
     if read != size or file_signature(st.path) != signature:
         report_changed(run, st)
-    if h is not None and h.hexdigest() != digest:
+    if h is not None and h.hexdigest() != digest.lower():  # hex digits in either case
         st.found.add(
             TableHashMismatch,
             None,
