@@ -492,16 +492,15 @@ def test_a_header_that_is_not_the_tables_is_said_briefly(tmp_path, extra):
         assert "10,000 columns the table does not define" in problems[0].message
 
 
-def test_the_rows_read_before_a_record_too_long_to_read_are_checked(tmp_path):
+def test_the_rows_read_before_a_record_longer_than_a_block_are_checked(tmp_path):
     """Batches are checked a group at a time; a read that stopped (a cell over pyarrow's block) dropped the group
-    read so far unchecked, and said it stopped "after 0 rows". Now the long record is reported at its row and
-    skipped (tests/test_engine_long_records.py checks the rows after it)."""
+    read so far unchecked, and said it stopped "after 0 rows". Now the long record is read alone and checked
+    (tests/test_engine_record_ends.py checks the rows after it)."""
     GEN.write_package(tmp_path, 300, seed=20)
     _set_cells(tmp_path, "actors", {10: {"actor_type": "bogus"}, 250: {"notes": "x" * (2 << 20)}})
     found = validate_tables(tmp_path)
     assert ("actors", 10, "actor_type", "field-error") in _found(found)
-    [long] = [p for p in found if p.resource == "actors" and "bytes long" in p.message]
-    assert (long.row, long.type) == (250, "table-structure-error"), long
+    assert ("actors", 250, "notes", "field-error") in _found(found)  # over its length limit
     assert not [p for p in found if "reading stopped" in p.message]
 
 
@@ -622,7 +621,7 @@ def test_a_table_whose_lines_end_in_a_bare_cr_is_one_problem(tmp_path, monkeypat
 def test_a_record_too_long_to_read_leaves_no_later_row_misnumbered(tmp_path, monkeypatch):
     """A cell longer than pyarrow's block stops the read of its part. The rows of the parts after it were
     numbered as if that part had ended there (131,250 rows too early in a review); then the table was what one
-    read of it reported, the rest unread. Now the record is skipped, and every later row, in this part and the
+    read of it reported, the rest unread. Now the record is read alone, and every later row, in this part and the
     next ones, is read and numbered as in a read of the whole file."""
     from nk_troops.engine import core
 
@@ -630,7 +629,7 @@ def test_a_record_too_long_to_read_leaves_no_later_row_misnumbered(tmp_path, mon
     n = (tmp_path / "dataset/tables/csv/citations.csv").read_bytes().count(b"\r\n")
     _set_cells(tmp_path, "citations", {n // 3: {"excerpt": "B" * (2 << 20)}, n - 2: {"voice": "OWNVOICE"}})
     whole = _found(validate_tables(tmp_path, workers=1))
-    assert ("citations", n // 3, None, "table-structure-error") in whole
+    assert ("citations", n // 3, "excerpt", "field-error") in whole  # over its length limit
     assert ("citations", n - 2, "voice", "field-error") in whole
     assert not [w for w in whole if w[3] == "file-unreadable"]
     monkeypatch.setattr(core, "PART_MIN", 50_000)  # every table in several byte ranges

@@ -17,7 +17,17 @@ from nk_troops.engine import validate_tables
 from nk_troops.engine.boundaries import QuoteCheck
 
 BLOCK = 4096
-LONG = [0, 700, 701, 1499]  # data records given a cell longer than a block: the first, two in a row, the last
+HUGE = 20 * BLOCK  # more than a record may hold (scan.LONGEST blocks): reported and skipped
+LONG = {  # data records given a long cell: the first, three in a row, between one and two blocks, the last
+    0: HUGE,
+    300: BLOCK + BLOCK // 2,
+    301: BLOCK + BLOCK // 3,
+    700: HUGE,
+    701: HUGE,
+    702: 6 * BLOCK,
+    1000: BLOCK + 100,
+    1499: 6 * BLOCK,
+}
 
 
 def _package(tmp_path, bad_byte: bool):
@@ -27,8 +37,9 @@ def _package(tmp_path, bad_byte: bool):
     head, data = rows[0], rows[1:]
     assert len(data) == 1500
     summary, kind = head.index("summary"), head.index("event_type")
-    for i in LONG:
-        data[i][summary] = "long, " * BLOCK
+    for i, size in LONG.items():
+        data[i][summary] = ("long, " * size)[:size]
+        data[i][kind] = "long-kind"  # seen only if the record is checked
     data[900][0] = data[899][0]  # a duplicate id after the long records
     data[1200][kind] = "not-a-kind"
     data[1100][summary] = "Marked: the byte before this word is made not UTF-8"
@@ -45,7 +56,12 @@ def _package(tmp_path, bad_byte: bool):
 
 
 @pytest.mark.parametrize("bad_byte", [False, True], ids=["utf8", "not-utf8"])
-def test_a_record_longer_than_a_block_is_reported_and_the_rows_after_it_are_checked(tmp_path, monkeypatch, bad_byte):
+def test_a_record_longer_than_a_block_is_checked_or_skipped_and_the_rows_after_it_are_checked(
+    tmp_path, monkeypatch, bad_byte
+):
+    """A record longer than the reader's block stopped the whole read. Then it was skipped, but only when the
+    block edges fell across it (one read checked it, a split read skipped it). Now a record up to LONGEST blocks
+    is read alone and checked as any row, a longer one is always skipped, and every row after it is checked."""
     from nk_troops.engine import core, reread, scan
 
     line = _package(tmp_path, bad_byte)
@@ -56,12 +72,14 @@ def test_a_record_longer_than_a_block_is_reported_and_the_rows_after_it_are_chec
         monkeypatch.setattr(core, "PART_MIN", part_min)
         found = [p for p in validate_tables(tmp_path) if p.resource == "events"]
         results[part_min] = sorted((p.type, p.row, p.field, p.message) for p in found)
-        long = sorted(p.row for p in found if "bytes long" in p.message)
-        assert long == [line[i] for i in LONG], results[part_min]
+        skipped = sorted(p.row for p in found if "bytes long" in p.message)
+        assert skipped == [line[i] for i, size in LONG.items() if size == HUGE], results[part_min]
+        checked = sorted(p.row for p in found if p.field == "event_type" and "long-kind" in p.message)
+        assert checked == [line[i] for i, size in LONG.items() if size < HUGE], results[part_min]
         assert all(p.row is not None for p in found), results[part_min]
         dup = [p for p in found if p.field == "event_id" and "already used" in p.message]
         assert [p.row for p in dup] == [line[900]] and f"row {line[899]}" in dup[0].message
-        assert [p.row for p in found if p.field == "event_type"] == [line[1200]]
+        assert [p.row for p in found if p.field == "event_type" and "not-a-kind" in p.message] == [line[1200]]
         if bad_byte:
             assert [p.row for p in found if p.type == "encoding-error"] == [line[1100]], results[part_min]
         assert not [p for p in found if "reading stopped" in p.message]
@@ -78,9 +96,9 @@ def _rewrite(package, resource: str, edit) -> list[list[str]]:
     return rows
 
 
-def _lf(head, data) -> bytes:
+def _lf(head, data, quoting: int = csv.QUOTE_MINIMAL) -> bytes:
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows([head, *data])
+    csv.writer(buf, lineterminator="\n", quoting=quoting).writerows([head, *data])
     return buf.getvalue().encode()
 
 
@@ -131,7 +149,7 @@ def test_a_cr_alone_in_a_cell_ends_a_record_for_every_count(tmp_path, monkeypatc
     def edit(head, data):
         notes, measure = head.index("notes"), head.index("measure")
         data[10][notes] = "aaaQbbb"
-        data[30][notes] = "long " * BLOCK
+        data[30][notes] = "long " * 5 * BLOCK  # more than a record may hold: skipped
         for i in (31, 32, 100):
             data[i][measure] = f"not-a-measure-{i}"
         return _lf(head, data).replace(b"aaaQbbb", b"aaa\rbbb")
@@ -155,7 +173,7 @@ def test_a_quote_that_pairs_with_nothing_and_a_long_record_stop_the_read_and_say
 
     def edit(head, data):
         notes = head.index("notes")
-        data[10][notes], data[20][notes], data[30][notes] = "5Q tall", "6Q tall", "long " * BLOCK
+        data[10][notes], data[20][notes], data[30][notes] = "5Q tall", "6Q tall", "long " * 5 * BLOCK
         return _lf(head, data).replace(b"5Q tall", b'5" tall').replace(b"6Q tall", b'6" tall')
 
     _rewrite(tmp_path, "figures", edit)
@@ -185,3 +203,38 @@ def test_stray_quotes_are_found_wherever_the_windows_fall(pieces, cuts):
     for a, b in itertools.pairwise(bounds):
         check.feed(memoryview(data)[a:b], a)
     assert (check.count, check.stray) == (data.count(b'"'), _stray_reference(data)), (data, bounds)
+
+
+def test_a_byte_order_mark_before_a_quoted_header_is_the_file_s_start(tmp_path, monkeypatch):
+    """Excel's "CSV UTF-8" writes a BOM, and may quote every cell: the quote after the BOM opens the first cell."""
+    GEN.write_package(tmp_path, 300, seed=11)
+    _rewrite(tmp_path, "figures", lambda head, data: _lf(head, data, csv.QUOTE_ALL))
+    assert _whole_and_split(tmp_path, monkeypatch, "figures") == []
+    _rewrite(tmp_path, "figures", lambda head, data: b"\xef\xbb\xbf" + _lf(head, data, csv.QUOTE_ALL))
+    assert _whole_and_split(tmp_path, monkeypatch, "figures") == []
+
+
+def test_quotes_and_line_ends_are_checked_in_a_file_that_is_not_utf8(tmp_path, monkeypatch):
+    """A file with a byte that is not UTF-8 is read through Utf8Repair: a stray quote in it was not reported,
+    and a bad byte after a CR alone was numbered one row before a field error on the same row."""
+    GEN.write_package(tmp_path, 300, seed=12)
+
+    def edit(head, data):
+        notes, measure = head.index("notes"), head.index("measure")
+        data[5][notes] = "Mark one"
+        data[10][notes] = "aaaQbbb"
+        data[50][notes], data[50][measure] = "Mark two", "not-a-measure"
+        data[100][notes] = "5Z tall"
+        raw = _lf(head, data).replace(b"aaaQbbb", b"aaa\rbbb").replace(b"5Z tall", b'5" tall')
+        return raw.replace(b"Mark one", b"\xffark one").replace(b"Mark two", b"\xffark two")
+
+    _rewrite(tmp_path, "figures", edit)
+    found = _whole_and_split(tmp_path, monkeypatch, "figures")
+    # data record i is row i + 2, and one row further on after the CR alone in row 12
+    assert [(r, f, t) for r, f, t, _ in found] == [
+        (7, "notes", "encoding-error"),
+        (13, "", "table-structure-error"),  # the half of row 12 after the CR
+        (53, "measure", "field-error"),
+        (53, "notes", "encoding-error"),
+        (103, "", "table-structure-error"),  # the stray quote
+    ], found

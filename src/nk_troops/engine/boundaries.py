@@ -12,6 +12,7 @@ import numpy as np
 
 from .reader import WINDOW
 
+BOM = b"\xef\xbb\xbf"
 _QUOTE_BLOCK = 1 << 18
 _CELL_EDGE = np.zeros(256, bool)
 _CELL_EDGE[[ord(","), ord("\n"), ord("\r"), ord('"')]] = True
@@ -40,6 +41,7 @@ class QuoteCheck:
         self.stray: int | None = None  # file offset of the first stray quote
         self.last = ord("\n")  # the byte before the next window (the file's start is a cell's edge)
         self.open_end: int | None = None  # a closing quote that ended the last window: checked on the next
+        self.start = b""  # the file's first bytes: a UTF-8 byte order mark, which readers skip, is its start
 
     def feed(self, window: memoryview, offset: int) -> None:
         n = len(window)
@@ -47,6 +49,8 @@ class QuoteCheck:
             self.count += _count_quotes(window, 0, n)
             return
         a = np.frombuffer(window, dtype=np.uint8, count=n)
+        if len(self.start) < 3:
+            self.start += bytes(window[: 3 - len(self.start)])
         if self.open_end is not None and not _CELL_EDGE[a[0]]:
             self.stray = self.open_end
         self.open_end = None
@@ -54,6 +58,8 @@ class QuoteCheck:
         if len(q):
             closing = ((self.count + np.arange(len(q))) & 1).astype(bool)
             before = np.where(q > 0, a[np.maximum(q - 1, 0)], self.last)
+            if self.start == BOM and offset <= 3 < offset + n:
+                before[q == 3 - offset] = ord("\n")
             after = a[np.minimum(q + 1, n - 1)]
             bad = np.where(closing, ~_CELL_EDGE[after] & (q < n - 1), ~_CELL_EDGE[before])
             first = np.flatnonzero(bad)

@@ -8,7 +8,7 @@ import hashlib
 
 from .. import problems as P
 from .boundaries import Cutter, QuoteCheck, record_number
-from .reader import Utf8Check, file_signature, file_windows
+from .reader import Utf8Check, _first_line, file_signature, file_windows
 from .runstate import RunState
 from .state import TableHashMismatch, TableState, TableStructure
 
@@ -49,7 +49,7 @@ def check_file(run: RunState, st: TableState, cutter: Cutter | None = None) -> N
     # the CSV reader takes an unclosed quote at the end as closed, and a stray one as a letter; record ends
     # cannot then be found by quotes, so the file is read in one part, and a record too long stops the read
     st.odd_quotes = bool(quotes.count & 1) or quotes.stray is not None
-    if not st.utf8_ok:  # its bytes are said to be wrong already; a quote's meaning is not known (UTF-16...)
+    if not st.utf8_ok and not _header_is_utf8(st.path):  # UTF-16...: a byte 0x22 may not be a quote at all
         pass
     elif quotes.stray is not None:
         st.found.add(
@@ -78,6 +78,14 @@ def check_file(run: RunState, st: TableState, cutter: Cutter | None = None) -> N
             None,
             f"'{res['path']}' has {algo or 'md5'} {h.hexdigest()}; datapackage.json says {digest}",
         )
+
+
+def _header_is_utf8(path) -> bool:
+    try:
+        _first_line(path)[0].decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return True
 
 
 def check_unchanged(run: RunState, st: TableState) -> None:

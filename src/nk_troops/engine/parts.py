@@ -26,7 +26,16 @@ def cut(run: RunState, st: TableState, parts: int) -> list[TableState]:
     if len(bounds) < 2 or st.odd_quotes:  # an empty file (emptied since it was measured), or one whose cuts
         bounds = [0, size]  # may fall inside a record (a quote not closed or in an unquoted cell): one part
     st.parts = [
-        TableState(st.spec, st.path, Found(st.spec.resource), byte_range=(a, b), part=i, utf8_ok=st.utf8_ok)
+        TableState(
+            st.spec,
+            st.path,
+            Found(st.spec.resource),
+            byte_range=(a, b),
+            part=i,
+            of_parts=len(bounds) - 1,
+            utf8_ok=st.utf8_ok,
+            odd_quotes=st.odd_quotes,
+        )
         for i, (a, b) in enumerate(itertools.pairwise(bounds))
     ]
     return st.parts
@@ -55,7 +64,7 @@ def join(st: TableState) -> None:
         st.checked_src = st.checked_src or part.checked_src
         st.readable = st.readable and part.readable
         stretches = part.ranges or [Range(part.byte_range, part.part == 0, 0, part.rows)]
-        st.ranges.extend(Range(r.byte_range, r.header, r.base + rows, r.rows) for r in stretches)
+        st.ranges.extend(Range(r.byte_range, r.header, r.base + rows, r.rows, r.block) for r in stretches)
         rows += part.rows
         records += part.rows + len(part.skipped)
         if not part.readable:  # its rows after the stop are not counted: a later part's would be numbered

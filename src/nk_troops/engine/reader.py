@@ -192,9 +192,9 @@ class Utf8Repair:
     """A file (or a byte range of it) as a stream for the CSV reader, every sequence of bytes that is not UTF-8
     read as U+FFFD, so that one bad byte neither stops the read nor hides the rows after it. Where each was
     is kept in ``bad``: (record number as pyarrow numbers them, 1 for the range's first record; the column's
-    index in the record; the byte's offset in the file). Records are counted by the line ends outside quotes,
-    as :class:`Cutter` finds them. Only for files the first pass found not to be UTF-8: it is Python, at
-    about 0.3 GB/s, where a valid file is read by Arrow's own reader."""
+    index in the record; the byte's offset in the file). Records are counted by the line ends (LF, CRLF, a CR
+    alone) outside quotes, as pyarrow ends them. Only for files the first pass found not to be UTF-8: it is
+    Python, at about 0.3 GB/s, where a valid file is read by Arrow's own reader."""
 
     CHUNK = 1 << 20
 
@@ -238,6 +238,11 @@ class Utf8Repair:
         a = np.frombuffer(raw, np.uint8)
         q = np.flatnonzero(a == 34)
         nl = np.flatnonzero(a == 10)
+        cr = np.flatnonzero(a == 13)
+        if len(cr):  # a CR alone ends a record too, as pyarrow reads it
+            ahead = self.fh.peek(1)[:1] if raw and self.left != 0 else b""
+            after = np.append(a, ahead[0] if ahead else 0)[cr + 1]
+            nl = np.union1d(nl, cr[after != 10])
         outside = ((self.quotes + np.searchsorted(q, nl)) & 1) == 0
         ends = nl[outside] + self.offset
         sep = np.flatnonzero(a == 44)

@@ -35,7 +35,9 @@ def fetch(st: TableState, wanted: dict[str, np.ndarray], where: Range) -> Values
     parse = pacsv.ParseOptions(
         newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=lambda row: "skip"
     )
-    read = pacsv.ReadOptions(use_threads=False, block_size=BLOCK_SIZE, column_names=None if where.header else head)
+    read = pacsv.ReadOptions(
+        use_threads=False, block_size=where.block or BLOCK_SIZE, column_names=None if where.header else head
+    )
     out: Values = {n: {} for n in names}
     last = max((int(v.max()) for v in wanted.values() if len(v)), default=-1)
     base = where.base

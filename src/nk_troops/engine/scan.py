@@ -68,8 +68,9 @@ def read_rows(run: RunState, st: TableState) -> None:
         null_values=[""],
         check_utf8=st.utf8_ok is None,  # known to be UTF-8, or read through Utf8Repair
     )
-    # Records longer than a block stop pyarrow's reader: each is reported and skipped, and the rows after it are
-    # read on, as a segment of their own (the header not in it) whose record numbers start after it.
+    # A record longer than a block stops pyarrow's reader, or not, as the block edges fall. It is read alone, in
+    # a block that holds it, and the rows after it are read on, each stretch numbered on from the last. A record
+    # over LONGEST blocks is reported and skipped: it always stops the reader, so every read says the same.
     segment, header = st.byte_range, st.part == 0  # what the next reader reads; whether it starts at the header
     done = 0  # records of this table (or part) before the segment, the header not counted
     ranges: list[Range] = []
@@ -89,22 +90,36 @@ def read_rows(run: RunState, st: TableState) -> None:
             break
         a, b = span
         ranges.append(Range((first, a), header, base, st.rows - base))
-        number = done + consumed + (2 if st.part == 0 else 1)  # as pyarrow numbers records (part 0: header = 1)
-        st.skipped.append(number)
-        st.found.add(
-            TableStructure,
-            ("record", number),
-            None,
-            f"the record is {b - a:,} bytes long, more than the {BLOCK_SIZE:,} the reader takes at once; "
-            "its cells are not checked, the rows after it are",
-            "no cell of a table is that long: look for a cell pasted in by mistake",
-        )
-        done += consumed + 1
+        done += consumed
+        if b - a <= LONGEST * BLOCK_SIZE:
+            base = st.rows
+            alone = _read_segment(run, st, (a, b), False, head, convert, done + int(st.part == 0), b - a + 1)
+            ranges.append(Range((a, b), False, base, st.rows - base, b - a + 1))
+            if alone is not None:
+                _stopped(st, alone)
+                break
+        else:
+            number = done + (2 if st.part == 0 else 1)  # as pyarrow numbers records (part 0: the header is 1)
+            st.skipped.append(number)
+            st.found.add(
+                TableStructure,
+                ("record", number),
+                None,
+                f"the record is {b - a:,} bytes long, more than the {LONGEST * BLOCK_SIZE:,} a record may have; "
+                "its cells are not checked, the rows after it are",
+                "no cell of a table is that long: look for a cell pasted in by mistake",
+            )
+        done += 1
         if b >= last:
             break
         segment, header = (b, last), False
     if len(ranges) > 1:
         st.ranges = ranges
+
+
+LONGEST = 16
+"""Blocks a record may hold: a longer one is reported and skipped (pyarrow's reader stops on any record longer
+than two blocks, so none between two blocks and this is read by one read and skipped by another)."""
 
 
 TOO_LONG = "straddling object straddles two block boundaries"
@@ -119,6 +134,7 @@ def _read_segment(
     head: list[str],
     convert: pacsv.ConvertOptions,
     offset: int,
+    block: int | None = None,
 ) -> str | None:
     """Read and check the rows of ``segment`` (None: the whole file); return what stopped the read, if anything.
     Record numbers are pyarrow's plus ``offset``."""
@@ -137,7 +153,7 @@ def _read_segment(
         return "skip"
 
     parse = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid)
-    read = pacsv.ReadOptions(use_threads=False, block_size=BLOCK_SIZE, column_names=None if header else head)
+    read = pacsv.ReadOptions(use_threads=False, block_size=block or BLOCK_SIZE, column_names=None if header else head)
     repair = st.utf8_ok is False  # the first pass found bytes that are not UTF-8: located below
     source = None
     group: list[pa.RecordBatch] = []  # read, not yet checked
@@ -182,7 +198,7 @@ def _stopped(st: TableState, stop: str | None) -> None:
         cls,
         None,
         None,
-        f"reading stopped after {st.rows:,} rows{' of part ' + str(st.part + 1) if st.byte_range else ''}: {stop}",
+        f"reading stopped after {st.rows:,} rows{' of part ' + str(st.part + 1) if st.of_parts > 1 else ''}: {stop}",
         "tables are UTF-8 CSV (RFC 4180) with the columns of the schema",
     )
     st.readable = False

@@ -80,14 +80,15 @@ class Unverified:
 
 @dataclass(frozen=True)
 class Range:
-    """One stretch of a table as it was read (a part of a split table, or the rows between records too long to
-    read): its byte range (None: the whole file), whether it starts with the header line, the table's kept-row
-    index of its first row, and its number of kept rows."""
+    """One stretch of a table as it was read (a part of a split table, the rows between records longer than the
+    reader's block, such a record): its byte range (None: the whole file), whether it starts with the header line,
+    the table's kept-row index of its first row, and its number of kept rows."""
 
     byte_range: tuple[int, int] | None
     header: bool
     base: int
     rows: int
+    block: int = 0  # the reader's block size, if not the usual one (a record read alone)
 
 
 @dataclass
@@ -100,6 +101,7 @@ class TableState:
     readable: bool = True
     byte_range: tuple[int, int] | None = None  # a part of the file: (start, end); None: the whole file
     part: int = 0
+    of_parts: int = 1  # the parts the table is read in
     parts: list[TableState] = field(default_factory=list)  # while a split table is read
     ranges: list[Range] = field(default_factory=list)  # the stretches it was read in (empty: one, the whole)
     # the first pass over the file
