@@ -56,19 +56,36 @@ class QuoteCheck:
         self.open_end = None
         q = np.concatenate([np.flatnonzero(a[i : i + _QUOTE_BLOCK] == 34) + i for i in range(0, n, _QUOTE_BLOCK)])
         if len(q):
-            closing = ((self.count + np.arange(len(q))) & 1).astype(bool)
-            before = np.where(q > 0, a[np.maximum(q - 1, 0)], self.last)
-            if self.start == BOM and offset <= 3 < offset + n:
-                before[q == 3 - offset] = ord("\n")
-            after = a[np.minimum(q + 1, n - 1)]
-            bad = np.where(closing, ~_CELL_EDGE[after] & (q < n - 1), ~_CELL_EDGE[before])
-            first = np.flatnonzero(bad)
-            if len(first) and self.stray is None:
-                self.stray = offset + int(q[first[0]])
-            if closing[-1] and q[-1] == n - 1:
+            if self.stray is None and not self._all_at_edges(a, q):
+                self.stray = self._first_stray(a, q, offset)
+            if (self.count + len(q)) & 1 == 0 and q[-1] == n - 1:  # the window ends with a closing quote
                 self.open_end = offset + n - 1
         self.count += len(q)
         self.last = int(a[-1])
+
+    def _all_at_edges(self, a: np.ndarray, q: np.ndarray) -> bool:
+        """Whether every opening quote follows a cell's edge and every closing one is followed by one (the usual
+        case, checked on views of the quotes by parity, with no array the size of the quotes made)."""
+        odd = self.count & 1
+        opening, closing = q[odd::2], q[1 - odd :: 2]
+        if len(opening) and opening[0] == 0:
+            if not _CELL_EDGE[self.last]:
+                return False
+            opening = opening[1:]
+        if len(closing) and closing[-1] == len(a) - 1:
+            closing = closing[:-1]  # followed by the next window's first byte: checked there
+        return bool(_CELL_EDGE[a[opening - 1]].all() and _CELL_EDGE[a[closing + 1]].all())
+
+    def _first_stray(self, a: np.ndarray, q: np.ndarray, offset: int) -> int | None:
+        """The file offset of the first quote that opens or closes no cell (a byte order mark is the start)."""
+        n = len(a)
+        closing = ((self.count + np.arange(len(q))) & 1).astype(bool)
+        before = np.where(q > 0, a[np.maximum(q - 1, 0)], self.last)
+        if self.start == BOM and offset <= 3 < offset + n:
+            before[q == 3 - offset] = ord("\n")
+        after = a[np.minimum(q + 1, n - 1)]
+        bad = np.flatnonzero(np.where(closing, ~_CELL_EDGE[after] & (q < n - 1), ~_CELL_EDGE[before]))
+        return offset + int(q[bad[0]]) if len(bad) else None
 
 
 class Cutter:
