@@ -238,3 +238,18 @@ def test_quotes_and_line_ends_are_checked_in_a_file_that_is_not_utf8(tmp_path, m
         (53, "notes", "encoding-error"),
         (103, "", "table-structure-error"),  # the stray quote
     ], found
+
+
+def test_a_long_record_of_bytes_that_are_not_utf8_is_read_alone_too(tmp_path, monkeypatch):
+    """Read through Utf8Repair, each bad byte becomes three (U+FFFD): a block the size of the record's bytes was
+    too small for it, and the read stopped there."""
+    GEN.write_package(tmp_path, 300, seed=13)
+
+    def edit(head, data):
+        data[20][head.index("notes")] = "MARK" * (BLOCK // 2)  # 1.5 blocks, three quarters of them bad bytes
+        data[40][head.index("measure")] = "not-a-measure"
+        return _lf(head, data).replace(b"MARK", b"\xff\xfe\xfdK")
+
+    _rewrite(tmp_path, "figures", edit)
+    found = _whole_and_split(tmp_path, monkeypatch, "figures", block=BLOCK)
+    assert [(r, f, t) for r, f, t, _ in found] == [(22, "notes", "encoding-error"), (42, "measure", "field-error")]

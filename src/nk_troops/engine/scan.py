@@ -93,8 +93,9 @@ def read_rows(run: RunState, st: TableState) -> None:
         done += consumed
         if b - a <= LONGEST * BLOCK_SIZE:
             base = st.rows
-            alone = _read_segment(run, st, (a, b), False, head, convert, done + int(st.part == 0), b - a + 1)
-            ranges.append(Range((a, b), False, base, st.rows - base, b - a + 1))
+            block = (b - a) * (3 if st.utf8_ok is False else 1) + 1  # a byte read as U+FFFD is three
+            alone = _read_segment(run, st, (a, b), False, head, convert, done + int(st.part == 0), block)
+            ranges.append(Range((a, b), False, base, st.rows - base, block))
             if alone is not None:
                 _stopped(st, alone)
                 break
