@@ -167,19 +167,28 @@ def test_a_cr_alone_in_a_cell_ends_a_record_for_every_count(tmp_path, monkeypatc
     assert "bytes long" in found[1][3]
 
 
-def test_a_quote_that_pairs_with_nothing_and_a_long_record_stop_the_read_and_say_so(tmp_path, monkeypatch):
-    """With a stray quote the end of a record too long to read cannot be found: the read stops there, said."""
+def test_a_long_record_after_a_stray_quote_stops_the_read_and_says_so(tmp_path, monkeypatch):
+    """Quote parity finds record ends only before the first stray quote: long records before it are read alone or
+    skipped as usual; the first one after it stops the read there, said."""
     GEN.write_package(tmp_path, 300, seed=10)
 
     def edit(head, data):
-        notes = head.index("notes")
+        notes, measure = head.index("notes"), head.index("measure")
+        data[3][notes], data[4][notes] = "long " * BLOCK, "long " * 5 * BLOCK  # checked; skipped
+        data[6][measure] = "not-a-measure"
         data[10][notes], data[20][notes], data[30][notes] = "5Q tall", "6Q tall", "long " * 5 * BLOCK
         return _lf(head, data).replace(b"5Q tall", b'5" tall').replace(b"6Q tall", b'6" tall')
 
     _rewrite(tmp_path, "figures", edit)
     found = _whole_and_split(tmp_path, monkeypatch, "figures", block=BLOCK)
-    assert [(r, t) for r, _, t, _ in found] == [(0, "file-unreadable"), (12, "table-structure-error")]
-    assert "reading stopped after 30 rows: a record is longer than the 4,096 bytes" in found[0][3]
+    assert [(r, f, t) for r, f, t, _ in found] == [
+        (0, "", "file-unreadable"),
+        (5, "notes", "field-error"),  # read alone: over its length limit
+        (6, "", "table-structure-error"),  # over 16 blocks
+        (8, "measure", "field-error"),
+        (12, "", "table-structure-error"),  # the stray quote
+    ], found
+    assert "reading stopped after 29 rows: a record is longer than the 4,096 bytes" in found[0][3]
 
 
 def _stray_reference(data: bytes) -> int | None:

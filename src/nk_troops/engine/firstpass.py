@@ -49,6 +49,7 @@ def check_file(run: RunState, st: TableState, cutter: Cutter | None = None) -> N
     # the CSV reader takes an unclosed quote at the end as closed, and a stray one as a letter; record ends
     # cannot then be found by quotes, so the file is read in one part, and a record too long stops the read
     st.odd_quotes = bool(quotes.count & 1) or quotes.stray is not None
+    st.stray_at = quotes.stray
     if not st.utf8_ok and not _header_is_utf8(st.path):  # UTF-16...: a byte 0x22 may not be a quote at all
         pass
     elif quotes.stray is not None:

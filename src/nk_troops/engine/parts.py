@@ -35,6 +35,7 @@ def cut(run: RunState, st: TableState, parts: int) -> list[TableState]:
             of_parts=len(bounds) - 1,
             utf8_ok=st.utf8_ok,
             odd_quotes=st.odd_quotes,
+            stray_at=st.stray_at,
         )
         for i, (a, b) in enumerate(itertools.pairwise(bounds))
     ]
