@@ -262,3 +262,28 @@ def test_a_long_record_of_bytes_that_are_not_utf8_is_read_alone_too(tmp_path, mo
     _rewrite(tmp_path, "figures", edit)
     found = _whole_and_split(tmp_path, monkeypatch, "figures", block=BLOCK)
     assert [(r, f, t) for r, f, t, _ in found] == [(22, "notes", "encoding-error"), (42, "measure", "field-error")]
+
+
+def test_a_quoted_cell_left_open_is_located(tmp_path, monkeypatch):
+    """An odd number of quotes was one problem for the whole table. The cell left open is now located: at the
+    end, its opening quote's row; earlier, the quote that then closes it in the wrong place, naming both rows."""
+    GEN.write_package(tmp_path, 300, seed=14)
+
+    def at_end(head, data):
+        data[-1][head.index("notes")] = "OPEN never closed"
+        return _lf(head, data).replace(b"OPEN never", b'"never')
+
+    _rewrite(tmp_path, "figures", at_end)
+    found = _whole_and_split(tmp_path, monkeypatch, "figures")
+    [(row, message)] = [(r, m) for r, _, t, m in found if t == "table-structure-error"]
+    assert row == 301 and "the quoted cell opened at byte" in message and "is not closed" in message, message
+    GEN.write_package(tmp_path / "again", 300, seed=14)
+
+    def early(head, data):
+        data[10][head.index("notes")] = "OPEN never closed"
+        return _lf(head, data).replace(b"OPEN never", b'"never')
+
+    _rewrite(tmp_path / "again", "statements", early)  # statements quote their cells: a later quote closes it
+    found = _whole_and_split(tmp_path / "again", monkeypatch, "statements")
+    [quote] = [m for _, _, t, m in found if t == "table-structure-error" and "double quote" in m]
+    assert "(or the cell opened in row 12 is not closed)" in quote, quote

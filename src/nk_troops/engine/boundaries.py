@@ -39,6 +39,8 @@ class QuoteCheck:
     def __init__(self) -> None:
         self.count = 0
         self.stray: int | None = None  # file offset of the first stray quote
+        self.last_quote: int | None = None  # file offset of the last quote (until a stray one is found)
+        self.opened: int | None = None  # for a stray quote in closing place: where the cell it would close opened
         self.last = ord("\n")  # the byte before the next window (the file's start is a cell's edge)
         self.open_end: int | None = None  # a closing quote that ended the last window: checked on the next
         self.start = b""  # the file's first bytes: a UTF-8 byte order mark, which readers skip, is its start
@@ -60,6 +62,7 @@ class QuoteCheck:
                 self.stray = self._first_stray(a, q, offset)
             if (self.count + len(q)) & 1 == 0 and q[-1] == n - 1:  # the window ends with a closing quote
                 self.open_end = offset + n - 1
+            self.last_quote = offset + int(q[-1])
         self.count += len(q)
         self.last = int(a[-1])
 
@@ -85,7 +88,12 @@ class QuoteCheck:
             before[q == 3 - offset] = ord("\n")
         after = a[np.minimum(q + 1, n - 1)]
         bad = np.flatnonzero(np.where(closing, ~_CELL_EDGE[after] & (q < n - 1), ~_CELL_EDGE[before]))
-        return offset + int(q[bad[0]]) if len(bad) else None
+        if not len(bad):
+            return None
+        k = int(bad[0])
+        if closing[k]:
+            self.opened = offset + int(q[k - 1]) if k else self.last_quote
+        return offset + int(q[k])
 
 
 class Cutter:

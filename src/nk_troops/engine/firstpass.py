@@ -53,20 +53,20 @@ def check_file(run: RunState, st: TableState, cutter: Cutter | None = None) -> N
     if not st.utf8_ok and not _header_is_utf8(st.path):  # UTF-16...: a byte 0x22 may not be a quote at all
         pass
     elif quotes.stray is not None:
-        st.found.add(
-            TableStructure,
-            ("record", record_number(st.path, quotes.stray)),
-            None,
+        message = (
             f"the double quote at byte {quotes.stray:,} of the file neither opens nor closes a quoted cell: "
-            "it stands inside a cell that is not quoted, or after the quote that closes one",
-            QUOTE_HINT,
+            "it stands inside a cell that is not quoted, or after the quote that closes one"
         )
-    elif st.odd_quotes:
+        if quotes.opened is not None:  # in closing place: the cell it closes may be the one left open
+            message += f" (or the cell opened in row {record_number(st.path, quotes.opened)} is not closed)"
+        st.found.add(TableStructure, ("record", record_number(st.path, quotes.stray)), None, message, QUOTE_HINT)
+    elif st.odd_quotes and quotes.last_quote is not None:  # every quote before it pairs: it opens the cell
         st.found.add(
             TableStructure,
+            ("record", record_number(st.path, quotes.last_quote)),
             None,
-            None,
-            f"the file has an odd number of double quotes ({quotes.count:,}): a quoted cell is not closed",
+            f"the file has an odd number of double quotes ({quotes.count:,}): the quoted cell opened at byte "
+            f"{quotes.last_quote:,} is not closed",
             QUOTE_HINT,
         )
     st.signature = signature
