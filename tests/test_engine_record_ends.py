@@ -270,11 +270,14 @@ def test_a_quoted_cell_left_open_is_located(tmp_path, monkeypatch):
     GEN.write_package(tmp_path, 300, seed=14)
 
     def at_end(head, data):
+        data[3][head.index("notes")] = "long " * BLOCK  # before the open cell: its end is found, and read on
         data[-1][head.index("notes")] = "OPEN never closed"
         return _lf(head, data).replace(b"OPEN never", b'"never')
 
     _rewrite(tmp_path, "figures", at_end)
-    found = _whole_and_split(tmp_path, monkeypatch, "figures")
+    found = _whole_and_split(tmp_path, monkeypatch, "figures", block=BLOCK)
+    assert (5, "notes", "field-error") in [(r, f, t) for r, f, t, _ in found]  # read alone: over its length
+    assert not [m for _, _, _, m in found if "reading stopped" in m]
     [(row, message)] = [(r, m) for r, _, t, m in found if t == "table-structure-error"]
     assert row == 301 and "the quoted cell opened at byte" in message and "is not closed" in message, message
     GEN.write_package(tmp_path / "again", 300, seed=14)

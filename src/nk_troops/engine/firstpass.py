@@ -17,7 +17,7 @@ QUOTE_HINT = 'quote a cell that holds a quote, a comma or a line break, and writ
 
 def check_file(run: RunState, st: TableState, cutter: Cutter | None = None) -> None:
     """Read a table's file once before it is parsed: its size and hash, whether it is UTF-8 (``st.utf8_ok``),
-    whether its quotes pair up (``st.odd_quotes``), and with a ``cutter``, where to split it."""
+    up to where its quotes pair (``st.quotes_pair_until``), and with a ``cutter``, where to split it."""
     res = run.resources.get(st.spec.resource, {})
     want_bytes, want_hash = res.get("bytes"), res.get("hash") if run.check_hash else None
     signature = file_signature(st.path)  # (size, mtime, inode), compared again once the table is parsed
@@ -46,10 +46,10 @@ def check_file(run: RunState, st: TableState, cutter: Cutter | None = None) -> N
         quotes.feed(window, offset)
         check.feed(window)
     st.utf8_ok = check.finish()
-    # the CSV reader takes an unclosed quote at the end as closed, and a stray one as a letter; record ends
-    # cannot then be found by quotes, so the file is read in one part, and a record too long stops the read
-    st.odd_quotes = bool(quotes.count & 1) or quotes.stray is not None
-    st.stray_at = quotes.stray
+    # the CSV reader takes an unclosed quote at the end as closed, and a stray one as a letter; past either,
+    # record ends cannot be found by quotes: the file is read in one part, and a record too long there stops it
+    unclosed = quotes.last_quote if quotes.count & 1 and quotes.stray is None else None
+    st.quotes_pair_until = quotes.stray if quotes.stray is not None else unclosed
     if not st.utf8_ok and not _header_is_utf8(st.path):  # UTF-16...: a byte 0x22 may not be a quote at all
         pass
     elif quotes.stray is not None:
@@ -60,13 +60,13 @@ def check_file(run: RunState, st: TableState, cutter: Cutter | None = None) -> N
         if quotes.opened is not None:  # in closing place: the cell it closes may be the one left open
             message += f" (or the cell opened in row {record_number(st.path, quotes.opened)} is not closed)"
         st.found.add(TableStructure, ("record", record_number(st.path, quotes.stray)), None, message, QUOTE_HINT)
-    elif st.odd_quotes and quotes.last_quote is not None:  # every quote before it pairs: it opens the cell
+    elif unclosed is not None:  # every quote before it pairs: it opens the cell
         st.found.add(
             TableStructure,
-            ("record", record_number(st.path, quotes.last_quote)),
+            ("record", record_number(st.path, unclosed)),
             None,
             f"the file has an odd number of double quotes ({quotes.count:,}): the quoted cell opened at byte "
-            f"{quotes.last_quote:,} is not closed",
+            f"{unclosed:,} is not closed",
             QUOTE_HINT,
         )
     st.signature = signature

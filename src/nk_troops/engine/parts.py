@@ -23,7 +23,9 @@ def cut(run: RunState, st: TableState, parts: int) -> list[TableState]:
     cutter = Cutter(size, parts)
     check_file(run, st, cutter)
     bounds = sorted({0, *(c for c in cutter.cuts if 0 < c < size), size})  # no empty range (a cut at the end)
-    if len(bounds) < 2 or st.odd_quotes:  # an empty file (emptied since it was measured), or one whose cuts
+    if (
+        len(bounds) < 2 or st.quotes_pair_until is not None
+    ):  # an empty file (emptied since it was measured), or one whose cuts
         bounds = [0, size]  # may fall inside a record (a quote not closed or in an unquoted cell): one part
     st.parts = [
         TableState(
@@ -34,8 +36,7 @@ def cut(run: RunState, st: TableState, parts: int) -> list[TableState]:
             part=i,
             of_parts=len(bounds) - 1,
             utf8_ok=st.utf8_ok,
-            odd_quotes=st.odd_quotes,
-            stray_at=st.stray_at,
+            quotes_pair_until=st.quotes_pair_until,
         )
         for i, (a, b) in enumerate(itertools.pairwise(bounds))
     ]

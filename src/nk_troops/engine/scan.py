@@ -80,12 +80,13 @@ def read_rows(run: RunState, st: TableState) -> None:
         consumed = st.rows - base + len(st.skipped) - before
         first, last = segment or (0, 0)
         span = None
-        if stop is not None and stop.startswith(TOO_LONG) and (not st.odd_quotes or st.stray_at is not None):
+        if stop is not None and stop.startswith(TOO_LONG):
             with contextlib.suppress(OSError):
                 last = last or st.path.stat().st_size
                 span = record_after(st.path, first, last, consumed + header)
-            if span is not None and st.stray_at is not None and span[1] > st.stray_at:
-                span = None  # its end is found by quote parity, which says nothing past a stray quote
+            until = st.quotes_pair_until
+            if span is not None and until is not None and span[1] > until:
+                span = None  # its end is found by quote parity, which says nothing past a quote that does not pair
         if span is None:
             ranges.append(Range(segment, header, base, st.rows - base))
             _stopped(st, stop)

@@ -107,8 +107,9 @@ class TableState:
     # the first pass over the file
     utf8_ok: bool | None = None  # None: not checked (pyarrow checks every cell); False: read through Utf8Repair
     signature: Signature | None = None
-    odd_quotes: bool = False  # its double quotes do not pair up: record boundaries cannot be found by them
-    stray_at: int | None = None  # ...except before its first stray quote, at this byte
+    # record ends are found by quote parity up to this byte: the first quote that opens or closes no cell, or
+    # the one that opens a cell never closed (None: every quote pairs, the whole file)
+    quotes_pair_until: int | None = None
     changed_reported: bool = False
     # keys: a list of batches while the table is read, then one array per column
     key_batches: dict[str, list[KeyHashes]] = field(default_factory=dict)
