@@ -23,10 +23,10 @@ def cut(run: RunState, st: TableState, parts: int) -> list[TableState]:
     cutter = Cutter(size, parts)
     check_file(run, st, cutter)
     bounds = sorted({0, *(c for c in cutter.cuts if 0 < c < size), size})  # no empty range (a cut at the end)
-    if (
-        len(bounds) < 2 or st.quotes_pair_until is not None
-    ):  # an empty file (emptied since it was measured), or one whose cuts
-        bounds = [0, size]  # may fall inside a record (a quote not closed or in an unquoted cell): one part
+    # one part for an empty file (emptied since it was measured), or one whose cuts may fall inside a record
+    # (a quote not closed, or in a cell that is not quoted)
+    if len(bounds) < 2 or st.quotes_pair_until is not None:
+        bounds = [0, size]
     st.parts = [
         TableState(
             st.spec,
