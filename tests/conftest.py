@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import hashlib
+import importlib.util
 import pickle
 import shutil
+import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +19,33 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 PUBLISHED_GLOBS = ("datapackage.json", "schema/*.json", "dataset/tables/**/*", "docs/codebook.md")
+
+
+@functools.cache
+def generator():
+    """scripts/generate_synthetic.py, loaded once per test process as the module ``generate_synthetic``."""
+    spec = importlib.util.spec_from_file_location("generate_synthetic", REPO / "scripts" / "generate_synthetic.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["generate_synthetic"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@functools.cache
+def _generated(n: int, seed: int, inject: int, options: tuple) -> Path:
+    out = Path(tempfile.mkdtemp(prefix="nk-synthetic-"))
+    atexit.register(shutil.rmtree, out, ignore_errors=True)
+    generator().write_package(out, n, seed, inject, **dict(options))
+    return out
+
+
+def synthetic(dest: Path, n: int, seed: int, inject: int = 0, **options) -> Path:
+    """The generator's package for these arguments, copied to ``dest`` (which a test may change): each one is
+    generated once per test process (a few tenths of a second each, and many tests start from the same one).
+    test_engine.py's test_generator_is_deterministic calls the generator itself."""
+    shutil.copytree(_generated(n, seed, inject, tuple(sorted(options.items()))), dest, dirs_exist_ok=True)
+    return dest
 
 
 @functools.cache

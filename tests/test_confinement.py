@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from test_engine import GEN  # the synthetic generator (scripts/generate_synthetic.py), loaded once
+from conftest import synthetic  # the synthetic generator's packages, each generated once per process
 
 from nk_troops import problems as P
 from nk_troops.engine import validate_tables
@@ -23,7 +23,7 @@ SECRET = "TOP-SECRET first line of a file outside the package"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("built") / "pkg"
-    GEN.write_package(out, 150, seed=5)
+    synthetic(out, 150, seed=5)
     return out
 
 

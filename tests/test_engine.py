@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import importlib.util
 import io
 import json
 import os
@@ -15,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import generator, synthetic  # noqa: E402
 
 pa = pytest.importorskip("pyarrow")
 
@@ -27,28 +27,20 @@ ROOT = Path(__file__).resolve().parents[1]
 N = 2000
 
 
-def _generator():
-    spec = importlib.util.spec_from_file_location("generate_synthetic", ROOT / "scripts" / "generate_synthetic.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["generate_synthetic"] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-GEN = _generator()
+GEN = generator()
 
 
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("clean")
-    GEN.write_package(out, N, seed=7)
+    synthetic(out, N, seed=7)
     return out
 
 
 @pytest.fixture(scope="module")
 def broken(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("broken")
-    GEN.write_package(out, N, seed=11, inject=2)
+    synthetic(out, N, seed=11, inject=2)
     return out
 
 
@@ -154,7 +146,7 @@ def test_split_reading_numbers_rows_like_one_read(broken, monkeypatch):
 
 
 def test_no_cap_on_the_number_of_errors(tmp_path):
-    GEN.write_package(tmp_path, 300, seed=5)
+    synthetic(tmp_path, 300, seed=14)
     path = tmp_path / "dataset/tables/csv/claims.csv"
     rows = path.read_bytes().split(b"\r\n")
     rows = [rows[0]] + [
@@ -172,7 +164,7 @@ def test_no_cap_on_the_number_of_errors(tmp_path):
 
 
 def test_strict_dates(tmp_path):
-    GEN.write_package(tmp_path, 100, seed=9)
+    synthetic(tmp_path, 100, seed=9)
     rows = list(
         csv.DictReader(
             io.StringIO((tmp_path / "dataset/tables/csv/events.csv").read_text(encoding="utf-8"), newline="")
@@ -191,7 +183,7 @@ def test_strict_dates(tmp_path):
 
 
 def test_numbers_and_integers_are_strict(tmp_path):
-    GEN.write_package(tmp_path, 100, seed=9)
+    synthetic(tmp_path, 100, seed=9)
     _set_cells(tmp_path, "citations", {2: {"char_start": "0x10"}, 3: {"char_end": "1_000"}, 4: {"char_start": " 5"}})
     found = _found(validate_tables(tmp_path))
     assert {
@@ -215,7 +207,7 @@ def test_engine_reports_everything_frictionless_reports(broken):
 
 def test_agreement_on_broken_rows_and_hashes(tmp_path):
     pytest.importorskip("frictionless")
-    GEN.write_package(tmp_path, 30, seed=2)
+    synthetic(tmp_path, 30, seed=2)
     path = tmp_path / "dataset/tables/csv/actors.csv"
     lines = path.read_bytes().split(b"\r\n")
     lines.insert(5, b"")  # a blank row: record 6
@@ -369,7 +361,7 @@ def test_check_tables_as_a_process_prints_its_whole_report_and_exit_code(clean, 
 def test_a_header_that_is_not_ours_is_reported_without_a_traceback(tmp_path):
     """A bare CR in the header line, and a table saved as UTF-16: located problems (the csv module used to
     raise on both), and no cascade of 'is in claims but not in events' for every claim of the unread table."""
-    GEN.write_package(tmp_path, 200, seed=8)
+    synthetic(tmp_path, 300, seed=14)
     path = tmp_path / "dataset/tables/csv/events.csv"
     original = path.read_bytes()
     head, rest = original.split(b"\r\n", 1)
@@ -399,7 +391,7 @@ def test_a_header_that_is_not_ours_is_reported_without_a_traceback(tmp_path):
 )
 def test_a_column_named_twice_in_a_header_is_said_as_such(tmp_path, header, expected):
     """A header with a column named twice was reported as 'the columns are not in the defined order'."""
-    GEN.write_package(tmp_path, 50, seed=15)
+    synthetic(tmp_path, 50, seed=15)
     path = tmp_path / "dataset/tables/csv/claims.csv"
     head, rest = path.read_bytes().split(b"\r\n", 1)
     assert head == b"claim_id,record_type", head
@@ -418,7 +410,7 @@ def test_a_column_named_twice_in_a_header_is_said_as_such(tmp_path, header, expe
 def test_every_reference_into_a_table_of_no_rows_dangles(tmp_path):
     """A table holding its header alone was never looked up: the references into it went unchecked, and a
     package whose actors table was emptied passed."""
-    GEN.write_package(tmp_path, 50, seed=17)
+    synthetic(tmp_path, 50, seed=15)
     tables = tmp_path / "dataset/tables/csv"
     data = (tables / "actors.csv").read_bytes().split(b"\r\n", 1)[0] + b"\r\n"
     (tables / "actors.csv").write_bytes(data)
@@ -436,7 +428,7 @@ def test_every_reference_into_a_table_of_no_rows_dangles(tmp_path):
 def test_a_table_with_rows_it_could_not_split_is_not_looked_up(tmp_path, table, rows):
     """A skipped row's key is unknown: every reference to it was reported as dangling (and with every row skipped,
     every reference into the table; for claims, every claim as held by nothing and cited by nothing)."""
-    GEN.write_package(tmp_path, 60, seed=18)
+    synthetic(tmp_path, 50, seed=15)
     path = tmp_path / f"dataset/tables/csv/{table}.csv"
     lines = path.read_bytes().split(b"\r\n")
     last = 2 if rows == "one" else len(lines) - 1
@@ -464,7 +456,7 @@ def test_a_table_with_rows_it_could_not_split_is_not_looked_up(tmp_path, table, 
 def test_the_header_line_ends_where_pyarrow_ends_it(tmp_path, first, said):
     """The header was read to the first LF, even inside a quoted cell (every later column then missing); a quote
     inside an unquoted cell was taken to open a quoted one; a header alone ending in a bare CR passed."""
-    GEN.write_package(tmp_path, 30, seed=19)
+    synthetic(tmp_path, 30, seed=2)
     path = tmp_path / "dataset/tables/csv/claims.csv"
     rest = path.read_bytes().split(b"\r\n", 1)[1]
     data = first + (rest if first.endswith(b"\n") else b"")
@@ -479,7 +471,7 @@ def test_the_header_line_ends_where_pyarrow_ends_it(tmp_path, first, said):
 @pytest.mark.parametrize("extra", ["one-long", "many"])
 def test_a_header_that_is_not_the_tables_is_said_briefly(tmp_path, extra):
     """A header name of a MiB was printed whole, twice; 10,000 unknown columns gave 10,000 problems."""
-    GEN.write_package(tmp_path, 30, seed=21)
+    synthetic(tmp_path, 30, seed=2)
     path = tmp_path / "dataset/tables/csv/claims.csv"
     head, rest = path.read_bytes().split(b"\r\n", 1)
     added = [b"x" * (1 << 20)] if extra == "one-long" else [b"c%d" % i for i in range(10_000)]
@@ -496,7 +488,7 @@ def test_the_rows_read_before_a_record_longer_than_a_block_are_checked(tmp_path)
     """Batches are checked a group at a time; a read that stopped (a cell over pyarrow's block) dropped the group
     read so far unchecked, and said it stopped "after 0 rows". Now the long record is read alone and checked
     (tests/test_engine_record_ends.py checks the rows after it)."""
-    GEN.write_package(tmp_path, 300, seed=20)
+    synthetic(tmp_path, 300, seed=14)
     _set_cells(tmp_path, "actors", {10: {"actor_type": "bogus"}, 250: {"notes": "x" * (2 << 20)}})
     found = validate_tables(tmp_path)
     assert ("actors", 10, "actor_type", "field-error") in _found(found)
@@ -509,7 +501,7 @@ def test_a_split_point_at_the_end_of_the_file_makes_no_empty_part(tmp_path, monk
     the file; that empty byte range used to be reported as 'Empty CSV file' with two workers only."""
     from nk_troops.engine import core
 
-    GEN.write_package(tmp_path, 1000, seed=12)
+    synthetic(tmp_path, 1000, seed=12)
     rows = list(
         csv.reader(io.StringIO((tmp_path / "dataset/tables/csv/events.csv").read_text(encoding="utf-8"), newline=""))
     )
@@ -525,7 +517,7 @@ def test_values_that_would_act_on_a_terminal_reach_the_report_inert(tmp_path):
     report (no terminal escape, no forged report line), and printed without a traceback, as a process."""
     import subprocess
 
-    GEN.write_package(tmp_path, 100, seed=11)
+    synthetic(tmp_path, 100, seed=9)
     _set_cells(tmp_path, "claims", {2: {"claim_id": "ev-x\x1b[2J\x1b]0;PWNED\x07\n::error forged"}})
     desc = tmp_path / "datapackage.json"
     desc.write_text(desc.read_text(encoding="utf-8").replace("csv/events.csv", "csv/events\\ud800.csv", 1))
@@ -545,7 +537,7 @@ def test_values_that_would_act_on_a_terminal_reach_the_report_inert(tmp_path):
 def test_a_quote_left_open_at_the_end_of_a_table_is_reported(tmp_path):
     """pyarrow reads a quoted cell that the file ends inside as if it were closed: the first pass counts the
     quotes, and an odd number is a located problem of the table (the package passed with exit 0 before)."""
-    GEN.write_package(tmp_path, 100, seed=12)
+    synthetic(tmp_path, 100, seed=9)
     path = tmp_path / "dataset/tables/csv/citations.csv"
     data = path.read_bytes().rstrip(b"\r\n") + b'"abc'
     path.write_bytes(data)
@@ -558,7 +550,7 @@ def test_a_quote_left_open_at_the_end_of_a_table_is_reported(tmp_path):
 def test_a_table_of_its_header_alone_with_no_line_end_is_an_empty_table(tmp_path):
     """Valid CSV (RFC 4180 needs no line end after the last line): pyarrow cannot infer its columns, which
     was reported as an unreadable file; with a line end it passed."""
-    GEN.write_package(tmp_path, 100, seed=13)
+    synthetic(tmp_path, 100, seed=9)
     path = tmp_path / "dataset/tables/csv/source_relays.csv"
     data = path.read_bytes().split(b"\r\n", 1)[0]
     path.write_bytes(data)
@@ -572,7 +564,7 @@ def test_a_stray_quote_gives_the_same_report_whole_or_split(tmp_path, monkeypatc
     numbered wrong, a verdict that changed with the number of workers): such a file is read as one part."""
     from nk_troops.engine import core
 
-    GEN.write_package(tmp_path, 600, seed=14)
+    synthetic(tmp_path, 600, seed=14)
     path = tmp_path / "dataset/tables/csv/citations.csv"
     rows = path.read_bytes().split(b"\r\n")
     rows[2] = rows[2][:3] + b'"' + rows[2][3:]  # a quote in the citation id of row 3
@@ -594,7 +586,7 @@ def test_a_table_whose_lines_end_in_a_bare_cr_is_one_problem(tmp_path, monkeypat
     breaks of such a file, so it is one problem of the table, which is not read further."""
     from nk_troops.engine import core
 
-    GEN.write_package(tmp_path, 300, seed=16)
+    synthetic(tmp_path, 300, seed=14)
     path = tmp_path / "dataset/tables/csv/citations.csv"
     rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8"), newline="")))
     if header == "columns-swapped":
@@ -625,7 +617,7 @@ def test_a_record_too_long_to_read_leaves_no_later_row_misnumbered(tmp_path, mon
     next ones, is read and numbered as in a read of the whole file."""
     from nk_troops.engine import core
 
-    GEN.write_package(tmp_path, 600, seed=15)
+    synthetic(tmp_path, 600, seed=14)
     n = (tmp_path / "dataset/tables/csv/citations.csv").read_bytes().count(b"\r\n")
     _set_cells(tmp_path, "citations", {n // 3: {"excerpt": "B" * (2 << 20)}, n - 2: {"voice": "OWNVOICE"}})
     whole = _found(validate_tables(tmp_path, workers=1))

@@ -9,9 +9,10 @@ import io
 import itertools
 
 import pytest
+from conftest import synthetic  # the synthetic generator's packages, each generated once per process
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_engine import GEN, _refresh  # the synthetic generator (scripts/generate_synthetic.py), loaded once
+from test_engine import _refresh
 
 from nk_troops.engine import validate_tables
 from nk_troops.engine.boundaries import QuoteCheck
@@ -31,7 +32,7 @@ LONG = {  # data records given a long cell: the first, three in a row, between o
 
 
 def _package(tmp_path, bad_byte: bool):
-    GEN.write_package(tmp_path, 1500, seed=7)
+    synthetic(tmp_path, 1500, seed=7)
     path = tmp_path / "dataset" / "tables" / "csv" / "events.csv"
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
     head, data = rows[0], rows[1:]
@@ -123,7 +124,7 @@ def test_quotes_inside_unquoted_cells_are_located_and_split_reads_agree(tmp_path
     reads it as a letter). With an even number of such quotes a split read cut inside quoted excerpts: 17
     made-up problems and a row numbered 9 too far in a review. The first such quote is now found and located,
     and the file is read in one part."""
-    GEN.write_package(tmp_path, 1500, seed=8)
+    synthetic(tmp_path, 1500, seed=7)
 
     def edit(head, data):
         start = head.index("char_start")
@@ -144,7 +145,7 @@ def test_quotes_inside_unquoted_cells_are_located_and_split_reads_agree(tmp_path
 def test_a_cr_alone_in_a_cell_ends_a_record_for_every_count(tmp_path, monkeypatch):
     """pyarrow ends a record at a CR alone; finding the end of a record too long to read counted LFs only, so
     the wrong record was skipped, one bad value was never reported, and rows were numbered two ways."""
-    GEN.write_package(tmp_path, 300, seed=9)
+    synthetic(tmp_path, 300, seed=14)
 
     def edit(head, data):
         notes, measure = head.index("notes"), head.index("measure")
@@ -170,7 +171,7 @@ def test_a_cr_alone_in_a_cell_ends_a_record_for_every_count(tmp_path, monkeypatc
 def test_a_long_record_after_a_stray_quote_stops_the_read_and_says_so(tmp_path, monkeypatch):
     """Quote parity finds record ends only before the first stray quote: long records before it are read alone or
     skipped as usual; the first one after it stops the read there, said."""
-    GEN.write_package(tmp_path, 300, seed=10)
+    synthetic(tmp_path, 300, seed=14)
 
     def edit(head, data):
         notes, measure = head.index("notes"), head.index("measure")
@@ -216,7 +217,7 @@ def test_stray_quotes_are_found_wherever_the_windows_fall(pieces, cuts):
 
 def test_a_byte_order_mark_before_a_quoted_header_is_the_file_s_start(tmp_path, monkeypatch):
     """Excel's "CSV UTF-8" writes a BOM, and may quote every cell: the quote after the BOM opens the first cell."""
-    GEN.write_package(tmp_path, 300, seed=11)
+    synthetic(tmp_path, 300, seed=14)
     _rewrite(tmp_path, "figures", lambda head, data: _lf(head, data, csv.QUOTE_ALL))
     assert _whole_and_split(tmp_path, monkeypatch, "figures") == []
     _rewrite(tmp_path, "figures", lambda head, data: b"\xef\xbb\xbf" + _lf(head, data, csv.QUOTE_ALL))
@@ -226,7 +227,7 @@ def test_a_byte_order_mark_before_a_quoted_header_is_the_file_s_start(tmp_path, 
 def test_quotes_and_line_ends_are_checked_in_a_file_that_is_not_utf8(tmp_path, monkeypatch):
     """A file with a byte that is not UTF-8 is read through Utf8Repair: a stray quote in it was not reported,
     and a bad byte after a CR alone was numbered one row before a field error on the same row."""
-    GEN.write_package(tmp_path, 300, seed=12)
+    synthetic(tmp_path, 300, seed=14)
 
     def edit(head, data):
         notes, measure = head.index("notes"), head.index("measure")
@@ -252,7 +253,7 @@ def test_quotes_and_line_ends_are_checked_in_a_file_that_is_not_utf8(tmp_path, m
 def test_a_long_record_of_bytes_that_are_not_utf8_is_read_alone_too(tmp_path, monkeypatch):
     """Read through Utf8Repair, each bad byte becomes three (U+FFFD): a block the size of the record's bytes was
     too small for it, and the read stopped there."""
-    GEN.write_package(tmp_path, 300, seed=13)
+    synthetic(tmp_path, 300, seed=14)
 
     def edit(head, data):
         data[20][head.index("notes")] = "MARK" * (BLOCK // 2)  # 1.5 blocks, three quarters of them bad bytes
@@ -267,7 +268,7 @@ def test_a_long_record_of_bytes_that_are_not_utf8_is_read_alone_too(tmp_path, mo
 def test_a_quoted_cell_left_open_is_located(tmp_path, monkeypatch):
     """An odd number of quotes was one problem for the whole table. The cell left open is now located: at the
     end, its opening quote's row; earlier, the quote that then closes it in the wrong place, naming both rows."""
-    GEN.write_package(tmp_path, 300, seed=14)
+    synthetic(tmp_path, 300, seed=14)
 
     def at_end(head, data):
         data[3][head.index("notes")] = "long " * BLOCK  # before the open cell: its end is found, and read on
@@ -280,7 +281,7 @@ def test_a_quoted_cell_left_open_is_located(tmp_path, monkeypatch):
     assert not [m for _, _, _, m in found if "reading stopped" in m]
     [(row, message)] = [(r, m) for r, _, t, m in found if t == "table-structure-error"]
     assert row == 301 and "the quoted cell opened at byte" in message and "is not closed" in message, message
-    GEN.write_package(tmp_path / "again", 300, seed=14)
+    synthetic(tmp_path / "again", 300, seed=14)
 
     def early(head, data):
         data[10][head.index("notes")] = "OPEN never closed"

@@ -6,9 +6,10 @@ import itertools
 from pathlib import Path
 
 import pytest
+from conftest import synthetic  # the synthetic generator's packages, each generated once per process
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from test_engine import GEN, _refresh  # the synthetic generator (scripts/generate_synthetic.py), loaded once
+from test_engine import _refresh
 
 from nk_troops.engine import validate_tables
 from nk_troops.engine.reader import Utf8Check
@@ -74,7 +75,7 @@ def test_a_file_that_is_not_utf8_is_reported_in_every_configuration(tmp_path, mo
     checks the rest of the table)."""
     from nk_troops.engine import core
 
-    GEN.write_package(tmp_path, 1500, seed=4)
+    synthetic(tmp_path, 1500, seed=7)
     _break_utf8(tmp_path, resource)
     results = {}
     for part_min in (core.PART_MIN, 50_000):  # whole files, and every file split into byte ranges
@@ -92,7 +93,7 @@ def test_a_table_rewritten_during_the_check_is_reported_not_crashed_on(tmp_path,
     may mix two versions. (Hashing once memory-mapped the files: a truncated file then killed the process.)"""
     from nk_troops.engine import firstpass, reader, scan
 
-    GEN.write_package(tmp_path, 400, seed=6)
+    synthetic(tmp_path, 300, seed=14)
     path = tmp_path / "dataset/tables/csv/events.csv"
     original = path.read_bytes()
     monkeypatch.setattr(reader, "WINDOW", 4096)

@@ -23,7 +23,8 @@ from nk_troops import excerpts as X
 from nk_troops.excerpts import find_excerpt, normalise
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_engine import GEN, _refresh, _set_cells  # noqa: E402  (the synthetic generator, loaded once)
+from conftest import synthetic  # noqa: E402  (the synthetic generator's packages, each generated once per process)
+from test_engine import _refresh, _set_cells  # noqa: E402
 
 # Words ending in a letter that NFD decomposes: the last one is where an offset map loses marks.
 WORDS = {
@@ -179,7 +180,7 @@ def test_records_citing_nfd_passages_publish_exact_offsets(mini, no_frictionless
 
 
 def _package(tmp_path: Path, n: int = 20, seed: int = 3) -> Path:
-    GEN.write_package(tmp_path, n, seed=seed)
+    synthetic(tmp_path, n, seed=seed)
     return tmp_path
 
 
@@ -429,12 +430,12 @@ def test_the_generator_writes_excerpts_that_differ_as_real_ones_do(tmp_path):
     }
     assert all(normalise(s).text == normalise(e).text for s, e in differ)
     assert _engine(package) == []
-    GEN.write_package(tmp_path / "verbatim", 200, seed=5, non_verbatim=0.0)
+    synthetic(tmp_path / "verbatim", 200, seed=5, non_verbatim=0.0)
     assert all(s == e for s, e in _cited_spans(tmp_path / "verbatim"))
 
 
 def test_the_generator_injects_offsets_on_a_space_and_non_verbatim_excerpts_that_do_not_match(tmp_path):
-    GEN.write_package(tmp_path, 600, seed=4, inject=2)
+    synthetic(tmp_path, 600, seed=4, inject=2)
     injected = json.loads((tmp_path / "injected.json").read_text(encoding="utf-8"))
     kinds = {e["kind"] for e in injected}
     assert {"excerpt-offset-on-space", "non-verbatim-excerpt-not-in-source"} <= kinds
