@@ -15,6 +15,7 @@ Jinja2 is imported here only, when the build renders the site: ``validate`` neve
 
 from __future__ import annotations
 
+import functools
 import re
 from importlib import resources
 from pathlib import Path
@@ -45,7 +46,10 @@ def text_html(value: Any) -> Any:
     return Markup(f"<bdi>{out}</bdi>") if _HIDDEN.search(s) else out
 
 
+@functools.cache
 def _environment():  # -> jinja2.Environment (imported lazily)
+    """The templates' environment, made once per process as Jinja intends: it keeps each template compiled, where a
+    new one per render lexed, parsed and compiled every template again."""
     import jinja2
 
     env = jinja2.Environment(
