@@ -19,31 +19,32 @@ from nk_troops.engine.boundaries import QuoteCheck
 
 BLOCK = 4096
 HUGE = 20 * BLOCK  # more than a record may hold (scan.LONGEST blocks): reported and skipped
+ROWS = 300
 LONG = {  # data records given a long cell: the first, three in a row, between one and two blocks, the last
     0: HUGE,
-    300: BLOCK + BLOCK // 2,
-    301: BLOCK + BLOCK // 3,
-    700: HUGE,
-    701: HUGE,
-    702: 6 * BLOCK,
-    1000: BLOCK + 100,
-    1499: 6 * BLOCK,
+    60: BLOCK + BLOCK // 2,
+    61: BLOCK + BLOCK // 3,
+    140: HUGE,
+    141: HUGE,
+    142: 6 * BLOCK,
+    200: BLOCK + 100,
+    ROWS - 1: 6 * BLOCK,
 }
 
 
 def _package(tmp_path, bad_byte: bool):
-    synthetic(tmp_path, 1500, seed=7)
+    synthetic(tmp_path, ROWS, seed=14)
     path = tmp_path / "dataset" / "tables" / "csv" / "events.csv"
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
     head, data = rows[0], rows[1:]
-    assert len(data) == 1500
+    assert len(data) == ROWS
     summary, kind = head.index("summary"), head.index("event_type")
     for i, size in LONG.items():
         data[i][summary] = ("long, " * size)[:size]
         data[i][kind] = "long-kind"  # seen only if the record is checked
-    data[900][0] = data[899][0]  # a duplicate id after the long records
-    data[1200][kind] = "not-a-kind"
-    data[1100][summary] = "Marked: the byte before this word is made not UTF-8"
+    data[180][0] = data[179][0]  # a duplicate id after the long records
+    data[240][kind] = "not-a-kind"
+    data[220][summary] = "Marked: the byte before this word is made not UTF-8"
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows([head, *data])
     raw = buf.getvalue().encode()
@@ -52,7 +53,7 @@ def _package(tmp_path, bad_byte: bool):
         raw = raw[:at] + b"\xff" + raw[at + 1 :]
     path.write_bytes(raw)
     _refresh(tmp_path, "events", raw)
-    line = {i: i + 2 for i in range(1500)}  # record numbers (the header is 1): no cell here holds a line break
+    line = {i: i + 2 for i in range(ROWS)}  # record numbers (the header is 1): no cell here holds a line break
     return line
 
 
@@ -79,10 +80,10 @@ def test_a_record_longer_than_a_block_is_checked_or_skipped_and_the_rows_after_i
         assert checked == [line[i] for i, size in LONG.items() if size < HUGE], results[part_min]
         assert all(p.row is not None for p in found), results[part_min]
         dup = [p for p in found if p.field == "event_id" and "already used" in p.message]
-        assert [p.row for p in dup] == [line[900]] and f"row {line[899]}" in dup[0].message
-        assert [p.row for p in found if p.field == "event_type" and "not-a-kind" in p.message] == [line[1200]]
+        assert [p.row for p in dup] == [line[180]] and f"row {line[179]}" in dup[0].message
+        assert [p.row for p in found if p.field == "event_type" and "not-a-kind" in p.message] == [line[240]]
         if bad_byte:
-            assert [p.row for p in found if p.type == "encoding-error"] == [line[1100]], results[part_min]
+            assert [p.row for p in found if p.type == "encoding-error"] == [line[220]], results[part_min]
         assert not [p for p in found if "reading stopped" in p.message]
     assert results[core.PART_MIN] == results[50_000]
 
@@ -124,7 +125,7 @@ def test_quotes_inside_unquoted_cells_are_located_and_split_reads_agree(tmp_path
     reads it as a letter). With an even number of such quotes a split read cut inside quoted excerpts: 17
     made-up problems and a row numbered 9 too far in a review. The first such quote is now found and located,
     and the file is read in one part."""
-    synthetic(tmp_path, 1500, seed=7)
+    synthetic(tmp_path, 300, seed=14)
 
     def edit(head, data):
         start = head.index("char_start")

@@ -75,7 +75,7 @@ def test_a_file_that_is_not_utf8_is_reported_in_every_configuration(tmp_path, mo
     checks the rest of the table)."""
     from nk_troops.engine import core
 
-    synthetic(tmp_path, 1500, seed=7)
+    synthetic(tmp_path, 300, seed=14)
     _break_utf8(tmp_path, resource)
     results = {}
     for part_min in (core.PART_MIN, 50_000):  # whole files, and every file split into byte ranges
