@@ -269,6 +269,8 @@ def test_only_strings_that_may_normalise_shorter_are_normalised_for_their_length
 
     solid = " \u00a0" + "\u0301 ".join("кa한"[i % 3] for i in range(n)) + "\n"
     picked = may_normalise_shorter_than(pa.array([*texts, solid], pa.string()), n).tolist()
+    sliced = may_normalise_shorter_than(pa.array(["x", *texts, solid], pa.string()).slice(1), n).tolist()
+    assert sliced == picked  # a slice of an array (a batch of a table) picks the same
     assert picked.pop() is False
     assert all(p for t, p in zip(texts, picked, strict=True) if len(normalise(t).text) < n)
 
