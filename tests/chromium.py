@@ -111,10 +111,25 @@ class Chromium:
             raise RuntimeError(f"{expression[:80]}: {result['exceptionDetails']}")
         return result["result"].get("value")
 
-    def press(self, key: str, code: int, shift: bool = False) -> None:
+    def press(self, key: str, code: int, shift: bool = False, times: int = 1) -> None:
+        """Press and release a key ``times`` times. The commands are all written before any answer is read (the
+        browser runs them in order), so a long run of presses costs no round trip each."""
         base = {"key": key, "code": key, "windowsVirtualKeyCode": code, "modifiers": 8 if shift else 0}
-        self.page("Input.dispatchKeyEvent", {"type": "rawKeyDown", **base})
-        self.page("Input.dispatchKeyEvent", {"type": "keyUp", **base})
+        first = self.last_id + 1
+        for _ in range(times):
+            for kind in ("rawKeyDown", "keyUp"):
+                self.last_id += 1
+                msg = {"id": self.last_id, "method": "Input.dispatchKeyEvent", "params": {"type": kind, **base}}
+                os.write(self.write_fd, json.dumps({**msg, "sessionId": self.session}).encode() + b"\0")
+        waiting = set(range(first, self.last_id + 1))
+        while waiting:
+            answer = self._message(60)
+            if answer.get("id") in waiting:
+                if "error" in answer:
+                    raise RuntimeError(f"Input.dispatchKeyEvent: {answer['error']}")
+                waiting.remove(answer["id"])
+            else:
+                self.events.append(answer)
 
     def close(self) -> None:
         try:

@@ -204,8 +204,7 @@ def test_tab_reaches_every_link_on_the_page(site, browser, page):
     links = browser.evaluate(FOCUS_LOG)
     assert links > 5
     focusable = browser.evaluate("document.querySelectorAll('a[href], button, select, input, textarea').length")
-    for _ in range(focusable + 2):
-        browser.press("Tab", 9)
+    browser.press("Tab", 9, times=focusable + 2)
     focused = browser.evaluate("window.__focused")
     reached = {int(f[2:]) for f in focused if f.startswith("a:")}
     missed = browser.evaluate(
