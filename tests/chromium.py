@@ -22,6 +22,11 @@ def find_chromium() -> str | None:
     return next((path for name in NAMES if (path := shutil.which(name))), None)
 
 
+IMAGES_LOADED = """Promise.all(Array.from(document.images, i => { i.loading = 'eager'; return i.complete ? 0 :
+  new Promise(done => { i.addEventListener('load', done); i.addEventListener('error', done); }); }))"""
+"""Load every image of the page now, lazy ones too, and wait until each has loaded or failed."""
+
+
 class Chromium:
     """One headless browser, one page (a tab) with the Page, Runtime, Network and Log domains enabled."""
 
@@ -96,11 +101,13 @@ class Chromium:
             self.events.append(ev)
 
     def load(self, url: str) -> list[dict[str, Any]]:
-        """Open ``url``, wait for its load event, and return every event since the navigation began."""
+        """Open ``url``, wait for its load event and then for its images (those it would load lazily too), and
+        return every event since the navigation began: an image that does not load is seen, and none is cut off
+        by the next navigation."""
         self.events.clear()
         self.page("Page.navigate", {"url": url})
         self.wait_for("Page.loadEventFired")
-        self.evaluate("1")  # a round trip: events the load caused are in by now
+        self.evaluate(IMAGES_LOADED, await_promise=True)
         events, self.events = self.events, []
         return events
 
