@@ -164,7 +164,7 @@ def _seed_refs(st: TableState, cols: dict, ok: dict, base: int) -> None:
     declared = (archived | ~ok["status"]) & ok["source_id"]
     none = ok["status"] & ~archived & ok["source_id"]
     if none.any():
-        st.status_not_archived.extend(_values(cols["source_id"], np.flatnonzero(none)))
+        st.status_not_archived.append(cols["source_id"].take(pa.array(np.flatnonzero(none))))  # Arrow: no str each
     arch = declared & ok["archived_file"]
     if arch.any():
         idx = np.flatnonzero(arch)

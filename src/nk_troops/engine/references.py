@@ -312,7 +312,7 @@ def _unarchived(run: RunState, sources: TableState) -> None:
         return
     idx = np.concatenate(cit.unverified.rows)
     src = pa.concat_arrays(cit.unverified.source_ids)
-    none = pa.array(sources.status_not_archived, pa.string())
+    none = pa.concat_arrays([a.cast(pa.string()) for a in sources.status_not_archived] or [pa.array([], pa.string())])
     sel = np.flatnonzero(_np_mask(pc.is_in(src, value_set=none)))
     cit.found.many(
         R.CITES_ARCHIVED.kind,

@@ -118,7 +118,7 @@ class TableState:
     bad_key_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # keys that broke their rules
     dup_first: dict[int, int] = field(default_factory=dict)  # duplicate key row -> the first row holding it
     # sources
-    status_not_archived: list[str] = field(default_factory=list)  # ids of rows whose status is "not_archived"
+    status_not_archived: list[pa.Array] = field(default_factory=list)  # ids of rows with "not_archived", by batch
     seeds: SeedRefs = field(default_factory=SeedRefs)
     # citations
     checked_src: bool = False  # source ids were checked against the archive (only the others are keys)
