@@ -166,6 +166,18 @@ def test_labels_next_to_the_same_spot_do_not_overlap():
     assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
 
 
+def test_dollar_signs_in_record_text_are_drawn_as_written(tables):
+    """Matplotlib reads text between two $ as a formula: a summary with "$\\nosuchcmd$" stopped the build with a
+    traceback, and "$5 to $6" was drawn as "5to6" in italics. Record text is now drawn as written."""
+    edited = copy.deepcopy(tables)
+    events = [e for e in edited["events"] if e["date_start"] or e["date_end"]]
+    events[0]["summary"] = "An incursion costing $\\alpha$ and $\\nosuchcmd$, budget $5 to $6 million"
+    claimant = next(f["claimant_actor_id"] for f in _persons(edited) if f["claimant_actor_id"])
+    next(a for a in edited["actors"] if a["actor_id"] == claimant)["name"] = "Ministry of $\\frac{1}{0}$"
+    drawn = render_plots(edited)
+    assert drawn and all(drawn.values())
+
+
 def test_hangul_names_and_summaries_draw_no_missing_glyph(tables, plots):
     """An actor named, and an event summarised, in Hangul used to be drawn as empty boxes (with a warning)."""
     edited = copy.deepcopy(tables)

@@ -39,6 +39,7 @@ def pyplot():
             "axes.spines.right": False,
             "svg.hashsalt": metadata.NAME,  # ids of clip paths and glyphs derive from it, not from a random salt
             "svg.fonttype": "path",  # the same look in every browser, whatever fonts it has
+            "text.parse_math": False,  # record text is drawn as written: "$5 to $6" is no formula, "$\\x$" no crash
         }
     )
     return plt
