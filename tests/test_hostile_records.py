@@ -123,6 +123,77 @@ def test_a_number_too_large_to_keep_is_said_so(mini, capsys, written):
     assert (p["type"], p["line"], p["field"]) == ("field-error", 4, "value") and "too large" in p["message"]
 
 
+@pytest.mark.parametrize("written", ["1.0e308", "1000000001", "4.0e12"])
+def test_a_figure_over_the_largest_any_figure_can_be_is_refused(mini, capsys, written):
+    """1.0e308 passed validate and then stopped the build in the figures plot with a traceback."""
+    from nk_troops.models import FIGURE_MAX
+
+    edit(mini, FIGURES, "  value: 4000\n", f"  value: {written}\n")
+    [p] = refused(mini, capsys)
+    assert (p["type"], p["line"], p["field"]) == ("field-error", 4, "value"), p
+    assert f"{FIGURE_MAX:,}" in p["message"] or str(FIGURE_MAX) in p["message"], p["message"]
+
+
+def test_the_table_checker_refuses_a_figure_over_the_largest_as_the_models_do():
+    import numpy as np
+    import pyarrow as pa
+
+    from nk_troops import models as M
+    from nk_troops.engine.cells import check_column
+    from nk_troops.engine.spec import table_spec
+    from nk_troops.engine.state import Found
+
+    found = Found("figures")
+    for name in ("value", "value_low", "value_high"):
+        spec = table_spec(M.BY_RESOURCE["figures"]).by_name[name]
+        check_column(spec, pa.array(["1000000000", "1000000001", "1e308"]), np.ones(3, bool), found, 0)
+    assert sorted((f, i) for _, i, f, _, _ in found.items) == [
+        (f, i) for f in ("value", "value_high", "value_low") for i in (1, 2)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "written", "line"),
+    [
+        (FIGURES, "  as_of: by 2025-02-05\n", "by 0001-01-01", 7),
+        ("dataset/records/events.yaml", "  date: mid-January 2025\n", "from 9999-12-31", 4),
+        ("dataset/records/events.yaml", "  date: mid-January 2025\n", "winter 1950", 4),
+    ],
+)
+def test_a_date_outside_the_years_of_this_dataset_is_refused_where_it_is_written(
+    mini, capsys, file, old, written, line
+):
+    """'from 9999-12-31' passed validate and then stopped the build in the timeline plot (OverflowError); a date
+    in the year 1 did the same in the figures plot. 'winter 1950' starts in December 1949."""
+    key = old.split(":")[0].strip()
+    edit(mini, file, old, f"  {key}: {written}\n")
+    [p] = refused(mini, capsys)
+    assert (p["line"], p["field"]) == (line, key) and "1950-2100" in p["message"], p
+
+
+def test_the_table_checker_refuses_a_date_outside_the_years_as_the_models_do(tmp_path):
+    from conftest import synthetic
+    from test_engine import _set_cells
+
+    from nk_troops.engine import validate_tables
+
+    synthetic(tmp_path, 30, seed=2)
+    _set_cells(
+        tmp_path,
+        "events",
+        {
+            3: {
+                "date_text": "from 9999-12-31",
+                "date_start": "9999-12-31",
+                "date_end": "",
+                "date_precision": "on_or_after",
+            }
+        },
+    )
+    found = [(p.row, p.field, p.message) for p in validate_tables(tmp_path)]
+    assert [(r, f) for r, f, _ in found] == [(3, "date_text")] and "1950-2100" in found[0][2], found
+
+
 def test_the_table_checker_says_a_number_too_large_or_small_to_keep():
     import numpy as np
     import pyarrow as pa

@@ -236,6 +236,12 @@ class StatementRecord(ClaimRecord):
     )
 
 
+FIGURE_MAX = 1_000_000_000
+"""The largest value a figure may give: no head count in this dataset can pass a billion (the world's armed forces
+are under 30 million), and a share is at most 1. A larger number is a typo, and one near the largest float stopped
+the figures plot with a traceback."""
+
+
 class FigureRecord(ClaimRecord):
     resource = "figures"
     title = "Figures"
@@ -249,13 +255,13 @@ class FigureRecord(ClaimRecord):
         description="Whose number it is, in the sources' words.",
         examples=["North Korean military personnel fighting in Russia"],
     )
-    value: Annotated[Number, Cell(ge=0)] | None = Field(
+    value: Annotated[Number, Cell(ge=0, le=FIGURE_MAX)] | None = Field(
         None, description="The number as stated; empty for a pure range.", examples=[4000]
     )
-    value_low: Annotated[Number, Cell(ge=0)] | None = Field(
+    value_low: Annotated[Number, Cell(ge=0, le=FIGURE_MAX)] | None = Field(
         None, description="Lower end, when the claim gives one.", examples=[300]
     )
-    value_high: Annotated[Number, Cell(ge=0)] | None = Field(
+    value_high: Annotated[Number, Cell(ge=0, le=FIGURE_MAX)] | None = Field(
         None, description="Upper end, when the claim gives one.", examples=[12000]
     )
     value_text: Text | None = Field(

@@ -19,7 +19,10 @@ written                            precision     bounds (inclusive)
 =================================  ============  ==========================
 
 Days are parsed strictly: ``2025-02-30`` and ``2025-2-3`` are errors, never
-rolled over or padded.
+rolled over or padded. Every bound lies in the years 1950 to 2100 (FIRST_YEAR,
+LAST_YEAR): this dataset's claims are about a war from 2022 on, and a date far
+outside (``0001-01-01``, ``9999-12-31``) is a typo that would also stretch the
+plots' time axis over centuries.
 """
 
 from __future__ import annotations
@@ -41,6 +44,10 @@ FORMS_HELP = (
     "write YYYY-MM-DD, 'mid-January 2025', 'January 2025', 'YYYY-MM', 'autumn 2024', "
     "'late 2024', 'YYYY', 'by YYYY-MM-DD', 'from YYYY-MM-DD', 'YYYY-MM-DD..YYYY-MM-DD' or 'unknown'"
 )
+
+
+FIRST_YEAR, LAST_YEAR = 1950, 2100
+"""The years a date's bounds may fall in (see the module docstring)."""
 
 
 class VagueDateError(ValueError):
@@ -88,6 +95,16 @@ def _month(name: str) -> int:
 
 def parse_vague_date(text: str) -> VagueDate:
     """Turn a written date into text, start, end and precision (see the module docstring)."""
+    parsed = _parse(text)
+    for bound in (parsed.start, parsed.end):
+        if bound is not None and not FIRST_YEAR <= bound.year <= LAST_YEAR:
+            raise VagueDateError(
+                f"'{parsed.text}' falls in {bound.year}; dates in this dataset lie in {FIRST_YEAR}-{LAST_YEAR}"
+            )
+    return parsed
+
+
+def _parse(text: str) -> VagueDate:
     if not isinstance(text, str):
         raise VagueDateError(f"a date must be text; {FORMS_HELP}")
     t = " ".join(text.split())
