@@ -328,16 +328,33 @@ def test_the_table_checker_refuses_invisible_characters_where_the_models_do():
             assert message == text_problem(values[row])  # the model's own words
 
 
-def test_the_invisible_characters_are_unicodes_format_characters():
-    """models.INVISIBLE, the one list both checkers read, is Unicode's category Cf as this Python knows it (a newer
-    Unicode that adds format characters makes this fail: add them)."""
+DEFAULT_IGNORABLE = (  # Unicode 15's DerivedCoreProperties.txt, Default_Ignorable_Code_Point, as written there
+    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F),
+    (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
+)  # fmt: skip
+
+
+def test_the_invisible_characters_are_unicodes_format_and_default_ignorable_characters():
+    """characters.INVISIBLE, the one list both checkers read, is Unicode's category Cf as this Python knows it (a
+    newer Unicode that adds format characters makes this fail: add them) and every default-ignorable code point
+    (a review found U+3164 HANGUL FILLER and U+FE0F accepted in names: drawn as nothing)."""
     import sys
     import unicodedata
 
     from nk_troops.characters import INVISIBLE_RANGES
 
     listed = {cp for a, b in INVISIBLE_RANGES for cp in range(a, b + 1)}
-    assert listed == {cp for cp in range(sys.maxunicode + 1) if unicodedata.category(chr(cp)) == "Cf"}
+    cf = {cp for cp in range(sys.maxunicode + 1) if unicodedata.category(chr(cp)) == "Cf"}
+    ignorable = {cp for a, b in DEFAULT_IGNORABLE for cp in range(a, b + 1)}
+    assert listed == cf | ignorable
+
+
+@pytest.mark.parametrize("ch", ["\u3164", "\u115f", "\ufe0f", "\u034f", "\U000e0100"])
+def test_a_character_drawn_as_nothing_is_refused_in_a_name(mini, capsys, ch):
+    edit(mini, "dataset/records/actors.yaml", "name: ", f"name: South{ch}")
+    p = one(refused(mini, capsys), "field-error")
+    assert p["field"] == "name" and f"U+{ord(ch):04X}" in p["message"], p
 
 
 # --------------------------------------------------------------------------- 5. credentials in URLs

@@ -18,6 +18,7 @@ from conftest import MINI, REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nk_troops.characters import INVISIBLE
 from nk_troops.checks import check_dataset
 from nk_troops.excerpts import normalise
 from nk_troops.fields import FORMULA_STARTS
@@ -31,8 +32,10 @@ from nk_troops.vocabularies import ActorType, CitationVoice, EventType, Hedge, M
 from nk_troops.writers import to_csv, to_parquet
 
 # text a curator could write: letters of any script, punctuation, quotes, commas and inner line breaks (no
-# invisible or direction-changing format character, category Cf: models.INVISIBLE)
-_chars = st.characters(blacklist_categories=("Cs", "Cc", "Co", "Cn", "Cf"), whitelist_characters="\n")
+# invisible or direction-changing character: characters.INVISIBLE, category Cf and the default-ignorable ones)
+_chars = st.characters(blacklist_categories=("Cs", "Cc", "Co", "Cn", "Cf"), whitelist_characters="\n").filter(
+    lambda c: re.fullmatch(INVISIBLE, c) is None
+)
 _scripts = st.sampled_from(
     ["조선인민군 병사", "Пономаренко сказал", '"quoted, with commas"', "‘curly’ “quotes”", "line\nbreak", "É"]
 )
