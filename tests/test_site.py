@@ -8,6 +8,7 @@ import posixpath
 from functools import cache
 from html.parser import HTMLParser
 
+import pytest
 from conftest import REPO, repo_tables_and_plots
 
 from nk_troops import metadata as M
@@ -195,6 +196,36 @@ def test_the_site_command_writes_a_reviewers_full_text_site_only_outside_the_rep
     seed = next(r for r in tables["sources"] if r["archived_file"])
     page = Page((tmp_path / "review" / "sources" / f"{seed['source_id']}.html").read_text(encoding="utf-8"))
     assert page.find("div", **{"class": "archived"})[0]["text"] == read_archived(REPO, seed["archived_file"])
+
+
+@pytest.mark.parametrize("trap", ["a-file", "link-to-a-file", "link-to-a-folder", "link-deeper"])
+def test_the_site_command_writes_nothing_through_a_link_and_refuses_a_file(tmp_path, capsys, trap):
+    """A link inside --out made the site overwrite the file it pointed to (outside the folder), or write the full
+    texts into the repository's docs/site/; --out naming a file ended in a traceback. Both are now refused
+    before anything is rendered: one line, exit 2, nothing written."""
+    from nk_troops.cli import main
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("untouched", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "out"
+    if trap == "a-file":
+        out.write_text("a file", encoding="utf-8")
+    else:
+        out.mkdir()
+        if trap == "link-to-a-file":
+            (out / "index.html").symlink_to(victim)
+        elif trap == "link-to-a-folder":
+            (out / "sources").symlink_to(elsewhere, target_is_directory=True)
+        else:
+            (out / "claims").mkdir()
+            (out / "claims" / "x.html").symlink_to(victim)
+    capsys.readouterr()
+    assert main(["site", "--root", str(REPO), "--out", str(out), "--full-text"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and ("link" in err or "is a file" in err), err
+    assert victim.read_text(encoding="utf-8") == "untouched" and list(elsewhere.iterdir()) == []
 
 
 def test_every_figure_and_event_on_the_charts_links_to_its_claim_page():

@@ -182,6 +182,7 @@ def cmd_cite(args: argparse.Namespace) -> int:
 
 
 def cmd_site(args: argparse.Namespace) -> int:
+    from .confine import links_inside
     from .site import write_site
 
     root = _root(args.root)
@@ -190,6 +191,13 @@ def cmd_site(args: argparse.Namespace) -> int:
         raise UsageError(
             f"'{args.out}' is inside the repository; write a reviewer's site outside it (the published site is "
             "docs/site/, written by `nk-troops build`; a full-text site must never be committed)"
+        )
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"'{args.out}' is a file; --out names a folder to write the site into")
+    if linked := links_inside(out):
+        raise UsageError(
+            f"'{args.out}' holds a link ({linked}); the site is written only into a folder without links, so that "
+            "no file is written where a link points"
         )
     report, written = write_site(root, out, full_text=args.full_text)
     print(report.render(args.format))

@@ -337,3 +337,13 @@ def unsafe_folders(root: Path, paths: Iterable[str]) -> list[P.Problem]:
         P.FileUnreadable(f"'{folder}' {why}", file=folder, hint="remove it; the command makes the folder")
         for folder, why in sorted(bad.items())
     ]
+
+
+def links_inside(folder: Path) -> str | None:
+    """The first symbolic link found in ``folder`` (not followed), as a path relative to it; None if none: a
+    folder a command writes into must hold none, or it would write where the link points."""
+    for top, dirs, files in os.walk(folder, followlinks=False):
+        for name in sorted(dirs + files):
+            if os.path.islink(os.path.join(top, name)):
+                return os.path.relpath(os.path.join(top, name), folder)
+    return None
