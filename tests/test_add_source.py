@@ -143,6 +143,16 @@ def test_metadata_that_disagrees_is_not_established(mini, tmp_path, capsys):
     assert "Another title" in reason and META["headline"] in reason
 
 
+def test_json_ld_nested_too_deep_to_read_is_as_if_absent(mini, tmp_path, capsys):
+    """It ended in a RecursionError traceback; the page's other metadata still establish the fields."""
+    page = saved_page(SEED.read_text(encoding="utf-8"))
+    deep = '<script type="application/ld+json">' + "[" * 100_000 + "]" * 100_000 + "</script>"
+    saved = tmp_path / "page.html"
+    saved.write_text(page.replace("</head>", deep + "</head>"), encoding="utf-8")
+    code, _, err = add(mini, saved, capsys)
+    assert code == 0 and "Traceback" not in err and new_source(mini)["headline"] == META["headline"]
+
+
 def test_a_changed_saved_page_is_reported_by_validate_and_check_tables(mini, tmp_path, capsys, no_frictionless):
     saved = tmp_path / "page.html"
     saved.write_text(saved_page(SEED.read_text(encoding="utf-8")), encoding="utf-8")

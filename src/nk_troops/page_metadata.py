@@ -54,7 +54,7 @@ def _json_ld(doc: lxml.html.HtmlElement) -> list[dict]:
     for script in doc.xpath('//script[@type="application/ld+json"]'):
         try:
             data = json.loads(script.text or "")
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to read: as if absent
             continue
         stack = [data]
         while stack:
