@@ -639,8 +639,16 @@ def test_verify_rebuilds_the_zip_of_a_recorded_release(repo: Path, capsys):
     assert run(["release", "0.1.0", "--verify", "--root", str(repo)]) == 1
     err = capsys.readouterr().err
     assert "'dataset/tables/csv/events.csv' differs" in err and "is NOT release 0.1.0" in err
-    assert run(["release", "0.9.0", "--verify", "--root", str(repo)]) == 1
+    assert run(["release", "0.9.0", "--verify", "--root", str(repo)]) == 2  # misuse, as `diff 0.9.0` is
     assert "0.9.0 has no record in releases/" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["1.0.0+unreleased"], ["v0.2"], ["0.2", "--verify"], ["x", "--since", "0.1.0"]])
+def test_a_version_argument_not_of_the_form_major_minor_patch_is_misuse(repo: Path, capsys, argv):
+    """It exited 1, as a data problem does; a version no release can have is misuse: one line, exit 2."""
+    assert run(["release", *argv, "--root", str(repo)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "MAJOR.MINOR.PATCH" in err[0], err
 
 
 @pytest.mark.parametrize(

@@ -111,9 +111,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    from .release import CHANGELOG, ReleaseError, release, verify
+    from .release import CHANGELOG, ReleaseError, misuse, release, verify
 
     root = _root(args.root)
+    if wrong := misuse(root, args.version, verify=args.verify):
+        raise UsageError(f"release: {wrong}")
     if args.verify:
         try:
             zip_path, differences = verify(root, args.version)

@@ -266,6 +266,18 @@ def verify(root: Path, version: str) -> tuple[Path, list[str]]:
     return zip_path, differences
 
 
+def misuse(root: Path, version: str, *, verify: bool) -> str | None:
+    """What makes the command's arguments unusable whatever the data (exit 2, as every misuse): a version not of
+    the form MAJOR.MINOR.PATCH, or one to verify that was never released. None if the arguments can be used."""
+    try:
+        parse_version(version)
+    except ReleaseError as e:
+        return str(e)
+    if verify and read_record(root, version) is None:
+        return f"{version} has no record in {RELEASES_DIR}/: nothing to verify against"
+    return None
+
+
 def release(root: Path, new_version: str, since: str | None = None) -> Release:
     """Check, write the changelog entry and build dist/<name>-<version>.zip; raise ReleaseError to refuse."""
     root = Path(root)
