@@ -350,6 +350,18 @@ def _edit_built_table(root: Path, table: str, edit_schema, edit_csv) -> None:
     path.write_bytes(edit_csv(path.read_bytes().decode("utf-8")).encode("utf-8"))
 
 
+def test_ids_and_values_from_a_package_reach_the_terminal_inert(old: Path, new: Path, capsys):
+    """A record id from a package folder was printed as it was: an escape sequence in it set the terminal's title
+    and colour. The text output now writes every control, invisible or bidi character as its escape."""
+    first = (old / "dataset/tables/csv/events.csv").read_text(encoding="utf-8").splitlines()[1].split(",")[0]
+    hostile = first + "\x1b]0;pwned\x07\x1b[31m"
+    _edit_built_table(new, "events", lambda schema: None, lambda text: text.replace(first, hostile, 1))
+    assert run(["diff", str(old), str(new)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out, out
+    assert first + "\\x1b]0;pwned\\x07\\x1b[31m" in out, out
+
+
 def test_renamed_field_is_detected_and_major(old: Path, new: Path):
     def schema(s):
         next(f for f in s["fields"] if f["name"] == "place")["name"] = "location"

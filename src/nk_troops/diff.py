@@ -17,6 +17,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .problems import inert
 from .snapshot import Snapshot, Table
 
 BUMPS = ("none", "patch", "minor", "major")
@@ -339,4 +340,4 @@ def render_text(diff: Diff) -> str:
                 lines.append(f"    {mark} {c.id}  [{c.bump}]")
                 for name, v in c.fields.items():
                     lines.append(f"        {name}: {show_change(v['old'], v['new'])}")
-    return "\n".join(lines)
+    return "\n".join(inert(line) for line in lines)  # an id from a package is shown, never acted on by a terminal

@@ -67,9 +67,9 @@ class Problem:
         if self.field:
             parts.append(f"field '{self.field}':")
         parts.append(self.message)
-        text = _inert(" ".join(parts))
+        text = inert(" ".join(parts))
         if self.hint:
-            text += f"\n    hint: {_inert(self.hint)}"
+            text += f"\n    hint: {inert(self.hint)}"
         return text
 
     def to_dict(self) -> dict:
@@ -105,7 +105,7 @@ def _short(text: str) -> str:
     return text if len(text) <= RECORD_ID_SHOWN else f"{text[: RECORD_ID_SHOWN - 3]}... ({len(text):,} characters)"
 
 
-def _inert(text: str) -> str:
+def inert(text: str) -> str:
     """``text`` with every :data:`_ACTIVE` character written as its Python escape (``\\x1b``, ``\\u202e``): a
     value from a table or a descriptor reaches the text report as characters to read, never as commands."""
     return _ACTIVE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)

@@ -28,6 +28,7 @@ from pathlib import Path
 from . import metadata as M
 from .diff import BUMPS, Diff, RecordChange, SchemaChange, compare, required_bump, show_change
 from .inputs import regular_file_bytes
+from .problems import inert
 from .releases import (
     RELEASES_DIR,
     SEMVER,
@@ -235,7 +236,7 @@ def _previous(root: Path, since: str | None) -> tuple[Snapshot | None, str, str 
 
 
 def _why(diff: Diff, level: str) -> str:
-    reasons = [c.describe() for c in diff.changes if c.bump == level]
+    reasons = [inert(c.describe()) for c in diff.changes if c.bump == level]
     shown = "\n".join(f"  - {r}" for r in reasons[:15])
     more = f"\n  ... and {len(reasons) - 15} more" if len(reasons) > 15 else ""
     return shown + more
