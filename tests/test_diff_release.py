@@ -345,9 +345,42 @@ def _edit_built_table(root: Path, table: str, edit_schema, edit_csv) -> None:
     desc = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
     res = next(r for r in desc["resources"] if r["name"] == table)
     edit_schema(res["schema"])
-    (root / "datapackage.json").write_text(json.dumps(desc, indent=2), encoding="utf-8")
     path = root / res["path"]
-    path.write_bytes(edit_csv(path.read_bytes().decode("utf-8")).encode("utf-8"))
+    data = edit_csv(path.read_bytes().decode("utf-8")).encode("utf-8")
+    path.write_bytes(data)
+    res["bytes"], res["hash"] = len(data), "sha256:" + hashlib.sha256(data).hexdigest()  # a package, built so
+    (root / "datapackage.json").write_text(json.dumps(desc, indent=2), encoding="utf-8")
+
+
+def _lines(edit):
+    return lambda text: "\r\n".join(edit(text.split("\r\n")))
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (_lines(lambda ls: [ls[0], ls[1], *ls[1:]]), "repeats the primary key"),
+        (_lines(lambda ls: ls[1:]), "has the header"),
+        (lambda text: "", "has the header None"),
+        (_lines(lambda ls: [ls[0], ls[1] + ",extra", *ls[2:]]), "data row 1 has"),
+        (_lines(lambda ls: [ls[0], '"' + ls[1], *ls[2:]]), "cells; the header has"),
+    ],
+    ids=["a-row-twice", "no-header", "emptied", "a-cell-too-many", "a-quote-left-open"],
+)
+def test_a_table_that_is_not_what_its_descriptor_says_is_refused_not_diffed(old: Path, new: Path, capsys, edit, said):
+    """Each of these was compared row by row and gave a confident bump, exit 0 (a row twice: no difference; no
+    header: the first row read as the header, a major bump). Now one line, exit 2, as for a broken descriptor."""
+    _edit_built_table(new, "actors", lambda schema: None, edit)
+    assert run(["diff", str(old), str(new)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "actors.csv" in err[0] and said in err[0], err
+
+
+def test_a_table_changed_after_the_build_is_refused(old: Path, new: Path, capsys):
+    path = new / "dataset/tables/csv/actors.csv"
+    path.write_bytes(path.read_bytes().replace(b"\r\n", b"\x00\r\n", 1))
+    assert run(["diff", str(old), str(new)]) == 2
+    assert "does not have the sha256 the descriptor gives" in capsys.readouterr().err
 
 
 def test_ids_and_values_from_a_package_reach_the_terminal_inert(old: Path, new: Path, capsys):

@@ -115,14 +115,36 @@ def _parse(label: str, read: Callable[[str], bytes | None]) -> Snapshot:
         pk = [pk] if isinstance(pk, str) else list(pk)
         table = Table(res["name"], res, pk)
         try:
-            reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
-            for i, row in enumerate(reader):
-                row = {k: (v if v is not None else "") for k, v in row.items() if k is not None}
-                table.rows[row_key(row, pk) if pk else f"row {i + 1}"] = row
+            _read_rows(table, data, f"{label}: the table file '{res['path']}'")
         except (UnicodeDecodeError, csv.Error) as e:
             raise SnapshotError(f"{label}: the table file '{res['path']}' cannot be read as UTF-8 CSV ({e})") from None
         tables[table.name] = table
     return Snapshot(label, descriptor, tables)
+
+
+def _read_rows(table: Table, data: bytes, what: str) -> None:
+    """The rows of a table file, keyed by primary key, as its descriptor describes them; refused (SnapshotError)
+    where the file is not what the descriptor says: another sha256, another header, a row of another number of
+    cells, a primary key used twice. Compared row by row, such a file would give a wrong bump, not an error."""
+    declared = table.resource.get("hash")
+    if isinstance(declared, str) and declared.lower().startswith("sha256:"):
+        if hashlib.sha256(data).hexdigest() != declared[len("sha256:") :].lower():
+            raise SnapshotError(f"{what} does not have the sha256 the descriptor gives: it was changed after the build")
+    fields = [
+        f.get("name") if isinstance(f, dict) else None for f in table.resource.get("schema", {}).get("fields", [])
+    ]
+    reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+    header = next(reader, None)
+    if header != fields:
+        raise SnapshotError(f"{what} has the header {header!r:.200}; the descriptor gives the fields {fields!r:.200}")
+    for i, cells in enumerate(reader):
+        if len(cells) != len(fields):
+            raise SnapshotError(f"{what}: data row {i + 1} has {len(cells)} cells; the header has {len(fields)}")
+        row = dict(zip(fields, cells, strict=True))
+        key = row_key(row, table.primary_key) if table.primary_key else f"row {i + 1}"
+        if key in table.rows:
+            raise SnapshotError(f"{what}: data row {i + 1} repeats the primary key {key!r:.200}")
+        table.rows[key] = row
 
 
 def from_folder(folder: Path) -> Snapshot:
