@@ -329,6 +329,24 @@ def test_each_refusal_is_one_line_and_writes_nothing(mini, tmp_path, capsys, cas
     assert tree(mini) == before
 
 
+def test_a_headline_of_one_long_word_gives_an_id_within_the_limit(mini, tmp_path, capsys):
+    """The id was built from the headline's first words with no length cap: a 500,000-letter headline made
+    add-source refuse an id the user never gave, in a line of 500,000 characters."""
+    saved = tmp_path / "page.html"
+    saved.write_text(saved_page(SEED.read_text(encoding="utf-8")).replace(META["headline"], "T" * 500_000), "utf-8")
+    code, _, err = add(mini, saved, capsys)
+    assert code == 0, err
+    sid = new_source(mini)["source_id"]
+    assert sid.startswith("seed-") and len(sid) <= 80, sid
+
+
+def test_a_source_id_given_wrong_is_shown_short_with_what_to_do(mini, tmp_path, capsys):
+    saved = tmp_path / "saved.txt"
+    saved.write_bytes(SEED.read_bytes())
+    code, _, err = add(mini, saved, capsys, "--source-id", "x" * 5000)
+    assert code == 2 and err.count("\n") == 1 and len(err) < 400 and "--source-id" in err, err
+
+
 @pytest.mark.parametrize(
     "args, words",
     [

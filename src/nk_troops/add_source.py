@@ -152,8 +152,15 @@ def _next_number(root: Path, sources: list[dict[str, Any]]) -> int:
     return max(numbers, default=-1) + 1
 
 
-def _slug(text: str, words: int = 6) -> str:
-    return "-".join(re.findall(r"[a-z0-9]+", text.lower())[:words])
+def _slug(text: str, words: int = 6, limit: int = 60) -> str:
+    """The first words of ``text`` as an id's tail: at most ``words`` words and ``limit`` characters (a headline
+    may be one very long word; the whole id has a length limit)."""
+    out = ""
+    for word in re.findall(r"[a-z0-9]+", text.lower())[:words]:
+        if len(out) + len(word) + 1 > limit:
+            break
+        out = f"{out}-{word}" if out else word
+    return out
 
 
 def _extract(html: str) -> tuple[str, str]:
@@ -265,13 +272,14 @@ def add_source(root: Path, file: Path, *, kind: str, source_id: str | None = Non
             raise Refused(f"{rel} already exists; choose another name with --name")
     headline = readings.get("headline")
     sid = source_id or f"seed-{number:03d}-" + (
-        _slug(headline.value) if headline and headline.value else _slug(file.stem) or "source"
+        (_slug(headline.value) if headline and headline.value else "") or _slug(file.stem) or "source"
     )
     from .engine.cells import cell_problems
 
     wrong = cell_problems(SourceRecord, {"source_id": sid}).get("source_id")
     if wrong is not None:
-        raise Refused(f"'{sid}' is not a source id: {wrong.message}")
+        shown = sid if len(sid) <= 80 else f"{sid[:77]}..."
+        raise Refused(f"'{shown}' is not a source id: {wrong.message}; give one with --source-id")
     if any(s.get("source_id") == sid for s in sources):
         raise Refused(f"the source id '{sid}' is already used in {SOURCES_FILE}; choose another with --source-id")
     draft_rel = f"{DRAFTS_DIR}/{sid}.yaml"
