@@ -275,11 +275,11 @@ def add_source(root: Path, file: Path, *, kind: str, source_id: str | None = Non
         (_slug(headline.value) if headline and headline.value else "") or _slug(file.stem) or "source"
     )
     from .engine.cells import cell_problems
+    from .problems import shortened
 
     wrong = cell_problems(SourceRecord, {"source_id": sid}).get("source_id")
     if wrong is not None:
-        shown = sid if len(sid) <= 80 else f"{sid[:77]}..."
-        raise Refused(f"'{shown}' is not a source id: {wrong.message}; give one with --source-id")
+        raise Refused(f"'{shortened(sid)}' is not a source id: {wrong.message}; give one with --source-id")
     if any(s.get("source_id") == sid for s in sources):
         raise Refused(f"the source id '{sid}' is already used in {SOURCES_FILE}; choose another with --source-id")
     draft_rel = f"{DRAFTS_DIR}/{sid}.yaml"

@@ -63,7 +63,7 @@ class Problem:
     def to_text(self) -> str:
         parts = [f"{self.where()}: [{self.type}]"]
         if self.record_id:
-            parts.append(f"record {_short(self.record_id)}:")
+            parts.append(f"record {shortened(self.record_id)}:")
         if self.field:
             parts.append(f"field '{self.field}':")
         parts.append(self.message)
@@ -101,7 +101,8 @@ RECORD_ID_SHOWN = 80
 """Characters of a record's id a text report shows (the JSON report has it whole): an id may be too long."""
 
 
-def _short(text: str) -> str:
+def shortened(text: str) -> str:
+    """``text`` cut to RECORD_ID_SHOWN characters, saying how long it was: an id as a text report shows it."""
     return text if len(text) <= RECORD_ID_SHOWN else f"{text[: RECORD_ID_SHOWN - 3]}... ({len(text):,} characters)"
 
 
