@@ -197,6 +197,21 @@ def test_drafts_validate_and_their_problems_are_located_in_the_draft(mini, tmp_p
     assert found[0]["line"] and found[0]["record_id"] == records[0].get("figure_id", records[0].get("statement_id"))
 
 
+def test_a_sentence_printed_twice_gives_drafts_that_each_cite_their_own_place(mini, tmp_path, capsys):
+    """A caption printed twice (as seed 000 prints its own) gives a candidate at each place: each draft says which
+    place it cites, so that the drafts validate and neither is pinned to the other's place."""
+    sentence = "Ukraine's military said 300 North Korean soldiers were killed near Kursk."
+    saved = tmp_path / "saved.txt"
+    saved.write_text(f"Seoul, Feb. 3\n\n{sentence}\n\nMore fighting was reported.\n\n{sentence}\n", encoding="utf-8")
+    assert add(mini, saved, capsys)[0] == 0
+    sid = new_source(mini)["source_id"]
+    drafts = yaml.safe_load((mini / "dataset/drafts" / f"{sid}.yaml").read_text(encoding="utf-8"))
+    cited = [r["citations"][0] for r in drafts if "figure_id" in r]
+    assert [(c["excerpt"], c.get("occurrence")) for c in cited] == [(sentence, 1), (sentence, 2)], drafts
+    code, out, _ = run(mini, "validate", "--records-only", capsys=capsys)
+    assert code == 0, out
+
+
 def test_a_draft_s_cells_and_its_citations_cells_are_checked_by_the_table_rules(mini, tmp_path, capsys):
     """The drafts' check asks the table checker for each draft's cells, its citations' included."""
     sid, draft, records = _drafted(mini, tmp_path, capsys)

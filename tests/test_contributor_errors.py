@@ -261,6 +261,75 @@ def test_an_excerpt_with_a_space_at_an_end_is_refused_where_it_is_written(mini, 
     assert "spaces" in p.message
 
 
+SEED_000 = "seeds/000_903a45e1dc248108.txt"
+
+
+def _places(root: Path, words: str) -> list[tuple[int, int]]:
+    """(line from 1, character offset) of every place the words stand verbatim in seed 000, found here by str.find."""
+    text = (root / SEED_000).read_text(encoding="utf-8")
+    out, at = [], text.find(words)
+    while at != -1:
+        out.append((text.count("\n", 0, at) + 1, at))
+        at = text.find(words, at + 1)
+    return out
+
+
+def test_an_excerpt_in_more_than_one_place_must_say_which(mini):
+    """It was pinned to its first place, silently: a citation of a phrase printed three times highlighted the
+    first, whichever the curator meant."""
+    places = _places(mini, "North Korean soldiers")
+    assert len(places) == 3
+    edit(mini, EVENTS, "In mid-January, Ukrainian forces captured two North Korean soldiers", "North Korean soldiers")
+    p = one(rejected(mini), "excerpt-place")
+    assert (p.file, p.line, p.field, p.record_id) == (EVENTS, 9, "citations[0].excerpt", "ev-capture")
+    assert "occurs 3 times" in p.message
+    for n, (line, _) in enumerate(places, 1):
+        assert f"{n}: line {line}, after '" in p.message
+    assert "occurrence: N" in p.hint and "1 to 3" in p.hint
+
+
+@pytest.mark.parametrize("occurrence", [2, 3])
+def test_occurrence_pins_the_excerpt_to_the_place_it_names(mini, occurrence):
+    edit(
+        mini,
+        EVENTS,
+        '      excerpt: "In mid-January, Ukrainian forces captured two North Korean soldiers"\n',
+        f'      excerpt: "North Korean soldiers"\n      occurrence: {occurrence}\n',
+    )
+    report, _ = build(mini)
+    assert report.ok, report.render()
+    rows = (mini / "dataset/tables/csv/citations.csv").read_text(encoding="utf-8").splitlines()
+    row = next(r for r in rows if r.startswith("ev-capture/c1,"))
+    start = _places(mini, "North Korean soldiers")[occurrence - 1][1]
+    assert row.split(",")[4:6] == [str(start), str(start + len("North Korean soldiers"))]
+
+
+def test_an_occurrence_past_the_last_place_is_located_where_it_is_written(mini):
+    edit(
+        mini,
+        EVENTS,
+        "      voice: claimant\n  hedge: asserted\n",
+        "      occurrence: 2\n      voice: claimant\n  hedge: asserted\n",
+    )
+    p = one(rejected(mini), "excerpt-place")
+    assert (p.file, p.line, p.field, p.record_id) == (EVENTS, 10, "citations[0].occurrence", "ev-capture")
+    assert "occurrence is 2, but the excerpt occurs 1 time(s)" in p.message
+
+
+@pytest.mark.parametrize("written", ["true", '"2"', "0"])
+def test_an_occurrence_that_is_not_a_place_number_is_one_field_error(mini, written):
+    edit(
+        mini,
+        EVENTS,
+        "      voice: claimant\n  hedge: asserted\n",
+        f"      occurrence: {written}\n      voice: claimant\n  hedge: asserted\n",
+    )
+    problems = rejected(mini)
+    assert [(p.type, p.line, p.field) for p in problems] == [("field-error", 10, "citations[0].occurrence")], "\n".join(
+        p.to_text() for p in problems
+    )
+
+
 def test_the_closest_passage_is_set_off_by_quotes_it_does_not_hold(mini):
     """A passage that is itself a quotation is not shown between the same marks ('""Ukraine wants..."')."""
     edit(

@@ -5,8 +5,9 @@ between records is the table checker's (``records_as_tables``).
 
 from __future__ import annotations
 
+import bisect
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import problems as P
 from . import rulebook as R
@@ -15,6 +16,7 @@ from .excerpt_hint import nearest_passage
 from .excerpts import NormalisedText, find_excerpt, normalise
 from .hints import Candidates
 from .models import CLAIMS, Citation, SourceRecord
+from .record_parts import OCCURRENCE_MAX
 from .records import Dataset
 from .seeds import MAX_SEED_BYTES
 from .vocabularies import ArchiveStatus
@@ -88,5 +90,57 @@ def _check_citations(dataset: Dataset, texts: dict[str, NormalisedText], result:
                         )
                     )
                     continue
-                if loc.record is not None and loc.id is not None:
-                    result.spans.setdefault((loc.id, j), spans[0])  # the first of two records with one id
+                span = excerpt_place(spans, cit, text, source_id)
+                if isinstance(span, P.Problem):
+                    key = "occurrence" if "occurrence" in cit else "excerpt"
+                    line, col = loc.at("citations", j, key)
+                    result.problems.append(
+                        replace(
+                            span, file=loc.file, line=line, column=col, record_id=loc.id, field=f"citations[{j}].{key}"
+                        )
+                    )
+                elif span is not None and loc.record is not None and loc.id is not None:
+                    result.spans.setdefault((loc.id, j), span)  # the first of two records with one id
+
+
+PLACES_SHOWN = 5
+"""How many of an excerpt's places a message shows, each by its line in the archived text and the words before it."""
+
+
+def excerpt_place(
+    spans: list[tuple[int, int]], citation: dict, text: NormalisedText, source_id: str
+) -> tuple[int, int] | P.Problem | None:
+    """The one place of the source a citation's excerpt is (``spans``: every place it occurs, in order): the only
+    one, or the one its ``occurrence`` names; a problem (not yet located) where it occurs more than once and the
+    citation does not say which, or names a place there is not; None where ``occurrence`` is not a number the
+    record's own check accepts (that check reports it)."""
+    occurrence = citation.get("occurrence")
+    count = len(spans)
+    if occurrence is None:
+        if count == 1:
+            return spans[0]
+        places = "; ".join(
+            f"{n}: line {text.line(a)}, after '{_before(text, a)}'" for n, (a, _) in enumerate(spans[:PLACES_SHOWN], 1)
+        )
+        if count > PLACES_SHOWN:
+            places += f"; and {count - PLACES_SHOWN} more"
+        rule = R.EXCERPT_ONE_PLACE
+        return rule.kind(rule.message(count=count, source_id=source_id, places=places), hint=_hint(rule, count))
+    if type(occurrence) is not int or not 1 <= occurrence <= OCCURRENCE_MAX:
+        return None
+    if occurrence > count:
+        rule = R.OCCURRENCE_EXISTS
+        message = rule.message(occurrence=occurrence, count=count, source_id=source_id)
+        return rule.kind(message, hint=_hint(rule, count))
+    return spans[occurrence - 1]
+
+
+def _hint(rule: R.Rule, count: int) -> str:
+    return (rule.hint or "").format(count=count)
+
+
+def _before(text: NormalisedText, start: int, width: int = 30) -> str:
+    """The words of the text just before the original offset ``start``, on one line."""
+    at = bisect.bisect_left(text.origin, start)
+    words = " ".join(text.text[max(0, at - width) : at].split())
+    return ("..." if at > width else "") + words

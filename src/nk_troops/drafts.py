@@ -23,6 +23,7 @@ from typing import Any
 from . import problems as P
 from . import rulebook as R
 from .candidate_text import FigureCandidate, QuoteCandidate
+from .checks import excerpt_place
 from .excerpts import NormalisedText, find_excerpt
 from .models import CLAIMS, Citation
 from .vocabularies import CitationVoice, Hedge, Measure, Medium, Unit
@@ -139,11 +140,15 @@ def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else round(value, 4)
 
 
-def _excerpt(text: NormalisedText, sentence: str, words: str) -> str | None:
-    """The sentence if it is found in the text and short enough to cite, else the candidate's own words."""
+def _excerpt(text: NormalisedText, sentence: str, words: str, at: int) -> dict[str, object] | None:
+    """The sentence if it is found in the text and short enough to cite, else the candidate's own words; with
+    its ``occurrence`` where it occurs more than once: the place holding the candidate (``at``, its offset)."""
     for ex in (sentence, words):
-        if R.EXCERPT_MIN <= len(ex) <= EXCERPT_MAX and find_excerpt(ex, text):
-            return ex
+        if R.EXCERPT_MIN <= len(ex) <= EXCERPT_MAX and (spans := find_excerpt(ex, text)):
+            if len(spans) == 1:
+                return {"excerpt": ex}
+            holding = [n for n, (a, b) in enumerate(spans, 1) if a <= at < b] or [1]
+            return {"excerpt": ex, "occurrence": holding[0]}
     return None
 
 
@@ -166,7 +171,7 @@ def draft_records(
     speakers = {q.sentence: q.speaker for q in quotes if q.speaker}
     out: list[tuple[dict[str, object], list[str]]] = []
     for i, c in enumerate(figures, start=1):
-        excerpt = _excerpt(text, c.sentence, c.number_text)
+        excerpt = _excerpt(text, c.sentence, c.number_text, c.char_start)
         if excerpt is None:
             continue
         measure, measure_note = _measure(c)
@@ -195,11 +200,11 @@ def draft_records(
         guessed += [hedge_note, f"voice {voice.value}"]
         record |= hedge | {
             "provenance": DRAFT_PROVENANCE,
-            "citations": [{"source_id": source_id, "excerpt": excerpt, "voice": voice}],
+            "citations": [{"source_id": source_id, **excerpt, "voice": voice}],
         }
         out.append((record, [f"scripted figure {i}: " + "; ".join(guessed)]))
     for i, q in enumerate(quotes, start=1):
-        excerpt = _excerpt(text, q.sentence, q.text)
+        excerpt = _excerpt(text, q.sentence, q.text, q.char_start)
         if excerpt is None:
             continue
         medium, medium_note = _medium(q.sentence)
@@ -224,7 +229,7 @@ def draft_records(
             "medium": medium,
             **hedge,
             "provenance": DRAFT_PROVENANCE,
-            "citations": [{"source_id": source_id, "excerpt": excerpt, "voice": voice}],
+            "citations": [{"source_id": source_id, **excerpt, "voice": voice}],
         }
         out.append((record, [f"scripted quotation {i}: " + "; ".join(guessed)]))
     return out
@@ -337,7 +342,8 @@ def check_drafts(root: Path) -> list[P.Problem]:
                         )
                     )
                     continue
-                if not find_excerpt(excerpt, texts[sid]):
+                spans = find_excerpt(excerpt, texts[sid])
+                if not spans:
                     el, ec = loaded.positions.get((i, "citations", j, "excerpt"), (line, col))
                     problems.append(
                         R.EXCERPT_IN_SOURCE.kind(
@@ -349,5 +355,11 @@ def check_drafts(root: Path) -> list[P.Problem]:
                             field=f"citations[{j}].excerpt",
                             hint=R.EXCERPT_IN_SOURCE.hint,
                         )
+                    )
+                elif isinstance(place := excerpt_place(spans, cit, texts[sid], sid), P.Problem):
+                    key = "occurrence" if "occurrence" in cit else "excerpt"
+                    el, ec = loaded.positions.get((i, "citations", j, key), (line, col))
+                    problems.append(
+                        replace(place, file=rel, line=el, column=ec, record_id=rid, field=f"citations[{j}].{key}")
                     )
     return problems

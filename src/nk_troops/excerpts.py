@@ -19,6 +19,8 @@ composed into its first and last letters inside.
 
 from __future__ import annotations
 
+import bisect
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -56,10 +58,15 @@ class NormalisedText:
     origin: tuple[int, ...]  # where each character's source starts in the original
     ends: tuple[int, ...]  # where it ends (after every mark NFC composed into it)
     original_length: int
+    newlines: tuple[int, ...] = ()  # where each line feed of the original is
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a [start, end) span of the normalised text back to the original text."""
         return self.origin[start], self.ends[end - 1]
+
+    def line(self, offset: int) -> int:
+        """The line of the original (from 1) that holds the character at ``offset``."""
+        return bisect.bisect_left(self.newlines, offset) + 1
 
 
 def _segments(text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -128,7 +135,8 @@ _IS_SPACE = np.array([chr(c).isspace() for c in range(_LAST_SPACE + 1)], dtype=b
 def normalise(original: str) -> NormalisedText:
     """The text as excerpts are matched (see the module's rules), with each character's span in the original."""
     text, starts, ends = normalised_maps(original)
-    return NormalisedText(text, tuple(starts.tolist()), tuple(ends.tolist()), len(original))
+    newlines = tuple(m.start() for m in re.finditer("\n", original))
+    return NormalisedText(text, tuple(starts.tolist()), tuple(ends.tolist()), len(original), newlines)
 
 
 def normalised_maps(original: str) -> tuple[str, np.ndarray, np.ndarray]:

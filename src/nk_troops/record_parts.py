@@ -4,12 +4,15 @@ citations and links, and a source's relays (which the build turns into rows of t
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .fields import ClaimId, Excerpt, SourceId, Text, fk
 from .vocabularies import CitationVoice, Hedge, LinkRelation, Provenance, RecordType
+
+OCCURRENCE_MAX = 10_000
+"""The largest ``occurrence`` a citation may give (an excerpt has at least 8 characters, a seed a bounded size)."""
 
 
 class Citation(BaseModel):
@@ -35,6 +38,13 @@ class Citation(BaseModel):
         description="What this source says where its wording changes the claim (another recipient, number or "
         "hedge than the record's); empty when it says what the record says.",
         examples=["open for a dialogue regarding transfer to third countries"],
+    )
+    occurrence: Annotated[int, Field(strict=True, ge=1, le=OCCURRENCE_MAX)] | None = Field(
+        None,
+        description="Which place of the archived text the excerpt is, where it occurs in more than one: 1 for the "
+        "first, counted from the start of the text. Left out where it occurs once. Records only: the citations "
+        "table gives the place as char_start and char_end.",
+        examples=[2],
     )
 
 

@@ -154,6 +154,25 @@ EXCERPT_IN_SOURCE = Rule(
     "the excerpt is not in '{source_id}'",
     "copy the words exactly from the archived text",
 )
+EXCERPT_ONE_PLACE = Rule(
+    "excerpt-one-place",
+    P.ExcerptPlace,
+    ("citations",),
+    "A record's citation whose excerpt occurs in more than one place of its archived source says which, with "
+    "`occurrence` (a row of the citations table says it with its offsets).",
+    "the excerpt occurs {count} times in '{source_id}' ({places}); say which with occurrence",
+    "add 'occurrence: N' to the citation (N from 1 to {count}, the places counted from the start of the text), "
+    "or quote more of the passage so that the excerpt occurs once",
+)
+OCCURRENCE_EXISTS = Rule(
+    "excerpt-occurrence-exists",
+    P.ExcerptPlace,
+    ("citations",),
+    "A record's citation's `occurrence` is at most the number of places its excerpt occurs in the source.",
+    "occurrence is {occurrence}, but the excerpt occurs {count} time(s) in '{source_id}'",
+    "give the place's number (from 1 to {count}, counted from the start of the text), or leave occurrence out "
+    "where the excerpt occurs once",
+)
 
 EXCERPT_MIN = 8
 """The fewest characters an excerpt has once normalised (the column's minimum length, counted as matched)."""

@@ -291,12 +291,15 @@ def check_excerpts(
         sid = archive.ids[kk].as_py()
         if where:
             a, b = where[0]
+            places = ", ".join(f"{a}..{b}" for a, b in where[:5]) + (", ..." if len(where) > 5 else "")
             found.add(
                 P.ExcerptNotFound,
                 row,
                 "char_start",
-                f"char_start..char_end ({s[j]}..{e[j]}) do not point at the excerpt in '{sid}'; it is at {a}..{b}",
-                f"set char_start to {a} and char_end to {b}",
+                f"char_start..char_end ({s[j]}..{e[j]}) do not point at the excerpt in '{sid}'; it is at {places}",
+                f"set char_start to {a} and char_end to {b}"
+                if len(where) == 1
+                else f"set char_start and char_end to the place meant, of the {len(where)} where the excerpt occurs",
             )
         else:
             found.add(
