@@ -132,6 +132,8 @@ def test_a_figure_over_the_largest_any_figure_can_be_is_refused(mini, capsys, wr
     [p] = refused(mini, capsys)
     assert (p["type"], p["line"], p["field"]) == ("field-error", 4, "value"), p
     assert f"{FIGURE_MAX:,}" in p["message"] or str(FIGURE_MAX) in p["message"], p["message"]
+    # the number as the contributor can recognise it: 1.0e308 was shown as its 309 digits, cut at 60 characters
+    assert f"{float(written):.15g}" in p["message"] and len(p["message"]) < 100, p["message"]
 
 
 def test_the_table_checker_refuses_a_figure_over_the_largest_as_the_models_do():

@@ -48,6 +48,12 @@ def _date_valid(col: pa.Array) -> tuple[pa.Array, pa.Array]:
     return values, ok
 
 
+def _number(v: str) -> str:
+    """A number read from a cell, as a message shows it: a long one (1e308 written out in full, as the build
+    writes a record's number) in the shortest form that reads the same."""
+    return _show(v) if len(v) <= 24 else f"{_show(v[:12] + '...')} ({float(v):.15g})"
+
+
 def _date_message(v: str) -> str:
     import re
 
@@ -201,7 +207,7 @@ class _Cells:
         ):
             if bound is not None:
                 outside = self.ok & _np_mask(op(typed, pa.scalar(bound, typed.type)))
-                self._refuse(outside, lambda v, word=word, bound=bound: f"{_show(v)} is {word} {bound:.15g}")
+                self._refuse(outside, lambda v, word=word, bound=bound: f"{_number(v)} is {word} {bound:.15g}")
         return typed, self.ok
 
     def _cast(self, clean: pa.Array, target: pa.DataType) -> pa.Array:
