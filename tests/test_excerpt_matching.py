@@ -379,6 +379,53 @@ def test_offsets_moved_onto_a_space_are_refused(tmp_path, shift, excerpt_form):
     assert _engine(package) == [("citations", row, "char_start", "excerpt-not-found")]
 
 
+@pytest.mark.parametrize("source_form", ["NFC", "NFD"])
+@pytest.mark.parametrize("excerpt_form", ["verbatim", "other-form"])
+@pytest.mark.parametrize("cut", ["before-the-accent", "from-the-accent"])
+def test_offsets_that_cut_a_letter_from_its_accent_do_not_bound_the_excerpt(tmp_path, source_form, excerpt_form, cut):
+    """ọ̀ is one letter of two characters in NFC too (no character composes both marks). A span that ended
+    before its grave, or started on it, was accepted, verbatim or once normalised: the excerpt leaves out part
+    of a letter. find_excerpt, which finds a record's places, agrees: no place."""
+    passage = unicodedata.normalize(source_form, "Colonel Adébáyọ̀ of the army spoke")
+    accent = passage.index("\u0300")
+    a, b = (0, accent) if cut == "before-the-accent" else (accent, len(passage))
+    words = passage[a:b]
+    other = "NFD" if source_form == "NFC" else "NFC"
+    excerpt = words if excerpt_form == "verbatim" else unicodedata.normalize(other, words)
+    package = _package(tmp_path)
+    row = _cite(package, passage, excerpt, (a, b - len(passage)))
+    assert [(r, t) for _, r, _, t in _engine(package)] == [(row, "excerpt-not-found")]
+    assert find_excerpt(excerpt, normalise(passage)) == []
+    assert find_excerpt(passage[: accent + 1], normalise(passage)) != []  # with its accent, the letter is whole
+
+
+def test_lines_of_an_archived_text_are_counted_as_editors_count_them():
+    """Only LF was counted: in a text with CR line ends every place was 'line 1'."""
+    text = "one\r\ntwo\rthree\nfour"
+    assert [normalise(text).line(text.index(w)) for w in ("one", "two", "three", "four")] == [1, 2, 3, 4]
+
+
+def test_places_are_searched_for_no_further_than_asked():
+    """Every place of an excerpt was listed, each mapped back in Python: 'aaaaaaaa' in 9 MB of 'a' took minutes
+    and gigabytes, once per citation. The search now stops at the places a message or an occurrence needs."""
+    text = normalise("a" * 200_000)
+    assert find_excerpt("aaaaaaaa", text, limit=6) == [(i, i + 8) for i in range(6)]
+    assert len(find_excerpt("aaaaaaaa", text, limit=1001)) == 1001
+
+
+def test_wrong_offsets_of_an_excerpt_found_in_many_places_list_the_first_five(tmp_path):
+    from nk_troops.engine import validate_tables
+
+    passage = " ".join(["the soldiers were captured"] * 7)
+    package = _package(tmp_path)
+    row = _cite(package, passage, "the soldiers were captured", (1, 0))
+    [p] = validate_tables(package)
+    assert (p.row, p.field, p.type) == (row, "char_start", "excerpt-not-found")
+    places = p.message.split("it is at ")[1].split(", ")
+    assert len(places) == 5 + 1 and places[-1] == "...", p.message  # five places, then "..."
+    assert "the excerpt occurs in more than 5 places" in p.hint, p.hint
+
+
 # --------------------------------------------------------------------------- the synthetic generator
 
 

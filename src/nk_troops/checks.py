@@ -13,7 +13,7 @@ from . import problems as P
 from . import rulebook as R
 from .confine import Refusal, seed_file
 from .excerpt_hint import nearest_passage
-from .excerpts import NormalisedText, find_excerpt, normalise
+from .excerpts import PLACES_SHOWN, NormalisedText, find_excerpt, normalise
 from .hints import Candidates
 from .models import CLAIMS, Citation, SourceRecord
 from .record_parts import OCCURRENCE_MAX
@@ -64,6 +64,7 @@ EXCERPT_MAX = next(m.max_length for m in Citation.model_fields["excerpt"].metada
 def _check_citations(dataset: Dataset, texts: dict[str, NormalisedText], result: CheckResult) -> None:
     """Every excerpt is in its archived source; checked on citations as written, so records with other errors are covered too."""
     passages: dict[str, Candidates] = {}  # for each source cited wrongly: its passages, prepared for the hint
+    places: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for model in CLAIMS:
         for loc in [*dataset.of(model.resource), *dataset.invalid.get(model.resource, [])]:
             citations = loc.item.get("citations")
@@ -75,7 +76,9 @@ def _check_citations(dataset: Dataset, texts: dict[str, NormalisedText], result:
                 text = texts.get(source_id)
                 if text is None:
                     continue  # not an archived source whose text can be read: the table checker reports why
-                spans = find_excerpt(excerpt, text)
+                if (source_id, excerpt) not in places:  # the same words cited again are not searched for again
+                    places[source_id, excerpt] = find_excerpt(excerpt, text, limit=OCCURRENCE_MAX + 1)
+                spans = places[source_id, excerpt]
                 if not spans:
                     line, col = loc.at("citations", j, "excerpt")
                     result.problems.append(
@@ -103,10 +106,6 @@ def _check_citations(dataset: Dataset, texts: dict[str, NormalisedText], result:
                     result.spans.setdefault((loc.id, j), span)  # the first of two records with one id
 
 
-PLACES_SHOWN = 5
-"""How many of an excerpt's places a message shows, each by its line in the archived text and the words before it."""
-
-
 def excerpt_place(
     spans: list[tuple[int, int]], citation: dict, text: NormalisedText, source_id: str
 ) -> tuple[int, int] | P.Problem | None:
@@ -115,17 +114,18 @@ def excerpt_place(
     citation does not say which, or names a place there is not; None where ``occurrence`` is not a number the
     record's own check accepts (that check reports it)."""
     occurrence = citation.get("occurrence")
-    count = len(spans)
+    count = min(len(spans), OCCURRENCE_MAX)  # spans holds one more place than that where there are more
     if occurrence is None:
         if count == 1:
             return spans[0]
         places = "; ".join(
-            f"{n}: line {text.line(a)}, after '{_before(text, a)}'" for n, (a, _) in enumerate(spans[:PLACES_SHOWN], 1)
+            f"{n}: line {text.line(a)}, {_before(text, a)}" for n, (a, _) in enumerate(spans[:PLACES_SHOWN], 1)
         )
         if count > PLACES_SHOWN:
-            places += f"; and {count - PLACES_SHOWN} more"
+            places += f"; and {count - PLACES_SHOWN if len(spans) == count else 'many'} more"
         rule = R.EXCERPT_ONE_PLACE
-        return rule.kind(rule.message(count=count, source_id=source_id, places=places), hint=_hint(rule, count))
+        times = f"{count}" if len(spans) == count else f"more than {count:,}"
+        return rule.kind(rule.message(count=times, source_id=source_id, places=places), hint=_hint(rule, count))
     if type(occurrence) is not int or not 1 <= occurrence <= OCCURRENCE_MAX:
         return None
     if occurrence > count:
@@ -140,7 +140,7 @@ def _hint(rule: R.Rule, count: int) -> str:
 
 
 def _before(text: NormalisedText, start: int, width: int = 30) -> str:
-    """The words of the text just before the original offset ``start``, on one line."""
+    """Where the original offset ``start`` is: after which words of the text (on one line)."""
     at = bisect.bisect_left(text.origin, start)
     words = " ".join(text.text[max(0, at - width) : at].split())
-    return ("..." if at > width else "") + words
+    return f"after '{'...' if at > width else ''}{words}'" if words else "at the start of the text"

@@ -26,6 +26,7 @@ from .candidate_text import FigureCandidate, QuoteCandidate
 from .checks import excerpt_place
 from .excerpts import NormalisedText, find_excerpt
 from .models import CLAIMS, Citation
+from .record_parts import OCCURRENCE_MAX
 from .vocabularies import CitationVoice, Hedge, Measure, Medium, Unit
 
 DRAFTS_DIR = "dataset/drafts"
@@ -144,7 +145,7 @@ def _excerpt(text: NormalisedText, sentence: str, words: str, at: int) -> dict[s
     """The sentence if it is found in the text and short enough to cite, else the candidate's own words; with
     its ``occurrence`` where it occurs more than once: the place holding the candidate (``at``, its offset)."""
     for ex in (sentence, words):
-        if R.EXCERPT_MIN <= len(ex) <= EXCERPT_MAX and (spans := find_excerpt(ex, text)):
+        if R.EXCERPT_MIN <= len(ex) <= EXCERPT_MAX and (spans := find_excerpt(ex, text, OCCURRENCE_MAX)):
             if len(spans) == 1:
                 return {"excerpt": ex}
             holding = [n for n, (a, b) in enumerate(spans, 1) if a <= at < b] or [1]
@@ -342,7 +343,7 @@ def check_drafts(root: Path) -> list[P.Problem]:
                         )
                     )
                     continue
-                spans = find_excerpt(excerpt, texts[sid])
+                spans = find_excerpt(excerpt, texts[sid], OCCURRENCE_MAX + 1)
                 if not spans:
                     el, ec = loaded.positions.get((i, "citations", j, "excerpt"), (line, col))
                     problems.append(

@@ -58,7 +58,7 @@ class NormalisedText:
     origin: tuple[int, ...]  # where each character's source starts in the original
     ends: tuple[int, ...]  # where it ends (after every mark NFC composed into it)
     original_length: int
-    newlines: tuple[int, ...] = ()  # where each line feed of the original is
+    newlines: tuple[int, ...] = ()  # where each line break of the original ends (CRLF, CR or LF, as editors count)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a [start, end) span of the normalised text back to the original text."""
@@ -66,7 +66,7 @@ class NormalisedText:
 
     def line(self, offset: int) -> int:
         """The line of the original (from 1) that holds the character at ``offset``."""
-        return bisect.bisect_left(self.newlines, offset) + 1
+        return bisect.bisect_right(self.newlines, offset) + 1
 
 
 def _segments(text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -135,7 +135,7 @@ _IS_SPACE = np.array([chr(c).isspace() for c in range(_LAST_SPACE + 1)], dtype=b
 def normalise(original: str) -> NormalisedText:
     """The text as excerpts are matched (see the module's rules), with each character's span in the original."""
     text, starts, ends = normalised_maps(original)
-    newlines = tuple(m.start() for m in re.finditer("\n", original))
+    newlines = tuple(m.end() for m in re.finditer("\r\n?|\n", original))
     return NormalisedText(text, tuple(starts.tolist()), tuple(ends.tolist()), len(original), newlines)
 
 
@@ -171,14 +171,29 @@ def normalised_maps(original: str) -> tuple[str, np.ndarray, np.ndarray]:
     return text, starts[keep], out_ends[keep]
 
 
-def find_excerpt(excerpt: str, source: NormalisedText) -> list[tuple[int, int]]:
-    """Every place the excerpt occurs in the source, as (char_start, char_end) in the original text."""
+PLACES_SHOWN = 5
+"""How many of an excerpt's places a message lists (validate's, by line and the words before each; check-tables',
+by offsets)."""
+
+
+def find_excerpt(excerpt: str, source: NormalisedText, limit: int | None = None) -> list[tuple[int, int]]:
+    """Every place the excerpt occurs in the source (the first ``limit`` of them), as (char_start, char_end) in
+    the original text. A place starts and ends on whole characters: never on an accent or other mark, nor on a
+    character that joins the one before it, so that an excerpt that leaves out a letter's accent is not found."""
     needle = normalise(excerpt).text
     if not needle:
         return []
-    spans = []
-    start = source.text.find(needle)
-    while start != -1:
-        spans.append(source.span(start, start + len(needle)))
-        start = source.text.find(needle, start + 1)
+    text = source.text
+    spans: list[tuple[int, int]] = []
+    start = text.find(needle)
+    while start != -1 and (limit is None or len(spans) < limit):
+        end = start + len(needle)
+        if not _follows(text[start]) and (end == len(text) or not _follows(text[end])):
+            spans.append(source.span(start, end))
+        start = text.find(needle, start + 1)
     return spans
+
+
+def _follows(c: str) -> bool:
+    """The character belongs to the one before it (NFC's segments): a mark, or one that joins it."""
+    return bool(unicodedata.combining(c)) or c in JOINS_BACKWARD

@@ -11,8 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from .fields import ClaimId, Excerpt, SourceId, Text, fk
 from .vocabularies import CitationVoice, Hedge, LinkRelation, Provenance, RecordType
 
-OCCURRENCE_MAX = 10_000
-"""The largest ``occurrence`` a citation may give (an excerpt has at least 8 characters, a seed a bounded size)."""
+OCCURRENCE_MAX = 1_000
+"""The largest ``occurrence`` a citation may give: an excerpt found in more places must quote more (the places
+are searched for no further, so that a short excerpt in a long text costs no more than this many)."""
 
 
 class Citation(BaseModel):

@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 from .. import problems as P
 from .. import rulebook as R
 from ..confine import SEEDS_DIR, Refusal, seed_file
-from ..excerpts import normalised_maps, segment_heads
+from ..excerpts import PLACES_SHOWN, normalised_maps, segment_heads
 from ..seeds import MAX_SEED_BYTES, original_refusal, undescribed_seeds
 from .arrays import _control_chars, _control_positions, _edge_spaces, _np_mask, _present, _views
 from .normalising import normalised_texts
@@ -34,6 +34,7 @@ class Archive:
     controls: np.ndarray  # controls[i]: refused control characters starting before byte i of data
     _norm: dict = field(default_factory=dict)
     _whole: NormalisedArchive | None = None
+    _heads: np.ndarray | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     ready: threading.Event = field(default_factory=threading.Event)
 
@@ -65,10 +66,19 @@ class Archive:
 
     def whole_normalised(self) -> NormalisedArchive:
         """Every text normalised as excerpts are matched, once (the first batch that needs it builds it)."""
+        heads = self.heads()
         with self._lock:
             if self._whole is None:
-                self._whole = NormalisedArchive.of(self)
+                self._whole = NormalisedArchive.of(self, heads)
             return self._whole
+
+    def heads(self) -> np.ndarray:
+        """Per code point (cp2b's numbering): whether an NFC segment starts there, a whole character with its
+        marks (excerpts.segment_heads); a citation's offsets start and end on one."""
+        with self._lock:
+            if self._heads is None:
+                self._heads = segment_heads("\x00".join(self.texts))
+            return self._heads
 
 
 def _byte_offsets(text: str) -> np.ndarray:
@@ -95,11 +105,10 @@ class NormalisedArchive:
     heads: np.ndarray  # per code point of the archive (cp2b's numbering): an NFC segment starts there
 
     @classmethod
-    def of(cls, archive: Archive) -> NormalisedArchive:
+    def of(cls, archive: Archive, heads: np.ndarray) -> NormalisedArchive:
         # one string: a NUL after each text numbers its characters as Archive.cp2b does; no span crosses it
-        whole = "\x00".join(archive.texts)
-        text, origin, ends = normalised_maps(whole)
-        return cls(pa.py_buffer(text.encode("utf-8")), _byte_offsets(text), origin, ends, segment_heads(whole))
+        text, origin, ends = normalised_maps("\x00".join(archive.texts))
+        return cls(pa.py_buffer(text.encode("utf-8")), _byte_offsets(text), origin, ends, heads)
 
     def spans(self, at: np.ndarray, to: np.ndarray) -> tuple[np.ndarray, pa.Array]:
         """For spans [at, to) of the archive (cp2b's numbering): which are bounded as the class says, and the
@@ -122,6 +131,11 @@ class NormalisedArchive:
             )
         b0, b1 = self.cp2b[first[bounded]], self.cp2b[past[bounded]]
         return bounded, _views(self.data, b0, (b1 - b0).astype(np.int32))
+
+
+def places_count(where: list) -> str:
+    """How many places a search that stopped after PLACES_SHOWN + 1 found, in words."""
+    return f"{len(where)}" if len(where) <= PLACES_SHOWN else f"more than {PLACES_SHOWN}"
 
 
 def load_archive(root: Path, state: TableState, file_problems: list[P.Problem]) -> Archive:
@@ -271,6 +285,9 @@ def check_excerpts(
         spans = Spans(*(getattr(spans, f)[sel] for f in ("idx", "k", "s", "e", "in_range", "same", "b0", "b1")))
     idx, k, s, e, in_range, same = spans.idx, spans.k, spans.s, spans.e, spans.in_range, spans.same
     excerpts = cols["excerpt"]
+    heads = archive.heads()  # offsets that cut a letter from its accent do not bound the excerpt, even verbatim
+    whole = heads[archive.cp_base[k] + np.where(in_range, s, 0)] & heads[archive.cp_base[k] + np.where(in_range, e, 0)]
+    same = same & whole
     if same.all():
         return
     from ..excerpts import find_excerpt
@@ -280,18 +297,23 @@ def check_excerpts(
     at = archive.cp_base[k[differ]] + np.where(in_range[differ], s[differ], 0)
     to = archive.cp_base[k[differ]] + np.where(in_range[differ], e[differ], 0)
     written = excerpts.take(pa.array(idx[differ])).cast(pa.string())
-    matched = in_range[differ] & equal_once_normalised(archive, at, to, texts, written)
+    matched = in_range[differ] & whole[differ] & equal_once_normalised(archive, at, to, texts, written)
     space_start, space_end, _ = _edge_spaces(texts)  # the excerpt has none: offsets bound it exactly
     matched &= ~space_start & ~space_end
+    searched: dict[tuple[int, str], list[tuple[int, int]]] = {}
     for j in differ[~matched]:
         row = int(idx[j]) + base
         kk = int(k[j])
         excerpt = excerpts[int(idx[j])].as_py()
-        where = find_excerpt(excerpt, archive.normalised(kk))
+        if (kk, excerpt) not in searched:  # the same words in many rows are searched for once
+            searched[kk, excerpt] = find_excerpt(excerpt, archive.normalised(kk), limit=PLACES_SHOWN + 1)
+        where = searched[kk, excerpt]
         sid = archive.ids[kk].as_py()
         if where:
             a, b = where[0]
-            places = ", ".join(f"{a}..{b}" for a, b in where[:5]) + (", ..." if len(where) > 5 else "")
+            places = ", ".join(f"{a}..{b}" for a, b in where[:PLACES_SHOWN]) + (
+                ", ..." if len(where) > PLACES_SHOWN else ""
+            )
             found.add(
                 P.ExcerptNotFound,
                 row,
@@ -299,7 +321,7 @@ def check_excerpts(
                 f"char_start..char_end ({s[j]}..{e[j]}) do not point at the excerpt in '{sid}'; it is at {places}",
                 f"set char_start to {a} and char_end to {b}"
                 if len(where) == 1
-                else f"set char_start and char_end to the place meant, of the {len(where)} where the excerpt occurs",
+                else f"set char_start and char_end to the place meant: the excerpt occurs in {places_count(where)} places",
             )
         else:
             found.add(
