@@ -197,3 +197,16 @@ def test_validate_and_check_tables_never_import_pandas(mini):
         assert r.returncode == code, r.stdout + r.stderr
         assert "pandas imported: False" in r.stdout, r.stdout
         assert "Traceback" not in r.stderr
+
+
+def test_a_file_name_cannot_forge_a_github_annotation_or_reach_the_terminal():
+    """The file= property was written raw: a seed named with a line break and '::warning ...' made a second
+    annotation in --format github, and an escape sequence in the name reached the terminal."""
+    from nk_troops import problems as P
+
+    name = "seeds/y\n::warning file=forged.py,line=1::forged\x1b[2J.txt"
+    line = P.SeedUndescribed("no source record describes it", file=name).to_github()
+    assert "\n" not in line and "\x1b" not in line and line.count("::") == 2, line
+    assert line.startswith("::error file=seeds/y\\n%3A%3Awarning file=forged.py%2Cline=1%3A%3Aforged\\x1b[2J.txt,"), (
+        line
+    )

@@ -79,16 +79,16 @@ class Problem:
 
     def to_github(self) -> str:
         props = []
-        if self.file:
-            props.append(f"file={self.file}")
+        if self.file:  # a file's name is the contributor's too: inert, and no "," or newline to forge a property
+            props.append(f"file={_gh_escape_property(inert(self.file))}")
             if self.line is not None:
                 props.append(f"line={self.line}")
             if self.column is not None:
                 props.append(f"col={self.column}")
         props.append(f"title={_gh_escape_property(self.title)}")
-        body = self.to_text().split(": ", 1)[1] if ": " in self.to_text() else self.to_text()
-        if not self.file:
-            body = f"{self.where()}: {body}"
+        text = self.to_text()
+        where = inert(self.where()) + ": "
+        body = text[len(where) :] if self.file and text.startswith(where) else text
         return f"::error {','.join(props)}::{_gh_escape_data(body)}"
 
 
