@@ -182,6 +182,19 @@ def test_strict_dates(tmp_path):
     assert ("events", c, "date_text", "record-rule") in found  # the same day in Arabic-Indic digits is no date form
 
 
+@pytest.mark.parametrize("other", [None, "2025-02-30"], ids=["alone", "beside-a-bad-day"])
+def test_a_day_of_year_0000_is_refused_not_a_traceback(tmp_path, other):
+    """Arrow reads 0000-01-01 as a day; Python's date cannot hold it, and building a message about that row
+    stopped check-tables with an OverflowError. Alone it takes Arrow's fast path; beside a bad day, the slow one."""
+    synthetic(tmp_path, 100, seed=9)
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "dataset/tables/csv/events.csv").read_text(encoding="utf-8"))))
+    a, b = [i + 2 for i, r in enumerate(rows) if r["date_precision"] == "day"][:2]
+    _set_cells(tmp_path, "events", {a: {"date_start": "0000-01-01"}, **({b: {"date_end": other}} if other else {})})
+    problems = [p for p in validate_tables(tmp_path) if p.row == a]
+    assert [(p.field, p.type) for p in problems] == [("date_start", "field-error")], problems
+    assert "year 0000" in problems[0].message
+
+
 def test_numbers_and_integers_are_strict(tmp_path):
     synthetic(tmp_path, 100, seed=9)
     _set_cells(tmp_path, "citations", {2: {"char_start": "0x10"}, 3: {"char_end": "1_000"}, 4: {"char_start": " 5"}})

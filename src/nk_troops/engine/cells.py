@@ -34,17 +34,23 @@ if TYPE_CHECKING:
 
 
 def _date_valid(col: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """(date32 values, ok mask) for non-null cells; strict: zero-padded, no rollover."""
+    """(date32 values, ok mask) for non-null cells; strict: zero-padded, no rollover, no year 0000 (Arrow reads
+    it; no calendar of Table Schema or Python has it)."""
     try:
-        return pc.cast(col, pa.date32()), pc.is_valid(col)
+        values, ok = pc.cast(col, pa.date32()), pc.is_valid(col)
     except pa.ArrowInvalid:
-        pass
-    shaped = pc.match_substring_regex(col, DATE_RE)
-    candidate = pc.if_else(shaped, col, pa.scalar(None, pa.string()))
-    ts = pc.strptime(candidate, format="%Y-%m-%d", unit="s", error_is_null=True)
-    back = pc.strftime(ts, format="%Y-%m-%d")
-    ok = pc.fill_null(pc.equal(back, candidate), False)  # a rolled-over day (2025-02-30 -> 03-02) does not come back
-    values = pc.cast(pc.cast(pc.if_else(ok, ts, pa.scalar(None, ts.type)), pa.timestamp("s")), pa.date32())
+        shaped = pc.match_substring_regex(col, DATE_RE)
+        candidate = pc.if_else(shaped, col, pa.scalar(None, pa.string()))
+        ts = pc.strptime(candidate, format="%Y-%m-%d", unit="s", error_is_null=True)
+        back = pc.strftime(ts, format="%Y-%m-%d")
+        ok = pc.fill_null(
+            pc.equal(back, candidate), False
+        )  # a rolled-over day (2025-02-30 -> 03-02) does not come back
+        values = pc.cast(pc.cast(pc.if_else(ok, ts, pa.scalar(None, ts.type)), pa.timestamp("s")), pa.date32())
+    year_zero = pc.fill_null(pc.less(pc.year(values), 1), False)
+    if pc.any(year_zero).as_py():
+        ok = pc.and_(ok, pc.invert(year_zero))
+        values = pc.if_else(ok, values, pa.scalar(None, pa.date32()))
     return values, ok
 
 
@@ -61,6 +67,8 @@ def _date_message(v: str) -> str:
     if not m:
         return f"{_show(v)} is not a day written YYYY-MM-DD with zero padding"
     y, mo, d = (int(g) for g in m.groups())
+    if y == 0:
+        return f"{_show(v)} has year 0000; years run from 0001"
     if not 1 <= mo <= 12:
         return f"{_show(v)} has month {mo}; months run 01-12"
     return f"{_show(v)} does not exist: {calendar.month_name[mo]} {y} has {calendar.monthrange(y, mo)[1]} days"
