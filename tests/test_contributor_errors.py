@@ -106,6 +106,20 @@ def test_object_constructing_tags_are_refused(mini, tagged):
     assert not (mini / "pwned").exists()
 
 
+@pytest.mark.parametrize("tagged", ["!!null 4000", "!!bool 4000", "!!float 4000", "!!timestamp 4000", '!!int "4000"'])
+def test_a_standard_tag_that_disagrees_with_its_value_is_refused(mini, tagged):
+    """'value: !!null 4000' was read as 4000 and published, where another YAML reader reads nothing."""
+    edit(mini, FIGURES, "  value: 4000\n", f"  value: {tagged}\n")
+    p = one(rejected(mini), "field-error")
+    assert (p.file, p.line, p.field) == (FIGURES, 4, "value") and "the tag '!!" in p.message, p.message
+
+
+def test_a_standard_tag_that_agrees_with_its_value_is_read(mini):
+    edit(mini, FIGURES, "  value: 4000\n", "  value: !!int 4000\n")
+    report = validate(mini, records_only=True)
+    assert report.ok, report.render()
+
+
 def test_unknown_field_suggests_the_real_one(mini):
     edit(mini, EVENTS, "  place: Kursk region\n", "  plcae: Kursk region\n")
     p = one(rejected(mini), "unknown-field")

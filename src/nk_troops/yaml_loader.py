@@ -275,7 +275,31 @@ def _significant_digits(number: str) -> int:
     return len(mantissa.replace(".", "").lstrip("0"))
 
 
+_TAG_TYPES: dict[str, tuple[type, str]] = {
+    "tag:yaml.org,2002:null": (type(None), "nothing (null)"),
+    "tag:yaml.org,2002:bool": (bool, "true or false"),
+    "tag:yaml.org,2002:int": (int, "a whole number"),
+    "tag:yaml.org,2002:float": (float, "a decimal number"),
+}
+"""What a value with a standard tag must be read as: a tag that says otherwise (``!!null 300``) would be obeyed by
+another YAML reader, so it is refused rather than read past."""
+
+
 def _scalar(event: ScalarEvent) -> Any:
+    value = _untagged(event)
+    if event.tag in (None, "!", _STR):
+        return value
+    kind, name = _TAG_TYPES.get(event.tag, (None, "a value of its kind"))
+    if type(value) is not kind:
+        short = event.tag.replace("tag:yaml.org,2002:", "!!")
+        raise _NotKept(
+            f"the tag '{short}' asks for {name}, and {event.value!r} is not (YAML readers differ on such a value)",
+            "remove the tag (the part starting with '!'); text goes in quotes",
+        )
+    return value
+
+
+def _untagged(event: ScalarEvent) -> Any:
     value = event.value
     if event.style or event.tag == _STR:  # quoted or block scalar, or !!str (plain: None, or '' from libyaml)
         return value
