@@ -459,12 +459,35 @@ DISAGREEING = {
     "field-dropped": (_claims(lambda r: r["schema"]["fields"].pop()), "claims", "schema.fields"),
     "type-changed": (_claims(lambda r: r["schema"]["fields"][0].update(type="integer")), "claims", "schema.fields"),
     "key-elsewhere": (_claims(lambda r: r["schema"].update(primaryKey=["record_type"])), "claims", "schema.primaryKey"),
+    # each of these was accepted, while frictionless-py, reading by the descriptor, reported the package invalid
+    "comment-char": (_claims(lambda r: r["dialect"].update(commentChar="f")), "claims", "dialect.commentChar"),
+    "header-rows": (_claims(lambda r: r["dialect"].update(headerRows=[2])), "claims", "dialect.headerRows"),
+    "field-format": (
+        _claims(lambda r: r["schema"]["fields"][0].update(format="uri")),
+        "claims",
+        "schema.fields.claim_id.format",
+    ),
+    "enum-narrowed": (
+        _claims(lambda r: r["schema"]["fields"][1]["constraints"].update(enum=["event"])),
+        "claims",
+        "schema.fields.record_type.constraints",
+    ),
     "extra-table": (
         lambda d: d["resources"].append({"name": "zzz", "path": "dataset/tables/csv/claims.csv"}),
         "zzz",
         "name",
     ),
 }
+
+
+def test_a_descriptor_may_give_a_default_or_describe_a_field_in_its_own_words(pkg):
+    def edit(desc: dict) -> None:
+        claims = next(r for r in desc["resources"] if r["name"] == "claims")
+        claims["dialect"].update(skipInitialSpace=False, headerRows=[1])
+        claims["schema"]["fields"][0].update(format="default", title="Claim", description="Any words.")
+
+    _edit_descriptor(pkg, edit)
+    assert validate_tables(pkg) == []
 
 
 @pytest.mark.parametrize("kind", list(DISAGREEING))

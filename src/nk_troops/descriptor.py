@@ -21,6 +21,13 @@ READ_AS = {"encoding": "utf-8", "format": "csv"}
 CSV_DIALECT = {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": '"', "doubleQuote": True, "header": True}
 """How the build writes every CSV table, and how the table checker reads it (which also reads line ends of a
 lone LF: ``lineTerminator`` is the one property a descriptor may give otherwise)."""
+DIALECT_DEFAULTS = {"skipInitialSpace": False, "caseSensitiveHeader": False, "headerRows": [1], "headerJoin": " "}
+"""Other properties of a CSV dialect a descriptor may give, with their default (the only value the checker reads
+as): any other value, or any other property (``commentChar``, ``nullSequence``...), reads the table otherwise."""
+FIELD_DEFAULTS = {"format": "default", "bareNumber": True, "decimalChar": "."}
+"""Properties of a field a descriptor may give that the build leaves out, with the only value it reads as."""
+FIELD_WORDS = frozenset({"name", "title", "description", "example", "examples", "rdfType"})
+"""Properties of a field that only describe it: a descriptor may say them otherwise."""
 
 
 def dump_json(obj: Any) -> bytes:
@@ -126,6 +133,8 @@ def disagreements(resources: dict[str, dict[str, Any]], file: str) -> list[P.Pro
         for key, value in (dialect if isinstance(dialect, dict) else {}).items():
             if key in CSV_DIALECT and key != "lineTerminator" and value != CSV_DIALECT[key]:
                 bad(name, f"dialect.{key}", f"'{key}' is {show(value)}; the table is read with {CSV_DIALECT[key]!r}")
+            elif key not in CSV_DIALECT and (key not in DIALECT_DEFAULTS or value != DIALECT_DEFAULTS[key]):
+                bad(name, f"dialect.{key}", f"'{key}' {show(value)} is not how the table is read: leave it out")
         schema = res.get("schema")
         if isinstance(schema, dict):
             ours = table_schema(model)
@@ -137,6 +146,20 @@ def disagreements(resources: dict[str, dict[str, Any]], file: str) -> list[P.Pro
             )
             if written != [(f["name"], f["type"]) for f in ours["fields"]]:
                 bad(name, "schema.fields", "the schema's fields (names, order, types) are not the table's columns")
+            elif isinstance(fields, list):  # what a reader of the descriptor would read or check otherwise
+                for theirs, mine in zip(fields, ours["fields"], strict=True):
+                    read_as = {**FIELD_DEFAULTS, **mine}
+                    for key, value in theirs.items():
+                        if key not in FIELD_WORDS and (key not in read_as or value != read_as[key]):
+                            where = f"schema.fields.{mine['name']}.{key}"
+                            said = f"'{mine['name']}' has {key} {show(value)}"
+                            bad(
+                                name,
+                                where,
+                                f"{said}; the table's is {show(read_as[key])}"
+                                if key in read_as
+                                else f"{said}, which the table has not: leave it out",
+                            )
             for key in ("primaryKey", "foreignKeys", "missingValues"):
                 if key in schema and schema[key] != ours.get(key):
                     bad(name, f"schema.{key}", f"the schema's '{key}' is not the table's")
