@@ -635,7 +635,21 @@ def draw(n: int, seed: int, non_verbatim: float = NON_VERBATIM) -> Plan:
     first = np.concatenate([[0], np.cumsum(per_claim)[:-1]])
     cit_pos = np.arange(len(cit_claim)) - np.repeat(first, per_claim) + 1
     cit_source = ints(k, len(cit_claim))
-    cit_span = cit_source * plan.archive.spans_per_text + ints(plan.archive.spans_per_text, len(cit_claim))
+    spt = plan.archive.spans_per_text
+    local = ints(spt, len(cit_claim))
+    starts, ends = plan.archive.span_start, plan.archive.span_end
+    for _ in range(spt):  # a claim cites a place once: a repeat of an earlier citation's place moves to the next span
+        span = cit_source * spt + local
+        again = np.zeros(len(local), bool)
+        for back in (1, 2):
+            i = np.arange(back, len(local))
+            j = i - back
+            place = (starts[span[i]] == starts[span[j]]) & (ends[span[i]] == ends[span[j]])
+            again[i] |= (cit_claim[i] == cit_claim[j]) & (cit_source[i] == cit_source[j]) & place
+        if not again.any():
+            break
+        local[again] = (local[again] + 1) % spt
+    cit_span = cit_source * spt + local
     plan.a["citations"] = dict(
         claim=cit_claim,
         pos=cit_pos,
@@ -1199,6 +1213,13 @@ def plan_errors(plan: Plan, per_kind: int) -> tuple[dict[str, dict[int, dict[str
             break
         if a_claim in used["claims"] or a_claim + 1 in used["claims"]:
             continue  # neither claim of the pair may take part in another injection
+        a_span, b_span = C["span"][first_row[a_claim]], C["span"][first_row[a_claim + 1]]
+        if (plan.archive.span_start[a_span], plan.archive.span_end[a_span], C["source"][first_row[a_claim]]) == (
+            plan.archive.span_start[b_span],
+            plan.archive.span_end[b_span],
+            C["source"][first_row[a_claim + 1]],
+        ):
+            continue  # B would cite the same place twice: another error than the one injected
         used["claims"].update((a_claim, a_claim + 1))
         chosen_pairs.append(a_claim)
     for a_claim in chosen_pairs:

@@ -292,6 +292,36 @@ def test_the_engine_refuses_the_same_link_twice(mini):
     assert "already linked to 'ev-capture' as alternative_estimate (row 2)" in p.message
 
 
+# --------------------------------------------------------------------------- the same citation twice
+
+EVENTS = "dataset/records/events.yaml"
+
+
+@pytest.mark.parametrize("again", ["verbatim", "spaced"])
+def test_the_same_place_cited_twice_by_one_claim_is_refused_at_the_second(mini, again):
+    """A claim citing one passage twice (word for word, or with its spacing changed as the matching allows) was
+    published as two citations of the same place."""
+    path = mini / EVENTS
+    text = path.read_text(encoding="utf-8")
+    cited = '    - source_id: seed-000-korea-times\n      excerpt: "In mid-January, Ukrainian forces captured two North Korean soldiers"\n      voice: claimant\n'
+    assert cited in text
+    copy = cited if again == "verbatim" else cited.replace("January, Ukrainian", "January,  Ukrainian")
+    path.write_text(text.replace(cited, cited + copy), encoding="utf-8")
+    [p] = problems_of(mini, "record-rule")
+    assert (p.file, p.line, p.record_id) == (EVENTS, 11, "ev-capture"), p
+    assert "already cites this place of 'seed-000-korea-times' (citations[0], line 8)" in p.message, p.message
+
+
+def test_the_engine_refuses_the_same_place_cited_twice(mini):
+    head, rows = read_table(mini, "citations")
+    first = rows[0]
+    rows.append({**first, "citation_id": first["claim_id"] + "/c9", "voice": "other"})
+    write_table(mini, "citations", head, rows)
+    [p] = engine_problems(mini, "record-rule")
+    assert (p.resource, p.row) == ("citations", len(rows) + 1)
+    assert "already cites this place of" in p.message and "(row 2)" in p.message, p.message
+
+
 # --------------------------------------------------------------------------- an excerpt padded to the minimum
 
 

@@ -174,6 +174,17 @@ OCCURRENCE_EXISTS = Rule(
     "where the excerpt occurs once",
 )
 
+CITATION_PLACE = ("claim_id", "source_id", "char_start", "char_end")
+"""What makes a citation: a claim cites a place of a source at most once."""
+CITATION_ONCE = Rule(
+    "citation-written-once",
+    P.RecordRule,
+    ("citations",),
+    "A claim cites the same place of the same source at most once.",
+    "the claim already cites this place of '{source_id}' ({first})",
+    "write each citation once: remove this one, or cite the other passage it was meant to",
+)
+
 EXCERPT_MIN = 8
 """The fewest characters an excerpt has once normalised (the column's minimum length, counted as matched)."""
 EXCERPT_LONG_ENOUGH = Rule(

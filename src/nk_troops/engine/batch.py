@@ -34,6 +34,8 @@ LINK = ",".join(LINK_KEY)
 """The key (in TableState.keys) of claim_links' rows as links: a hash of the three cells."""
 RELAY = ",".join(RELAY_KEY)
 """The key (in TableState.keys) of source_relays' rows as relays: a hash of the two cells."""
+PLACE = ",".join(R.CITATION_PLACE)
+"""The key (in TableState.keys) of citations' rows as places cited: a hash of the four cells."""
 
 
 @cache
@@ -111,6 +113,8 @@ def check_batch(run: RunState, st: TableState, batch: pa.RecordBatch) -> None:
     elif r == "citations":
         rule_child_ids("citation_id", "/c", cols, ok, found, base, run.use_polars)
         rule_excerpt_length(cols, ok, found, base)
+        joined = pc.binary_join_element_wise(*(_str(cols[name]) for name in R.CITATION_PLACE), "\x1f")
+        st.key_batches.setdefault(PLACE, []).append(key_hashes(joined, live, run.use_polars))
         if archive is not None:
             st.checked_src = True
             check_excerpts(cols, ok, live, archive, st, base, k_arr, spans)

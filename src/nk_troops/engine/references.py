@@ -22,7 +22,7 @@ from ..links import (
 )
 from ..links import self_references as self_referencing
 from .arrays import _np_mask, _present, _values
-from .batch import LINK, RELAY, deferred_columns
+from .batch import LINK, PLACE, RELAY, deferred_columns
 from .keys import hash64, lookup, match, rows_with
 from .runstate import Later, RunState
 from .state import KeyHashes, TableState
@@ -157,6 +157,8 @@ def check_keys(run: RunState, target: TableState) -> None:
         _duplicate_rows(run, target, LINK, LINK_KEY, _link_message, R.LINK_ONCE.hint)
     if r == "source_relays":
         _duplicate_rows(run, target, RELAY, RELAY_KEY, _relay_message, R.RELAY_ONCE.hint)
+    if r == "citations":
+        _duplicate_rows(run, target, PLACE, R.CITATION_PLACE, _place_message, R.CITATION_ONCE.hint)
 
 
 def _link_message(first: str, claim: list, relation: list, other: list) -> str | None:
@@ -169,6 +171,12 @@ def _relay_message(first: str, source: list, other: list) -> str | None:
     if source[0] != source[1] or other[0] != other[1]:
         return None  # two relays whose hashes are equal
     return R.RELAY_ONCE.message(other=other[1], first=first)
+
+
+def _place_message(first: str, *values: list) -> str | None:
+    if any(v[0] != v[1] for v in values):
+        return None  # two citations whose hashes are equal
+    return R.CITATION_ONCE.message(source_id=values[1][1], first=first)
 
 
 def _coverage(run: RunState, claims: TableState, pk: KeyHashes, unreferenced: dict[str, np.ndarray]) -> None:
