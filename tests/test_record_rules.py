@@ -345,6 +345,18 @@ def test_an_excerpt_padded_to_the_minimum_is_refused_in_records(mini, padded, le
     ]
 
 
+@pytest.mark.parametrize("written", ["Nothing", "Kyiv\u00a0\u00a0\u00a0\u00a0\u00a0"])
+def test_an_excerpt_too_short_to_look_for_is_one_problem(mini, written):
+    """Besides the length error, a 7-letter excerpt not in the source was reported not found, with an unrelated
+    passage as the nearest: it is too short to be looked for at all."""
+    path = mini / "dataset/records/figures.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = 'excerpt: "with approximately 4,000 killed or wounded so far"'
+    path.write_text(text.replace(old, "excerpt: " + json.dumps(written)), encoding="utf-8")
+    found = [p for p in validate(mini).problems if p.type != "tables-out-of-date"]
+    assert [(p.type, p.field) for p in found] == [("field-error", "citations[0].excerpt")], found
+
+
 def test_an_excerpt_padded_to_the_minimum_is_refused_in_tables(mini):
     head, rows = read_table(mini, "citations")
     rows[0]["excerpt"] = "Ukr\naine"

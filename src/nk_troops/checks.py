@@ -76,6 +76,8 @@ def _check_citations(dataset: Dataset, texts: dict[str, NormalisedText], result:
                 text = texts.get(source_id)
                 if text is None:
                     continue  # not an archived source whose text can be read: the table checker reports why
+                if len(normalise(excerpt).text) < R.EXCERPT_MIN:
+                    continue  # too short to be looked for: the excerpt-length rule reports it, with no hint elsewhere
                 if (source_id, excerpt) not in places:  # the same words cited again are not searched for again
                     places[source_id, excerpt] = find_excerpt(excerpt, text, limit=OCCURRENCE_MAX + 1)
                 spans = places[source_id, excerpt]
