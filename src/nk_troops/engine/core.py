@@ -48,7 +48,7 @@ from ..confine import load_descriptor
 from ..descriptor import disagreements
 from .firstpass import check_unchanged
 from .parts import cut, join
-from .references import check_keys, needs
+from .references import check_keys, check_places, needs
 from .reread import emit
 from .runstate import RunState
 from .scan import scan
@@ -134,7 +134,7 @@ def plan(run: RunState) -> tuple[list[Task], set[str]]:
 def _scan_whole(run: RunState, st: TableState) -> Callable[[], list[Task]]:
     def task() -> list[Task]:
         scan(run, st)
-        check_unchanged(run, st)
+        _scanned(run, st)
         return []
 
     return task
@@ -167,10 +167,17 @@ def _scan_part(run: RunState, part: TableState) -> Callable[[], list[Task]]:
 def _join(run: RunState, st: TableState) -> Callable[[], list[Task]]:
     def task() -> list[Task]:
         join(st)
-        check_unchanged(run, st)
+        _scanned(run, st)
         return []
 
     return task
+
+
+def _scanned(run: RunState, st: TableState) -> None:
+    """Once a table is read whole: whether its file changed meanwhile, and the checks of its rows alone."""
+    check_unchanged(run, st)
+    if st.spec.resource == "citations":
+        check_places(run, st)
 
 
 def _keys(run: RunState, resources: list[str]) -> Callable[[], list[Task]]:

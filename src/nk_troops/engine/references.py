@@ -157,8 +157,6 @@ def check_keys(run: RunState, target: TableState) -> None:
         _duplicate_rows(run, target, LINK, LINK_KEY, _link_message, R.LINK_ONCE.hint)
     if r == "source_relays":
         _duplicate_rows(run, target, RELAY, RELAY_KEY, _relay_message, R.RELAY_ONCE.hint)
-    if r == "citations":
-        _duplicate_rows(run, target, PLACE, R.CITATION_PLACE, _place_message, R.CITATION_ONCE.hint)
 
 
 def _link_message(first: str, claim: list, relation: list, other: list) -> str | None:
@@ -171,6 +169,13 @@ def _relay_message(first: str, source: list, other: list) -> str | None:
     if source[0] != source[1] or other[0] != other[1]:
         return None  # two relays whose hashes are equal
     return R.RELAY_ONCE.message(other=other[1], first=first)
+
+
+def check_places(run: RunState, citations: TableState) -> None:
+    """rulebook.CITATION_ONCE, as soon as the citations are read: their place keys are then let go, before the
+    key checks that need the most memory run."""
+    _duplicate_rows(run, citations, PLACE, R.CITATION_PLACE, _place_message, R.CITATION_ONCE.hint)
+    citations.keys.pop(PLACE, None)
 
 
 def _place_message(first: str, *values: list) -> str | None:
