@@ -312,10 +312,15 @@ def test_the_same_place_cited_twice_by_one_claim_is_refused_at_the_second(mini, 
     assert "already cites this place of 'seed-000-korea-times' (citations[0], line 8)" in p.message, p.message
 
 
-def test_the_engine_refuses_the_same_place_cited_twice(mini):
+@pytest.mark.parametrize("written", ["as-is", "leading-zero", "plus-sign"])
+def test_the_engine_refuses_the_same_place_cited_twice(mini, written):
+    """The place was hashed as written: offsets written 0272 or +272 (numbers as Table Schema reads them) cited
+    the same place unnoticed."""
     head, rows = read_table(mini, "citations")
     first = rows[0]
-    rows.append({**first, "citation_id": first["claim_id"] + "/c9", "voice": "other"})
+    again = {"as-is": "{}", "leading-zero": "0{}", "plus-sign": "+{}"}[written]
+    offsets = {k: again.format(first[k]) for k in ("char_start", "char_end")}
+    rows.append({**first, **offsets, "citation_id": first["claim_id"] + "/c9", "voice": "other"})
     write_table(mini, "citations", head, rows)
     [p] = engine_problems(mini, "record-rule")
     assert (p.resource, p.row) == ("citations", len(rows) + 1)

@@ -113,7 +113,8 @@ def check_batch(run: RunState, st: TableState, batch: pa.RecordBatch) -> None:
     elif r == "citations":
         rule_child_ids("citation_id", "/c", cols, ok, found, base, run.use_polars)
         rule_excerpt_length(cols, ok, found, base)
-        joined = pc.binary_join_element_wise(*(_str(cols[name]) for name in R.CITATION_PLACE), "\x1f")
+        place = [_as_read(spec.by_name[name], cols, typed, ok) for name in R.CITATION_PLACE]
+        joined = pc.binary_join_element_wise(*place, "\x1f")
         st.key_batches.setdefault(PLACE, []).append(key_hashes(joined, live, run.use_polars))
         if archive is not None:
             st.checked_src = True
@@ -133,6 +134,13 @@ def check_batch(run: RunState, st: TableState, batch: pa.RecordBatch) -> None:
             st.key_batches.setdefault(c.name, []).append(key_hashes(cols[c.name], live, run.use_polars))
     forget_polars_strings()
     st.rows += n
+
+
+def _as_read(c, cols: dict, typed: dict, ok: dict) -> pa.Array:
+    """A column as text of what its cells say: an integer as its number writes it (0272 and +272 are 272)."""
+    if c.type != "integer" or typed.get(c.name) is None:
+        return _str(cols[c.name])
+    return pc.if_else(pa.array(ok[c.name]), pc.cast(typed[c.name], pa.string()), _str(cols[c.name]))
 
 
 def _child_pairs(

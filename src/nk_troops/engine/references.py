@@ -179,9 +179,19 @@ def check_places(run: RunState, citations: TableState) -> None:
 
 
 def _place_message(first: str, *values: list) -> str | None:
-    if any(v[0] != v[1] for v in values):
+    if not all(_same(*v) for v in values):
         return None  # two citations whose hashes are equal
     return R.CITATION_ONCE.message(source_id=values[1][1], first=first)
+
+
+def _same(a: object, b: object) -> bool:
+    """Two cells that say the same: equal, or the same integer written otherwise (0272, +272)."""
+    if a == b:
+        return True
+    try:
+        return int(str(a)) == int(str(b)) and str(a).strip() == str(a) and str(b).strip() == str(b)
+    except ValueError:
+        return False
 
 
 def _coverage(run: RunState, claims: TableState, pk: KeyHashes, unreferenced: dict[str, np.ndarray]) -> None:
