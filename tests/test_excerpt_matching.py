@@ -413,6 +413,17 @@ def test_places_are_searched_for_no_further_than_asked():
     assert len(find_excerpt("aaaaaaaa", text, limit=1001)) == 1001
 
 
+def test_matches_cut_from_an_accent_count_towards_the_search_s_bound():
+    """Only the places found counted: 'x̀x̀x' in 9 MB of 'x̀' (each match refused, the next x keeps its accent)
+    cost a step of Python per match, seconds per citation. Past MATCHES_TRIED matches the search stops, so a
+    place after that many refused ones is not found."""
+    from nk_troops.excerpts import MATCHES_TRIED
+
+    text = normalise("x\u0300" * (MATCHES_TRIED + 5) + "x")  # the last x, at the very end, is a whole letter
+    assert find_excerpt("x\u0300x", text) == []
+    assert find_excerpt("x\u0300x", normalise("x\u0300" * 5 + "x")) == [(8, 11)]
+
+
 def test_wrong_offsets_of_an_excerpt_found_in_many_places_list_the_first_five(tmp_path):
     from nk_troops.engine import validate_tables
 

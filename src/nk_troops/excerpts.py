@@ -176,19 +176,26 @@ PLACES_SHOWN = 5
 by offsets)."""
 
 
+MATCHES_TRIED = 10_000
+"""The most matches find_excerpt looks at, whole or not: a text where an excerpt's words stand more often than
+this, cut from an accent each time, is not searched further (each match costs a step of Python)."""
+
+
 def find_excerpt(excerpt: str, source: NormalisedText, limit: int | None = None) -> list[tuple[int, int]]:
     """Every place the excerpt occurs in the source (the first ``limit`` of them), as (char_start, char_end) in
     the original text. A place starts and ends on whole characters: never on an accent or other mark, nor on a
     character that joins the one before it, so that an excerpt that leaves out a letter's accent is not found."""
     needle = normalise(excerpt).text
-    if not needle:
-        return []
+    if not needle or _follows(needle[0]):
+        return []  # a place would start on a character that belongs to the one before it
     text = source.text
     spans: list[tuple[int, int]] = []
     start = text.find(needle)
-    while start != -1 and (limit is None or len(spans) < limit):
+    tried = 0
+    while start != -1 and (limit is None or len(spans) < limit) and tried < MATCHES_TRIED:
+        tried += 1
         end = start + len(needle)
-        if not _follows(text[start]) and (end == len(text) or not _follows(text[end])):
+        if end == len(text) or not _follows(text[end]):
             spans.append(source.span(start, end))
         start = text.find(needle, start + 1)
     return spans
