@@ -470,7 +470,25 @@ DISAGREEING = {
     "enum-narrowed": (
         _claims(lambda r: r["schema"]["fields"][1]["constraints"].update(enum=["event"])),
         "claims",
-        "schema.fields.record_type.constraints",
+        "schema.fields.record_type.constraints.enum",
+    ),
+    # and these, which frictionless-py reads (or refuses) otherwise: `layout` is the old name of the dialect's
+    # header rows, `stats` a hash it checks, true is not 1 to it
+    "layout": (_claims(lambda r: r.update(layout={"headerRows": [2]})), "claims", "layout"),
+    "stats": (_claims(lambda r: r.update(stats={"sha256": "0" * 64})), "claims", "stats"),
+    "compression": (_claims(lambda r: r.update(compression="gz")), "claims", "compression"),
+    "format-upper-case": (_claims(lambda r: r.update(format="CSV")), "claims", "format"),
+    "header-1": (_claims(lambda r: r["dialect"].update(header=1)), "claims", "dialect.header"),
+    "line-end-5": (_claims(lambda r: r["dialect"].update(lineTerminator=5)), "claims", "dialect.lineTerminator"),
+    "bare-number-1": (
+        _claims(lambda r: r["schema"]["fields"][0].update(bareNumber=1)),
+        "claims",
+        "schema.fields.claim_id.bareNumber",
+    ),
+    "unique-1": (
+        _claims(lambda r: r["schema"]["fields"][0]["constraints"].update(unique=1)),
+        "claims",
+        "schema.fields.claim_id.constraints.unique",
     ),
     "extra-table": (
         lambda d: d["resources"].append({"name": "zzz", "path": "dataset/tables/csv/claims.csv"}),
@@ -481,10 +499,21 @@ DISAGREEING = {
 
 
 def test_a_descriptor_may_give_a_default_or_describe_a_field_in_its_own_words(pkg):
+    """What frictionless-py reads as the build's descriptor is not refused: defaults given, words changed, keys
+    given as one name, lists whose order means nothing reordered, a dialect in Data Package v2's nested form."""
+
     def edit(desc: dict) -> None:
         claims = next(r for r in desc["resources"] if r["name"] == "claims")
-        claims["dialect"].update(skipInitialSpace=False, headerRows=[1])
+        claims["dialect"].update(skipInitialSpace=False, headerRows=[1], headerCase=True, title="CSV")
         claims["schema"]["fields"][0].update(format="default", title="Claim", description="Any words.")
+        claims["schema"]["fields"][1]["constraints"]["enum"].reverse()
+        claims["schema"]["fields"][1]["constraints"]["unique"] = False
+        claims["schema"]["primaryKey"] = "claim_id"
+        citations = next(r for r in desc["resources"] if r["name"] == "citations")
+        citations["encoding"] = "utf_8"
+        citations["dialect"] = {"header": True, "csv": {k: v for k, v in citations["dialect"].items() if k != "header"}}
+        citations["schema"]["foreignKeys"].reverse()
+        citations["schema"]["foreignKeys"][0]["fields"] = citations["schema"]["foreignKeys"][0]["fields"][0]
 
     _edit_descriptor(pkg, edit)
     assert validate_tables(pkg) == []

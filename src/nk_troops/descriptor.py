@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 from typing import Any
@@ -21,13 +22,30 @@ READ_AS = {"encoding": "utf-8", "format": "csv"}
 CSV_DIALECT = {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": '"', "doubleQuote": True, "header": True}
 """How the build writes every CSV table, and how the table checker reads it (which also reads line ends of a
 lone LF: ``lineTerminator`` is the one property a descriptor may give otherwise)."""
-DIALECT_DEFAULTS = {"skipInitialSpace": False, "caseSensitiveHeader": False, "headerRows": [1], "headerJoin": " "}
+DIALECT_DEFAULTS = {
+    "skipInitialSpace": False,
+    "caseSensitiveHeader": False,
+    "headerCase": True,
+    "headerRows": [1],
+    "headerJoin": " ",
+}
 """Other properties of a CSV dialect a descriptor may give, with their default (the only value the checker reads
 as): any other value, or any other property (``commentChar``, ``nullSequence``...), reads the table otherwise."""
+LINE_ENDS = ("\r\n", "\n")
+"""The line ends the table checker reads (``lineTerminator``)."""
 FIELD_DEFAULTS = {"format": "default", "bareNumber": True, "decimalChar": "."}
 """Properties of a field a descriptor may give that the build leaves out, with the only value it reads as."""
-FIELD_WORDS = frozenset({"name", "title", "description", "example", "examples", "rdfType"})
-"""Properties of a field that only describe it: a descriptor may say them otherwise."""
+CONSTRAINT_DEFAULTS = {"required": False, "unique": False}
+"""Constraints a descriptor may give that the build leaves out, with the value the build means by leaving it out."""
+WORDS = frozenset({"name", "title", "description", "example", "examples", "rdfType", "$schema"})
+"""Properties that only describe a field, a dialect or a table: a descriptor may say them otherwise."""
+RESOURCE_KEYS = frozenset(
+    {"profile", "path", "format", "mediatype", "encoding", "dialect", "bytes", "hash", "schema"}
+    | {"sources", "licenses", "homepage", "keywords"}
+)
+"""Properties of a resource a descriptor may give besides its words: what the build writes, and what only says
+where a table comes from. Any other (``layout``, ``stats``, ``compression``...) may make a reader read the table
+otherwise, or check it otherwise."""
 
 
 def dump_json(obj: Any) -> bytes:
@@ -111,56 +129,137 @@ DESCRIBE_AS_BUILT = "describe each table as `nk-troops build` does (the reposito
 
 def disagreements(resources: dict[str, dict[str, Any]], file: str) -> list[P.Problem]:
     """What a descriptor says of its tables that is not how the table checker reads and checks them: a
-    resource that is no table of this dataset; an encoding, format or dialect other than the one it reads; a
-    schema with other fields (names, order, types) or other keys. A consumer who trusts the descriptor would
-    read such a package otherwise, so it is refused though every row is right. What is left out is not
-    refused: Table Schema's defaults are what the checker reads."""
+    resource that is no table of this dataset; a property of a resource, its dialect or its schema that the
+    build does not write, or writes otherwise. A consumer who trusts the descriptor would read such a package
+    otherwise, or check it otherwise, so it is refused though every row is right. What is left out is not
+    refused (Table Schema's defaults are what the checker reads), nor what only describes."""
     models = {m.resource: m for m in PUBLISHED}
     out: list[P.Problem] = []
-
-    def bad(resource: str, fld: str, message: str) -> None:
-        out.append(P.DescriptorProblem(message, file=file, resource=resource, field=fld, hint=DESCRIBE_AS_BUILT))
-
     for name, res in resources.items():
         model = models.get(name)
         if model is None:
-            bad(name, "name", f"{show(name)} is not a table of this dataset (its tables: {', '.join(models)})")
-            continue
-        for key, want in READ_AS.items():
-            if key in res and (not isinstance(res[key], str) or res[key].lower().replace("utf8", "utf-8") != want):
-                bad(name, key, f"'{key}' is {show(res[key])}; the table is {want}")
-        dialect = res.get("dialect")
-        for key, value in (dialect if isinstance(dialect, dict) else {}).items():
-            if key in CSV_DIALECT and key != "lineTerminator" and value != CSV_DIALECT[key]:
-                bad(name, f"dialect.{key}", f"'{key}' is {show(value)}; the table is read with {CSV_DIALECT[key]!r}")
-            elif key not in CSV_DIALECT and (key not in DIALECT_DEFAULTS or value != DIALECT_DEFAULTS[key]):
-                bad(name, f"dialect.{key}", f"'{key}' {show(value)} is not how the table is read: leave it out")
-        schema = res.get("schema")
-        if isinstance(schema, dict):
-            ours = table_schema(model)
-            fields = schema.get("fields")
-            written = (
-                [(f.get("name"), f.get("type", "string")) for f in fields]
-                if isinstance(fields, list) and all(isinstance(f, dict) for f in fields)
-                else None
-            )
-            if written != [(f["name"], f["type"]) for f in ours["fields"]]:
-                bad(name, "schema.fields", "the schema's fields (names, order, types) are not the table's columns")
-            elif isinstance(fields, list):  # what a reader of the descriptor would read or check otherwise
-                for theirs, mine in zip(fields, ours["fields"], strict=True):
-                    read_as = {**FIELD_DEFAULTS, **mine}
-                    for key, value in theirs.items():
-                        if key not in FIELD_WORDS and (key not in read_as or value != read_as[key]):
-                            where = f"schema.fields.{mine['name']}.{key}"
-                            said = f"'{mine['name']}' has {key} {show(value)}"
-                            bad(
-                                name,
-                                where,
-                                f"{said}; the table's is {show(read_as[key])}"
-                                if key in read_as
-                                else f"{said}, which the table has not: leave it out",
-                            )
-            for key in ("primaryKey", "foreignKeys", "missingValues"):
-                if key in schema and schema[key] != ours.get(key):
-                    bad(name, f"schema.{key}", f"the schema's '{key}' is not the table's")
+            found = [("name", f"{show(name)} is not a table of this dataset (its tables: {', '.join(models)})")]
+        else:
+            found = [*_resource_says(res), *_dialect_says(res.get("dialect")), *_schema_says(res.get("schema"), model)]
+        out += [P.DescriptorProblem(m, file=file, resource=name, field=f, hint=DESCRIBE_AS_BUILT) for f, m in found]
     return out
+
+
+def _resource_says(res: dict[str, Any]) -> list[tuple[str, str]]:
+    out = [(key, _leave_out(key, value)) for key, value in res.items() if key not in WORDS | RESOURCE_KEYS]
+    if "format" in res and res["format"] != READ_AS["format"]:  # frictionless-py reads 'CSV' as no format it knows
+        out.append(("format", f"'format' is {show(res['format'])}; the table is {READ_AS['format']}"))
+    if "encoding" in res and not _is_utf8(res["encoding"]):
+        out.append(("encoding", f"'encoding' is {show(res['encoding'])}; the table is {READ_AS['encoding']}"))
+    return out
+
+
+def _is_utf8(name: object) -> bool:
+    try:
+        return isinstance(name, str) and codecs.lookup(name).name == "utf-8"
+    except LookupError:
+        return False
+
+
+def _dialect_says(dialect: object) -> list[tuple[str, str]]:
+    if not isinstance(dialect, dict):
+        return []
+    nested = dialect.get("csv")  # Data Package v2 writes a CSV dialect's own properties under "csv"
+    flat = {**{k: v for k, v in dialect.items() if k != "csv"}, **(nested if isinstance(nested, dict) else {})}
+    out = [("dialect.csv", _leave_out("csv", nested))] if "csv" in dialect and not isinstance(nested, dict) else []
+    for key, value in flat.items():
+        if key == "lineTerminator":
+            if value not in LINE_ENDS:
+                out.append((f"dialect.{key}", f"'{key}' is {show(value)}; the table's lines end in CRLF or LF"))
+        elif key in CSV_DIALECT:
+            if not _same(value, CSV_DIALECT[key]):
+                out.append((f"dialect.{key}", f"'{key}' is {show(value)}; the table is read with {CSV_DIALECT[key]!r}"))
+        elif key not in WORDS and not (key in DIALECT_DEFAULTS and _same(value, DIALECT_DEFAULTS[key])):
+            out.append((f"dialect.{key}", _leave_out(key, value)))
+    return out
+
+
+def _schema_says(schema: object, model: type[Record]) -> list[tuple[str, str]]:
+    if not isinstance(schema, dict):
+        return []
+    ours = table_schema(model)
+    fields = schema.get("fields")
+    written = (
+        [(f.get("name"), f.get("type", "string")) for f in fields]
+        if isinstance(fields, list) and all(isinstance(f, dict) for f in fields)
+        else None
+    )
+    out = []
+    if written != [(f["name"], f["type"]) for f in ours["fields"]]:
+        out.append(("schema.fields", "the schema's fields (names, order, types) are not the table's columns"))
+    elif isinstance(fields, list):  # what a reader of the descriptor would read or check otherwise
+        for theirs, mine in zip(fields, ours["fields"], strict=True):
+            out += _field_says(theirs, mine)
+    for key in ("primaryKey", "foreignKeys", "missingValues"):
+        if key in schema and not _same(_keys_as_lists(key, schema[key]), _keys_as_lists(key, ours.get(key))):
+            out.append((f"schema.{key}", f"the schema's '{key}' is not the table's"))
+    return out
+
+
+def _field_says(theirs: dict[str, Any], mine: dict[str, Any]) -> list[tuple[str, str]]:
+    read_as = {**FIELD_DEFAULTS, **mine}
+    out = []
+    for key, value in theirs.items():
+        where, said = f"schema.fields.{mine['name']}.{key}", f"'{mine['name']}' has {key} {show(value)}"
+        if key in WORDS:
+            continue
+        if key == "constraints" and isinstance(value, dict):
+            ours = mine.get("constraints", {})
+            for c, v in value.items():
+                want = ours.get(c, CONSTRAINT_DEFAULTS.get(c, _ABSENT))
+                if not (
+                    _same(sorted(map(str, v)), sorted(map(str, want)))
+                    if c == "enum" and _lists(v, want)
+                    else _same(v, want)
+                ):
+                    out.append((f"{where}.{c}", f"'{mine['name']}' has the constraint {c} {show(v)}, not the table's"))
+        elif key not in read_as:
+            out.append((where, f"{said}, which the table has not: leave it out"))
+        elif not _same(value, read_as[key]):
+            out.append((where, f"{said}; the table's is {show(read_as[key])}"))
+    return out
+
+
+_ABSENT = object()
+
+
+def _lists(*values: object) -> bool:
+    return all(isinstance(v, list) for v in values)
+
+
+def _leave_out(key: str, value: object) -> str:
+    return f"'{key}' {show(value)} is not how the table is read: leave it out"
+
+
+def _keys_as_lists(key: str, value: object) -> object:
+    """A primary key or foreign keys with a field's name given alone written as a list of one, foreign keys in
+    order: as Table Schema reads them."""
+    if key == "primaryKey" and isinstance(value, str):
+        return [value]
+    if key == "foreignKeys" and isinstance(value, list):
+        keys = []
+        for fk in value:
+            if isinstance(fk, dict):
+                ref = fk.get("reference")
+                fk = {**fk, "fields": _keys_as_lists("primaryKey", fk.get("fields"))}
+                if isinstance(ref, dict):
+                    fk["reference"] = {**ref, "fields": _keys_as_lists("primaryKey", ref.get("fields"))}
+            keys.append(fk)
+        return sorted(keys, key=lambda k: json.dumps(k, sort_keys=True, default=str))
+    return value
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal as JSON values: true is not 1, 1 is 1.0; lists and objects compared member by member."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return a == b
