@@ -106,18 +106,36 @@ def test_object_constructing_tags_are_refused(mini, tagged):
     assert not (mini / "pwned").exists()
 
 
-@pytest.mark.parametrize("tagged", ["!!null 4000", "!!bool 4000", "!!float 4000", "!!timestamp 4000", '!!int "4000"'])
+@pytest.mark.parametrize("tagged", ["!!null 4000", "!!bool 4000", "!!timestamp 4000", "!!int 04000", "!!float 04000"])
 def test_a_standard_tag_that_disagrees_with_its_value_is_refused(mini, tagged):
-    """'value: !!null 4000' was read as 4000 and published, where another YAML reader reads nothing."""
+    """'value: !!null 4000' was read as 4000 and published, where another YAML reader reads nothing (and
+    '!!int 04000' as 4000, where a YAML 1.1 reader reads the octal 2048)."""
     edit(mini, FIGURES, "  value: 4000\n", f"  value: {tagged}\n")
     p = one(rejected(mini), "field-error")
     assert (p.file, p.line, p.field) == (FIGURES, 4, "value") and "the tag '!!" in p.message, p.message
 
 
-def test_a_standard_tag_that_agrees_with_its_value_is_read(mini):
-    edit(mini, FIGURES, "  value: 4000\n", "  value: !!int 4000\n")
+@pytest.mark.parametrize("tagged", ["!!int 4000", '!!int "4000"', "!!float 4000"])
+def test_a_standard_tag_that_agrees_with_its_value_is_read(mini, tagged):
+    """Every YAML reader reads these as the number 4000 (a tag, not quotes, says what a scalar is)."""
+    edit(mini, FIGURES, "  value: 4000\n", f"  value: {tagged}\n")
     report = validate(mini, records_only=True)
     assert report.ok, report.render()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line"),
+    [
+        ("  value: 4000\n", "  !!null value: 4000\n", 4),  # another reader reads a key that is no field's name
+        ("- figure_id: fg-kw\n", "- !!null\n  figure_id: fg-kw\n", 1),  # another reader reads no record
+        ("  citations:\n", "  citations: !!str\n", 10),
+    ],
+    ids=["on-a-key", "null-on-a-record", "str-on-a-list"],
+)
+def test_a_tag_on_a_key_or_of_another_kind_on_a_list_or_mapping_is_refused(mini, old, new, line):
+    edit(mini, FIGURES, old, new)
+    p = one(rejected(mini), "yaml-unsupported-construct")
+    assert (p.file, p.line) == (FIGURES, line), p
 
 
 def test_unknown_field_suggests_the_real_one(mini):

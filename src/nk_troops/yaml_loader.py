@@ -49,7 +49,8 @@ _STANDARD_TAGS = {
     "tag:yaml.org,2002:map",
 }
 _STR = "tag:yaml.org,2002:str"
-_MERGE = "tag:yaml.org,2002:merge"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
 _INT = re.compile(r"[-+]?[0-9]+")
 _FLOAT = re.compile(r"[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+")
 
@@ -211,19 +212,17 @@ def _read(events: Any, file: str, lines: _Lines) -> Loaded:
         if not isinstance(event, (ScalarEvent, CollectionStartEvent)):  # the stream's start or end, the document's end
             continue
         where = lines.at(event.start_mark)
-        if event.tag not in (None, "!") and event.tag not in _STANDARD_TAGS:
-            raise refuse(
-                P.YamlUnsafe,
-                f"the tag '{event.tag}' is not allowed: records hold plain text, numbers, lists and mappings only",
-                where,
-                hint="remove the tag (the part starting with '!')",
-            )
         top = stack[-1] if stack else None
-        if top is not None and isinstance(top.value, dict) and top.key is None:  # a key
+        is_key = top is not None and isinstance(top.value, dict) and top.key is None
+        wrong_tag = _tag_refusal(event, is_key)
+        if wrong_tag:
+            raise refuse(P.YamlUnsafe, wrong_tag, where, hint="remove the tag (the part starting with '!')")
+        if is_key:
+            assert top is not None
             if not isinstance(event, ScalarEvent):
                 raise refuse(P.YamlShape, "a mapping key must be a plain name", where)
             key = event.value
-            if event.tag == _MERGE or (key == "<<" and not event.style and event.tag in (None, "!")):
+            if key == "<<" and not event.style and event.tag in (None, "!"):
                 raise refuse(P.YamlUnsafe, "merge keys (<<) are not allowed; write the fields out", where)
             if key in top.keys:
                 raise refuse(
@@ -263,6 +262,23 @@ def _read(events: Any, file: str, lines: _Lines) -> Loaded:
     return Loaded(root, positions, refused)
 
 
+def _tag_refusal(event: ScalarEvent | CollectionStartEvent, is_key: bool) -> str | None:
+    """Why a node's tag is refused, if it is: one that would build an object (or merge keys); on a key, any tag but
+    !!str (another reader would read no field's name); on a list or a mapping, a tag of another kind (!!null
+    over a record: another reader reads no record). A scalar's tag and value are checked together (_scalar)."""
+    tag = event.tag
+    if tag in (None, "!"):
+        return None
+    short = tag.replace("tag:yaml.org,2002:", "!!")
+    if tag not in _STANDARD_TAGS:
+        return f"the tag '{tag}' is not allowed: records hold plain text, numbers, lists and mappings only"
+    if is_key and tag != _STR:
+        return f"the key has the tag '{short}'; a key is a field's name alone"
+    if isinstance(event, CollectionStartEvent) and tag != (_MAP if isinstance(event, MappingStartEvent) else _SEQ):
+        return f"the tag '{short}' is not what follows it (a list or a mapping)"
+    return None
+
+
 class _NotKept(Exception):
     """A number written so that reading it would change it."""
 
@@ -286,23 +302,28 @@ another YAML reader, so it is refused rather than read past."""
 
 
 def _scalar(event: ScalarEvent) -> Any:
-    value = _untagged(event)
     if event.tag in (None, "!", _STR):
-        return value
+        # quoted or block scalar, or !!str (plain: None, or '' from libyaml), is text
+        return event.value if event.style or event.tag == _STR else _plain(event.value)
     kind, name = _TAG_TYPES.get(event.tag, (None, "a value of its kind"))
-    if type(value) is not kind:
+    value = _plain(event.value)  # quoted or not: the tag says how it is read
+    if kind is float and type(value) is int:
+        value = float(value)  # !!float 4000 is 4000.0 to every reader
+    if type(value) is not kind or (kind in (int, float) and _LEADING_ZERO.match(event.value)):
         short = event.tag.replace("tag:yaml.org,2002:", "!!")
         raise _NotKept(
-            f"the tag '{short}' asks for {name}, and {event.value!r} is not (YAML readers differ on such a value)",
+            f"the tag '{short}' asks for {name}, and {event.value!r} is not one every YAML reader reads alike",
             "remove the tag (the part starting with '!'); text goes in quotes",
         )
     return value
 
 
-def _untagged(event: ScalarEvent) -> Any:
-    value = event.value
-    if event.style or event.tag == _STR:  # quoted or block scalar, or !!str (plain: None, or '' from libyaml)
-        return value
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9]")
+"""A number written with a leading zero: octal to a YAML 1.1 reader under an explicit !!int (010 is 8)."""
+
+
+def _plain(value: str) -> Any:
+    """A plain scalar's value: null, true or false, a number, or text."""
     if value in ("", "~", "null", "Null", "NULL"):
         return None
     if value in ("true", "True", "TRUE"):
