@@ -133,7 +133,26 @@ def test_a_figure_over_the_largest_any_figure_can_be_is_refused(mini, capsys, wr
     assert (p["type"], p["line"], p["field"]) == ("field-error", 4, "value"), p
     assert f"{FIGURE_MAX:,}" in p["message"] or str(FIGURE_MAX) in p["message"], p["message"]
     # the number as the contributor can recognise it: 1.0e308 was shown as its 309 digits, cut at 60 characters
-    assert f"{float(written):.15g}" in p["message"] and len(p["message"]) < 100, p["message"]
+    number = float(written)
+    assert repr(number) in p["message"] or f"'{number:.0f}'" in p["message"], p["message"]
+    assert len(p["message"]) < 100, p["message"]
+
+
+def test_a_long_number_just_over_the_largest_is_shown_over_it():
+    """Shown rounded to 15 digits, 1000000000.000001 read '(1000000000) is above the maximum 1000000000'."""
+    import numpy as np
+    import pyarrow as pa
+
+    from nk_troops import models as M
+    from nk_troops.engine.cells import check_column
+    from nk_troops.engine.spec import table_spec
+    from nk_troops.engine.state import Found
+
+    found = Found("figures")
+    spec = table_spec(M.BY_RESOURCE["figures"]).by_name["value"]
+    check_column(spec, pa.array(["1000000000.00000100000000000"]), np.ones(1, bool), found, 0)
+    [(_, _, _, message, _)] = found.items
+    assert "(1000000000.000001) is above the maximum 1000000000" in message, message
 
 
 def test_the_table_checker_refuses_a_figure_over_the_largest_as_the_models_do():

@@ -57,7 +57,7 @@ def _date_valid(col: pa.Array) -> tuple[pa.Array, pa.Array]:
 def _number(v: str) -> str:
     """A number read from a cell, as a message shows it: a long one (1e308 written out in full, as the build
     writes a record's number) in the shortest form that reads the same."""
-    return _show(v) if len(v) <= 24 else f"{_show(v[:12] + '...')} ({float(v):.15g})"
+    return _show(v) if len(v) <= 24 else f"{_show(v[:12] + '...')} ({float(v)!r})"
 
 
 def _date_message(v: str) -> str:
