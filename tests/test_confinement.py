@@ -477,6 +477,7 @@ DISAGREEING = {
     "layout": (_claims(lambda r: r.update(layout={"headerRows": [2]})), "claims", "layout"),
     "stats": (_claims(lambda r: r.update(stats={"sha256": "0" * 64})), "claims", "stats"),
     "compression": (_claims(lambda r: r.update(compression="gz")), "claims", "compression"),
+    "fields-match": (_claims(lambda r: r["schema"].update(fieldsMatch="subset")), "claims", "schema.fieldsMatch"),
     "format-upper-case": (_claims(lambda r: r.update(format="CSV")), "claims", "format"),
     "header-1": (_claims(lambda r: r["dialect"].update(header=1)), "claims", "dialect.header"),
     "line-end-5": (_claims(lambda r: r["dialect"].update(lineTerminator=5)), "claims", "dialect.lineTerminator"),

@@ -198,6 +198,8 @@ def _schema_says(schema: object, model: type[Record]) -> list[tuple[str, str]]:
     for key in ("primaryKey", "foreignKeys", "missingValues"):
         if key in schema and not _same(_keys_as_lists(key, schema[key]), _keys_as_lists(key, ours.get(key))):
             out.append((f"schema.{key}", f"the schema's '{key}' is not the table's"))
+    others = set(schema) - WORDS - {"fields", "primaryKey", "foreignKeys", "missingValues"}
+    out += [(f"schema.{key}", _leave_out(key, schema[key])) for key in sorted(others, key=str)]  # fieldsMatch...
     return out
 
 
