@@ -478,6 +478,15 @@ DISAGREEING = {
     "stats": (_claims(lambda r: r.update(stats={"sha256": "0" * 64})), "claims", "stats"),
     "compression": (_claims(lambda r: r.update(compression="gz")), "claims", "compression"),
     "fields-match": (_claims(lambda r: r["schema"].update(fieldsMatch="subset")), "claims", "schema.fieldsMatch"),
+    # frictionless-py reads the flat delimiter, a v2 reader the nested one
+    "delimiter-flat-and-nested": (
+        _claims(lambda r: r["dialect"].update(delimiter=";", csv={"delimiter": ","})),
+        "claims",
+        "dialect.delimiter",
+    ),
+    "title-a-number": (_claims(lambda r: r.update(title=5)), "claims", "title"),
+    "licenses-a-number": (_claims(lambda r: r.update(licenses=5)), "claims", "licenses"),
+    "profile-data-resource": (_claims(lambda r: r.update(profile="data-resource")), "claims", "profile"),
     "format-upper-case": (_claims(lambda r: r.update(format="CSV")), "claims", "format"),
     "header-1": (_claims(lambda r: r["dialect"].update(header=1)), "claims", "dialect.header"),
     "line-end-5": (_claims(lambda r: r["dialect"].update(lineTerminator=5)), "claims", "dialect.lineTerminator"),

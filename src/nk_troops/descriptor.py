@@ -37,6 +37,14 @@ FIELD_DEFAULTS = {"format": "default", "bareNumber": True, "decimalChar": "."}
 """Properties of a field a descriptor may give that the build leaves out, with the only value it reads as."""
 CONSTRAINT_DEFAULTS = {"required": False, "unique": False}
 """Constraints a descriptor may give that the build leaves out, with the value the build means by leaving it out."""
+TEXT_WORDS = frozenset({"title", "description", "homepage"})
+"""Words a reader requires to be text (frictionless-py refuses a package whose resource's title is a number)."""
+LIST_WORDS = frozenset({"sources", "licenses", "keywords"})
+"""Words a reader requires to be lists."""
+PROFILE = "tabular-data-resource"
+"""The one profile of every table: R's frictionless reads no other."""
+
+
 WORDS = frozenset({"name", "title", "description", "example", "examples", "rdfType", "$schema"})
 """Properties that only describe a field, a dialect or a table: a descriptor may say them otherwise."""
 RESOURCE_KEYS = frozenset(
@@ -59,7 +67,7 @@ def resource_entry(model: type[Record], path: str, fmt: str, nbytes: int, sha256
         "name": model.resource,
         "title": model.title,
         "description": model.description,
-        "profile": "tabular-data-resource",
+        "profile": PROFILE,
         "path": path,
         "format": fmt,
         "mediatype": "text/csv" if fmt == "csv" else "application/vnd.apache.parquet",
@@ -147,6 +155,18 @@ def disagreements(resources: dict[str, dict[str, Any]], file: str) -> list[P.Pro
 
 def _resource_says(res: dict[str, Any]) -> list[tuple[str, str]]:
     out = [(key, _leave_out(key, value)) for key, value in res.items() if key not in WORDS | RESOURCE_KEYS]
+    out += [
+        (k, f"'{k}' is {show(res[k])}, not text")
+        for k in sorted(TEXT_WORDS & res.keys())
+        if not isinstance(res[k], str)
+    ]
+    out += [
+        (k, f"'{k}' is {show(res[k])}, not a list")
+        for k in sorted(LIST_WORDS & res.keys())
+        if not isinstance(res[k], list)
+    ]
+    if "profile" in res and res["profile"] != PROFILE:
+        out.append(("profile", f"'profile' is {show(res['profile'])}; every table is a {PROFILE}"))
     if "format" in res and res["format"] != READ_AS["format"]:  # frictionless-py reads 'CSV' as no format it knows
         out.append(("format", f"'format' is {show(res['format'])}; the table is {READ_AS['format']}"))
     if "encoding" in res and not _is_utf8(res["encoding"]):
@@ -165,9 +185,11 @@ def _dialect_says(dialect: object) -> list[tuple[str, str]]:
     if not isinstance(dialect, dict):
         return []
     nested = dialect.get("csv")  # Data Package v2 writes a CSV dialect's own properties under "csv"
-    flat = {**{k: v for k, v in dialect.items() if k != "csv"}, **(nested if isinstance(nested, dict) else {})}
     out = [("dialect.csv", _leave_out("csv", nested))] if "csv" in dialect and not isinstance(nested, dict) else []
-    for key, value in flat.items():
+    given = [(k, v) for k, v in dialect.items() if k != "csv"] + list(
+        nested.items() if isinstance(nested, dict) else []
+    )
+    for key, value in given:  # both ways, each checked: readers differ on which of the two wins
         if key == "lineTerminator":
             if value not in LINE_ENDS:
                 out.append((f"dialect.{key}", f"'{key}' is {show(value)}; the table's lines end in CRLF or LF"))
