@@ -222,7 +222,7 @@ def _read(events: Any, file: str, lines: _Lines) -> Loaded:
             if not isinstance(event, ScalarEvent):
                 raise refuse(P.YamlShape, "a mapping key must be a plain name", where)
             key = event.value
-            if key == "<<" and not event.style and event.tag in (None, "!"):
+            if key == "<<" and not event.style and event.tag is None:
                 raise refuse(P.YamlUnsafe, "merge keys (<<) are not allowed; write the fields out", where)
             if key in top.keys:
                 raise refuse(
@@ -267,8 +267,8 @@ def _tag_refusal(event: ScalarEvent | CollectionStartEvent, is_key: bool) -> str
     !!str (another reader would read no field's name); on a list or a mapping, a tag of another kind (!!null
     over a record: another reader reads no record). A scalar's tag and value are checked together (_scalar)."""
     tag = event.tag
-    if tag in (None, "!"):
-        return None
+    if tag is None:
+        return None  # the bare '!' is refused too: readers differ on what `! 'true'` is
     short = tag.replace("tag:yaml.org,2002:", "!!")
     if tag not in _STANDARD_TAGS:
         return f"the tag '{tag}' is not allowed: records hold plain text, numbers, lists and mappings only"
@@ -302,9 +302,17 @@ another YAML reader, so it is refused rather than read past."""
 
 
 def _scalar(event: ScalarEvent) -> Any:
-    if event.tag in (None, "!", _STR):
+    if event.tag in (None, _STR):
         # quoted or block scalar, or !!str (plain: None, or '' from libyaml), is text
-        return event.value if event.style or event.tag == _STR else _plain(event.value)
+        if event.style or event.tag == _STR:
+            return event.value
+        value = _plain(event.value)
+        if type(value) in (int, float) and _LEADING_ZERO.match(event.value):
+            raise _NotKept(
+                f"the number {event.value} is written with a leading zero, which a YAML 1.1 reader reads as octal",
+                "write it without the zero, or in quotes if it is text",
+            )
+        return value
     kind, name = _TAG_TYPES.get(event.tag, (None, "a value of its kind"))
     value = _plain(event.value)  # quoted or not: the tag says how it is read
     if kind is float and type(value) is int:
@@ -319,7 +327,7 @@ def _scalar(event: ScalarEvent) -> Any:
 
 
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]")
-"""A number written with a leading zero: octal to a YAML 1.1 reader under an explicit !!int (010 is 8)."""
+"""A number written with a leading zero: octal to a YAML 1.1 reader (010 is 8), a decimal to a YAML 1.2 one."""
 
 
 def _plain(value: str) -> Any:
