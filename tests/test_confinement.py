@@ -508,6 +508,17 @@ DISAGREEING = {
 }
 
 
+@pytest.mark.parametrize(
+    ("key", "value"), [("licenses", 5), ("title", ["a"]), ("name", "Bad Name!")], ids=["licenses", "title", "name"]
+)
+def test_a_package_property_a_reader_refuses_is_refused(pkg, key, value):
+    """frictionless-py refuses a package whose licenses are not a list or whose name is not a name: check-tables
+    said valid."""
+    _edit_descriptor(pkg, lambda d: d.update({key: value}))
+    problems = validate_tables(pkg)
+    assert [(p.type, p.resource, p.field) for p in problems] == [("descriptor-error", None, key)], problems
+
+
 def test_a_descriptor_may_give_a_default_or_describe_a_field_in_its_own_words(pkg):
     """What frictionless-py reads as the build's descriptor is not refused: defaults given, words changed, keys
     given as one name, lists whose order means nothing reordered, a dialect in Data Package v2's nested form."""

@@ -110,6 +110,14 @@ MAX_DESCRIPTOR_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 64
 """A descriptor larger or nested deeper than this is refused, whole (ours: about 100 KB, 7 levels)."""
 PROFILES = {"data-package", "tabular-data-package", "data-resource", "tabular-data-resource"}
+PACKAGE_WORDS = (
+    *((key, str, "text") for key in ("name", "title", "description", "version", "created", "homepage")),
+    *((key, list, "a list") for key in ("licenses", "contributors", "keywords", "sources")),
+)
+"""A package's own properties and the JSON type a reader requires of each."""
+_PACKAGE_NAME = re.compile(r"[-a-z0-9._/]+")
+"""A package's name as the Data Package standard allows it."""
+DESCRIBE_AS_BUILT = "describe the package and its tables as `nk-troops build` does (the repository's datapackage.json)"
 """Profiles named, not fetched: any other ``profile`` is a URL or a path that frictionless-py would read."""
 _STANDARD_SCHEMA = re.compile(r"https://datapackage\.org/profiles/[0-9]+\.[0-9]+/[a-z]+\.json")
 INLINE = ("schema", "dialect")
@@ -266,6 +274,12 @@ def check_descriptor(desc: dict, root: Path, name: str) -> Descriptor:
         value = desc.get(key)
         if value is not None and not _named_profile(key, value):
             refuse(P.UnsafePath, f"{show(value)} is not a standard profile", None, key, named)
+    for key, kind, what in PACKAGE_WORDS:  # what frictionless-py refuses a package for, though every table be right
+        if key in desc and not isinstance(desc[key], kind):
+            refuse(P.DescriptorProblem, f"'{key}' is {show(desc[key])}, not {what}", None, key, DESCRIBE_AS_BUILT)
+    if isinstance(desc.get("name"), str) and not _PACKAGE_NAME.fullmatch(desc["name"]):
+        message = f"the package's name {show(desc['name'])} is not lower-case letters, digits and . _ - /"
+        refuse(P.DescriptorProblem, message, None, "name", DESCRIBE_AS_BUILT)
     for i, res in enumerate(desc.get("resources", [])):
         if not isinstance(res, dict):
             refuse(P.UnsafePath, f"resource {i + 1} is {show(res)}, not an object", None, "resources", named)

@@ -9,7 +9,7 @@ from typing import Any
 
 from . import metadata as M
 from . import problems as P
-from .confine import show
+from .confine import DESCRIBE_AS_BUILT, show
 from .models import PUBLISHED, Record
 from .schema_gen import table_schema
 
@@ -130,9 +130,6 @@ def descriptors(files: dict[str, bytes], source_rows: list[dict[str, Any]]) -> d
         "datapackage.json": csv_descriptor(files, source_rows),
         f"{PARQUET_DIR}/datapackage.json": dump_json(package(pq_resources, _sources(source_rows))),
     }
-
-
-DESCRIBE_AS_BUILT = "describe each table as `nk-troops build` does (the repository's datapackage.json)"
 
 
 def disagreements(resources: dict[str, dict[str, Any]], file: str) -> list[P.Problem]:
