@@ -257,6 +257,19 @@ def _deep_at(data: bytes) -> tuple[int, int] | None:
     return None
 
 
+def _package_words(desc: dict, name: str) -> list[P.Problem]:
+    """What frictionless-py refuses a package for, though every table be right: a property of the wrong JSON
+    type, a name not of the standard's form."""
+    said = [
+        (k, f"'{k}' is {show(desc[k])}, not {what}")
+        for k, kind, what in PACKAGE_WORDS
+        if k in desc and not isinstance(desc[k], kind)
+    ]
+    if isinstance(desc.get("name"), str) and not _PACKAGE_NAME.fullmatch(desc["name"]):
+        said.append(("name", f"the package's name {show(desc['name'])} is not lower-case letters, digits and . _ - /"))
+    return [P.DescriptorProblem(m, file=name, field=k, hint=DESCRIBE_AS_BUILT) for k, m in said]
+
+
 def check_descriptor(desc: dict, root: Path, name: str) -> Descriptor:
     """The resources of a descriptor object and the file each names, if it may be opened, and a located problem
     for everything refused: a path that is not a regular file inside ``root``; anything frictionless-py would read
@@ -274,12 +287,7 @@ def check_descriptor(desc: dict, root: Path, name: str) -> Descriptor:
         value = desc.get(key)
         if value is not None and not _named_profile(key, value):
             refuse(P.UnsafePath, f"{show(value)} is not a standard profile", None, key, named)
-    for key, kind, what in PACKAGE_WORDS:  # what frictionless-py refuses a package for, though every table be right
-        if key in desc and not isinstance(desc[key], kind):
-            refuse(P.DescriptorProblem, f"'{key}' is {show(desc[key])}, not {what}", None, key, DESCRIBE_AS_BUILT)
-    if isinstance(desc.get("name"), str) and not _PACKAGE_NAME.fullmatch(desc["name"]):
-        message = f"the package's name {show(desc['name'])} is not lower-case letters, digits and . _ - /"
-        refuse(P.DescriptorProblem, message, None, "name", DESCRIBE_AS_BUILT)
+    out.problems += _package_words(desc, name)
     for i, res in enumerate(desc.get("resources", [])):
         if not isinstance(res, dict):
             refuse(P.UnsafePath, f"resource {i + 1} is {show(res)}, not an object", None, "resources", named)
