@@ -200,12 +200,12 @@ def find_excerpt(excerpt: str, source: NormalisedText, limit: int | None = None)
             spans.append(source.span(start, end))
         else:
             refused += 1
-            if refused > FAST_REFUSALS:
-                whole = re.compile(f"(?={re.escape(needle)}(?![{_followers()}]))")
-                for m in whole.finditer(text, start + 1):
-                    if limit is not None and len(spans) >= limit:
-                        break
-                    spans.append(source.span(m.start(), m.start() + len(needle)))
+            if refused > FAST_REFUSALS:  # the excerpt then a character that is no mark: found by re's prefix scan
+                whole = re.compile(re.escape(needle) + f"(?![{_followers()}])")
+                m = whole.search(text, start + 1)
+                while m is not None and (limit is None or len(spans) < limit):
+                    spans.append(source.span(m.start(), m.end()))
+                    m = whole.search(text, m.start() + 1)  # places may overlap
                 break
         start = text.find(needle, start + 1)
     return spans
