@@ -307,9 +307,10 @@ def _scalar(event: ScalarEvent) -> Any:
         if event.style or event.tag == _STR:
             return event.value
         value = _plain(event.value)
-        if type(value) in (int, float) and _LEADING_ZERO.match(event.value):
+        if type(value) is int and _LEADING_ZERO.match(event.value):
             raise _NotKept(
-                f"the number {event.value} is written with a leading zero, which a YAML 1.1 reader reads as octal",
+                f"the number {event.value} is written with a leading zero: a YAML 1.1 reader reads it otherwise "
+                "(as octal, or as text)",
                 "write it without the zero, or in quotes if it is text",
             )
         return value
@@ -317,7 +318,7 @@ def _scalar(event: ScalarEvent) -> Any:
     value = _plain(event.value)  # quoted or not: the tag says how it is read
     if kind is float and type(value) is int:
         value = float(value)  # !!float 4000 is 4000.0 to every reader
-    if type(value) is not kind or (kind in (int, float) and _LEADING_ZERO.match(event.value)):
+    if type(value) is not kind or (kind is int and _LEADING_ZERO.match(event.value)):
         short = event.tag.replace("tag:yaml.org,2002:", "!!")
         raise _NotKept(
             f"the tag '{short}' asks for {name}, and {event.value!r} is not one every YAML reader reads alike",
@@ -327,7 +328,7 @@ def _scalar(event: ScalarEvent) -> Any:
 
 
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]")
-"""A number written with a leading zero: octal to a YAML 1.1 reader (010 is 8), a decimal to a YAML 1.2 one."""
+"""An integer written with a leading zero: octal to a YAML 1.1 reader (010 is 8; 08 is text), decimal to YAML 1.2."""
 
 
 def _plain(value: str) -> Any:
