@@ -509,14 +509,45 @@ DISAGREEING = {
 
 
 @pytest.mark.parametrize(
-    ("key", "value"), [("licenses", 5), ("title", ["a"]), ("name", "Bad Name!")], ids=["licenses", "title", "name"]
+    ("key", "value"),
+    [
+        ("licenses", 5),
+        ("licenses", [5]),
+        ("licenses", [{}]),
+        ("contributors", [{"title": "x", "role": 5}]),
+        ("keywords", [5]),
+        ("title", ["a"]),
+        ("created", "yesterday"),
+        ("image", 5),
+        ("name", "Bad Name!"),
+        ("profile", "data-resource"),  # frictionless-py fetches it as a file
+    ],
 )
 def test_a_package_property_a_reader_refuses_is_refused(pkg, key, value):
-    """frictionless-py refuses a package whose licenses are not a list or whose name is not a name: check-tables
-    said valid."""
+    """frictionless-py refuses a package whose licenses are not a list of licenses or whose name is not a name:
+    check-tables said valid."""
     _edit_descriptor(pkg, lambda d: d.update({key: value}))
     problems = validate_tables(pkg)
-    assert [(p.type, p.resource, p.field) for p in problems] == [("descriptor-error", None, key)], problems
+    assert [(p.resource, p.field) for p in problems] == [(None, key)], problems
+
+
+@pytest.mark.parametrize(
+    ("edit", "field"),
+    [
+        (lambda r: r["dialect"].update(title=5), "dialect.title"),
+        (lambda r: r["dialect"].update(csv={"title": 5}), "dialect.csv.title"),
+        (lambda r: r["schema"].update(description=5), "schema.description"),
+        (lambda r: r["schema"]["fields"][0].update(title=5), "schema.fields.claim_id.title"),
+        (lambda r: r["schema"]["fields"][0].update({"$schema": 3}), "schema.fields.claim_id.$schema"),
+        (lambda r: r.update(licenses=[{}]), "licenses"),
+        (lambda r: r.update(mediatype=5), "mediatype"),
+    ],
+    ids=["dialect", "nested-dialect", "schema", "field", "field-schema", "resource-licenses", "mediatype"],
+)
+def test_words_that_are_not_of_their_type_are_refused_wherever_they_stand(pkg, edit, field):
+    _edit_descriptor(pkg, _claims(edit))
+    problems = validate_tables(pkg)
+    assert [(p.type, p.resource, p.field) for p in problems] == [("descriptor-error", "claims", field)], problems
 
 
 def test_a_descriptor_may_give_a_default_or_describe_a_field_in_its_own_words(pkg):

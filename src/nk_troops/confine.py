@@ -15,7 +15,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import problems as P
@@ -110,13 +110,8 @@ MAX_DESCRIPTOR_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 64
 """A descriptor larger or nested deeper than this is refused, whole (ours: about 100 KB, 7 levels)."""
 PROFILES = {"data-package", "tabular-data-package", "data-resource", "tabular-data-resource"}
-PACKAGE_WORDS = (
-    *((key, str, "text") for key in ("name", "title", "description", "version", "created", "homepage")),
-    *((key, list, "a list") for key in ("licenses", "contributors", "keywords", "sources")),
-)
-"""A package's own properties and the JSON type a reader requires of each."""
-_PACKAGE_NAME = re.compile(r"[-a-z0-9._/]+")
-"""A package's name as the Data Package standard allows it."""
+PACKAGE_PROFILES = {"data-package", "tabular-data-package"}
+"""A package's profile: frictionless-py reads any other name, a resource's among them, as a file to fetch."""
 DESCRIBE_AS_BUILT = "describe the package and its tables as `nk-troops build` does (the repository's datapackage.json)"
 """Profiles named, not fetched: any other ``profile`` is a URL or a path that frictionless-py would read."""
 _STANDARD_SCHEMA = re.compile(r"https://datapackage\.org/profiles/[0-9]+\.[0-9]+/[a-z]+\.json")
@@ -137,6 +132,7 @@ class Descriptor:
     resources: dict[str, dict]
     paths: dict[str, Path]
     problems: list[P.Problem]
+    package: dict = field(default_factory=dict)  # the package's own properties (resources left out)
 
 
 def load_descriptor(path: Path) -> Descriptor | P.Problem:
@@ -257,25 +253,12 @@ def _deep_at(data: bytes) -> tuple[int, int] | None:
     return None
 
 
-def _package_words(desc: dict, name: str) -> list[P.Problem]:
-    """What frictionless-py refuses a package for, though every table be right: a property of the wrong JSON
-    type, a name not of the standard's form."""
-    said = [
-        (k, f"'{k}' is {show(desc[k])}, not {what}")
-        for k, kind, what in PACKAGE_WORDS
-        if k in desc and not isinstance(desc[k], kind)
-    ]
-    if isinstance(desc.get("name"), str) and not _PACKAGE_NAME.fullmatch(desc["name"]):
-        said.append(("name", f"the package's name {show(desc['name'])} is not lower-case letters, digits and . _ - /"))
-    return [P.DescriptorProblem(m, file=name, field=k, hint=DESCRIBE_AS_BUILT) for k, m in said]
-
-
 def check_descriptor(desc: dict, root: Path, name: str) -> Descriptor:
     """The resources of a descriptor object and the file each names, if it may be opened, and a located problem
     for everything refused: a path that is not a regular file inside ``root``; anything frictionless-py would read
     or fetch from elsewhere (a resource, ``schema`` or ``dialect`` given as a path or URL, a custom ``profile``);
     ``bytes`` and ``hash`` that are not a size and a known checksum."""
-    out = Descriptor({}, {}, [])
+    out = Descriptor({}, {}, [], {k: v for k, v in desc.items() if k != "resources"})
 
     def refuse(kind: type[P.Problem], message: str, resource: str | None, fld: str, hint: str = HINT) -> None:
         out.problems.append(kind(message, file=name, resource=resource, field=fld, hint=hint))
@@ -285,9 +268,8 @@ def check_descriptor(desc: dict, root: Path, name: str) -> Descriptor:
     )
     for key in ("profile", "$schema"):
         value = desc.get(key)
-        if value is not None and not _named_profile(key, value):
+        if value is not None and not _named_profile(key, value, PACKAGE_PROFILES):
             refuse(P.UnsafePath, f"{show(value)} is not a standard profile", None, key, named)
-    out.problems += _package_words(desc, name)
     for i, res in enumerate(desc.get("resources", [])):
         if not isinstance(res, dict):
             refuse(P.UnsafePath, f"resource {i + 1} is {show(res)}, not an object", None, "resources", named)
@@ -329,10 +311,10 @@ def check_descriptor(desc: dict, root: Path, name: str) -> Descriptor:
     return out
 
 
-def _named_profile(key: str, value: object) -> bool:
+def _named_profile(key: str, value: object, named: set[str] = PROFILES) -> bool:
     if key == "$schema":
         return isinstance(value, str) and _STANDARD_SCHEMA.fullmatch(value) is not None
-    return isinstance(value, str) and value in PROFILES
+    return isinstance(value, str) and value in named
 
 
 def unsafe_folders(root: Path, paths: Iterable[str]) -> list[P.Problem]:

@@ -10,6 +10,7 @@ from typing import Any
 from . import metadata as M
 from . import problems as P
 from .confine import DESCRIBE_AS_BUILT, show
+from .descriptor_words import package_said, words_said
 from .models import PUBLISHED, Record
 from .schema_gen import table_schema
 
@@ -37,10 +38,6 @@ FIELD_DEFAULTS = {"format": "default", "bareNumber": True, "decimalChar": "."}
 """Properties of a field a descriptor may give that the build leaves out, with the only value it reads as."""
 CONSTRAINT_DEFAULTS = {"required": False, "unique": False}
 """Constraints a descriptor may give that the build leaves out, with the value the build means by leaving it out."""
-TEXT_WORDS = frozenset({"title", "description", "homepage"})
-"""Words a reader requires to be text (frictionless-py refuses a package whose resource's title is a number)."""
-LIST_WORDS = frozenset({"sources", "licenses", "keywords"})
-"""Words a reader requires to be lists."""
 PROFILE = "tabular-data-resource"
 """The one profile of every table: R's frictionless reads no other."""
 
@@ -132,14 +129,14 @@ def descriptors(files: dict[str, bytes], source_rows: list[dict[str, Any]]) -> d
     }
 
 
-def disagreements(resources: dict[str, dict[str, Any]], file: str) -> list[P.Problem]:
+def disagreements(resources: dict[str, dict[str, Any]], file: str, package: dict | None = None) -> list[P.Problem]:
     """What a descriptor says of its tables that is not how the table checker reads and checks them: a
     resource that is no table of this dataset; a property of a resource, its dialect or its schema that the
     build does not write, or writes otherwise. A consumer who trusts the descriptor would read such a package
     otherwise, or check it otherwise, so it is refused though every row is right. What is left out is not
     refused (Table Schema's defaults are what the checker reads), nor what only describes."""
     models = {m.resource: m for m in PUBLISHED}
-    out: list[P.Problem] = []
+    out = [P.DescriptorProblem(m, file=file, field=k, hint=DESCRIBE_AS_BUILT) for k, m in package_said(package or {})]
     for name, res in resources.items():
         model = models.get(name)
         if model is None:
@@ -152,16 +149,7 @@ def disagreements(resources: dict[str, dict[str, Any]], file: str) -> list[P.Pro
 
 def _resource_says(res: dict[str, Any]) -> list[tuple[str, str]]:
     out = [(key, _leave_out(key, value)) for key, value in res.items() if key not in WORDS | RESOURCE_KEYS]
-    out += [
-        (k, f"'{k}' is {show(res[k])}, not text")
-        for k in sorted(TEXT_WORDS & res.keys())
-        if not isinstance(res[k], str)
-    ]
-    out += [
-        (k, f"'{k}' is {show(res[k])}, not a list")
-        for k in sorted(LIST_WORDS & res.keys())
-        if not isinstance(res[k], list)
-    ]
+    out += [(k, m) for k, m in words_said(res) if k != "name"]  # a name that is not text: check_descriptor's
     if "profile" in res and res["profile"] != PROFILE:
         out.append(("profile", f"'profile' is {show(res['profile'])}; every table is a {PROFILE}"))
     if "format" in res and res["format"] != READ_AS["format"]:  # frictionless-py reads 'CSV' as no format it knows
@@ -186,6 +174,8 @@ def _dialect_says(dialect: object) -> list[tuple[str, str]]:
     given = [(k, v) for k, v in dialect.items() if k != "csv"] + list(
         nested.items() if isinstance(nested, dict) else []
     )
+    out += [(f"dialect.{k}", m) for k, m in words_said(dialect)]
+    out += [(f"dialect.csv.{k}", m) for k, m in words_said(nested)] if isinstance(nested, dict) else []
     for key, value in given:  # both ways, each checked: readers differ on which of the two wins
         if key == "lineTerminator":
             if value not in LINE_ENDS:
@@ -208,7 +198,7 @@ def _schema_says(schema: object, model: type[Record]) -> list[tuple[str, str]]:
         if isinstance(fields, list) and all(isinstance(f, dict) for f in fields)
         else None
     )
-    out = []
+    out = [(f"schema.{k}", m) for k, m in words_said(schema)]
     if written != [(f["name"], f["type"]) for f in ours["fields"]]:
         out.append(("schema.fields", "the schema's fields (names, order, types) are not the table's columns"))
     elif isinstance(fields, list):  # what a reader of the descriptor would read or check otherwise
@@ -224,7 +214,7 @@ def _schema_says(schema: object, model: type[Record]) -> list[tuple[str, str]]:
 
 def _field_says(theirs: dict[str, Any], mine: dict[str, Any]) -> list[tuple[str, str]]:
     read_as = {**FIELD_DEFAULTS, **mine}
-    out = []
+    out = [(f"schema.fields.{mine['name']}.{k}", m) for k, m in words_said(theirs) if k != "name"]
     for key, value in theirs.items():
         where, said = f"schema.fields.{mine['name']}.{key}", f"'{mine['name']}' has {key} {show(value)}"
         if key in WORDS:

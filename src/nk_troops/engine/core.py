@@ -72,7 +72,7 @@ def load(run: RunState) -> bool:
     run.file_problems += desc.problems  # only a regular file inside the package's folder is opened
     unnamed = {p.resource for p in desc.problems if p.field == "name"}  # reported: its name is not text
     run.file_problems += disagreements(
-        {k: v for k, v in desc.resources.items() if k not in unnamed}, run.descriptor.name
+        {k: v for k, v in desc.resources.items() if k not in unnamed}, run.descriptor.name, desc.package
     )
     run.resources = desc.resources
     for model in M.PUBLISHED:
