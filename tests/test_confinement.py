@@ -215,6 +215,9 @@ DESCRIPTORS = {  # what datapackage.json holds: (its text from the package, the 
     "deep-but-parsed": (lambda p: '{"x": ' + "[" * 500 + "]" * 500 + "}", "descriptor-error", 1, 70),
     "number-5000-digits": (lambda p: '{"resources": [],\n "x": ' + "9" * 5000 + "}", "descriptor-error", 2, 7),
     "not-utf8": (lambda p: b'{"title": "caf\xe9"}', "encoding-error", 1, 15),
+    # Python's json read these; JSON, R's jsonlite and Node do not: check-tables said valid
+    "nan": (lambda p: '{"resources": [],\n "x-note": NaN}', "descriptor-error", 2, 12),
+    "minus-infinity": (lambda p: '{"resources": [], "x": -Infinity}', "descriptor-error", 1, 24),
     "list": (lambda p: "[]", "descriptor-error", 1, 1),
     "resources-not-a-list": (lambda p: '{"resources": {"events": {}}}', "descriptor-error", None, None),
     "bytes-not-a-number": (_with_field("bytes", "50k"), "descriptor-error", None, None),

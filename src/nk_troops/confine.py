@@ -178,7 +178,10 @@ def read_descriptor(path: Path) -> dict | P.Problem:
         )
     too_deep = f"{name} is nested more than {MAX_DEPTH} levels deep"
     try:
-        desc = json.loads(text, object_pairs_hook=_one_of_each)
+        desc = json.loads(text, object_pairs_hook=_one_of_each, parse_constant=_not_json)
+    except _NotJson as e:  # Python's json reads NaN and Infinity; JSON, R's jsonlite and Node do not
+        at = data.find(e.args[0].encode())
+        return bad(P.DescriptorProblem, f"{name} holds {e.args[0]}, which is not JSON", _line_col(data, at))
     except _TwiceGiven as e:  # where: JSON readers keep no positions, so the key is named instead
         return bad(
             P.DescriptorProblem,
@@ -202,6 +205,14 @@ def read_descriptor(path: Path) -> dict | P.Problem:
             f"'resources' is {show(desc['resources'])}, not a list", file=name, field="resources", hint=DESCRIPTOR_HINT
         )
     return desc
+
+
+class _NotJson(Exception):
+    """NaN, Infinity or -Infinity in a descriptor (its args: the word)."""
+
+
+def _not_json(word: str) -> object:
+    raise _NotJson(word)
 
 
 class _TwiceGiven(Exception):
