@@ -112,6 +112,7 @@ def test_object_constructing_tags_are_refused(mini, tagged):
         *((t, "field-error", "the tag '!!") for t in ("!!null 4000", "!!bool 4000", "!!timestamp 4000")),
         ("!!int 04000", "field-error", "the tag '!!"),
         ("04000", "field-error", "leading zero"),
+        ("4e3", "field-error", "a YAML 1.1 reader (PyYAML) text"),  # a number here, text to PyYAML
         ('! "4000"', "yaml-unsupported-construct", "the tag '!'"),
     ],
 )
@@ -121,6 +122,16 @@ def test_a_value_that_yaml_readers_read_otherwise_is_refused(mini, tagged, kind,
     edit(mini, FIGURES, "  value: 4000\n", f"  value: {tagged}\n")
     p = one(rejected(mini), kind)
     assert (p.file, p.line) == (FIGURES, 4) and said in p.message, p.message
+
+
+@pytest.mark.parametrize("written", ["yes", "No", "10:30", "1_000", ".inf"])
+def test_text_a_yaml_1_1_reader_reads_as_a_boolean_or_a_number_must_be_quoted(mini, written):
+    """'place: yes' was the text 'yes' here and True to PyYAML (the Norway problem); 10:30 was text here and 630
+    there."""
+    edit(mini, EVENTS, "  place: Kursk region\n", f"  place: {written}\n")
+    p = one(rejected(mini), "field-error")
+    assert (p.file, p.line, p.field) == (EVENTS, 5, "place") and "YAML readers differ" in p.message, p.message
+    assert "quotes" in p.hint
 
 
 @pytest.mark.parametrize("tagged", ["!!int 4000", '!!int "4000"', "!!float 4000", "04000.0", "!!float 04000"])

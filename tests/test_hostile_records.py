@@ -123,7 +123,7 @@ def test_a_number_too_large_to_keep_is_said_so(mini, capsys, written):
     assert (p["type"], p["line"], p["field"]) == ("field-error", 4, "value") and "too large" in p["message"]
 
 
-@pytest.mark.parametrize("written", ["1.0e308", "1000000001", "4.0e12"])
+@pytest.mark.parametrize("written", ["1.0e+308", "1000000001", "4.0e+12"])
 def test_a_figure_over_the_largest_any_figure_can_be_is_refused(mini, capsys, written):
     """1.0e308 passed validate and then stopped the build in the figures plot with a traceback."""
     from nk_troops.models import FIGURE_MAX

@@ -313,6 +313,13 @@ def _scalar(event: ScalarEvent) -> Any:
                 "(as octal, or as text)",
                 "write it without the zero, or in quotes if it is text",
             )
+        theirs = _YAML_1_1.get(_RESOLVER.resolve(yaml.ScalarNode, event.value, (True, False)), str)
+        if theirs is not type(value):  # 1e5, 10:30, yes: PyYAML reads text, a number, a boolean
+            raise _NotKept(
+                f"YAML readers differ on {event.value}: this one reads {_KINDS[type(value)]}, a YAML 1.1 reader "
+                f"(PyYAML) {_KINDS[theirs]}",
+                "put it in quotes if it is text; write a number as 1.5e+20 or 0.5, a boolean as true or false",
+            )
         return value
     kind, name = _TAG_TYPES.get(event.tag, (None, "a value of its kind"))
     value = _plain(event.value)  # quoted or not: the tag says how it is read
@@ -326,6 +333,17 @@ def _scalar(event: ScalarEvent) -> Any:
         )
     return value
 
+
+_RESOLVER = yaml.resolver.Resolver()
+_YAML_1_1 = {
+    "tag:yaml.org,2002:null": type(None),
+    "tag:yaml.org,2002:bool": bool,
+    "tag:yaml.org,2002:int": int,
+    "tag:yaml.org,2002:float": float,
+}
+"""What a YAML 1.1 reader (PyYAML) reads a plain scalar as, by its implicit tag; any other (text, a timestamp:
+a written date is text here and the same day there) is text."""
+_KINDS = {type(None): "nothing (null)", bool: "true or false", int: "a whole number", float: "a number", str: "text"}
 
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]")
 """An integer written with a leading zero: octal to a YAML 1.1 reader (010 is 8; 08 is text), decimal to YAML 1.2."""
@@ -346,7 +364,7 @@ def _plain(value: str) -> Any:
         if digits > MAX_DIGITS:
             raise _NotKept(
                 f"the number {shown} has {digits:,} significant digits; at most {MAX_DIGITS} are kept exactly",
-                "round it, or write a large number with an exponent (for example 1.5e20); text goes in quotes",
+                "round it, or write a large number with an exponent (for example 1.5e+20); text goes in quotes",
             )
         number = int(value) if is_int else float(value)
         if number == 0 and digits:  # a float under 1e-308 or so is read as 0
