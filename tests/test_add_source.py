@@ -400,3 +400,25 @@ def test_a_linked_folder_is_never_written_through(mini, tmp_path, capsys, folder
     code, _, err = add(mini, saved, capsys)
     assert code == 2 and f"'{folder}' is a symbolic link" in err and err.count("\n") == 1, err
     assert sorted(p.name for p in outside.iterdir()) == listing
+
+
+@pytest.mark.parametrize(
+    ("value", "key"),
+    [
+        (1e-05, "value"),
+        (1e20, "value"),
+        (0.5, "value"),
+        ("0x10", "source_id"),
+        ("yes", "source_id"),
+        ("1_000", "source_id"),
+    ],
+)
+def test_what_add_source_writes_every_yaml_reader_reads_alike(value, key):
+    """A draft's 1e-05 was written so; PyYAML reads that as text (its exponent needs a point). A bare id 0x10 is
+    16 to PyYAML. The loader refuses such values, so the writer must not write them."""
+    from nk_troops.yaml_loader import load_yaml
+    from nk_troops.yaml_writer import scalar
+
+    read = load_yaml(f"- {key}: {scalar(value, key)}\n", "drafts.yaml")
+    assert read.data == [{key: value}] and not read.problems, (scalar(value, key), read.problems)
+    assert yaml.safe_load(f"x: {scalar(value, key)}")["x"] == value  # PyYAML reads the same

@@ -313,7 +313,7 @@ def _scalar(event: ScalarEvent) -> Any:
                 "(as octal, or as text)",
                 "write it without the zero, or in quotes if it is text",
             )
-        theirs = _YAML_1_1.get(_RESOLVER.resolve(yaml.ScalarNode, event.value, (True, False)), str)
+        theirs = yaml_1_1_kind(event.value)
         if theirs is not type(value):  # 1e5, 10:30, yes: PyYAML reads text, a number, a boolean
             raise _NotKept(
                 f"YAML readers differ on {event.value}: this one reads {_KINDS[type(value)]}, a YAML 1.1 reader "
@@ -343,6 +343,13 @@ _YAML_1_1 = {
 }
 """What a YAML 1.1 reader (PyYAML) reads a plain scalar as, by its implicit tag; any other (text, a timestamp:
 a written date is text here and the same day there) is text."""
+
+
+def yaml_1_1_kind(plain: str) -> type:
+    """The Python type a YAML 1.1 reader (PyYAML) reads a plain scalar as (a timestamp: text)."""
+    return _YAML_1_1.get(_RESOLVER.resolve(yaml.ScalarNode, plain, (True, False)), str)
+
+
 _KINDS = {type(None): "nothing (null)", bool: "true or false", int: "a whole number", float: "a number", str: "text"}
 
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]")

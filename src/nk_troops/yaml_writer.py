@@ -8,6 +8,8 @@ import json
 import re
 from enum import Enum
 
+from .yaml_loader import yaml_1_1_kind
+
 _BARE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _ESCAPE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff]")  # YAML reads NEL, LS, PS as line breaks; C1 and BOM unprintable
 BARE_FIELDS = {"source_id", "status", "kind", "provenance", "relation", "other_claim_id", "measure", "qualifier", "unit",
@@ -23,9 +25,10 @@ def scalar(value: object, key: str = "") -> str:
     if isinstance(value, bool) or value is None:
         raise TypeError(f"{key}: no YAML form for {value!r}")
     if isinstance(value, int | float):
-        return repr(value)
+        # 1e-05 is text to a YAML 1.1 reader: its exponent needs a decimal point
+        return re.sub(r"^(-?[0-9]+)e", r"\1.0e", repr(value))
     text = str(value)
-    if key in BARE_FIELDS and _BARE.fullmatch(text) and text not in ("null", "true", "false", "yes", "no", "on", "off"):
+    if key in BARE_FIELDS and _BARE.fullmatch(text) and yaml_1_1_kind(text) is str and text != "null":
         return text
     return _ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(text, ensure_ascii=False))
 
