@@ -36,7 +36,7 @@ LINE_ENDS = ("\r\n", "\n")
 """The line ends the table checker reads (``lineTerminator``)."""
 FIELD_DEFAULTS = {"format": "default", "bareNumber": True, "decimalChar": "."}
 """Properties of a field a descriptor may give that the build leaves out, with the only value it reads as."""
-CONSTRAINT_DEFAULTS = {"required": False, "unique": False}
+CONSTRAINT_DEFAULTS = {"required": False, "unique": False, "minLength": 0}
 """Constraints a descriptor may give that the build leaves out, with the value the build means by leaving it out."""
 PROFILE = "tabular-data-resource"
 """The one profile of every table: R's frictionless reads no other."""
@@ -160,8 +160,10 @@ def _resource_says(res: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _is_utf8(name: object) -> bool:
+    """UTF-8 by any of its names; with a BOM or without (the tables have none, and a reader told of one reads
+    them alike)."""
     try:
-        return isinstance(name, str) and codecs.lookup(name).name == "utf-8"
+        return isinstance(name, str) and codecs.lookup(name).name in ("utf-8", "utf-8-sig")
     except LookupError:
         return False
 
