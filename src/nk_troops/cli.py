@@ -12,6 +12,7 @@ cannot be read): one line on stderr, ``nk-troops: ...`` (raise UsageError).
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib.abc
 import io
 import sys
@@ -372,9 +373,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 WITHOUT_PANDAS = frozenset({"validate", "check-tables"})
-"""Commands that never use pandas (`build` does: frictionless-py reads Parquet through it). pyarrow imports
-pandas on the first Python value it converts unless pandas is missing, and that import is a third of a
-cold `nk-troops validate` (docs/benchmarks.md), so the program refuses it for these commands."""
+"""Commands that never use pandas (`build` does, for frictionless-py's Parquet). pyarrow imports pandas on the first
+Python value it converts, a third of a cold `nk-troops validate`: the program refuses it for these commands."""
 
 
 class _NoPandas(importlib.abc.MetaPathFinder):
@@ -391,7 +391,9 @@ def program() -> None:
     never import pandas. Library calls and ``main`` called in-process leave the imports as they are."""
     if WITHOUT_PANDAS.intersection(sys.argv[1:2]) and "pandas" not in sys.modules:
         sys.meta_path.insert(0, _NoPandas())
-    sys.exit(main())
+    code = main()
+    gc.collect()  # Arrow objects left in cycles go while Arrow can join their threads (apache/arrow#34314)
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover
