@@ -97,7 +97,7 @@ def _check_citations(dataset: Dataset, texts: dict[str, NormalisedText], result:
                     continue
                 span = excerpt_place(spans, cit, text, source_id)
                 if isinstance(span, P.Problem):
-                    key = "occurrence" if "occurrence" in cit else "excerpt"
+                    key = place_field(cit)
                     line, col = loc.at("citations", j, key)
                     result.problems.append(
                         replace(
@@ -135,6 +135,11 @@ def excerpt_place(
         message = rule.message(occurrence=occurrence, count=count, source_id=source_id)
         return rule.kind(message, hint=_hint(rule, count))
     return spans[occurrence - 1]
+
+
+def place_field(citation: dict) -> str:
+    """The field of a citation a problem of excerpt_place is located at: its occurrence, where it gives one."""
+    return "occurrence" if "occurrence" in citation else "excerpt"
 
 
 def _hint(rule: R.Rule, count: int) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 from . import problems as P
 from . import rulebook as R
 from .candidate_text import FigureCandidate, QuoteCandidate
-from .checks import excerpt_place
+from .checks import excerpt_place, place_field
 from .excerpts import NormalisedText, find_excerpt
 from .models import CLAIMS, Citation
 from .record_parts import OCCURRENCE_MAX
@@ -358,7 +358,7 @@ def check_drafts(root: Path) -> list[P.Problem]:
                         )
                     )
                 elif isinstance(place := excerpt_place(spans, cit, texts[sid], sid), P.Problem):
-                    key = "occurrence" if "occurrence" in cit else "excerpt"
+                    key = place_field(cit)
                     el, ec = loaded.positions.get((i, "citations", j, key), (line, col))
                     problems.append(
                         replace(place, file=rel, line=el, column=ec, record_id=rid, field=f"citations[{j}].{key}")

@@ -43,9 +43,8 @@ def _date_valid(col: pa.Array) -> tuple[pa.Array, pa.Array]:
         candidate = pc.if_else(shaped, col, pa.scalar(None, pa.string()))
         ts = pc.strptime(candidate, format="%Y-%m-%d", unit="s", error_is_null=True)
         back = pc.strftime(ts, format="%Y-%m-%d")
-        ok = pc.fill_null(
-            pc.equal(back, candidate), False
-        )  # a rolled-over day (2025-02-30 -> 03-02) does not come back
+        # a rolled-over day (2025-02-30 -> 03-02) does not come back
+        ok = pc.fill_null(pc.equal(back, candidate), False)
         values = pc.cast(pc.cast(pc.if_else(ok, ts, pa.scalar(None, ts.type)), pa.timestamp("s")), pa.date32())
     year_zero = pc.fill_null(pc.less(pc.year(values), 1), False)
     if pc.any(year_zero).as_py():
