@@ -365,7 +365,7 @@ def test_an_occurrence_past_the_last_place_is_located_where_it_is_written(mini):
     )
     p = one(rejected(mini), "excerpt-place")
     assert (p.file, p.line, p.field, p.record_id) == (EVENTS, 10, "citations[0].occurrence", "ev-capture")
-    assert "occurrence is 2, but the excerpt occurs 1 time(s)" in p.message
+    assert "occurrence is 2, but the excerpt occurs once in" in p.message
 
 
 @pytest.mark.parametrize("written", ["true", '"2"', "0"])

@@ -132,7 +132,8 @@ def excerpt_place(
         return None
     if occurrence > count:
         rule = R.OCCURRENCE_EXISTS
-        message = rule.message(occurrence=occurrence, count=count, source_id=source_id)
+        times = "once" if count == 1 else f"{count} times"
+        message = rule.message(occurrence=occurrence, times=times, source_id=source_id)
         return rule.kind(message, hint=_hint(rule, count))
     return spans[occurrence - 1]
 

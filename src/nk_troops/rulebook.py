@@ -169,7 +169,7 @@ OCCURRENCE_EXISTS = Rule(
     P.ExcerptPlace,
     ("citations",),
     "A record's citation's `occurrence` is at most the number of places its excerpt occurs in the source.",
-    "occurrence is {occurrence}, but the excerpt occurs {count} time(s) in '{source_id}'",
+    "occurrence is {occurrence}, but the excerpt occurs {times} in '{source_id}'",
     "give the place's number (from 1 to {count}, counted from the start of the text), or leave occurrence out "
     "where the excerpt occurs once",
 )
