@@ -4,6 +4,7 @@ that reads a file that is not UTF-8 with each bad byte located."""
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -88,10 +89,10 @@ def file_windows(path: Path) -> Iterator[tuple[int, memoryview]]:
     reused buffer (each view is valid until the next one is asked for), so peak memory does not grow with
     the file. Not memory-mapped: mapping saved 0.2 CPU-s per GB, but a file another process truncates
     while it is mapped kills this process (SIGBUS), and the project's own writers rewrite tables in place."""
-    buf = bytearray(WINDOW)
-    view = memoryview(buf)
     offset = 0
     with open(path, "rb", buffering=0) as fh:
+        buf = bytearray(min(WINDOW, os.fstat(fh.fileno()).st_size + 1))  # a small file: no 4 MiB to zero
+        view = memoryview(buf)
         while n := fh.readinto(buf):
             yield offset, view[:n]
             offset += n
