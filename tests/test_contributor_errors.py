@@ -341,7 +341,7 @@ def test_an_excerpt_in_more_than_one_place_must_say_which(mini):
 
 
 @pytest.mark.parametrize("occurrence", [2, 3])
-def test_occurrence_pins_the_excerpt_to_the_place_it_names(mini, occurrence):
+def test_occurrence_pins_the_excerpt_to_the_place_it_names(mini, no_frictionless, occurrence):
     edit(
         mini,
         EVENTS,
