@@ -197,6 +197,31 @@ def test_drafts_validate_and_their_problems_are_located_in_the_draft(mini, tmp_p
     assert found[0]["line"] and found[0]["record_id"] == records[0].get("figure_id", records[0].get("statement_id"))
 
 
+def test_a_draft_id_a_record_or_an_earlier_draft_uses_is_a_duplicate_where_it_is_written(mini, tmp_path, capsys):
+    """Promoted, such a draft would clash: the id is reported at the draft, naming the record that has it."""
+    sid, draft, records = _drafted(mini, tmp_path, capsys)
+    statement = next(r for r in records if "statement_id" in r)
+    text = draft.read_text(encoding="utf-8")
+    text = text.replace(f"statement_id: {statement['statement_id']}\n", "statement_id: st-end-war\n", 1)
+    draft.write_text(text, encoding="utf-8")
+    copy = draft.with_name("zz-copy.yaml")
+    copy.write_text(text, encoding="utf-8")
+    code, out, _ = run(mini, "validate", "--records-only", "--format", "json", capsys=capsys)
+    found = [p for p in json.loads(out)["errors"] if p["type"] == "duplicate-id"]
+    assert code == 1
+    lines = text.splitlines()
+    first = {r.get("figure_id", r.get("statement_id")) for r in records} - {statement["statement_id"]} | {"st-end-war"}
+    assert {p["record_id"] for p in found} == first
+    for p in found:
+        assert p["field"] in ("figure_id", "statement_id") and lines[p["line"] - 1].endswith(p["record_id"]), p
+        if p["record_id"] == "st-end-war":  # twice: in the draft and in its copy, each time the record's
+            assert "is already used by the record at dataset/records/statements.yaml:1" in p["message"], p
+        else:
+            assert p["file"] == "dataset/drafts/zz-copy.yaml", p
+            assert f"is already used by the record at dataset/drafts/{sid}.yaml:" in p["message"], p
+    assert sum(p["record_id"] == "st-end-war" for p in found) == 2
+
+
 def test_a_sentence_printed_twice_gives_drafts_that_each_cite_their_own_place(mini, tmp_path, capsys):
     """A caption printed twice (as seed 000 prints its own) gives a candidate at each place: each draft says which
     place it cites, so that the drafts validate and neither is pinned to the other's place."""

@@ -27,6 +27,7 @@ from .checks import excerpt_place, place_field
 from .excerpts import NormalisedText, find_excerpt
 from .models import CLAIMS, Citation
 from .record_parts import OCCURRENCE_MAX
+from .records import record_at
 from .vocabularies import CitationVoice, Hedge, Measure, Medium, Unit
 
 DRAFTS_DIR = "dataset/drafts"
@@ -239,6 +240,21 @@ def draft_records(
 # --------------------------------------------------------------------------- checking
 
 
+def _id_taken(
+    used: dict[str, str], rid: str | None, rel: str, line: int | None, at: tuple[int | None, int | None], model: Any
+) -> P.Problem | None:
+    """A draft's id that a record or an earlier draft already uses (``used``: each id taken, and by which
+    record); a new id is taken by this draft."""
+    if rid is None:
+        return None
+    if rid not in used:
+        used[rid] = record_at(rel, line)
+        return None
+    text = R.UNIQUE_KEY.message(value=rid, first=used[rid])
+    field = model.primary_key
+    return P.DuplicateId(text, file=rel, line=at[0], column=at[1], record_id=rid, field=field, hint=R.UNIQUE_KEY.hint)
+
+
 def check_drafts(root: Path) -> list[P.Problem]:
     """Every problem of the drafts in dataset/drafts/ (none when there is no such folder), located in the draft."""
     folder = Path(root) / DRAFTS_DIR
@@ -257,6 +273,7 @@ def check_drafts(root: Path) -> list[P.Problem]:
     texts = readable_texts(dataset)
     archived = {loc.id for loc in dataset.of("sources")}
     models = {m.primary_key: m for m in CLAIMS}
+    used = {loc.id: record_at(loc.file, loc.at()[0]) for m in CLAIMS for loc in dataset.of(m.resource) if loc.id}
     for path in sorted(folder.iterdir()):
         rel = f"{DRAFTS_DIR}/{path.name}"
         if path.is_symlink() or not path.is_file() or path.suffix != ".yaml":
@@ -296,6 +313,10 @@ def check_drafts(root: Path) -> list[P.Problem]:
             refused = loaded.problems_of(i, rid)  # a value the loader refused is reported once, as it said
             problems += refused
             reported: set[str | None] = {p.field for p in refused}
+            taken = _id_taken(used, rid, rel, line, loaded.positions.get((i, model.primary_key), (line, col)), model)
+            if taken is not None:
+                problems.append(taken)
+                reported.add(model.primary_key)
             if item.get("provenance") != DRAFT_PROVENANCE and "provenance" not in reported:
                 pl, pc = loaded.positions.get((i, "provenance"), (line, col))
                 problems.append(

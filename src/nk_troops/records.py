@@ -27,6 +27,11 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 """A records file larger than this is refused (the whole curated dataset is a few dozen kB)."""
 
 
+def record_at(file: str, line: int | None) -> str:
+    """How a message names a record by where it is written."""
+    return f"the record at {file}:{line}"
+
+
 @dataclass
 class Located:
     """A validated record and where it was written."""

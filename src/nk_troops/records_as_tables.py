@@ -23,7 +23,7 @@ from . import rulebook as R
 from .descriptor import CSV_DIR, csv_descriptor
 from .hints import Candidates, reference_hint
 from .models import BY_RESOURCE, CLAIMS, CURATED, PUBLISHED, Record
-from .records import Dataset, Located, _nfc
+from .records import Dataset, Located, _nfc, record_at
 from .schema_gen import columns
 from .tables import Origin, Tables
 from .writers import to_csv
@@ -165,7 +165,7 @@ def _where(tables: Tables):
         origin = tables.origins[resource][row - 2]
         if origin.part:
             return f"{P.dotted(origin.part)}, line {origin.loc.at(*origin.part)[0]}"
-        return f"the record at {origin.loc.file}:{origin.loc.at()[0]}"
+        return record_at(origin.loc.file, origin.loc.at()[0])
 
     return where
 

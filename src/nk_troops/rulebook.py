@@ -240,9 +240,11 @@ UNIQUE_KEY = Rule(
     "primary-key-unique",
     P.DuplicateId,
     ("sources", "actors", "claims", "events", "statements", "figures", "citations", "claim_links", "source_relays"),
-    "Every row's key is used once (for claims: once across events, statements and figures).",
-    None,
-    where="engine/references.py check_keys, engine/reread.py",
+    "Every row's key is used once (for claims: once across events, statements and figures; a draft's id is used "
+    "by no record and no other draft).",
+    "'{value}' is already used by {first}",
+    "give this record its own id, or merge the two records",
+    where="engine/references.py check_keys, engine/reread.py, drafts.py check_drafts",
 )
 REFERENCE_EXISTS = Rule(
     "foreign-key-exists",

@@ -102,7 +102,7 @@ def check_keys(run: RunState, target: TableState) -> None:
                 np.array(dups, np.int64),
                 pkname,
                 (pkname,),
-                hint="give this record its own id, or merge the two records",
+                hint=R.UNIQUE_KEY.hint,
             )
         )
         target.dup_first = dict(zip(dups, firsts, strict=True))

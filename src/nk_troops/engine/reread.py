@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from .. import problems as P
+from .. import rulebook as R
 from .cells import check_column
 from .reader import BLOCK_SIZE, CsvInput, _header
 from .runstate import Later, RunState
@@ -110,7 +111,8 @@ def _write(run: RunState, item: Later, vals: Values) -> None:
             v, first = vals[fld].get(i), st.dup_first.get(i)
             if first is not None and vals[fld].get(first) == v:  # confirmed on the values, not only the hash
                 row = int(st.row_numbers(np.array([first]))[0])
-                st.found.add(cls, i, fld, f"'{v}' is already used by {run.where(st.spec.resource, row)}", item.hint)
+                said = R.UNIQUE_KEY.message(value=v, first=run.where(st.spec.resource, row))
+                st.found.add(cls, i, fld, said, item.hint)
         return
     message = item.message
     assert message is not None
