@@ -12,6 +12,7 @@ import pytest
 from conftest import repo_tables_and_plots
 
 from nk_troops import metadata
+from nk_troops.claimants import OWN_VOICE, UNNAMED
 from nk_troops.plots import _label, render_plots
 from nk_troops.vocabularies import Qualifier
 
@@ -134,13 +135,23 @@ def test_value_axes_are_linear_with_plain_numbers(plots):
 def test_every_event_is_shown_with_its_full_summary_claimant_and_sources(tables, plots):
     """The timeline used to leave out the events without a date and cut summaries at 90 characters."""
     groups, texts = _groups(plots[TIMELINE]), _texts(plots[TIMELINE])
+    names = {a["actor_id"]: _label(a["name"], a["actor_id"]) for a in tables["actors"]}
+    voices = {}
+    for c in tables["citations"]:
+        voices.setdefault(c["claim_id"], set()).add(c["voice"])
+    said = set()
     for e in tables["events"]:
         assert e["event_id"] in groups
         assert " ".join(_label(e["summary"], e["event_id"]).split()) in texts, e["event_id"]
-        assert f"{e['event_id']} · claimed by " in texts
+        # no claimant named: the source's own voice, or someone it leaves unnamed ("Media reports have indicated")
+        who = names[e["claimant_actor_id"]] if e["claimant_actor_id"] else None
+        who = who or (OWN_VOICE if "own_voice" in voices[e["event_id"]] else UNNAMED)
+        said.add(who)
+        assert f"{e['event_id']} · claimed by {who} · " in texts, e["event_id"]
         undated = not (e["date_start"] or e["date_end"])
         assert ("undated-events" in groups[e["event_id"]]) == undated, e["event_id"]
     assert "No date given in the sources" in texts
+    assert {OWN_VOICE, UNNAMED} <= said
 
 
 def test_the_dataset_version_is_on_every_plot(plots):

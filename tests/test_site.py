@@ -12,6 +12,7 @@ import pytest
 from conftest import REPO, repo_tables_and_plots
 
 from nk_troops import metadata as M
+from nk_troops.claimants import OWN_VOICE, UNNAMED
 from nk_troops.excerpts import normalise
 from nk_troops.site import render_site
 from nk_troops.site_text import anchor, read_archived
@@ -153,6 +154,28 @@ def test_annotations_follow_the_web_annotation_model_and_select_the_cited_spans(
         assert text[: pos["start"]].endswith(quote["prefix"]) and text[pos["end"] :].startswith(quote["suffix"])
         assert normalise(quote["exact"]).text == normalise(cit["excerpt"]).text
     assert len(seen) == len(items)
+
+
+def test_a_claim_that_names_no_claimant_is_given_to_the_source_only_when_it_speaks_in_its_own_voice():
+    """An empty claimant is the citing source's own voice, or someone it leaves unnamed ("Media reports have
+    indicated", voice 'other'): the index and the claim page must not read the second as the first."""
+    tables, _ = built()
+    voices: dict[str, set[str]] = {}
+    for c in tables["citations"]:
+        voices.setdefault(c["claim_id"], set()).add(c["voice"])
+    index = parsed("docs/site/index.html")
+    said = {r["attrs"]["data-claimant"] for r in index.find("tr") if "data-claimant" in r["attrs"]}
+    seen = set()
+    for resource, key, who in (("events", "event_id", "claimant_actor_id"), ("figures", "figure_id", "claimant_actor_id")):
+        for row in tables[resource]:
+            if row[who]:
+                continue
+            want = OWN_VOICE if "own_voice" in voices[row[key]] else UNNAMED
+            seen.add(want)
+            page = parsed(f"docs/site/claims/{row[key]}.html")
+            shown = [e["text"] for e in page.find("span", **{"class": "own"})]
+            assert shown and set(shown) == {want}, (row[key], shown)
+    assert seen == {OWN_VOICE, UNNAMED} and seen <= said
 
 
 def test_every_page_says_the_version_how_to_cite_and_the_licence():

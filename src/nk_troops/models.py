@@ -204,7 +204,8 @@ class EventRecord(ClaimRecord):
     counterpart_actor_id: ActorId | None = fk("actors.actor_id", "Who it was done to or with.", "north-korean-troops")
     claimant_actor_id: ActorId | None = fk(
         "actors.actor_id",
-        "Who the sources say claims it happened; empty when the citing sources state it in their own voice.",
+        "Who the sources say claims it happened; empty when no one they name does: the citing source's own voice, "
+        "or someone it leaves unnamed (each citation's voice says which).",
         "volodymyr-zelensky",
     )
 
@@ -281,7 +282,8 @@ class FigureRecord(ClaimRecord):
     place_precision: PlacePrecision | None = _place_precision()
     claimant_actor_id: ActorId | None = fk(
         "actors.actor_id",
-        "Who claims the number; empty when the citing sources state it in their own voice.",
+        "Who claims the number; empty when no one the sources name does: the citing source's own voice, or someone "
+        "it leaves unnamed (each citation's voice says which).",
         "south-korea-nis",
     )
     statement_id: StatementId | None = fk(

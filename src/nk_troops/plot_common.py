@@ -16,9 +16,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from . import metadata
+from .claimants import nobody_named, voices_by_claim
 from .tables import Rows
 
-OWN_VOICE = "the citing outlet (own voice)"
 GREY = "#555555"
 
 
@@ -73,13 +73,16 @@ def mid(start: date | None, end: date | None) -> date | None:
     return end or start
 
 
-def claimant_names(tables: dict[str, Rows]) -> dict[str, str]:
-    return {a["actor_id"]: label(a["name"], a["actor_id"]) for a in tables["actors"]}
+class Claimants:
+    """Who makes each claim, as the plots name them: the actor's name (else its id); for a claim that names no
+    claimant, what its citations' voices say (claimants.nobody_named)."""
 
+    def __init__(self, tables: dict[str, Rows]):
+        self.names = {a["actor_id"]: label(a["name"], a["actor_id"]) for a in tables["actors"]}
+        self.voices = voices_by_claim(tables["citations"])
 
-def claimant(names: dict[str, str], actor_id: str | None) -> str:
-    """Who makes the claim: the actor's name, else its id; no actor is the citing outlet's own voice."""
-    return names.get(actor_id, actor_id) if actor_id else OWN_VOICE
+    def of(self, claim_id: str, actor_id: str | None) -> str:
+        return self.names.get(actor_id, actor_id) if actor_id else nobody_named(self.voices.get(claim_id, ()))
 
 
 class SourceKey:

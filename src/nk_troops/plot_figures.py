@@ -16,9 +16,8 @@ from .plot_common import (
     ARROWS,
     GREY,
     ArrowGlyph,
+    Claimants,
     SourceKey,
-    claimant,
-    claimant_names,
     draw_open_date,
     footer,
     legend_handler_map,
@@ -89,10 +88,10 @@ def figures_by_claimant(tables: dict[str, Rows]) -> tuple[bytes, bytes]:
     from matplotlib.lines import Line2D
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    names = claimant_names(tables)
+    names = Claimants(tables)
     sources = SourceKey(tables)
     figures = sorted((f for f in tables["figures"] if f["unit"] == "persons"), key=lambda f: f["figure_id"])
-    claimants = sorted({claimant(names, f["claimant_actor_id"]) for f in figures})
+    claimants = sorted({names.of(f["figure_id"], f["claimant_actor_id"]) for f in figures})
     cmap = plt.get_cmap("tab10")
     colour = {c: cmap(i % 10) for i, c in enumerate(claimants)}
     days = [d for f in figures for d in (f["as_of_start"], f["as_of_end"]) if d]
@@ -127,7 +126,7 @@ def figures_by_claimant(tables: dict[str, Rows]) -> tuple[bytes, bytes]:
         labels: dict[Any, list] = {lane: [], ax: []}
         placed: dict[Any, list] = {lane: [], ax: []}
         for f in rows:
-            who = claimant(names, f["claimant_actor_id"])
+            who = names.of(f["figure_id"], f["claimant_actor_id"])
             start, end, y = f["as_of_start"], f["as_of_end"], _value(f)
             target, at = (lane, 0.1) if f in undated else (ax, mid(start, end))
             x = _apart(target, at, y, placed[target])

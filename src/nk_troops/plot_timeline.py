@@ -16,9 +16,8 @@ from .plot_common import (
     ARROWS,
     GREY,
     ArrowGlyph,
+    Claimants,
     SourceKey,
-    claimant,
-    claimant_names,
     draw_open_date,
     footer,
     label,
@@ -47,8 +46,8 @@ def _anchor(e: dict[str, Any]) -> date:
     return start + timedelta(days=30)
 
 
-def _meta(e: dict[str, Any], names: dict[str, str], sources: SourceKey) -> str:
-    who = claimant(names, e["claimant_actor_id"])
+def _meta(e: dict[str, Any], names: Claimants, sources: SourceKey) -> str:
+    who = names.of(e["event_id"], e["claimant_actor_id"])
     return f"{e['event_id']} · claimed by {who} · sources {sources.refs(e['event_id'])}"
 
 
@@ -99,7 +98,7 @@ def events_timeline(tables: dict[str, Rows]) -> tuple[bytes, bytes]:
     import matplotlib.dates as mdates
     from matplotlib.lines import Line2D
 
-    names = claimant_names(tables)
+    names = Claimants(tables)
     sources = SourceKey(tables)
     dated = sorted(
         (e for e in tables["events"] if e["date_start"] or e["date_end"]),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from .claimants import nobody_named
 from .models import CLAIMS, Record
 from .schema_gen import columns
 from .tables import Rows
@@ -84,6 +85,11 @@ class Claim:
     @property
     def sources(self) -> list[str]:
         return sorted({c["source_id"] for c in self.citations})
+
+    @property
+    def nobody_named(self) -> str:
+        """Who makes the claim when the record names no claimant (from its citations' voices)."""
+        return nobody_named(c["voice"] for c in self.citations)
 
 
 def _figure_value(row: dict[str, Any]) -> str:
