@@ -104,6 +104,8 @@ def zenodo_data() -> dict[str, Any]:
         "license": M.DATA_LICENSE["name"].lower(),
         "access_right": "open",
     }
+    if M.is_unreleased():  # as in CITATION.cff: unreleased changes were published on no date (Zenodo then uses
+        del data["publication_date"]  # the day of the deposit)
     if M.HOMEPAGE:
         data["related_identifiers"] = [{"identifier": M.HOMEPAGE, "relation": "isSupplementTo", "scheme": "url"}]
     return data
