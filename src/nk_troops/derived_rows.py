@@ -37,7 +37,9 @@ class CitationRow(Record):
         "sources.source_id", "The archived source.", "korea-times-2025-ponomarenko-interview", required=True
     )
     excerpt: Excerpt = Field(
-        description="The verbatim words, as the curator wrote them.",
+        description="The source's words as the curator wrote them: the archived span (text[char_start:char_end]) "
+        "itself, or that span with only the differences docs/validation.md allows (typographic quotes, spacing and "
+        "line breaks, Unicode normalisation, a word broken across lines).",
         examples=["approximately 4,000 killed or wounded so far"],
     )
     char_start: Annotated[int, Cell(ge=0)] = Field(
@@ -45,7 +47,8 @@ class CitationRow(Record):
         examples=[3120],
     )
     char_end: Annotated[int, Cell(ge=1)] = Field(
-        description="Offset just past the excerpt's last character (so text[char_start:char_end] is the matched span).",
+        description="Offset just past the excerpt's last character: text[char_start:char_end] is the archived span "
+        "the excerpt matches.",
         examples=[3163],
     )
     voice: CitationVoice = Field(
