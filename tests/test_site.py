@@ -178,6 +178,23 @@ def test_a_claim_that_names_no_claimant_is_given_to_the_source_only_when_it_spea
     assert seen == {OWN_VOICE, UNNAMED} and seen <= said
 
 
+def test_a_figure_reads_as_the_source_said_it_with_no_code_and_no_word_twice():
+    """'approximately 0.3333 share share killed or wounded' and 'unhedged 2,700 persons' were shown before: the
+    unit said twice (the measure says it), a vocabulary code as a word, and the source's words left out."""
+    tables, _ = built()
+    worded = 0
+    for f in tables["figures"]:
+        page = parsed(f"docs/site/claims/{f['figure_id']}.html")
+        title = " ".join(e["text"] for e in page.find("h1")).split()[1:]  # after the kind ("figure")
+        meta = " ".join(e["text"] for e in page.find("p", **{"class": "meta"}))
+        assert not [a for a, b in zip(title, title[1:], strict=False) if a == b], title
+        assert "unhedged" not in title + meta.split() and "_" not in " ".join(title[:6]), (title, meta)
+        if f["value_text"]:
+            worded += 1
+            assert " ".join(title).startswith(f["value_text"]) and f["value_text"] in meta, (title, meta)
+    assert worded
+
+
 def test_every_page_says_the_version_how_to_cite_and_the_licence():
     _, files = built()
     for rel in files:

@@ -92,14 +92,36 @@ class Claim:
         return nobody_named(c["voice"] for c in self.citations)
 
 
-def _figure_value(row: dict[str, Any]) -> str:
+QUALIFIER_WORDS = {"exact": "exactly", "unhedged": "", "range": ""}
+"""How a figure's qualifier reads before its number (the others read as their code with spaces): 'unhedged' is
+the source printing no word, and a range shows its ends."""
+
+
+def _digits(row: dict[str, Any]) -> str:
+    """A figure's value in digits, or its range."""
     if row.get("qualifier") == "range" or row.get("value") is None:
-        number = f"{show(row.get('value_low'))}–{show(row.get('value_high'))}"
-    else:
-        number = show(row["value"])
-        if row.get("value_low") is not None or row.get("value_high") is not None:
-            number += f" ({show(row.get('value_low'))}–{show(row.get('value_high'))})"
-    return f"{number} {row.get('unit') or ''}".strip()
+        return f"{show(row.get('value_low'))}–{show(row.get('value_high'))}"
+    number = show(row["value"])
+    if row.get("value_low") is not None or row.get("value_high") is not None:
+        number += f" ({show(row.get('value_low'))}–{show(row.get('value_high'))})"
+    return number
+
+
+def _number(row: dict[str, Any]) -> str:
+    """A figure's number as the claim says it: the source's own words where it printed no digits, else the
+    qualifier's words and the digits."""
+    if row.get("value_text"):
+        return str(row["value_text"])
+    qualifier = str(row.get("qualifier", ""))
+    return f"{QUALIFIER_WORDS.get(qualifier, qualifier.replace('_', ' '))} {_digits(row)}".strip()
+
+
+def _figure_value(row: dict[str, Any]) -> str:
+    """A figure's number as the claim says it, with its value and unit."""
+    unit = row.get("unit") or ""
+    if row.get("value_text"):
+        return f"{row['value_text']} ({_digits(row)} {unit})".replace(" )", ")")
+    return f"{_number(row)} {unit}".strip()
 
 
 def _headline(kind: str, row: dict[str, Any]) -> str:
@@ -107,9 +129,8 @@ def _headline(kind: str, row: dict[str, Any]) -> str:
         return str(row["summary"])
     if kind == "statement":
         return str(row["text"])
-    words = str(row.get("qualifier", "")).replace("_", " ")
-    measure = str(row.get("measure", "")).replace("_", " ")
-    return f"{words} {_figure_value(row)} {measure}: {row.get('subject', '')}".strip()
+    measure = str(row.get("measure", "")).replace("_", " ")  # says the unit: 'share killed or wounded'
+    return f"{_number(row)} {measure}: {row.get('subject', '')}".strip()
 
 
 class SiteData:
