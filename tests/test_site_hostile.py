@@ -51,6 +51,7 @@ def site(tmp_path_factory) -> dict[str, bytes]:
             "excerpt": HOSTILE,
             "char_start": start,
             "char_end": start + len(HOSTILE),
+            "voice": "own_voice",
         }
     )
     actor = next(a for a in tables["actors"] if a["actor_id"] == claim["actor_id"])
