@@ -376,6 +376,41 @@ def test_a_table_that_is_not_what_its_descriptor_says_is_refused_not_diffed(old:
     assert len(err) == 1 and "actors.csv" in err[0] and said in err[0], err
 
 
+def _edit_descriptor(root: Path, edit) -> None:
+    desc = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    edit(desc)
+    (root / "datapackage.json").write_text(json.dumps(desc, indent=2), encoding="utf-8")
+
+
+def test_a_table_described_without_its_format_is_still_compared(old: Path, new: Path):
+    """Data Package infers a CSV table's format from its path: diff skipped every resource that did not say
+    format 'csv', and a package with every record removed from a table needed no bump."""
+    for root in (old, new):
+        _edit_descriptor(root, lambda d: [r.pop("format") for r in d["resources"]])
+    _edit_built_table(new, "actors", lambda schema: None, _lines(lambda ls: [ls[0], *ls[2:]]))
+    diff = diff_of(old, new)
+    assert [c.kind for c in diff.records] == ["removed"] and required_bump(diff) == "major"
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (lambda r: r.update(format="CSV"), "'format' is 'CSV'"),
+        (lambda r: r.update(encoding="latin-1"), "'encoding' is 'latin-1'"),
+        (lambda r: r["dialect"].update(delimiter=";"), "'delimiter' is ';'"),
+        (lambda r: r.update(layout={"headerRows": [2]}), "layout"),
+    ],
+    ids=["format", "encoding", "dialect", "layout"],
+)
+def test_a_table_described_to_be_read_otherwise_is_refused_not_diffed(old: Path, new: Path, capsys, edit, said):
+    """A table read as the build writes it, when its descriptor says to read it otherwise, gave a confident bump
+    (a delimiter ';' read with ',': a header mismatch; 'latin-1' read as UTF-8; 'CSV' skipped: 'none')."""
+    _edit_descriptor(new, lambda d: edit(next(r for r in d["resources"] if r["name"] == "actors")))
+    assert run(["diff", str(old), str(new)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "resource 'actors'" in err[0] and said in err[0], err
+
+
 def test_a_table_changed_after_the_build_is_refused(old: Path, new: Path, capsys):
     path = new / "dataset/tables/csv/actors.csv"
     path.write_bytes(path.read_bytes().replace(b"\r\n", b"\x00\r\n", 1))
@@ -435,12 +470,14 @@ def test_type_and_constraint_changes(old: Path, new: Path):
         fields["value"]["type"] = "integer"
         fields["qualifier"]["constraints"]["enum"].append("roughly")
         fields["subject"]["description"] = "Whose number it is."
+        fields["value_low"]["decimalChar"] = ","  # each value read otherwise: as a change of type
 
     _edit_built_table(new, "figures", schema, lambda text: text)
     diff = diff_of(old, new)
     got = {(c.field, c.attribute, c.bump) for c in diff.schema}
     assert got == {
         ("value", "type", "major"),
+        ("value_low", "decimalChar", "major"),
         ("qualifier", "constraints.enum", "minor"),
         ("subject", "description", "patch"),
     }
@@ -704,6 +741,13 @@ def test_a_version_argument_not_of_the_form_major_minor_patch_is_misuse(repo: Pa
         ('{"resources": [{"path": "x.csv"}]}', "resource 0 is not an object with a name"),
         ('{"resources": [{"name": "x", "schema": {"fields": [1]}}]}', "does not list its fields"),
         ('{"resources": [{"name": "x", "schema": {"fields": [], "primaryKey": 3}}]}', "primaryKey of 'x'"),
+        ('{"resources": [{"name": "x", "path": "x.csv"}, {"name": "x", "path": "y.csv"}]}', "name 'x' of an earlier"),
+        ('{"resources": [{"name": "x", "schema": {"fields": []}}]}', "'x' has no path"),
+        ('{"resources": [{"name": "x", "schema": {"fields": [{"name": "f", "constraints": []}]}}]}', "field 'f' of"),
+        (
+            '{"resources": [{"name": "x", "schema": {"fields": [{"name": "f", "constraints": {"enum": [["a"]]}}]}}]}',
+            "an enum",
+        ),
         ("[" * 100_000 + "]" * 100_000, "not valid JSON"),
     ],
 )

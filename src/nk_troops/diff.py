@@ -32,7 +32,8 @@ def _derived() -> frozenset[str]:
 
 """Tables the build derives from the claims (claims, citations, claim_links): their rows follow their claim."""
 
-MAJOR_FIELD_KEYS = ("type", "format")
+MAJOR_FIELD_KEYS = ("type", "format", "decimalChar", "groupChar", "bareNumber", "trueValues", "falseValues")
+"""A field's properties that change how its values are read."""
 DOC_FIELD_KEYS = ("description", "title", "example", "rdfType")
 MAJOR_TABLE_KEYS = ("primaryKey", "missingValues")
 MAJOR_PACKAGE_KEYS = ("name", "licenses")

@@ -24,6 +24,7 @@ from typing import Any
 
 from . import problems as P
 from .confine import Refusal, confined_file
+from .descriptor import read_otherwise
 from .releases import SEMVER, ReleaseError, ReleaseRecord, read_record, released_commit, released_versions
 
 DESCRIPTOR = "datapackage.json"
@@ -78,18 +79,30 @@ def _shape_fault(descriptor: object) -> str | None:
     resources = descriptor.get("resources", [])
     if not isinstance(resources, list):
         return "'resources' is not a list"
+    named: set[str] = set()
     for i, res in enumerate(resources):
         if not isinstance(res, dict) or not isinstance(res.get("name"), str):
             return f"resource {i} is not an object with a name"
+        if res["name"] in named:
+            return f"resource {i} has the name '{res['name']}' of an earlier one (each resource's name is its own)"
+        named.add(res["name"])
         schema = res.get("schema", {})
         fields = schema.get("fields", []) if isinstance(schema, dict) else None
         if not isinstance(fields, list) or not all(
             isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields
         ):
             return f"the schema of '{res['name']}' does not list its fields, each with a name"
+        for f in fields:
+            constraints = f.get("constraints", {})
+            enum = constraints.get("enum", []) if isinstance(constraints, dict) else None
+            if not isinstance(enum, list) or not all(v is None or isinstance(v, str | int | float) for v in enum):
+                where = f"field '{f['name']}' of '{res['name']}'"
+                return f"{where} has constraints that are not an object, or an enum that is not a list of values"
         pk = schema.get("primaryKey", [])
         if not (isinstance(pk, str) or (isinstance(pk, list) and all(isinstance(k, str) for k in pk))):
             return f"the primaryKey of '{res['name']}' is not a field name or a list of them"
+        if not isinstance(res.get("path"), str):
+            return f"resource '{res['name']}' has no path naming its table file"
     return None
 
 
@@ -106,8 +119,12 @@ def _parse(label: str, read: Callable[[str], bytes | None]) -> Snapshot:
         raise SnapshotError(f"the {DESCRIPTOR} of {label} is not a data package descriptor: {why}")
     tables: dict[str, Table] = {}
     for res in descriptor.get("resources", []):
-        if res.get("format") != "csv" or not isinstance(res.get("path"), str):
-            continue
+        otherwise = read_otherwise(res)
+        if otherwise:  # compared as the build writes it, such a table would give a wrong bump
+            where, why = otherwise[0]
+            raise SnapshotError(
+                f"{label}: resource '{res['name']}' {where}: {why}; diff reads each table as the build writes it"
+            )
         data = read(_safe_rel(res["path"]))
         if data is None:
             raise SnapshotError(f"{label}: the table file '{res['path']}' listed in {DESCRIPTOR} is missing")
