@@ -241,6 +241,23 @@ def test_dangling_reference_suggests_closest_id(mini):
     assert p.hint == "did you mean 'dmytro-ponomarenko'?"
 
 
+def test_references_to_a_record_whose_id_is_refused_say_to_correct_that_id_not_to_copy_it(mini):
+    """Found in review: with the actor's id mistyped as 'dmytro_ponomarenko' (refused: no underscores), every
+    correct reference to 'dmytro-ponomarenko' was told "did you mean 'dmytro_ponomarenko'?"."""
+    edit(mini, "dataset/records/actors.yaml", "- actor_id: dmytro-ponomarenko\n", "- actor_id: dmytro_ponomarenko\n")
+    problems = rejected(mini)
+    refused = [p for p in problems if p.type == "field-error" and p.field == "actor_id"]
+    assert [(p.file, p.line) for p in refused] == [("dataset/records/actors.yaml", 1)]
+    dangling = [p for p in problems if p.type == "dangling-reference"]
+    assert {(p.file, p.field) for p in dangling} >= {(FIGURES, "claimant_actor_id"), (STATEMENTS, "speaker_actor_id")}
+    for p in dangling:
+        assert "dmytro_ponomarenko" not in (p.hint or "").replace("the id 'dmytro_ponomarenko'", ""), p.hint
+        assert p.hint == (
+            "the record at dataset/records/actors.yaml:1 has the id 'dmytro_ponomarenko', which is refused: "
+            "correct that id"
+        )
+
+
 def test_a_reference_of_the_wrong_form_that_names_no_record_is_one_problem(mini):
     """Its field's rules and the reference are both broken: one problem, the one whose hint names the id."""
     edit(mini, FIGURES, "  claimant_actor_id: dmytro-ponomarenko\n", "  claimant_actor_id: Dmytro Ponomarenko\n")

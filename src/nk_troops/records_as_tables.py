@@ -13,6 +13,7 @@ What a table cannot hold is checked before: the records files themselves and eac
 
 from __future__ import annotations
 
+import difflib
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -68,7 +69,7 @@ def check_as_tables(dataset: Dataset, tables: Tables) -> list[P.Problem]:
                 hint="set TMPDIR to a writable folder with free space",
             )
         ]
-    locator = _Locator(dataset, tables)
+    locator = _Locator(dataset, tables, found)
     out: list[P.Problem] = []
     seen: set[tuple] = set()
     for problem in found:
@@ -170,6 +171,10 @@ def _where(tables: Tables):
     return where
 
 
+def _likeness(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a.casefold(), b.casefold()).ratio()
+
+
 def _key(loc: Located) -> str:
     model = loc.model or type(loc.record)
     return str(getattr(model, "primary_key", ""))
@@ -219,9 +224,16 @@ def _written(loc: Located, path: tuple) -> object:
 class _Locator:
     """Locates the engine's problems in the records; what it needs is prepared once per check."""
 
-    def __init__(self, dataset: Dataset, tables: Tables) -> None:
+    def __init__(self, dataset: Dataset, tables: Tables, found: list[P.Problem]) -> None:
         self.dataset, self.tables = dataset, tables
         self.nearest: dict[str, Candidates] = {}
+        self.refused_ids: dict[str, Located] = {}  # records whose id breaks its cell rules (as the engine found)
+        for p in found:
+            model = BY_RESOURCE.get(p.resource or "")
+            origins = tables.origins.get(p.resource or "", [])
+            if type(p) is P.FieldProblem and model is not None and p.field == model.primary_key and p.row:
+                if 2 <= p.row < len(origins) + 2 and not origins[p.row - 2].part and origins[p.row - 2].loc.id:
+                    self.refused_ids[str(origins[p.row - 2].loc.id)] = origins[p.row - 2].loc
         self.named_by_invalid = {  # the seeds/ entries that source records which failed their checks name
             v
             for loc in dataset.invalid.get("sources", [])
@@ -241,13 +253,23 @@ class _Locator:
         )
 
     def reference_hint(self, target: str, value: str) -> str:
-        """The id meant, if one is close; else where to add the record referred to."""
+        """The id meant, if one is close; else the record whose refused id is close (the reference is right, the
+        id is not: following a did-you-mean to it would break the reference); else where to add the record."""
         if target not in self.nearest:
             records = [loc for r in self._tables_of(target) for loc in self.dataset.of(r)]
             records += [loc for r in self._tables_of(target) for loc in self.dataset.invalid.get(r, [])]
-            known = {loc.id: loc for loc in records if loc.id}  # a record with other errors is still meant
+            # a record with other errors is still meant; one whose id is refused is not a name to copy
+            refused = {loc.id: loc for loc in records if loc.id and _key(loc) in loc.reported}
+            self.refused_ids.update(refused)
+            known = {loc.id: loc for loc in records if loc.id and loc.id not in self.refused_ids}
             self.nearest[target] = Candidates(known)
+            self.nearest[f"{target} refused"] = Candidates(loc.id for loc in records if loc.id in self.refused_ids)
         where = "events.yaml, statements.yaml or figures.yaml" if target == "claims" else f"{target}.yaml"
+        bad = self.nearest[f"{target} refused"].most_like(value)
+        good = self.nearest[target].most_like(value)
+        if bad is not None and (good is None or _likeness(value, bad) >= _likeness(value, good)):
+            loc = self.refused_ids[bad]
+            return f"{record_at(loc.file, loc.at()[0])} has the id '{bad}', which is refused: correct that id"
         return reference_hint(value, self.nearest[target]) or f"add the {target[:-1]} to dataset/records/{where}"
 
     def locate(self, problem: P.Problem) -> P.Problem | None:
