@@ -9,6 +9,7 @@ as before.
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from pathlib import Path
 
@@ -194,6 +195,17 @@ def test_impossible_dates_and_end_before_start(mini, written, words):
     p = one(rejected(mini), "field-error")
     assert (p.file, p.line, p.field) == (EVENTS, 4, "date")
     assert words in p.message
+
+
+def test_an_unknown_date_is_written_as_the_message_about_date_forms_says(mini):
+    """Found in review: the list of date forms ended "or 'unknown'", and `date: unknown` was then refused for
+    want of a reason. The list now says how to write it, and written so it validates."""
+    edit(mini, EVENTS, "  date: mid-January 2025\n", "  date: Jan 2025\n")
+    said = one(rejected(mini), "field-error").message
+    written = re.search(r"in a records file: (\{unknown: \"[^\"]+\"\})", said)
+    assert written, said
+    edit(mini, EVENTS, "  date: Jan 2025\n", f"  date: {written.group(1)}\n")
+    assert validate(mini, records_only=True).ok
 
 
 def test_low_greater_than_high(mini):
