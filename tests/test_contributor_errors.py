@@ -84,6 +84,15 @@ def test_a_file_that_does_not_parse_is_the_only_problem_reported(mini, rel, old,
     assert problems[0].file == rel
 
 
+@pytest.mark.parametrize(
+    "old, new", [("  place: Kursk region\n", "\tplace: Kursk region\n"), ("    - source_id", "\t- source_id")]
+)
+def test_a_tab_that_breaks_the_yaml_is_named_as_a_tab(mini, old, new):
+    edit(mini, EVENTS, old, new)
+    (p,) = rejected(mini)
+    assert (p.type, p.file) == ("yaml-syntax-error", EVENTS) and "tab" in p.hint and "spaces" in p.hint, p.to_text()
+
+
 def test_a_dangling_reference_is_still_reported_when_every_file_parses(mini):
     edit(mini, STATEMENTS, "  speaker_actor_id: dmytro-ponomarenko\n", "  speaker_actor_id: dmytro-ponomarenk\n")
     p = one(rejected(mini), "dangling-reference")

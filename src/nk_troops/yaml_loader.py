@@ -106,6 +106,8 @@ def load_yaml(text: str, file: str) -> Loaded:
         line, col = lines.at(mark) if mark else (None, None)
         hint = "check indentation and quoting on this line and the one before"
         brk = lines.yaml_break_near(line) if line else None
+        if mark is not None and text[mark.index : mark.index + 1] == "\t":
+            hint = "this is a tab: YAML indents with spaces only (replace the tab by spaces)"
         if brk is not None:  # a line break to YAML that the file's lines do not show: the likeliest cause
             hint = (
                 f"line {lines.of_index(brk.start())[0]} holds U+{ord(brk.group()):04X}, which YAML reads as a "
