@@ -222,6 +222,20 @@ def test_a_draft_id_a_record_or_an_earlier_draft_uses_is_a_duplicate_where_it_is
     assert sum(p["record_id"] == "st-end-war" for p in found) == 2
 
 
+def test_drafts_citing_a_source_whose_text_cannot_be_read_add_nothing_to_its_own_problem(mini, tmp_path, capsys):
+    """Found in review: a source record naming a missing seed was reported, and then again as a dangling
+    reference in every draft citing it."""
+    sid, draft, records = _drafted(mini, tmp_path, capsys)
+    sources = mini / "dataset/records/sources.yaml"
+    archived = new_source(mini)["archived_file"]
+    sources.write_text(sources.read_text(encoding="utf-8").replace(archived, "seeds/not-there.txt"), encoding="utf-8")
+    code, out, _ = run(mini, "validate", "--records-only", "--format", "json", capsys=capsys)
+    found = json.loads(out)["errors"]
+    assert code == 1 and found
+    assert not [p for p in found if p["file"].startswith("dataset/drafts/")], found
+    assert all(p["file"] in ("dataset/records/sources.yaml", archived) for p in found), found
+
+
 def test_a_sentence_printed_twice_gives_drafts_that_each_cite_their_own_place(mini, tmp_path, capsys):
     """A caption printed twice (as seed 000 prints its own) gives a candidate at each place: each draft says which
     place it cites, so that the drafts validate and neither is pinned to the other's place."""

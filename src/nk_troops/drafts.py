@@ -271,7 +271,9 @@ def check_drafts(root: Path) -> list[P.Problem]:
     problems: list[P.Problem] = []
     dataset, _ = load_dataset(Path(root))  # the records' own problems are reported by validate already
     texts = readable_texts(dataset)
-    archived = {loc.id for loc in dataset.of("sources")}
+    unread = dataset.invalid_ids("sources") | {  # sources that say they are archived, whose text is not readable
+        loc.id for loc in dataset.of("sources") if getattr(loc.record, "archived_file", None) and loc.id not in texts
+    }
     models = {m.primary_key: m for m in CLAIMS}
     used = {loc.id: record_at(loc.file, loc.at()[0]) for m in CLAIMS for loc in dataset.of(m.resource) if loc.id}
     for path in sorted(folder.iterdir()):
@@ -350,7 +352,9 @@ def check_drafts(root: Path) -> list[P.Problem]:
                     continue  # reported by the shape check
                 if {f"citations[{j}].source_id", f"citations[{j}].excerpt"} & reported:
                     continue  # a value the loader refused
-                if sid not in archived or sid not in texts:
+                if sid in unread:
+                    continue  # its source record's own problems are reported (validate): not again in each draft
+                if sid not in texts:
                     sl, sc = loaded.positions.get((i, "citations", j, "source_id"), (line, col))
                     problems.append(
                         P.DanglingReference(
