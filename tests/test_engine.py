@@ -353,6 +353,17 @@ def test_check_tables_command(clean, broken, capsys):
     assert out["valid"] is False and out["error_count"] == len(_injected(broken))
 
 
+def test_no_hash_skips_the_sha256_but_not_the_size(tmp_path, capsys):
+    """Found in review: --no-hash also skipped the size check, which costs nothing."""
+    synthetic(tmp_path, 30, seed=3)
+    path = tmp_path / "dataset/tables/csv/actors.csv"
+    path.write_bytes(path.read_bytes() + b"x,y\r\n")  # the descriptor's bytes and hash are now both wrong
+    assert main(["check-tables", "--package", str(tmp_path), "--no-hash", "--format", "json"]) == 1
+    said = [(p["resource"], p["type"], p["message"]) for p in json.loads(capsys.readouterr().out)["errors"]]
+    mismatch = [m for r, t, m in said if (r, t) == ("actors", "table-hash-mismatch")]
+    assert len(mismatch) == 1 and "bytes; datapackage.json says" in mismatch[0], said
+
+
 def test_check_tables_as_a_process_prints_its_whole_report_and_exit_code(clean, broken):
     """As a process of its own, with stdout buffered (as on most machines): the report is whole and the exit code kept."""
     import subprocess

@@ -266,7 +266,7 @@ def parser() -> argparse.ArgumentParser:
     )
     t.add_argument("--format", choices=("text", "json", "github"), default="text", help=FORMAT_HELP)
     t.add_argument("--workers", type=int, default=2, help="threads to use (default 2)")
-    t.add_argument("--no-hash", action="store_true", help="skip checking the tables' sha256 against datapackage.json")
+    t.add_argument("--no-hash", action="store_true", help="skip checking the tables' sha256 (their size is checked)")
     t.set_defaults(func=cmd_check_tables)
 
     d = sub.add_parser(

@@ -43,7 +43,7 @@ _SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 1
 FORMS_HELP = (
     "write YYYY-MM-DD, 'mid-January 2025', 'January 2025', 'YYYY-MM', 'autumn 2024', "
     "'late 2024', 'YYYY', 'by YYYY-MM-DD', 'from YYYY-MM-DD', 'YYYY-MM-DD..YYYY-MM-DD', or, when the sources do "
-    "not say, unknown with the reason why (in a records file: {unknown: \"why the sources do not say\"})"
+    'not say, unknown with the reason why (in a records file: {unknown: "why the sources do not say"})'
 )
 
 
