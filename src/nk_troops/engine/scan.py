@@ -233,6 +233,9 @@ def _header_usable(st: TableState, head: list[str]) -> bool:
     missing = [n for n in names if n not in head]
     extra = [n for n in dict.fromkeys(head) if n not in names]
     twice = {n: k for n, k in Counter(head).items() if k > 1 and n in names}
+    if not any(head):  # an empty file, or an empty first line: one problem, not one per column
+        st.found.add(TableStructure, -1, None, "the table has no header line: its first line is empty")
+        return False
     for n in missing:
         st.found.add(TableStructure, -1, n, f"the header has no column {n!r}")
     if len(extra) > EXTRA_COLUMNS_SAID:  # not the table's header at all: said once
