@@ -406,8 +406,16 @@ def test_an_occurrence_past_the_last_place_is_located_where_it_is_written(mini):
     assert "occurrence is 2, but the excerpt occurs once in" in p.message
 
 
-@pytest.mark.parametrize("written", ["true", '"2"', "0"])
-def test_an_occurrence_that_is_not_a_place_number_is_one_field_error(mini, written):
+@pytest.mark.parametrize(
+    "written, said",
+    [
+        ("true", "True is not a whole number"),
+        ('"2"', "'2' is not a whole number"),
+        ("0", "0 is below the minimum 1"),  # in the words of the table checker's range rule (was pydantic's own)
+        ("1001", "1001 is above the maximum 1000"),
+    ],
+)
+def test_an_occurrence_that_is_not_a_place_number_is_one_field_error(mini, written, said):
     edit(
         mini,
         EVENTS,
@@ -418,6 +426,7 @@ def test_an_occurrence_that_is_not_a_place_number_is_one_field_error(mini, writt
     assert [(p.type, p.line, p.field) for p in problems] == [("field-error", 10, "citations[0].occurrence")], "\n".join(
         p.to_text() for p in problems
     )
+    assert problems[0].message == said
 
 
 def test_the_closest_passage_is_set_off_by_quotes_it_does_not_hold(mini):

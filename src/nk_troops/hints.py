@@ -250,6 +250,11 @@ def too_small_to_keep(shown: str) -> str:
 TOO_SMALL_HINT = "write 0, or a larger number"
 
 
+def out_of_range(shown: str, below: bool, bound: float) -> str:
+    """A number outside its field's range (a cell of a table, or a value of a record)."""
+    return f"{shown} is {'below the minimum' if below else 'above the maximum'} {bound:.15g}"
+
+
 def too_large_to_keep(shown: str) -> str:
     """A number over the largest a 64-bit float holds (about 1.8e308), which every reader would read as infinity."""
     return f"{shown} is too large to be kept as a number: it would be read as infinity"

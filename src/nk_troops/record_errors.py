@@ -202,4 +202,7 @@ def _explain(e: Any, value: Any, target: type, path: tuple) -> tuple[str, str | 
             "model_attributes_type": "a mapping",
         }[etype]
         return f"{_show(value)} is not {wanted}", _describe(target, name)
+    if etype in ("greater_than_equal", "less_than_equal") and isinstance(value, int | float):
+        bound = e["ctx"]["ge" if etype == "greater_than_equal" else "le"]
+        return hints.out_of_range(_show(value), etype == "greater_than_equal", bound), _describe(target, name)
     return _clean(e["msg"]), _describe(target, name)

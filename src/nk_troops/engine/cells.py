@@ -208,13 +208,10 @@ class _Cells:
                 under = np.zeros(len(col), bool)
                 under[zero] = _np_mask(pc.match_substring_regex(col.take(pa.array(zero)), r"^[+-]?[0.]*[1-9]"))
                 self._refuse(under, lambda v: hints.too_small_to_keep(_show(v)), hints.TOO_SMALL_HINT)
-        for bound, op, word in (
-            (c.minimum, pc.less, "below the minimum"),
-            (c.maximum, pc.greater, "above the maximum"),
-        ):
+        for bound, op, below in ((c.minimum, pc.less, True), (c.maximum, pc.greater, False)):
             if bound is not None:
                 outside = self.ok & _np_mask(op(typed, pa.scalar(bound, typed.type)))
-                self._refuse(outside, lambda v, word=word, bound=bound: f"{_number(v)} is {word} {bound:.15g}")
+                self._refuse(outside, lambda v, below=below, bound=bound: hints.out_of_range(_number(v), below, bound))
         return typed, self.ok
 
     def _cast(self, clean: pa.Array, target: pa.DataType) -> pa.Array:
