@@ -517,10 +517,12 @@ def test_formula_like_text_is_refused(mini, start):
     assert "formula" in p.message
 
 
-def test_empty_file(mini):
-    (mini / EVENTS).write_text("", encoding="utf-8")
-    p = one(rejected(mini), "yaml-shape-error")
-    assert (p.file, p.line) == (EVENTS, 1) and "empty" in p.message
+@pytest.mark.parametrize("text", ["", "\n \n", "# no event yet\n"], ids=["nothing", "blank-lines", "comments-only"])
+def test_empty_file(mini, text):
+    """One cause, one message: a file of comments only got another message than an empty one, with no hint."""
+    (mini / EVENTS).write_text(text, encoding="utf-8")
+    (p,) = [p for p in rejected(mini) if p.file == EVENTS]
+    assert (p.type, p.line) == ("yaml-shape-error", 1) and "empty" in p.message and "write []" in p.hint, p.to_text()
 
 
 def test_file_far_larger_than_any_record(mini):

@@ -107,10 +107,6 @@ def read_text(path: Path, rel: str, limit: int = MAX_FILE_BYTES) -> tuple[str | 
         raw = path.read_bytes()
     except OSError as e:
         return None, P.FileUnreadable(f"cannot read the file: {e.strerror}", file=rel)
-    if not raw.strip():
-        return None, P.YamlShape(
-            "the file is empty", file=rel, line=1, hint="a records file holds a YAML list of records; write [] for none"
-        )
     if raw.startswith(b"\xef\xbb\xbf"):
         return None, P.EncodingProblem(
             "the file starts with a byte-order mark (BOM)",
@@ -204,6 +200,17 @@ def load_dataset(root: Path) -> tuple[Dataset, list[P.Problem]]:
             dataset.unread.add(model.resource)
             continue
         data = loaded.data
+        if data is None:  # no YAML value: an empty file, or one of comments only
+            problems.append(
+                P.YamlShape(
+                    "the file is empty: it holds no YAML value, only comments or nothing",
+                    file=rel,
+                    line=1,
+                    hint="a records file holds a YAML list of records; write [] for none",
+                )
+            )
+            dataset.unread.add(model.resource)
+            continue
         if not isinstance(data, list):
             problems.append(
                 P.YamlShape("the file must hold a YAML list of records (each starting with '- ')", file=rel, line=1)
