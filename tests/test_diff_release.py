@@ -487,6 +487,38 @@ def test_type_and_constraint_changes(old: Path, new: Path):
     assert ("qualifier", "constraints.enum", "major") in {(c.field, c.attribute, c.bump) for c in back.schema}
 
 
+@pytest.mark.parametrize(
+    ("edit", "attribute", "bump"),
+    [
+        (lambda d, r: r.update(licenses=[{"name": "proprietary"}]), "licenses", "major"),
+        (lambda d, r: r.pop("profile"), "profile", "major"),  # R's frictionless no longer reads it (another is refused)
+        (lambda d, r: r.update(sources=[{"title": "elsewhere"}]), "sources", "patch"),
+        (lambda d, r: d.update(sources=d["sources"][1:]), "sources", "patch"),
+        (lambda d, r: d.update(profile="data-package"), "profile", "major"),
+    ],
+    ids=["resource-licence", "resource-profile", "resource-sources", "package-sources", "package-profile"],
+)
+def test_a_change_of_a_resource_or_package_property_is_not_none(old: Path, new: Path, edit, attribute, bump):
+    """Found in review: a resource's own licence (which overrides the package's), its profile, or the package's
+    sources changed, and diff said no bump was needed."""
+    _edit_descriptor(new, lambda d: edit(d, next(r for r in d["resources"] if r["name"] == "figures")))
+    diff = diff_of(old, new)
+    assert [(c.attribute, c.bump) for c in diff.schema] == [(attribute, bump)]
+    assert required_bump(diff) == bump
+
+
+def test_a_table_moved_to_another_path_is_major(old: Path, new: Path):
+    (new / "dataset/tables/csv/figures.csv").rename(new / "dataset/tables/csv/figures-moved.csv")
+    _edit_descriptor(
+        new,
+        lambda d: next(r for r in d["resources"] if r["name"] == "figures").update(
+            path="dataset/tables/csv/figures-moved.csv"
+        ),
+    )
+    diff = diff_of(old, new)
+    assert [(c.table, c.attribute, c.bump) for c in diff.schema] == [("figures", "path", "major")]
+
+
 def test_removed_table_is_major(old: Path, new: Path):
     desc = json.loads((new / "datapackage.json").read_text(encoding="utf-8"))
     desc["resources"] = [r for r in desc["resources"] if r["name"] != "claim_links"]

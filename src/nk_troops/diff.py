@@ -36,8 +36,18 @@ MAJOR_FIELD_KEYS = ("type", "format", "decimalChar", "groupChar", "bareNumber", 
 """A field's properties that change how its values are read."""
 DOC_FIELD_KEYS = ("description", "title", "example", "rdfType")
 MAJOR_TABLE_KEYS = ("primaryKey", "missingValues")
-MAJOR_PACKAGE_KEYS = ("name", "licenses")
-PATCH_PACKAGE_KEYS = ("title", "description", "keywords", "contributors", "homepage")
+MAJOR_PACKAGE_KEYS = ("name", "licenses", "profile")
+PATCH_PACKAGE_KEYS = ("title", "description", "keywords", "contributors", "homepage", "sources")
+RESOURCE_KEYS_COMPARED = {
+    "path": "major",
+    "licenses": "major",
+    "profile": "major",
+    "title": "patch",
+    "description": "patch",
+}
+RESOURCE_KEYS_COMPARED |= {"sources": "patch", "homepage": "patch", "keywords": "patch"}
+"""A resource's properties besides its schema, and the bump a change of each needs (a reader's script names the
+path; a resource's licences override the package's; R's frictionless reads only a tabular-data-resource)."""
 
 
 def bump_max(levels: Any) -> str:
@@ -234,13 +244,10 @@ def _compare_table_schema(old: Table, new: Table, out: list[SchemaChange]) -> di
         if os_.get(key) != ns.get(key):
             bump = "major" if key in MAJOR_TABLE_KEYS else "minor"
             out.append(SchemaChange("table_changed", bump, name, attribute=key, old=os_.get(key), new=ns.get(key)))
-    for key in ("title", "description"):
+    for key, bump in RESOURCE_KEYS_COMPARED.items():
         if old.resource.get(key) != new.resource.get(key):
-            out.append(
-                SchemaChange(
-                    "table_changed", "patch", name, attribute=key, old=old.resource.get(key), new=new.resource.get(key)
-                )
-            )
+            before, after = old.resource.get(key), new.resource.get(key)
+            out.append(SchemaChange("table_changed", bump, name, attribute=key, old=before, new=after))
     old_f = {f["name"]: f for f in old.fields}
     new_f = {f["name"]: f for f in new.fields}
     removed = [n for n in old.field_names if n not in new_f]
