@@ -148,7 +148,10 @@ def cited_version(root: Path) -> tuple[Cited | None, str | None]:
                     None,
                     f"unreleased changes since {since}, and no release is recorded in releases/: nothing to cite yet",
                 )
-            warning = f"unreleased changes since {last.version}: cite a release; this is the citation of {last.version}"
+            warning = (
+                f"unreleased changes since {last.version}: cite a release; this is the citation of {last.version} "
+                f"(`nk-troops diff {last.version}` lists what changed since; docs/versioning.md says how to get its files)"
+            )
             return Cited(last.version, last.released, last.content_sha256), warning
         record = read_record(root, M.VERSION)
     except ReleaseError as e:
