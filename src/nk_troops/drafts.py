@@ -346,46 +346,42 @@ def check_drafts(root: Path) -> list[P.Problem]:
                     problems.append(replace(problem, file=rel, line=fl, column=fc, record_id=rid, field=P.dotted(at)))
             citations = item.get("citations")
             for j, cit in enumerate(citations if isinstance(citations, list) else []):
-                sid = cit.get("source_id") if isinstance(cit, dict) else None
-                excerpt = cit.get("excerpt") if isinstance(cit, dict) else None
-                if not isinstance(sid, str) or not isinstance(excerpt, str) or len(excerpt) > EXCERPT_MAX:
-                    continue  # reported by the shape check
-                if {f"citations[{j}].source_id", f"citations[{j}].excerpt"} & reported:
-                    continue  # a value the loader refused
-                if sid in unread:
-                    continue  # its source record's own problems are reported (validate): not again in each draft
-                if sid not in texts:
-                    sl, sc = loaded.positions.get((i, "citations", j, "source_id"), (line, col))
-                    problems.append(
-                        P.DanglingReference(
-                            f"'{sid}' is not the id of an archived source whose text can be read",
-                            file=rel,
-                            line=sl,
-                            column=sc,
-                            record_id=rid,
-                            field=f"citations[{j}].source_id",
-                            hint="a draft cites the source add-source archived; see dataset/records/sources.yaml",
-                        )
-                    )
-                    continue
-                spans = find_excerpt(excerpt, texts[sid], OCCURRENCE_MAX + 1)
-                if not spans:
-                    el, ec = loaded.positions.get((i, "citations", j, "excerpt"), (line, col))
-                    problems.append(
-                        R.EXCERPT_IN_SOURCE.kind(
-                            R.EXCERPT_IN_SOURCE.message(source_id=sid),
-                            file=rel,
-                            line=el,
-                            column=ec,
-                            record_id=rid,
-                            field=f"citations[{j}].excerpt",
-                            hint=R.EXCERPT_IN_SOURCE.hint,
-                        )
-                    )
-                elif isinstance(place := excerpt_place(spans, cit, texts[sid], sid), P.Problem):
-                    key = place_field(cit)
-                    el, ec = loaded.positions.get((i, "citations", j, key), (line, col))
-                    problems.append(
-                        replace(place, file=rel, line=el, column=ec, record_id=rid, field=f"citations[{j}].{key}")
-                    )
+                found_at = _citation_problem(cit, f"citations[{j}]", texts, unread, reported)
+                if found_at is not None:
+                    problem, key = found_at
+                    at = loaded.positions.get((i, "citations", j, key), (line, col))
+                    problems.append(replace(problem, file=rel, line=at[0], column=at[1], record_id=rid))
     return problems
+
+
+def _citation_problem(
+    cit: object, where: str, texts: dict[str, NormalisedText], unread: set[str | None], reported: set[str | None]
+) -> tuple[P.Problem, str] | None:
+    """A draft citation's problem (its source, or its excerpt in the source's text), and the key it is at."""
+    sid = cit.get("source_id") if isinstance(cit, dict) else None
+    excerpt = cit.get("excerpt") if isinstance(cit, dict) else None
+    if (
+        not isinstance(cit, dict)
+        or not isinstance(sid, str)
+        or not isinstance(excerpt, str)
+        or len(excerpt) > EXCERPT_MAX
+    ):
+        return None  # reported by the shape check
+    if {f"{where}.source_id", f"{where}.excerpt"} & reported or sid in unread:
+        return None  # a value the loader refused; a source whose own problems validate reports
+    if sid not in texts:
+        problem = P.DanglingReference(
+            f"'{sid}' is not the id of an archived source whose text can be read",
+            field=f"{where}.source_id",
+            hint="a draft cites the source add-source archived; see dataset/records/sources.yaml",
+        )
+        return problem, "source_id"
+    spans = find_excerpt(excerpt, texts[sid], OCCURRENCE_MAX + 1)
+    if not spans:
+        rule = R.EXCERPT_IN_SOURCE
+        return rule.kind(rule.message(source_id=sid), field=f"{where}.excerpt", hint=rule.hint), "excerpt"
+    place = excerpt_place(spans, cit, texts[sid], sid)
+    if isinstance(place, P.Problem):
+        key = place_field(cit)
+        return replace(place, field=f"{where}.{key}"), key
+    return None
