@@ -222,6 +222,19 @@ def test_a_draft_id_a_record_or_an_earlier_draft_uses_is_a_duplicate_where_it_is
     assert sum(p["record_id"] == "st-end-war" for p in found) == 2
 
 
+def test_a_draft_id_of_a_record_with_other_errors_is_a_duplicate_too(mini, tmp_path, capsys):
+    sid, draft, records = _drafted(mini, tmp_path, capsys)
+    statement = next(r for r in records if "statement_id" in r)
+    text = draft.read_text(encoding="utf-8")
+    draft.write_text(text.replace(f"statement_id: {statement['statement_id']}\n", "statement_id: st-end-war\n", 1))
+    statements = mini / "dataset/records/statements.yaml"
+    statements.write_text(statements.read_text(encoding="utf-8").replace("  medium:", "  mediumm:", 1))  # an error
+    code, out, _ = run(mini, "validate", "--records-only", "--format", "json", capsys=capsys)
+    errors = json.loads(out)["errors"]
+    found = [p for p in errors if p["type"] == "duplicate-id" and p["file"].startswith("dataset/drafts/")]
+    assert code == 1 and [p["record_id"] for p in found] == ["st-end-war"], out
+
+
 def test_drafts_citing_a_source_whose_text_cannot_be_read_add_nothing_to_its_own_problem(mini, tmp_path, capsys):
     """Found in review: a source record naming a missing seed was reported, and then again as a dangling
     reference in every draft citing it."""

@@ -525,6 +525,13 @@ def test_empty_file(mini, text):
     assert (p.type, p.line) == ("yaml-shape-error", 1) and "empty" in p.message and "write []" in p.hint, p.to_text()
 
 
+@pytest.mark.parametrize("text", ["null\n", "# a comment\n~\n"])
+def test_a_file_holding_null_is_no_list_not_an_empty_file(mini, text):
+    (mini / EVENTS).write_text(text, encoding="utf-8")
+    (p,) = [p for p in rejected(mini) if p.file == EVENTS]
+    assert p.type == "yaml-shape-error" and "must hold a YAML list" in p.message, p.to_text()
+
+
 def test_file_far_larger_than_any_record(mini):
     from nk_troops.records import MAX_FILE_BYTES
 

@@ -519,6 +519,17 @@ def test_a_table_moved_to_another_path_is_major(old: Path, new: Path):
     assert [(c.table, c.attribute, c.bump) for c in diff.schema] == [("figures", "path", "major")]
 
 
+def test_a_field_property_given_at_its_default_is_no_change(old: Path, new: Path):
+    """Found in review: "decimalChar": "." added to a field (how every reader reads it anyway) was a major bump."""
+
+    def schema(s):
+        value = next(f for f in s["fields"] if f["name"] == "value")
+        value.update(decimalChar=".", bareNumber=True)
+
+    _edit_built_table(new, "figures", schema, lambda text: text)
+    assert required_bump(diff_of(old, new)) == "none"
+
+
 def test_removed_table_is_major(old: Path, new: Path):
     desc = json.loads((new / "datapackage.json").read_text(encoding="utf-8"))
     desc["resources"] = [r for r in desc["resources"] if r["name"] != "claim_links"]

@@ -353,16 +353,24 @@ def test_check_tables_command(clean, broken, capsys):
     assert out["valid"] is False and out["error_count"] == len(_injected(broken))
 
 
-@pytest.mark.parametrize("data", [b"", b"\r\n", b"\n" + b"x,y\r\n"], ids=["empty", "a-line-end", "empty-first-line"])
-def test_a_table_with_no_header_line_is_one_problem(tmp_path, data):
+@pytest.mark.parametrize(
+    "data, why",
+    [
+        (b"", "its first line is empty"),
+        (b"\r\n", "its first line is empty"),
+        (b"\nx,y\r\n", "its first line is empty"),
+        (b',,"",\r\nx,y,z,w\r\n', "every name in its first line is empty"),
+    ],
+    ids=["empty", "a-line-end", "empty-first-line", "empty-names"],
+)
+def test_a_table_with_no_header_line_is_one_problem(tmp_path, data, why):
     """Found in review: an empty table file gave a problem for each of its columns."""
     synthetic(tmp_path, 30, seed=3)
     (tmp_path / "dataset/tables/csv/figures.csv").write_bytes(data)
-    said = [
-        (p.type, p.field, p.message) for p in validate_tables(tmp_path, check_hash=False) if p.resource == "figures"
-    ]
+    found = validate_tables(tmp_path, check_hash=False)
+    said = [(p.type, p.field, p.message) for p in found if p.resource == "figures"]
     structure = [s for s in said if s[0] == "table-structure-error"]
-    assert structure == [("table-structure-error", None, "the table has no header line: its first line is empty")], said
+    assert structure == [("table-structure-error", None, f"the table has no header line: {why}")], said
 
 
 def test_no_hash_skips_the_sha256_but_not_the_size(tmp_path, capsys):

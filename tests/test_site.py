@@ -166,7 +166,10 @@ def test_a_claim_that_names_no_claimant_is_given_to_the_source_only_when_it_spea
     index = parsed("docs/site/index.html")
     said = {r["attrs"]["data-claimant"] for r in index.find("tr") if "data-claimant" in r["attrs"]}
     seen = set()
-    for resource, key, who in (("events", "event_id", "claimant_actor_id"), ("figures", "figure_id", "claimant_actor_id")):
+    for resource, key, who in (
+        ("events", "event_id", "claimant_actor_id"),
+        ("figures", "figure_id", "claimant_actor_id"),
+    ):
         for row in tables[resource]:
             if row[who]:
                 continue

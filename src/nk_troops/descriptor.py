@@ -170,8 +170,9 @@ def _is_utf8(name: object) -> bool:
 
 def read_otherwise(res: dict[str, Any]) -> list[tuple[str, str]]:
     """What a resource says that would make its table read otherwise than the build writes every table (its
-    format, encoding, profile, dialect, or a property such as ``layout``), as (property, why) pairs. Any version of
-    the package is read so; the schema is another matter (it is what changes from one version to the next)."""
+    format, encoding, profile, dialect, or a property such as ``layout``), or that a reader refuses (a title that
+    is not text), as (property, why) pairs. Any version of the package is described so; the schema is another
+    matter (it is what changes from one version to the next)."""
     return _resource_says(res) + _dialect_says(res.get("dialect"))
 
 

@@ -17,6 +17,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .descriptor import FIELD_DEFAULTS
 from .problems import inert
 from .snapshot import Snapshot, Table
 
@@ -194,11 +195,10 @@ def _field_summary(f: dict[str, Any]) -> str:
 
 def _compare_field(table: str, name: str, old: dict[str, Any], new: dict[str, Any], out: list[SchemaChange]) -> None:
     for key in sorted((set(old) | set(new)) - {"name", "constraints"}):
-        if old.get(key) != new.get(key):
+        before, after = old.get(key, FIELD_DEFAULTS.get(key)), new.get(key, FIELD_DEFAULTS.get(key))
+        if before != after:  # a property left out and the same one given at its default read alike
             bump = "major" if key in MAJOR_FIELD_KEYS else "patch" if key in DOC_FIELD_KEYS else "minor"
-            out.append(
-                SchemaChange("field_changed", bump, table, name, attribute=key, old=old.get(key), new=new.get(key))
-            )
+            out.append(SchemaChange("field_changed", bump, table, name, attribute=key, old=before, new=after))
     oc, nc = old.get("constraints", {}), new.get("constraints", {})
     for key in sorted(set(oc) | set(nc)):
         if oc.get(key) == nc.get(key):

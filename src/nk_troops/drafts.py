@@ -275,7 +275,8 @@ def check_drafts(root: Path) -> list[P.Problem]:
         loc.id for loc in dataset.of("sources") if getattr(loc.record, "archived_file", None) and loc.id not in texts
     }
     models = {m.primary_key: m for m in CLAIMS}
-    used = {loc.id: record_at(loc.file, loc.at()[0]) for m in CLAIMS for loc in dataset.of(m.resource) if loc.id}
+    written = [loc for m in CLAIMS for loc in [*dataset.of(m.resource), *dataset.invalid.get(m.resource, [])]]
+    used = {loc.id: record_at(loc.file, loc.at()[0]) for loc in written if loc.id}  # a record with errors too
     for path in sorted(folder.iterdir()):
         rel = f"{DRAFTS_DIR}/{path.name}"
         if path.is_symlink() or not path.is_file() or path.suffix != ".yaml":

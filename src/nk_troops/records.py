@@ -200,7 +200,7 @@ def load_dataset(root: Path) -> tuple[Dataset, list[P.Problem]]:
             dataset.unread.add(model.resource)
             continue
         data = loaded.data
-        if data is None:  # no YAML value: an empty file, or one of comments only
+        if data is None and all(not ln.strip() or ln.lstrip().startswith("#") for ln in (text or "").splitlines()):
             problems.append(
                 P.YamlShape(
                     "the file is empty: it holds no YAML value, only comments or nothing",

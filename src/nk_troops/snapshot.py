@@ -123,7 +123,8 @@ def _parse(label: str, read: Callable[[str], bytes | None]) -> Snapshot:
         if otherwise:  # compared as the build writes it, such a table would give a wrong bump
             where, why = otherwise[0]
             raise SnapshotError(
-                f"{label}: resource '{res['name']}' {where}: {why}; diff reads each table as the build writes it"
+                f"{label}: resource '{res['name']}' {where}: {why} (diff compares packages described as the build "
+                "describes them)"
             )
         data = read(_safe_rel(res["path"]))
         if data is None:

@@ -233,8 +233,9 @@ def _header_usable(st: TableState, head: list[str]) -> bool:
     missing = [n for n in names if n not in head]
     extra = [n for n in dict.fromkeys(head) if n not in names]
     twice = {n: k for n, k in Counter(head).items() if k > 1 and n in names}
-    if not any(head):  # an empty file, or an empty first line: one problem, not one per column
-        st.found.add(TableStructure, -1, None, "the table has no header line: its first line is empty")
+    if not any(head):  # one problem, not one per column
+        said = "its first line is empty" if head in ([], [""]) else "every name in its first line is empty"
+        st.found.add(TableStructure, -1, None, f"the table has no header line: {said}")
         return False
     for n in missing:
         st.found.add(TableStructure, -1, n, f"the header has no column {n!r}")

@@ -39,6 +39,8 @@ def run_tasks(tasks: Iterable[Task], workers: int, finished: Iterable[str] = ())
     At most ``workers`` tasks run at once, so a task that becomes ready with a higher priority is
     started before those still waiting (tasks are submitted one per free worker, not all at once).
     The first exception raised by a task is raised here, once the running tasks have finished."""
+    if workers < 1:
+        raise ValueError(f"run_tasks needs at least one worker, not {workers}")
     done = set(finished)
     waiting = list(tasks)
     ready: list[tuple[float, int, Task]] = []
