@@ -6,6 +6,7 @@ import html
 import re
 import warnings
 import xml.etree.ElementTree as ET
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -181,8 +182,12 @@ def test_hangul_names_and_summaries_draw_no_missing_glyph_and_dollars_no_formula
     """An actor named, and an event summarised, in Hangul used to be drawn as empty boxes (with a warning).
     Matplotlib read text between two $ as a formula: a summary with "$\\nosuchcmd$" stopped the build with a
     traceback, and "$5 to $6" was drawn as "5to6" in italics. Record text is now drawn as written (one drawing for
-    both: drawing the plots takes seconds)."""
+    both: drawing the plots takes seconds). The same drawing has figures dated to a single day, written as a day and
+    as a range of one day: the build stopped with a KeyError on them (found in review)."""
     edited = copy.deepcopy(tables)
+    one_day = _persons(edited)[:2]
+    for f, precision in zip(one_day, ("day", "range"), strict=True):
+        f.update(as_of_start=date(2025, 2, 1), as_of_end=date(2025, 2, 1), as_of_precision=precision)
     claimants = list(dict.fromkeys(f["claimant_actor_id"] for f in _persons(edited) if f["claimant_actor_id"]))
     next(a for a in edited["actors"] if a["actor_id"] == claimants[0])["name"] = "국가정보원"
     next(a for a in edited["actors"] if a["actor_id"] == claimants[1])["name"] = "Ministry of $\\frac{1}{0}$"
@@ -194,3 +199,4 @@ def test_hangul_names_and_summaries_draw_no_missing_glyph_and_dollars_no_formula
         edited_plots = render_plots(edited)
     assert set(edited_plots) == set(plots)
     assert all(edited_plots[k] != plots[k] for k in plots)  # both plots show the edited labels (as ids)
+    assert {f["figure_id"] for f in one_day} <= set(_groups(edited_plots[FIGURES]))  # each drawn as its point

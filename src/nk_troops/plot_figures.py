@@ -132,7 +132,7 @@ def figures_by_claimant(tables: dict[str, Rows]) -> tuple[bytes, bytes]:
             x = _apart(target, at, y, placed[target])
             if start and end and start != end:
                 ax.plot([start, end], [y, y], color=colour[who], lw=5, alpha=0.3, solid_capstyle="butt")
-            elif start or end:
+            elif f["as_of_precision"] in ARROWS:  # open-ended; a single day is the point alone
                 draw_open_date(ax, f["as_of_precision"], start, end, y, colour[who], days=24)
             if f["value_low"] is not None and f["value_high"] is not None:
                 target.plot([x, x], [f["value_low"], f["value_high"]], color=colour[who], lw=1.2)
