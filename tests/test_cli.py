@@ -210,3 +210,21 @@ def test_a_file_name_cannot_forge_a_github_annotation_or_reach_the_terminal():
     assert line.startswith("::error file=seeds/y\\n%3A%3Awarning file=forged.py%2Cline=1%3A%3Aforged\\x1b[2J.txt,"), (
         line
     )
+
+
+def test_a_bug_that_an_input_reaches_is_one_line_and_exit_70_not_a_traceback():
+    """The program's last guard: an exception no check foresaw (a plot of a one-day date raised KeyError in build)
+    is said in one line, exit 70 (EX_SOFTWARE); NK_TROOPS_TRACEBACK=1 shows the traceback."""
+    code = "import nk_troops.cli as c; c.main = lambda: {}['day']; c.program()"
+    env = {k: v for k, v in os.environ.items() if k != "NK_TROOPS_TRACEBACK"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 70 and "Traceback" not in out.stderr, out.stderr
+    assert out.stderr.startswith("nk-troops: internal error, please report it") and "KeyError('day')" in out.stderr
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**env, "NK_TROOPS_TRACEBACK": "1"},
+        timeout=120,
+    )
+    assert out.returncode == 1 and "Traceback" in out.stderr and "KeyError: 'day'" in out.stderr

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib.abc
 import io
+import os
 import sys
 import time
 from pathlib import Path
 from typing import NoReturn
 
 from . import __version__
+from .no_pandas import WITHOUT_PANDAS, NoPandas
 
 
 class UsageError(Exception):
@@ -366,32 +367,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"nk-troops: {e}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader stopped early (`nk-troops validate | head`): not an error of ours to show
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so that flushing at exit does not fail again
         return 141  # 128 + SIGPIPE, as a shell reports a command killed by a closed pipe
-
-
-WITHOUT_PANDAS = frozenset({"validate", "check-tables"})
-"""Commands that never use pandas (`build` does, for frictionless-py's Parquet). pyarrow imports pandas on the first
-Python value it converts, a third of a cold `nk-troops validate`: the program refuses it for these commands."""
-
-
-class _NoPandas(importlib.abc.MetaPathFinder):
-    """Refuses to import pandas (see WITHOUT_PANDAS)."""
-
-    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
-        if name.partition(".")[0] == "pandas":
-            raise ModuleNotFoundError("the nk-troops command does not use pandas", name=name)
-        return None
 
 
 def program() -> None:
     """The `nk-troops` executable: ``main`` in a process of its own, where the commands of WITHOUT_PANDAS
     never import pandas. Library calls and ``main`` called in-process leave the imports as they are."""
     if WITHOUT_PANDAS.intersection(sys.argv[1:2]) and "pandas" not in sys.modules:
-        sys.meta_path.insert(0, _NoPandas())
-    code = main()
+        sys.meta_path.insert(0, NoPandas())
+    try:
+        code = main()
+    except Exception as e:  # a bug of ours that an input reached: said in one line (the traceback on request)
+        if os.environ.get("NK_TROOPS_TRACEBACK"):
+            raise
+        print(
+            f"nk-troops: internal error, please report it with the command and its input: {e!r:.300}", file=sys.stderr
+        )
+        print("  (set NK_TROOPS_TRACEBACK=1 to see where it happened)", file=sys.stderr)
+        code = 70  # EX_SOFTWARE
     gc.collect()  # Arrow objects left in cycles go while Arrow can join their threads (apache/arrow#34314)
     sys.exit(code)
 
