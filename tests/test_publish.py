@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import REPO, published_hashes
 
 from nk_troops.build import build
@@ -118,6 +119,23 @@ def test_a_published_folder_that_is_a_link_is_refused(mini, tmp_path, no_frictio
         assert "'dataset/tables/csv' is a symbolic link" in report.render()
     assert sorted(p.name for p in outside.iterdir()) == ["precious.csv"]
     assert (outside / "precious.csv").read_text(encoding="utf-8") == "keep"
+
+
+@pytest.mark.parametrize("mask", [0o022, 0o077])
+def test_published_files_get_the_mode_of_any_new_file(mini, no_frictionless, mask):
+    """Found in review: every file a build wrote was 0600 (a temporary file renamed into place), whatever the umask:
+    a web server serving docs/site/ from the checkout could read none of it."""
+    edit_summary = (
+        (mini / "dataset/records/events.yaml").read_text(encoding="utf-8").replace("  summary: ", "  summary: Now ", 1)
+    )
+    (mini / "dataset/records/events.yaml").write_text(edit_summary, encoding="utf-8")
+    old = os.umask(mask)
+    try:
+        report, changed = build(mini)
+    finally:
+        os.umask(old)
+    assert report.ok and changed, report.render()
+    assert {oct((mini / rel).stat().st_mode & 0o777) for rel in changed} == {oct(0o666 & ~mask)}
 
 
 def test_a_published_file_that_is_a_link_or_fifo_is_replaced_never_followed(mini, tmp_path, no_frictionless):

@@ -87,6 +87,13 @@ def check_staged(outputs: dict[str, bytes], root: Path) -> list[P.Problem]:
     return problems
 
 
+def _umask() -> int:
+    """The process's umask (read by setting it, then setting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _replace(root: Path, rel: str, data: bytes) -> None:
     """Replace ``root/rel`` by ``data`` atomically: write a file beside it, then rename it over the old one."""
     target = root / rel
@@ -96,6 +103,7 @@ def _replace(root: Path, rel: str, data: bytes) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
+            os.fchmod(fh.fileno(), 0o666 & ~_umask())  # as any new file (mkstemp makes it 0600)
             os.fsync(fh.fileno())
         os.replace(tmp, target)  # a link or FIFO at target is replaced itself, never followed
     except BaseException:
