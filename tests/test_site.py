@@ -16,6 +16,7 @@ from nk_troops.claimants import OWN_VOICE, UNNAMED
 from nk_troops.excerpts import normalise
 from nk_troops.site import render_site
 from nk_troops.site_text import anchor, read_archived
+from nk_troops.vocabularies import ActorType, ArchiveStatus, DatePrecision
 
 VOID = {"meta", "link", "br", "img", "input", "hr", "wbr", "source", "area", "base", "col", "embed", "track"}
 
@@ -196,6 +197,22 @@ def test_a_figure_reads_as_the_source_said_it_with_no_code_and_no_word_twice():
             worded += 1
             assert " ".join(title).startswith(f["value_text"]) and f["value_text"] in meta, (title, meta)
     assert worded
+
+
+def test_dates_and_kinds_read_as_words_and_an_unknown_date_as_unknown():
+    """Found in review: the pages showed vocabulary codes ('on_or_before', 'armed_force') as words, and a date the
+    sources do not give as its reason, as if the reason were the date ('Date: Seed 004 gives no date... (unknown)')."""
+    tables, _ = built()
+    index = parsed("docs/site/index.html")
+    codes = {v for vocabulary in (ActorType, ArchiveStatus, DatePrecision) for v in vocabulary.values() if "_" in v}
+    for cls in ("precision", "note"):
+        shown = [e["text"] for e in index.find("span", **{"class": cls})]
+        assert shown and not [t for t in shown if any(code in t for code in codes)], (cls, shown)
+    undated = next(f for f in tables["figures"] if f["as_of_missing_reason"])
+    meta = " ".join(
+        e["text"] for e in parsed(f"docs/site/claims/{undated['figure_id']}.html").find("p", **{"class": "meta"})
+    )
+    assert f"Date: unknown ({undated['as_of_missing_reason']})" in " ".join(meta.split()), meta
 
 
 def test_every_page_says_the_version_how_to_cite_and_the_licence():

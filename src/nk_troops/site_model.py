@@ -72,7 +72,8 @@ class Claim:
     record_type: str
     row: dict[str, Any]
     headline: str  # summary, words or number: what the claim says, in one line
-    date_text: str
+    date_text: str  # as the sources give it; empty when they give none
+    date_reason: str  # why the sources give no date
     date_precision: str
     date_start: str
     date_end: str
@@ -152,8 +153,9 @@ class SiteData:
                     record_type=kind,
                     row=row,
                     headline=_headline(kind, row),
-                    date_text=show(row.get(f"{d}_text")) or show(row.get(f"{d}_missing_reason")),
-                    date_precision=show(row.get(f"{d}_precision")),
+                    date_text=show(row.get(f"{d}_text")),
+                    date_reason=show(row.get(f"{d}_missing_reason")),
+                    date_precision=show(row.get(f"{d}_precision")).replace("_", " "),
                     date_start=show(row.get(f"{d}_start")),
                     date_end=show(row.get(f"{d}_end")),
                     claimant=row.get(CLAIMANT_FIELD[kind]),
