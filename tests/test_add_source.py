@@ -143,10 +143,16 @@ def test_metadata_that_disagrees_is_not_established(mini, tmp_path, capsys):
     assert "Another title" in reason and META["headline"] in reason
 
 
-def test_json_ld_nested_too_deep_to_read_is_as_if_absent(mini, tmp_path, capsys):
-    """It ended in a RecursionError traceback; the page's other metadata still establish the fields."""
+@pytest.mark.parametrize(
+    "deep",
+    ["[" * 100_000 + "]" * 100_000, '{"@type": "NewsArticle", "author": ' + "[" * 600 + '"x"' + "]" * 600 + "}"],
+    ids=["too-deep-to-parse", "author-lists-600-deep"],
+)
+def test_json_ld_nested_too_deep_to_read_is_as_if_absent(mini, tmp_path, capsys, deep):
+    """It ended in a RecursionError traceback (the second: in reading the author's names, found in review); the
+    page's other metadata still establish the fields."""
     page = saved_page(SEED.read_text(encoding="utf-8"))
-    deep = '<script type="application/ld+json">' + "[" * 100_000 + "]" * 100_000 + "</script>"
+    deep = '<script type="application/ld+json">' + deep + "</script>"
     saved = tmp_path / "page.html"
     saved.write_text(page.replace("</head>", deep + "</head>"), encoding="utf-8")
     code, _, err = add(mini, saved, capsys)

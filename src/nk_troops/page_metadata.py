@@ -71,15 +71,16 @@ def _json_ld(doc: lxml.html.HtmlElement) -> list[dict]:
     return found
 
 
-def _names(value: object) -> list[str]:
-    """The names in a JSON-LD person or organisation value (a text, an object with a name, or a list of them)."""
+def _names(value: object, listed: bool = False) -> list[str]:
+    """The names in a JSON-LD person or organisation value (a text, an object with a name, or a list of them; a
+    list inside the list names no one: JSON-LD has none, and a page nesting them 600 deep broke the recursion)."""
     if isinstance(value, str):
         return [value]
     if isinstance(value, dict):
         name = value.get("name")
         return [name] if isinstance(name, str) else []
-    if isinstance(value, list):
-        return [n for v in value for n in _names(v)]
+    if isinstance(value, list) and not listed:
+        return [n for v in value for n in _names(v, listed=True)]
     return []
 
 
