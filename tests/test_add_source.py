@@ -144,6 +144,31 @@ def test_metadata_that_disagrees_is_not_established(mini, tmp_path, capsys):
 
 
 @pytest.mark.parametrize(
+    "name, make",
+    [
+        ("page.html", lambda page: '<?xml version="1.0" encoding="utf-8"?>\n' + page),
+        ("page.html", lambda page: page.split('<html lang="en-GB">', 1)[1]),  # <head> first, no <html>
+        ("page.htm", lambda page: "just text, named as a page: " + page),
+        ("page.txt", lambda page: page),
+        ("page", lambda page: '<?xml version="1.0"?>\n' + page),
+    ],
+    ids=["xml-declaration", "head-first", "named-htm", "named-txt", "no-extension"],
+)
+def test_a_page_is_a_page_and_a_text_a_text(mini, tmp_path, capsys, name, make):
+    """Found in review: a page saved with an XML declaration, or starting at <head>, was archived as plain text
+    (markup drafted as excerpts), and a .txt holding markup as a page. A name's extension decides; else how the
+    file begins."""
+    saved = tmp_path / name
+    saved.write_text(make(saved_page(SEED.read_text(encoding="utf-8"))), encoding="utf-8")
+    assert add(mini, saved, capsys)[0] == 0
+    src = new_source(mini)
+    page = not name.endswith(".txt")
+    assert ("original_file" in src) == page and src["archived_file"].endswith(".txt"), src
+    archived = (mini / src["archived_file"]).read_text(encoding="utf-8")
+    assert ("<head>" in archived) != page and (src["headline"] == META["headline"]) == page
+
+
+@pytest.mark.parametrize(
     "deep",
     ["[" * 100_000 + "]" * 100_000, '{"@type": "NewsArticle", "author": ' + "[" * 600 + '"x"' + "]" * 600 + "}"],
     ids=["too-deep-to-parse", "author-lists-600-deep"],

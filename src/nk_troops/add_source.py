@@ -47,7 +47,19 @@ TRAFILATURA_OPTIONS: dict[str, Any] = dict(
 KNOWABLE = ("outlet", "headline", "byline", "published", "url", "language")
 _NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
-_HTML_START = re.compile(r"\A\ufeff?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL)
+_HTML_START = re.compile(
+    r"\A\ufeff?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|(?:html|head|meta|title)[\s>/])",
+    re.IGNORECASE | re.DOTALL,
+)
+"""How a saved web page begins (after an XML declaration and comments): the file's name says it otherwise."""
+PAGE_SUFFIXES, TEXT_SUFFIXES = (".html", ".htm", ".xhtml"), (".txt",)
+_XML_DECLARATION = re.compile(r"\A\ufeff?\s*<\?xml[^>]*\?>")
+
+
+def _is_page(file: Path, text: str) -> bool:
+    """Whether a file is a saved web page: by its name's extension where it says, else by how it begins."""
+    suffix = file.suffix.lower()
+    return suffix in PAGE_SUFFIXES or (suffix not in TEXT_SUFFIXES and _HTML_START.match(text) is not None)
 
 
 class Refused(Exception):
@@ -246,15 +258,16 @@ def add_source(root: Path, file: Path, *, kind: str, source_id: str | None = Non
         raise Refused(f"{SOURCES_FILE} is a link: the records are regular files")
     data = _read(file)
     text = _decode(file, data)
-    html = _HTML_START.match(text) is not None
+    html = _is_page(file, text)
     sources = _yaml_list(root, SOURCES_FILE)
     known = _archived_digests(root, sources)
     sha = hashlib.sha256(data).hexdigest()
     if sha in known:
         raise Refused(f"'{file}' is already archived: {known[sha]} has the same sha256 ({sha[:16]}...)")
     if html:
-        archived_text, how = _extract(text)
-        readings = read_page(text)
+        page = _XML_DECLARATION.sub("", text, count=1)  # lxml refuses text that declares its encoding
+        archived_text, how = _extract(page)
+        readings = read_page(page)
     else:
         archived_text, how, readings = text, "", {}
     text_bytes = archived_text.encode("utf-8")
