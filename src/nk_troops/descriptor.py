@@ -17,6 +17,7 @@ from .schema_gen import table_schema
 CSV_DIR = "dataset/tables/csv"
 PARQUET_DIR = "dataset/tables/parquet"
 SQLITE_DIR = "dataset/tables/sqlite"
+PLOTS_DIR = "docs/plots"
 
 
 READ_AS = {"encoding": "utf-8", "format": "csv"}

@@ -10,12 +10,12 @@ every machine; it has no Hangul or CJK glyphs, so a name or summary it cannot dr
 
 from __future__ import annotations
 
+from .descriptor import PLOTS_DIR
 from .plot_common import label as _label
 from .plot_figures import figures_by_claimant
 from .plot_timeline import events_timeline
 from .tables import Rows
 
-PLOTS_DIR = "docs/plots"
 PLOTS = {"figures_by_claimant": figures_by_claimant, "events_timeline": events_timeline}
 """Each published plot's name (docs/plots/<name>.png and .svg) and the function that draws it."""
 __all__ = ["PLOTS", "PLOTS_DIR", "_label", "render_plots"]
