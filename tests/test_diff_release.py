@@ -698,6 +698,29 @@ def test_release_refuses_a_too_small_bump(repo: Path, monkeypatch):
     assert release(repo, "1.0.0").bump == "major"
 
 
+@pytest.mark.parametrize("broken", ["changelog-missing", "released-before", "dist-a-file"])
+def test_release_refuses_what_would_lose_history_before_writing_anything(repo: Path, monkeypatch, broken):
+    """Found in review: a missing CHANGELOG.md was written anew with the new entry alone (the earlier ones lost);
+    a release date before the last release's was taken; a dist/ that was a file failed after the changelog was
+    rewritten."""
+    edit_records(repo, "figures", lambda f: [])
+    monkeypatch.setattr(M, "VERSION", "1.0.0")
+    if broken == "released-before":
+        monkeypatch.setattr(M, "RELEASED", "2000-01-01")
+    rebuild(repo)
+    if broken == "changelog-missing":
+        (repo / "CHANGELOG.md").unlink()
+    elif broken == "dist-a-file":
+        shutil.rmtree(repo / "dist")
+        (repo / "dist").write_bytes(b"a file")
+    before = {p: p.read_bytes() for p in sorted(repo.rglob("*")) if p.is_file() and ".git" not in p.parts}
+    with pytest.raises(ReleaseError) as e:
+        release(repo, "1.0.0")
+    said = {"changelog-missing": "CHANGELOG.md is missing", "released-before": "before 0.1.0's release date"}
+    assert said.get(broken, "dist is a link or a file") in str(e.value)
+    assert {p: p.read_bytes() for p in sorted(repo.rglob("*")) if p.is_file() and ".git" not in p.parts} == before
+
+
 def test_release_refuses_when_the_version_is_not_set(repo: Path, capsys):
     edit_records(repo, "figures", lambda f: f[0].update(value=4100))
     rebuild(repo)
@@ -759,11 +782,14 @@ def test_verify_rebuilds_the_zip_of_a_recorded_release(repo: Path, capsys):
     """What the release workflow runs on a tag: the zip rebuilt from the tree must be the recorded one."""
     assert run(["release", "0.1.0", "--verify", "--root", str(repo)]) == 0
     assert "is release 0.1.0, byte for byte" in capsys.readouterr().out
+    released = sorted((repo / "dist").iterdir())
+    zipped = {p: p.read_bytes() for p in released}
     csv = repo / "dataset" / "tables" / "csv" / "events.csv"
     csv.write_bytes(csv.read_bytes().replace(b"Kursk region", b"Kursk Oblast"))
     assert run(["release", "0.1.0", "--verify", "--root", str(repo)]) == 1
     err = capsys.readouterr().err
-    assert "'dataset/tables/csv/events.csv' differs" in err and "is NOT release 0.1.0" in err
+    assert "'dataset/tables/csv/events.csv' differs" in err and "are NOT release 0.1.0 (no zip written)" in err
+    assert {p: p.read_bytes() for p in sorted((repo / "dist").iterdir())} == zipped  # found in review: overwritten
     assert run(["release", "0.9.0", "--verify", "--root", str(repo)]) == 2  # misuse, as `diff 0.9.0` is
     assert "0.9.0 has no record in releases/" in capsys.readouterr().err
 
@@ -814,3 +840,40 @@ def test_diff_of_a_table_that_is_not_utf8_is_one_line(tmp_path: Path, capsys):
     )
     assert run(["diff", str(bad), str(bad)]) == 2
     assert "cannot be read as UTF-8 CSV" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("dist", ["link", "file", "tmp-link"])
+def test_release_writes_no_zip_through_a_link_or_over_a_file(repo: Path, tmp_path: Path, capsys, dist):
+    """Found in review: a dist/ that was a link had the zip written where it pointed, a link at the zip's
+    temporary name had its target overwritten, and a dist/ that was a file stopped with a traceback."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "victim").write_bytes(b"keep")
+    shutil.rmtree(repo / "dist")  # the fixture's release wrote its zip there
+    if dist == "link":
+        (repo / "dist").symlink_to(outside, target_is_directory=True)
+    elif dist == "file":
+        (repo / "dist").write_bytes(b"not a folder")
+    else:
+        (repo / "dist").mkdir()
+        (repo / "dist" / f"{M.NAME}-0.1.0.zip.tmp").symlink_to(outside / "victim")
+    code = run(["release", "0.1.0", "--verify", "--root", str(repo)])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "internal error" not in err, err
+    assert (outside / "victim").read_bytes() == b"keep" and sorted(p.name for p in outside.iterdir()) == ["victim"]
+    if dist == "tmp-link":
+        assert code == 0  # the link was removed, not followed
+    else:
+        assert code == 1 and "dist is a link or a file, not a folder" in err, err
+
+
+def test_verify_of_a_record_that_cannot_be_read_is_one_line(repo: Path, capsys):
+    """Found in review: it ended in 'internal error' (a ReleaseError raised where the arguments are checked)."""
+    path = repo / "releases" / "0.1.0.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    first = sorted(record["files"])[0]
+    record["files"]["../x"] = record["files"].pop(first)
+    path.write_text(json.dumps(record), encoding="utf-8")
+    assert run(["release", "0.1.0", "--verify", "--root", str(repo)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "releases/0.1.0.json" in err[0], err

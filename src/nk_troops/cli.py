@@ -127,7 +127,7 @@ def cmd_release(args: argparse.Namespace) -> int:
         for d in differences:
             print(f"  {d}", file=sys.stderr)
         if differences:
-            print(f"nk-troops release: {zip_path.relative_to(root)} is NOT release {args.version}", file=sys.stderr)
+            print(f"nk-troops release: these files are NOT release {args.version} (no zip written)", file=sys.stderr)
             return 1
         print(f"{zip_path.relative_to(root)} is release {args.version}, byte for byte (releases/{args.version}.json)")
         return 0

@@ -163,7 +163,9 @@ def write_zip(path: Path, prefix: str, contents: dict[str, bytes], released: str
     y, m, d = (int(x) for x in released.split("-"))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".zip.tmp")
-    with zipfile.ZipFile(tmp, "w") as zf:
+    tmp.unlink(missing_ok=True)  # a link left there is removed, never followed
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w") as zf:
         for name in sorted(contents):
             info = zipfile.ZipInfo(f"{prefix}/{name}", date_time=(y, m, d, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -259,12 +261,45 @@ def verify(root: Path, version: str) -> tuple[Path, list[str]]:
             contents[name] = data
     if differences:
         return root / DIST / f"{M.NAME}-{version}.zip", differences
-    zip_path = root / DIST / f"{M.NAME}-{version}.zip"
-    rebuilt = release_zip(zip_path, version, record.released, contents, record.changelog)
+    zip_path = _dist(root) / f"{M.NAME}-{version}.zip"
+    trial = zip_path.with_suffix(".rebuilt")
+    rebuilt = release_zip(trial, version, record.released, contents, record.changelog)
     differences = [f"'{n}' differs" for n in sorted(record.files) if rebuilt.files.get(n) != record.files.get(n)]
     if not differences and rebuilt.zip_sha256 != record.zip_sha256:
         differences.append("the files are the same but the zip's bytes are not (zlib or Python differ?)")
+    if differences:  # never left under the release's name
+        trial.unlink(missing_ok=True)
+        differences.append(
+            "a release is verified on the files of its commit: see docs/versioning.md, Getting a release's files"
+        )
+    else:
+        trial.replace(zip_path)
     return zip_path, differences
+
+
+def _dist(root: Path) -> Path:
+    """dist/, where zips are written: a folder of the repository, never a link or a file."""
+    dist = root / DIST
+    if dist.is_symlink() or (dist.exists() and not dist.is_dir()):
+        raise ReleaseError(f"{DIST} is a link or a file, not a folder: remove it (zips are written only into a folder)")
+    return dist
+
+
+def _check_history(root: Path) -> None:
+    """What a release would lose or misstate: the changelog of earlier releases, a release date before theirs."""
+    last = latest(root)
+    if last is None:
+        return
+    if not (root / CHANGELOG).is_file():
+        raise ReleaseError(
+            f"{CHANGELOG} is missing, and releases are recorded in {RELEASES_DIR}/: restore it "
+            f"(git checkout {CHANGELOG}) so the release keeps their entries"
+        )
+    if M.RELEASED < last.released:
+        raise ReleaseError(
+            f"RELEASED is {M.RELEASED}, before {last.version}'s release date ({last.released}): set it in "
+            "src/nk_troops/metadata.py to this release's date"
+        )
 
 
 def misuse(root: Path, version: str, *, verify: bool) -> str | None:
@@ -274,8 +309,11 @@ def misuse(root: Path, version: str, *, verify: bool) -> str | None:
         parse_version(version)
     except ReleaseError as e:
         return str(e)
-    if verify and read_record(root, version) is None:
-        return f"{version} has no record in {RELEASES_DIR}/: nothing to verify against"
+    try:
+        if verify and read_record(root, version) is None:
+            return f"{version} has no record in {RELEASES_DIR}/: nothing to verify against"
+    except ReleaseError as e:  # a record that cannot be read: said, never raised
+        return str(e)
     return None
 
 
@@ -310,11 +348,14 @@ def release(root: Path, new_version: str, since: str | None = None) -> Release:
                 f"Release the next {required} version instead: set it in src/nk_troops/__init__.py, run `nk-troops build`, "
                 "then `nk-troops release` with that version"
             )
+    dist = _dist(root)
+    _check_history(root)
+    files = package_files(root)
+    _contents(root, [f for f in files if f != CHANGELOG])  # every file readable before the changelog changes
     entry = changelog_entry(new_version, M.RELEASED, diff, rev)
     write_changelog(root / CHANGELOG, new_version, entry)
-    files = package_files(root)
     contents = _contents(root, files)
-    zip_path = root / DIST / f"{M.NAME}-{new_version}.zip"
+    zip_path = dist / f"{M.NAME}-{new_version}.zip"
     record = release_zip(zip_path, new_version, M.RELEASED, contents, entry)
     (root / RELEASES_DIR).mkdir(exist_ok=True)
     (root / record.path).write_bytes(record.to_bytes())
