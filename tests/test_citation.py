@@ -160,10 +160,12 @@ def test_cite_text_bibtex_and_csl_json_pin_the_content():
 
 
 def _record(root: Path, version: str) -> None:
-    files = {"datapackage.json": "cd" * 32}
     import hashlib
 
     from nk_troops.releases import sha256sums
+
+    (root / "datapackage.json").write_bytes(b"{}")  # the release's one file, as released
+    files = {"datapackage.json": hashlib.sha256(b"{}").hexdigest()}
 
     record = ReleaseRecord(version, "2026-11-21", files, hashlib.sha256(sha256sums(files)).hexdigest(), HASH, "", None)
     (root / "releases").mkdir(exist_ok=True)
@@ -193,6 +195,10 @@ def test_a_release_is_cited_with_its_records_content_hash(tmp_path, monkeypatch,
 
     record = read_record(tmp_path, "0.2.0")
     assert record is not None and cited.content_sha256 == record.content_sha256
+    (tmp_path / "datapackage.json").write_bytes(b'{"changed": true}')  # found in review: still cited as released
+    cited, warning = cited_version(tmp_path)
+    assert cited is not None and "version 0.2.0 is released and 1 published file(s) are not the files" in str(warning)
+    (tmp_path / "datapackage.json").write_bytes(b"{}")
     monkeypatch.setattr(M, "VERSION", "0.3.0")  # set for a release not made yet: cited, with a warning
     cited, warning = cited_version(tmp_path)
     assert cited is not None and cited.content_sha256 is None and "no release record yet" in str(warning)

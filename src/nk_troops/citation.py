@@ -160,7 +160,10 @@ def cited_version(root: Path) -> tuple[Cited | None, str | None]:
         return Cited(
             M.VERSION, M.RELEASED, None
         ), f"{M.VERSION} has no release record yet (run `nk-troops release {M.VERSION}`)"
-    return Cited(record.version, record.released, record.content_sha256), None
+    from .validate import released_version_changed
+
+    changed = released_version_changed(root)  # files changed since the release, the version left as it was
+    return Cited(record.version, record.released, record.content_sha256), changed[0].message if changed else None
 
 
 def _bibtex_escape(text: str) -> str:

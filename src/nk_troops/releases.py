@@ -155,7 +155,7 @@ def latest(root: Path) -> ReleaseRecord | None:
 
 
 def released_commit(root: Path, record: ReleaseRecord) -> str:
-    """The commit whose tree holds the release's files: the record's own, or the first commit that added it."""
+    """The commit whose tree holds the release's files: the record's own, or the last commit that added it."""
     if record.commit:
         return record.commit
     try:
@@ -173,4 +173,4 @@ def released_commit(root: Path, record: ReleaseRecord) -> str:
         raise ReleaseError(
             f"{record.path} is not committed yet, so no commit holds release {record.version}: commit it with the files it describes"
         )
-    return commits[-1]
+    return commits[0]  # the newest: a record removed and made again names the files of the second
