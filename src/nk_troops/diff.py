@@ -45,8 +45,10 @@ RESOURCE_KEYS_COMPARED = {
     "profile": "major",
     "title": "patch",
     "description": "patch",
+    "sources": "patch",
+    "homepage": "patch",
+    "keywords": "patch",
 }
-RESOURCE_KEYS_COMPARED |= {"sources": "patch", "homepage": "patch", "keywords": "patch"}
 """A resource's properties besides its schema, and the bump a change of each needs (a reader's script names the
 path; a resource's licences override the package's; R's frictionless reads only a tabular-data-resource)."""
 
