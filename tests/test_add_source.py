@@ -6,12 +6,14 @@ import hashlib
 import html
 import json
 import os
+import re
 import socket
 from pathlib import Path
 
 import pytest
 import yaml
 
+from nk_troops.characters import INVISIBLE
 from nk_troops.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -278,6 +280,26 @@ def test_drafts_citing_a_source_whose_text_cannot_be_read_add_nothing_to_its_own
     assert code == 1 and found
     assert not [p for p in found if p["file"].startswith("dataset/drafts/")], found
     assert all(p["file"] in ("dataset/records/sources.yaml", archived) for p in found), found
+
+
+def test_drafts_of_a_text_with_invisible_characters_validate(mini, tmp_path, capsys):
+    """Found in review: a quotation or a counted noun holding a zero-width or direction character was drafted as it
+    was, and validate then refused the draft's own text (an excerpt keeps them: it is the archived text)."""
+    saved = tmp_path / "saved.txt"
+    saved.write_text(
+        "\u202eSeoul report\n\nAbout 3,000 North\u200b Korean soldiers have been killed, the ministry said.\n\n"
+        '"The troops are suffering\u200b heavy losses," Zelensky told reporters.\n',
+        encoding="utf-8",
+    )
+    assert add(mini, saved, capsys)[0] == 0
+    drafts = yaml.safe_load(
+        (mini / "dataset/drafts" / f"{new_source(mini)['source_id']}.yaml").read_text(encoding="utf-8")
+    )
+    words = [r.get("text") or r.get("subject") for r in drafts]
+    assert words and not [w for w in words if re.search(INVISIBLE, w)], words
+    assert any(re.search(INVISIBLE, c["excerpt"]) for r in drafts for c in r["citations"])  # kept as archived
+    code, out, _ = run(mini, "validate", "--records-only", capsys=capsys)
+    assert code == 0, out
 
 
 def test_a_sentence_printed_twice_gives_drafts_that_each_cite_their_own_place(mini, tmp_path, capsys):

@@ -23,6 +23,7 @@ from typing import Any
 from . import problems as P
 from . import rulebook as R
 from .candidate_text import FigureCandidate, QuoteCandidate
+from .characters import INVISIBLE
 from .checks import excerpt_place, place_field
 from .excerpts import NormalisedText, find_excerpt
 from .models import CLAIMS, Citation
@@ -138,6 +139,12 @@ def _hedge(sentence: str) -> tuple[dict[str, object], str]:
     return {"hedge": hedge, "hedge_words": words}, f"hedge {hedge.value} from '{words}'"
 
 
+def _visible(words: str | None) -> str | None:
+    """A draft's own words without the invisible characters no text but an excerpt may hold (the excerpt keeps
+    them: it is the source's text as archived)."""
+    return re.sub(INVISIBLE, "", words) if words is not None else None
+
+
 def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else round(value, 4)
 
@@ -183,7 +190,7 @@ def draft_records(
         record: dict[str, object] = {
             "figure_id": f"fg-{prefix}-f{i}",
             "measure": measure,
-            "subject": c.noun or "(not read by the script: say what is counted)",
+            "subject": _visible(c.noun) or "(not read by the script: say what is counted)",
             "value": _number(c.value),
             "qualifier": c.qualifier,
             "unit": unit,
@@ -226,7 +233,7 @@ def draft_records(
             "statement_id": f"st-{prefix}-q{i}",
             "speaker_actor_id": aid,
             "form": q.form,
-            "text": q.text,
+            "text": _visible(q.text),
             "date": when,
             "medium": medium,
             **hedge,
