@@ -721,6 +721,16 @@ def test_release_refuses_what_would_lose_history_before_writing_anything(repo: P
     assert {p: p.read_bytes() for p in sorted(repo.rglob("*")) if p.is_file() and ".git" not in p.parts} == before
 
 
+def test_a_version_whose_record_was_removed_is_not_released_again(repo: Path):
+    """Found in review: with releases/0.1.0.json removed and committed, 0.1.0 could be released again, and the
+    history then held two releases of one version."""
+    git(repo, "rm", "-q", "releases/0.1.0.json")
+    git(repo, "commit", "-qm", "withdraw 0.1.0")
+    with pytest.raises(ReleaseError) as e:
+        release(repo, "0.1.0")
+    assert "0.1.0 was released before: its record was added in commit" in str(e.value)
+
+
 def test_release_refuses_when_the_version_is_not_set(repo: Path, capsys):
     edit_records(repo, "figures", lambda f: f[0].update(value=4100))
     rebuild(repo)

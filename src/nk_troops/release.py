@@ -36,6 +36,7 @@ from .releases import (
     SUMS,
     ReleaseError,
     ReleaseRecord,
+    commits_adding,
     latest,
     parse_version,
     read_record,
@@ -325,6 +326,11 @@ def release(root: Path, new_version: str, since: str | None = None) -> Release:
         raise ReleaseError(
             f"{new_version} is already released ({RELEASES_DIR}/{new_version}.json): a release is never made twice. "
             "Release the next version (see docs/versioning.md)"
+        )
+    if added := commits_adding(root, f"{RELEASES_DIR}/{new_version}.json"):
+        raise ReleaseError(
+            f"{new_version} was released before: its record was added in commit {added[-1][:10]} and later removed. "
+            "A version is released once: release the next version (see docs/versioning.md)"
         )
     _check_ready(root, new_version)
     old, spec, rev = _previous(root, since)

@@ -154,21 +154,26 @@ def latest(root: Path) -> ReleaseRecord | None:
     return read_record(root, versions[-1]) if versions else None
 
 
-def released_commit(root: Path, record: ReleaseRecord) -> str:
-    """The commit whose tree holds the release's files: the record's own, or the last commit that added it."""
-    if record.commit:
-        return record.commit
+def commits_adding(root: Path, rel: str) -> list[str]:
+    """The commits that added ``rel`` to the repository at ``root``, newest first (none outside a git repository)."""
     try:
         done = subprocess.run(
-            ["git", "-C", str(root), "log", "--diff-filter=A", "--format=%H", "--", record.path],
+            ["git", "-C", str(root), "log", "--diff-filter=A", "--format=%H", "--", rel],
             capture_output=True,
             text=True,
             check=False,
             timeout=60,
         )
     except (FileNotFoundError, subprocess.TimeoutExpired):
-        done = None
-    commits = done.stdout.split() if done is not None and done.returncode == 0 else []
+        return []
+    return done.stdout.split() if done.returncode == 0 else []
+
+
+def released_commit(root: Path, record: ReleaseRecord) -> str:
+    """The commit whose tree holds the release's files: the record's own, or the last commit that added it."""
+    if record.commit:
+        return record.commit
+    commits = commits_adding(root, record.path)
     if not commits:
         raise ReleaseError(
             f"{record.path} is not committed yet, so no commit holds release {record.version}: commit it with the files it describes"
