@@ -233,3 +233,14 @@ def test_a_published_folder_linked_to_a_large_tree_is_not_walked(mini, tmp_path,
     schema.symlink_to("/usr", target_is_directory=True)  # validate must not list /usr's files
     text = validate(mini).render()
     assert "[tables-out-of-date]" in text and not [w for w in walked if w.endswith("schema")]
+
+
+def test_build_says_which_files_it_wrote_and_which_it_removed(mini, no_frictionless, capsys):
+    """Found in review: a stray file build deleted was reported as '1 file(s) written: docs/site/notes.txt~'."""
+    from nk_troops.cli import main
+
+    (mini / "docs/site/notes.txt~").write_text("a backup", encoding="utf-8")
+    assert main(["build", "--root", str(mini)]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1] == "0 file(s) written; 1 removed: docs/site/notes.txt~"
+    assert main(["build", "--root", str(mini)]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1] == "0 file(s) written (already up to date)"

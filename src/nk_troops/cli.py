@@ -57,7 +57,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .build import build
 
     started = time.perf_counter()
-    report, changed = build(_root(args.root), check=args.check)
+    report, changed = build(root := _root(args.root), check=args.check)
+    removed = [rel for rel in changed if not (root / rel).exists() and not (root / rel).is_symlink()]
     print(report.render(args.format))
     if not report.ok and args.format == "text":
         print("nothing was published" if not args.check else "the published files are not what the records build")
@@ -65,9 +66,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         if args.check:
             print("published files are up to date with the records")
         else:
-            print(
-                f"{len(changed)} file(s) written" + (": " + ", ".join(changed) if changed else " (already up to date)")
-            )
+            written = [rel for rel in changed if rel not in removed]
+            said = [f"{len(written)} file(s) written" + (": " + ", ".join(written) if written else "")]
+            said += [f"{len(removed)} removed: " + ", ".join(removed)] if removed else []
+            print("; ".join(said) + ("" if changed else " (already up to date)"))
         print(f"({time.perf_counter() - started:.2f} s)", file=sys.stderr)
     return 0 if report.ok else 1
 
