@@ -420,3 +420,12 @@ def test_measured_recall_and_precision(measured, seed: str, kind: str) -> None:
     assert score.precision >= precision - 1e-9, (
         f"{seed} {kind} precision {score.matched}/{score.candidates}; unmatched: {score.unmatched}"
     )
+
+
+def test_the_counted_words_end_with_their_line():
+    """Found in review: a headline's count took the next paragraph's first word ("troops killedAbout"): the words
+    were read on past the end of the sentence, across the line break that normalising joins."""
+    text = "Seoul says 3,000 North Korean troops killed\nAbout 2,000 North Korean soldiers have been wounded, it said."
+    first, second = extract_figures(text)[:2]
+    assert "About" not in first.noun and first.noun.startswith("North Korean troops"), first.noun
+    assert second.noun == "North Korean soldiers", second.noun

@@ -120,7 +120,8 @@ def extract_figures(text: str, *, rules: frozenset[str] | None = None) -> list[F
         if _DURATION.match(t, m.end()):
             continue  # "six months", "2 min read"
         value, is_share = _value(m)
-        noun = _noun(t, m.end())
+        s, e = doc.sentence_at(*m.span())
+        noun = _noun(t[:e], m.end())  # the counted words end with the sentence (a headline's line is one)
         if is_share:
             unit: Unit | None = Unit.share
         elif any(w.lower().strip("'") in _PERSON_WORDS for w in noun.split()):
@@ -129,7 +130,6 @@ def extract_figures(text: str, *, rules: frozenset[str] | None = None) -> list[F
             unit = None
         qualifier = _QUALIFIERS[m["qual"].lower()] if m["qual"] else Qualifier.exact
         start, end = doc.span(*m.span())
-        s, e = doc.sentence_at(*m.span())
         found.append(FigureCandidate(value, m.group(), qualifier, unit, noun, t[s:e], start, end))
     return found
 
