@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .candidate_text import Doc, FigureCandidate
+from .candidate_text import Doc, FigureCandidate, Intervals
 from .vocabularies import Qualifier, Unit
 
 _SMALL = "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
@@ -109,11 +109,11 @@ def extract_figures(text: str, *, rules: frozenset[str] | None = None) -> list[F
     """
     doc = Doc(text)
     t = doc.nt.text
-    blocked = [m.span() for m in _NOT_FIGURES.finditer(t)]
+    blocked = Intervals([m.span() for m in _NOT_FIGURES.finditer(t)])
     found = []
     for m in _NUMBER.finditer(t):
         a, b = m.span("num")
-        if any(x < b and a < y for x, y in blocked):
+        if blocked.overlaps(a, b):
             continue
         if m["digits"] and re.fullmatch(r"(19|20)\d\d", m["digits"]):
             continue  # a year

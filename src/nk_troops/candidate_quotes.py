@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .candidate_text import Doc, QuoteCandidate, enabled
+from .candidate_text import Doc, Intervals, QuoteCandidate, enabled
 from .vocabularies import StatementForm
 
 SPEECH_VERBS = (
@@ -201,8 +201,10 @@ def extract_quotations(text: str, *, rules: frozenset[str] | None = None) -> lis
         patterns.append(_PARTICIPLE)
     stance = re.compile(r"\b(?:" + "|".join(p for name, p in _STANCE.items() if enabled(rules, name)) + r")\b")
 
+    inside = Intervals(pairs)
+
     def outside_quotes(ms: list[re.Match[str]]) -> list[re.Match[str]]:
-        return [m for m in ms if not any(o < m.start() < c for o, c in pairs)]
+        return [m for m in ms if not inside.overlaps(m.start(), m.start())]
 
     def verbs_in(s: int, e: int) -> list[re.Match[str]]:
         return outside_quotes([m for p in patterns for m in p.finditer(t, s, e)])

@@ -3,6 +3,8 @@ lines and sentences over its normalised form (see ``candidates.py`` for what the
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import asdict, dataclass
 from enum import Enum
@@ -101,6 +103,20 @@ def enabled(rules: frozenset[str] | None, name: str) -> bool:
 # --------------------------------------------------------------------------- the text
 
 
+class Intervals:
+    """Spans (x, y) of a text, asked whether any overlaps [a, b) (x < b and a < y; a == b asks whether a point
+    lies strictly inside one) in logarithmic time: a text of many numbers asks once for each."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self.starts = [x for x, _ in ordered]
+        self.reach = list(itertools.accumulate((y for _, y in ordered), max))  # the furthest end so far
+
+    def overlaps(self, a: int, b: int) -> bool:
+        i = bisect.bisect_left(self.starts, b)  # the spans starting before b
+        return i > 0 and self.reach[i - 1] > a
+
+
 class Doc:
     """A normalised text with its lines, sentences and offset map."""
 
@@ -124,6 +140,8 @@ class Doc:
         if start < len(t):
             self.lines.append((start, len(t)))
         self.sentences = [s for a, b in self.lines for s in _split_sentences(t, a, b)]
+        self._starts = [a for a, _ in self.sentences]
+        self._ends = [b for _, b in self.sentences]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original-text span of normalised [start, end).
@@ -138,11 +156,12 @@ class Doc:
         return a, b
 
     def sentence_at(self, start: int, end: int) -> tuple[int, int]:
-        """The sentences overlapping normalised [start, end), joined."""
-        hits = [s for s in self.sentences if s[0] < end and start < s[1]]
-        if not hits:
+        """The sentences overlapping normalised [start, end), joined (found by bisection: a long text has many)."""
+        i = bisect.bisect_right(self._ends, start)
+        if i == len(self.sentences) or self.sentences[i][0] >= end:
             return start, end
-        return hits[0][0], hits[-1][1]
+        j = bisect.bisect_left(self._starts, end) - 1
+        return self.sentences[i][0], self.sentences[j][1]
 
 
 _ABBREVIATIONS = {
