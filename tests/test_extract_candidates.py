@@ -429,3 +429,28 @@ def test_the_counted_words_end_with_their_line():
     first, second = extract_figures(text)[:2]
     assert "About" not in first.noun and first.noun.startswith("North Korean troops"), first.noun
     assert second.noun == "North Korean soldiers", second.noun
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 60), st.integers(0, 20)).map(lambda t: (t[0], t[0] + t[1])), max_size=12),
+    st.integers(0, 80),
+    st.integers(0, 20),
+)
+def test_intervals_answer_as_comparing_every_span_does(spans, a, width):
+    """Intervals (bisection, for texts of many numbers) against the comparison with every span it replaced."""
+    from nk_troops.candidate_text import Intervals
+
+    b = a + width
+    assert Intervals(spans).overlaps(a, b) == any(x < b and a < y for x, y in spans)
+    assert Intervals(spans).overlaps(a, a) == any(x < a < y for x, y in spans)
+
+
+@given(st.text(alphabet="ab. \n", max_size=60), st.integers(0, 60), st.integers(0, 10))
+def test_the_sentence_at_a_span_is_every_sentence_it_overlaps(text, start, width):
+    from nk_troops.candidate_text import Doc
+
+    doc = Doc(text)
+    end = start + width
+    hits = [s for s in doc.sentences if s[0] < end and start < s[1]]
+    assert doc.sentence_at(start, end) == ((hits[0][0], hits[-1][1]) if hits else (start, end))
