@@ -302,6 +302,21 @@ def test_drafts_of_a_text_with_invisible_characters_validate(mini, tmp_path, cap
     assert code == 0, out
 
 
+def test_drafts_are_kept_within_what_validate_reads(mini, tmp_path, capsys, monkeypatch):
+    """Found in review: the drafts of a 1 MB number-dense text (20 MB) were more than validate reads of a file
+    (records.MAX_FILE_BYTES), so none was checked. The first drafts that fit are written, and the count left out."""
+    import nk_troops.records as records
+
+    monkeypatch.setattr(records, "MAX_FILE_BYTES", 12_000)  # the seed's drafts are about 30 kB
+    sid, draft, kept = _drafted(mini, tmp_path, capsys)
+    text = draft.read_text(encoding="utf-8")
+    assert len(text.encode("utf-8")) <= 12_000 and kept
+    left = re.search(r"# (\d+) more candidates are left out: a drafts file holds at most 12,000 bytes", text)
+    assert left and int(left.group(1)) > 0, text[:600]
+    code, out, _ = run(mini, "validate", "--records-only", capsys=capsys)
+    assert code == 0, out
+
+
 def test_a_sentence_printed_twice_gives_drafts_that_each_cite_their_own_place(mini, tmp_path, capsys):
     """A caption printed twice (as seed 000 prints its own) gives a candidate at each place: each draft says which
     place it cites, so that the drafts validate and neither is pinned to the other's place."""

@@ -30,7 +30,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from . import yaml_writer
+from . import records, yaml_writer
 from .confine import SEEDS_DIR, unsafe_folders
 from .drafts import DRAFTS_DIR, Actors, check_drafts, draft_records
 from .excerpts import normalise
@@ -60,6 +60,16 @@ def _is_page(file: Path, text: str) -> bool:
     """Whether a file is a saved web page: by its name's extension where it says, else by how it begins."""
     suffix = file.suffix.lower()
     return suffix in PAGE_SUFFIXES or (suffix not in TEXT_SUFFIXES and _HTML_START.match(text) is not None)
+
+
+def _fitting(items: list[str], limit: int) -> int:
+    """How many of the first items fit in ``limit`` bytes of UTF-8."""
+    size = 0
+    for n, item in enumerate(items):
+        size += len(item.encode("utf-8"))
+        if size > limit:
+            return n
+    return len(items)
 
 
 class Refused(Exception):
@@ -337,7 +347,15 @@ def add_source(root: Path, file: Path, *, kind: str, source_id: str | None = Non
         "# Review each against the archived text. Move what holds into dataset/records/<table>.yaml with\n"
         "# provenance: scripted_reviewed (fix ids, speakers, dates, measure, subject); delete the rest, then this file.\n"
     )
-    draft_text = header + "".join("\n" + yaml_writer.item(r, c) for r, c in drafts)
+    items = ["\n" + yaml_writer.item(r, c) for r, c in drafts]
+    kept = _fitting(items, records.MAX_FILE_BYTES - 1024 - len(header.encode("utf-8")))
+    if kept < len(drafts):  # validate reads no records file larger than that: the first drafts, and the count
+        header += (
+            f"# {len(drafts) - kept} more candidates are left out: a drafts file holds at most "
+            f"{records.MAX_FILE_BYTES:,} bytes (scripts/extract_candidates.py lists them all).\n"
+        )
+        drafts, items = drafts[:kept], items[:kept]
+    draft_text = header + "".join(items)
     if not drafts:
         draft_text += "\n[]\n"
 
