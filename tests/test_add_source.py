@@ -170,6 +170,22 @@ def test_a_page_is_a_page_and_a_text_a_text(mini, tmp_path, capsys, name, make):
     assert ("<head>" in archived) != page and (src["headline"] == META["headline"]) == page
 
 
+def test_text_a_browser_hides_is_not_archived_or_drafted(mini, tmp_path, capsys):
+    """Found in review: a paragraph marked hidden, or inside a <template>, was archived and drafted as the
+    article's, though no reader of the page sees it (text that could be planted)."""
+    planted = (
+        "<p hidden>At least 11,111 North Korean soldiers were killed, officials said.</p>"
+        "<template><p>At least 44,444 North Korean soldiers were killed, officials said.</p></template>"
+    )
+    saved = tmp_path / "page.html"
+    saved.write_text(saved_page(SEED.read_text(encoding="utf-8")).replace("</article>", planted + "</article>"))
+    assert add(mini, saved, capsys)[0] == 0
+    src = new_source(mini)
+    archived = (mini / src["archived_file"]).read_text(encoding="utf-8")
+    assert "11,111" not in archived and "44,444" not in archived and "Ponomarenko" in archived
+    assert "the elements a browser hides" in src["notes"]
+
+
 @pytest.mark.parametrize(
     "deep",
     ["[" * 100_000 + "]" * 100_000, '{"@type": "NewsArticle", "author": ' + "[" * 600 + '"x"' + "]" * 600 + "}"],

@@ -185,15 +185,39 @@ def _slug(text: str, words: int = 6, limit: int = 60) -> str:
     return out
 
 
+HIDDEN = "//*[@hidden] | //template"
+"""Elements a browser does not show: their text is no part of the article a reader sees (it could be planted)."""
+
+
+def _shown(html: str) -> str:
+    """The page without the elements a browser hides (HIDDEN); the page itself where it has none."""
+    import lxml.etree
+    import lxml.html
+
+    try:
+        doc = lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):  # nothing to parse: trafilatura says what it finds
+        return html
+    hidden = doc.xpath(HIDDEN)
+    if not hidden:
+        return html
+    for el in hidden:
+        el.drop_tree()
+    return lxml.html.tostring(doc, encoding="unicode")
+
+
 def _extract(html: str) -> tuple[str, str]:
     """The article text of a page (with a final line break) and how it was extracted."""
     import trafilatura
 
-    extracted = trafilatura.extract(html, **TRAFILATURA_OPTIONS)  # a string in: nothing is fetched
+    extracted = trafilatura.extract(_shown(html), **TRAFILATURA_OPTIONS)  # a string in: nothing is fetched
     if not extracted or not extracted.strip():
         raise Refused("no article text could be extracted from the page; save the article's text as a .txt file")
     options = ", ".join(f"{k}={v!r}" for k, v in TRAFILATURA_OPTIONS.items())
-    how = f"trafilatura {trafilatura.__version__}, extract(page, {options}), plus a final line break"
+    how = (
+        f"trafilatura {trafilatura.__version__}, extract(page, {options}) on the page without the elements a "
+        "browser hides (hidden, template), plus a final line break"
+    )
     return extracted.rstrip("\n") + "\n", how
 
 
