@@ -36,30 +36,14 @@ from .drafts import DRAFTS_DIR, Actors, check_drafts, draft_records
 from .excerpts import normalise
 from .models import SourceRecord
 from .page_metadata import Reading, read_page
+from .page_text import XML_DECLARATION, extract_text, is_page
 from .seeds import MAX_SEED_BYTES
 
 SOURCES_FILE = "dataset/records/sources.yaml"
 ACTORS_FILE = "dataset/records/actors.yaml"
-TRAFILATURA_OPTIONS: dict[str, Any] = dict(
-    output_format="txt", include_comments=False, include_tables=True, include_images=False, with_metadata=False
-)
-"""How the article text of a page is extracted (written into the source record's notes)."""
 KNOWABLE = ("outlet", "headline", "byline", "published", "url", "language")
 _NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
-_HTML_START = re.compile(
-    r"\A\ufeff?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|(?:html|head|meta|title)[\s>/])",
-    re.IGNORECASE | re.DOTALL,
-)
-"""How a saved web page begins (after an XML declaration and comments): the file's name says it otherwise."""
-PAGE_SUFFIXES, TEXT_SUFFIXES = (".html", ".htm", ".xhtml"), (".txt",)
-_XML_DECLARATION = re.compile(r"\A\ufeff?\s*<\?xml[^>]*\?>")
-
-
-def _is_page(file: Path, text: str) -> bool:
-    """Whether a file is a saved web page: by its name's extension where it says, else by how it begins."""
-    suffix = file.suffix.lower()
-    return suffix in PAGE_SUFFIXES or (suffix not in TEXT_SUFFIXES and _HTML_START.match(text) is not None)
 
 
 def _fitting(items: list[str], limit: int) -> int:
@@ -185,42 +169,6 @@ def _slug(text: str, words: int = 6, limit: int = 60) -> str:
     return out
 
 
-HIDDEN = "//*[@hidden] | //template"
-"""Elements a browser does not show: their text is no part of the article a reader sees (it could be planted)."""
-
-
-def _shown(html: str) -> str:
-    """The page without the elements a browser hides (HIDDEN); the page itself where it has none."""
-    import lxml.etree
-    import lxml.html
-
-    try:
-        doc = lxml.html.document_fromstring(html)
-    except (lxml.etree.ParserError, ValueError):  # nothing to parse: trafilatura says what it finds
-        return html
-    hidden = doc.xpath(HIDDEN)
-    if not hidden:
-        return html
-    for el in hidden:
-        el.drop_tree()
-    return lxml.html.tostring(doc, encoding="unicode")
-
-
-def _extract(html: str) -> tuple[str, str]:
-    """The article text of a page (with a final line break) and how it was extracted."""
-    import trafilatura
-
-    extracted = trafilatura.extract(_shown(html), **TRAFILATURA_OPTIONS)  # a string in: nothing is fetched
-    if not extracted or not extracted.strip():
-        raise Refused("no article text could be extracted from the page; save the article's text as a .txt file")
-    options = ", ".join(f"{k}={v!r}" for k, v in TRAFILATURA_OPTIONS.items())
-    how = (
-        f"trafilatura {trafilatura.__version__}, extract(page, {options}) on the page without the elements a "
-        "browser hides (hidden, template), plus a final line break"
-    )
-    return extracted.rstrip("\n") + "\n", how
-
-
 def _unknown_reason(fld: str, reading: Reading | None, html: bool) -> str:
     if reading is not None and reading.where:  # declared, but not established
         return f"Not established: {reading.where}."
@@ -292,15 +240,18 @@ def add_source(root: Path, file: Path, *, kind: str, source_id: str | None = Non
         raise Refused(f"{SOURCES_FILE} is a link: the records are regular files")
     data = _read(file)
     text = _decode(file, data)
-    html = _is_page(file, text)
+    html = is_page(file, text)
     sources = _yaml_list(root, SOURCES_FILE)
     known = _archived_digests(root, sources)
     sha = hashlib.sha256(data).hexdigest()
     if sha in known:
         raise Refused(f"'{file}' is already archived: {known[sha]} has the same sha256 ({sha[:16]}...)")
     if html:
-        page = _XML_DECLARATION.sub("", text, count=1)  # lxml refuses text that declares its encoding
-        archived_text, how = _extract(page)
+        page = XML_DECLARATION.sub("", text, count=1)  # lxml refuses text that declares its encoding
+        found = extract_text(page)
+        if found is None:
+            raise Refused("no article text could be extracted from the page; save the article's text as a .txt file")
+        archived_text, how = found
         readings = read_page(page)
     else:
         archived_text, how, readings = text, "", {}
