@@ -26,7 +26,7 @@ AFFIX = 32
 
 def annotation(cit: dict[str, Any], source: dict[str, Any], text: str) -> dict[str, Any]:
     start, end = cit["char_start"], cit["char_end"]
-    from .site import SITE_DIR
+    from .descriptor import SITE_DIR
 
     path = posixpath.relpath(source["archived_file"], SITE_DIR)  # the archived file, from the site's folder
     target_source: dict[str, Any] = {"id": path, "type": "Text", "format": "text/plain"}

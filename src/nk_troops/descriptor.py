@@ -18,6 +18,7 @@ CSV_DIR = "dataset/tables/csv"
 PARQUET_DIR = "dataset/tables/parquet"
 SQLITE_DIR = "dataset/tables/sqlite"
 PLOTS_DIR = "docs/plots"
+SITE_DIR = "docs/site"
 
 
 READ_AS = {"encoding": "utf-8", "format": "csv"}

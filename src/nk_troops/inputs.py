@@ -23,13 +23,13 @@ from typing import Any
 
 from . import __version__
 from .confine import written_fault
-from .descriptor import CSV_DIR, PARQUET_DIR, PLOTS_DIR, SQLITE_DIR
+from .descriptor import CSV_DIR, PARQUET_DIR, PLOTS_DIR, SITE_DIR, SQLITE_DIR
 
 MANIFEST = "dataset/tables/inputs.json"
 RECORDS_DIR = "dataset/records"
 SEEDS_DIR = "seeds"
 _CODE_DIR = Path(__file__).resolve().parent
-MANAGED_DIRS = ("schema", CSV_DIR, PARQUET_DIR, SQLITE_DIR, PLOTS_DIR, "docs/site")
+MANAGED_DIRS = ("schema", CSV_DIR, PARQUET_DIR, SQLITE_DIR, PLOTS_DIR, SITE_DIR)
 """Folders whose every file is generated: a file there that the build no longer makes is removed."""
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import metadata as M
-from .descriptor import PLOTS_DIR
+from .descriptor import PLOTS_DIR, SITE_DIR
 from .diff import BUMPS, Diff, RecordChange, SchemaChange, compare, required_bump, show_change
 from .inputs import regular_file_bytes
 from .problems import inert
@@ -59,7 +59,7 @@ CHANGELOG_SKIPS = frozenset({"claims"})
 OPTIONAL_FILES = ("docs/codebook.md", "CITATION.cff", "README.md", "LICENSE", "LICENSE.md", SQLITE_PATH)
 """Included in the zip when present (CHANGELOG.md is always written first; the build writes the SQLite database, so a
 release, which needs an up-to-date build, always has it; an older commit without it is still reproduced)."""
-OPTIONAL_DIRS = (PLOTS_DIR, "docs/site")
+OPTIONAL_DIRS = (PLOTS_DIR, SITE_DIR)
 """Folders whose files are included when present: the plots and the static evidence site (opened offline from the
 unzipped release; the archived texts are not in the zip, so the site shows the cited excerpts only)."""
 

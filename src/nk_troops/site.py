@@ -23,6 +23,7 @@ from typing import Any
 
 from . import metadata as M
 from .characters import INVISIBLE
+from .descriptor import SITE_DIR
 from .models import ActorRecord, SourceRecord
 from .plots import PLOTS_DIR, render_plots
 from .site_charts import CHARTS, linked_svg
@@ -31,7 +32,6 @@ from .site_text import Piece, anchor, in_context, pieces, read_archived
 from .tables import Rows
 from .vocabularies import TextRights
 
-SITE_DIR = "docs/site"
 STATIC = ("style.css", "table.js", "favicon.svg")
 _HIDDEN = re.compile(INVISIBLE)
 _WEB = re.compile(r"^https?://[^\s/?#@<>\"']+([/?#][^\s<>\"']*)?$")
