@@ -261,21 +261,21 @@ def verify(root: Path, version: str) -> tuple[Path, list[str]]:
             differences.append(f"'{name}' is missing (or not a regular file)")
         else:
             contents[name] = data
-    if differences:
-        return root / DIST / f"{M.NAME}-{version}.zip", differences
     zip_path = _dist(root) / f"{M.NAME}-{version}.zip"
-    trial = zip_path.with_suffix(".rebuilt")
-    rebuilt = release_zip(trial, version, record.released, contents, record.changelog)
-    differences = [f"'{n}' differs" for n in sorted(record.files) if rebuilt.files.get(n) != record.files.get(n)]
-    if not differences and rebuilt.zip_sha256 != record.zip_sha256:
-        differences.append("the files are the same but the zip's bytes are not (zlib or Python differ?)")
-    if differences:  # never left under the release's name
-        trial.unlink(missing_ok=True)
+    if not differences:
+        trial = zip_path.with_suffix(".rebuilt")
+        rebuilt = release_zip(trial, version, record.released, contents, record.changelog)
+        differences = [f"'{n}' differs" for n in sorted(record.files) if rebuilt.files.get(n) != record.files.get(n)]
+        if not differences and rebuilt.zip_sha256 != record.zip_sha256:
+            differences.append("the files are the same but the zip's bytes are not (zlib or Python differ?)")
+        if differences:
+            trial.unlink(missing_ok=True)  # never left under the release's name
+        else:
+            trial.replace(zip_path)
+    if differences:
         differences.append(
             "a release is verified on the files of its commit: see docs/versioning.md, Getting a release's files"
         )
-    else:
-        trial.replace(zip_path)
     return zip_path, differences
 
 
@@ -332,6 +332,8 @@ def release(root: Path, new_version: str, since: str | None = None) -> Release:
             f"{new_version} was released before: its record was added in commit {added[-1][:10]} and later removed. "
             "A version is released once: release the next version (see docs/versioning.md)"
         )
+    dist = _dist(root)  # what is refused whatever the data, before the build's check
+    _check_history(root)
     _check_ready(root, new_version)
     old, spec, rev = _previous(root, since)
     diff = None
@@ -355,8 +357,6 @@ def release(root: Path, new_version: str, since: str | None = None) -> Release:
                 f"Release the next {required} version instead: set it in src/nk_troops/__init__.py, run `nk-troops build`, "
                 "then `nk-troops release` with that version"
             )
-    dist = _dist(root)
-    _check_history(root)
     files = package_files(root)
     _contents(root, [f for f in files if f != CHANGELOG])  # every file readable before the changelog changes
     entry = changelog_entry(new_version, M.RELEASED, diff, rev)
