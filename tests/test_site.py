@@ -246,6 +246,23 @@ def test_every_link_stays_inside_the_site_and_finds_its_page():
                     assert fragment in parsed(target).ids(), f"{rel}: {link}"
 
 
+def test_nothing_on_any_page_is_refused_by_its_content_security_policy():
+    """The pages' policy allows only the site's own scripts, styles and images: an inline script, style or event
+    handler would be refused by a browser (and logged as an error). test_site_browser.py loads one page of each
+    kind in Chromium; this reads every page."""
+    _, files = built()
+    for rel in [r for r in files if r.endswith(".html")]:
+        page = parsed(rel)
+        policy = page.find("meta", **{"http-equiv": "Content-Security-Policy"})
+        assert len(policy) == 1 and "default-src 'none'" in policy[0]["attrs"]["content"], rel
+        assert not page.find("style"), rel
+        for el in page.elements:
+            assert "style" not in el["attrs"], (rel, el["tag"], el["attrs"])
+            assert not [a for a in el["attrs"] if a.startswith("on")], (rel, el["tag"], el["attrs"])
+            if el["tag"] == "script":
+                assert el["attrs"].get("src") and not el["text"].strip(), (rel, el)
+
+
 def test_the_site_command_writes_a_reviewers_full_text_site_only_outside_the_repository(tmp_path, capsys, plain_plots):
     from nk_troops.cli import main
 
