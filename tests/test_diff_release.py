@@ -542,17 +542,27 @@ def test_removed_table_is_major(old: Path, new: Path):
 # --------------------------------------------------------------------------- diff: git revisions and mistakes
 
 
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch, _built_010: Path) -> Path:
-    """A git repository whose first commit is a built package released as 0.1.0 (its record in releases/)."""
-    monkeypatch.setattr(M, "VERSION", "0.1.0")
-    root = built_copy(_built_010, tmp_path / "repo")
-    git(root, "init", "-q")
-    assert release(root, "0.1.0").previous is None
+@pytest.fixture(scope="module")
+def _released_010(tmp_path_factory: pytest.TempPathFactory, _built_010: Path) -> Path:
+    """A git repository whose first commit is a built package released as 0.1.0 (its record in releases/), made
+    once for this module (a release and a commit take about half a second); tests get copies of it."""
+    root = built_copy(_built_010, tmp_path_factory.mktemp("released-010") / "repo")
+    with pytest.MonkeyPatch.context() as mp, stand_in_plots(), table_checker_only():  # as the tests run
+        mp.setattr(M, "VERSION", "0.1.0")
+        rebuild(root)
+        git(root, "init", "-q")
+        assert release(root, "0.1.0").previous is None
     (root / ".gitignore").write_text("dist/\n", encoding="utf-8")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "0.1.0")
     return root
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch, _released_010: Path) -> Path:
+    """A copy of that repository, the package's version 0.1.0 while the test runs."""
+    monkeypatch.setattr(M, "VERSION", "0.1.0")
+    return built_copy(_released_010, tmp_path / "repo")
 
 
 def test_diff_against_a_release_and_a_git_revision(repo: Path, capsys):
