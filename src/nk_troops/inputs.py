@@ -14,6 +14,7 @@ is expected counts as changed and is never opened.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -95,9 +96,11 @@ def _folder_digests(root: Path, folder: str) -> dict[str, str | None]:
     return {f"{folder}/{name}": file_digest(base / name, cap=MAX_INPUT_BYTES) for name in names}
 
 
+@functools.cache
 def code_digest() -> str:
     """sha256 over this package's Python source and the site's templates (path and bytes of each): the code's
-    version."""
+    version. Read once in a process: the code it runs is the code it loaded (a file edited since is the next
+    run's)."""
     h = hashlib.sha256()
     for path in sorted([*_CODE_DIR.rglob("*.py"), *(_CODE_DIR / "templates").glob("*")]):
         h.update(path.relative_to(_CODE_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
