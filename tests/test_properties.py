@@ -115,7 +115,7 @@ def _roundtrip(model, rows):
             optional={"country": country, "role": text, "notes": text},
         ),
         min_size=1,
-        max_size=10,
+        max_size=3,
     )
 )
 def test_actors_survive_csv_parquet_pandas(items):
@@ -141,7 +141,7 @@ def test_actors_survive_csv_parquet_pandas(items):
             placing,
         ),
         min_size=1,
-        max_size=10,
+        max_size=3,
     )
 )
 def test_events_survive_csv_parquet_pandas(items):
@@ -170,7 +170,7 @@ def test_events_survive_csv_parquet_pandas(items):
             placing,
         ),
         min_size=1,
-        max_size=10,
+        max_size=3,
     )
 )
 def test_figures_survive_csv_parquet_pandas(items):
