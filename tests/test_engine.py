@@ -44,6 +44,18 @@ def broken(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="module")
+def small_clean(tmp_path_factory) -> Path:
+    """For tests of what a report says, not of reading at scale: a package of N=300 (frictionless-py and a
+    process of its own take a second or more on the N=2000 one)."""
+    return synthetic(tmp_path_factory.mktemp("small-clean"), 300, seed=7)
+
+
+@pytest.fixture(scope="module")
+def small_broken(tmp_path_factory) -> Path:
+    return synthetic(tmp_path_factory.mktemp("small-broken"), 300, seed=11, inject=2)
+
+
 def _injected(path: Path) -> set[tuple]:
     return {(e["resource"], e["row"], e["field"], e["type"]) for e in json.loads((path / "injected.json").read_text())}
 
@@ -209,10 +221,10 @@ def test_numbers_and_integers_are_strict(tmp_path):
 # --------------------------------------------------------------------------- agreement with frictionless-py
 
 
-def test_engine_reports_everything_frictionless_reports(broken):
+def test_engine_reports_everything_frictionless_reports(small_broken):
     pytest.importorskip("frictionless")
-    theirs = frictionless_keys(broken / "datapackage.json")
-    ours = engine_keys(validate_tables(broken))
+    theirs = frictionless_keys(small_broken / "datapackage.json")
+    ours = engine_keys(validate_tables(small_broken))
     assert theirs, "frictionless should find the injected errors it can express"
     assert [k for k in theirs if k not in ours] == []
     assert len(ours) > len(set(theirs))  # and more: cross-field rules, citations, excerpts, non-padded dates
@@ -345,12 +357,12 @@ def test_partitions_are_written_a_few_files_at_a_time(clean, tmp_path, monkeypat
 # --------------------------------------------------------------------------- command line
 
 
-def test_check_tables_command(clean, broken, capsys):
-    assert main(["check-tables", "--package", str(clean / "datapackage.json")]) == 0
+def test_check_tables_command(small_clean, small_broken, capsys):
+    assert main(["check-tables", "--package", str(small_clean / "datapackage.json")]) == 0
     capsys.readouterr()
-    assert main(["check-tables", "--package", str(broken), "--format", "json"]) == 1
+    assert main(["check-tables", "--package", str(small_broken), "--format", "json"]) == 1
     out = json.loads(capsys.readouterr().out)
-    assert out["valid"] is False and out["error_count"] == len(_injected(broken))
+    assert out["valid"] is False and out["error_count"] == len(_injected(small_broken))
 
 
 @pytest.mark.parametrize(
@@ -384,12 +396,12 @@ def test_no_hash_skips_the_sha256_but_not_the_size(tmp_path, capsys):
     assert len(mismatch) == 1 and "bytes; datapackage.json says" in mismatch[0], said
 
 
-def test_check_tables_as_a_process_prints_its_whole_report_and_exit_code(clean, broken):
+def test_check_tables_as_a_process_prints_its_whole_report_and_exit_code(small_clean, small_broken):
     """As a process of its own, with stdout buffered (as on most machines): the report is whole and the exit code kept."""
     import subprocess
 
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
-    for package, code in ((clean, 0), (broken, 1)):
+    for package, code in ((small_clean, 0), (small_broken, 1)):
         out = subprocess.run(
             [sys.executable, "-m", "nk_troops.cli", "check-tables", "--package", str(package), "--format", "json"],
             capture_output=True,
@@ -398,7 +410,7 @@ def test_check_tables_as_a_process_prints_its_whole_report_and_exit_code(clean, 
         )
         assert out.returncode == code, out.stderr
         report = json.loads(out.stdout)
-        assert report["error_count"] == len(report["errors"]) == (len(_injected(broken)) if code else 0)
+        assert report["error_count"] == len(report["errors"]) == (len(_injected(small_broken)) if code else 0)
         assert sum(report["counts"].values()) > 0
 
 
