@@ -19,7 +19,7 @@ TEXT = st.text(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.one_of(st.none(), TEXT), min_size=1, max_size=30), st.integers(min_value=0, max_value=3))
 def test_edge_spaces_match_python(values, offset):
     arr = pa.array(["x"] * offset + values, pa.string()).slice(offset)
@@ -44,7 +44,7 @@ def _model_refuses_control(v: str) -> bool:
     return any((ord(ch) < 32 and ch != "\n") or 0x7F <= ord(ch) < 0xA0 for ch in v)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     st.lists(
         st.one_of(

@@ -20,7 +20,7 @@ def _column(values: list[str | None]) -> tuple[np.ndarray, np.ndarray]:
 ids = st.sampled_from([f"id-{i}" for i in range(12)] + [None])
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     keys=st.lists(ids, max_size=30),
     refs=st.lists(st.lists(ids, max_size=30), min_size=1, max_size=3),

@@ -96,7 +96,7 @@ def _rule(text: str) -> str:
     return " ".join("".join(kept).split())
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(TEXTS)
 def test_normalise_is_the_rule_and_maps_back_exactly(text):
     nt = normalise(text)
@@ -130,7 +130,7 @@ def _nfc_segment_by_segment(text: str) -> tuple[str, list[int], list[int]]:
     return "".join(chars), starts, ends
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(TEXTS)
 def test_nfc_maps_each_character_to_its_segment(text):
     chars, starts, ends = X._nfc(text)
@@ -250,7 +250,7 @@ def test_every_character_nfc_may_change_is_flagged_for_nfc():
     assert missed == []
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(TEXTS, min_size=1, max_size=8))
 def test_the_engine_normalises_in_bulk_as_normalise_does(texts):
     from nk_troops.engine.normalising import normalised_texts
@@ -260,7 +260,7 @@ def test_the_engine_normalises_in_bulk_as_normalise_does(texts):
     assert normalised_texts(pa.array(["x", *texts], pa.string()).slice(1)).to_pylist() == want  # a slice of an array
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(TEXTS, min_size=1, max_size=8), st.integers(1, 12))
 def test_only_strings_that_may_normalise_shorter_are_normalised_for_their_length(texts, n):
     """The excerpt-length rule normalises only the strings may_normalise_shorter_than picks: it must pick
@@ -292,7 +292,7 @@ def _variant(text: str, data) -> str:
     return _nfc("".join(out)) if data.draw(st.booleans()) else "".join(out)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(TEXTS, min_size=1, max_size=4), st.data())
 def test_the_engine_compares_in_bulk_as_normalise_does(texts, data):
     """Spans anywhere in an archive of random texts (inside a character and its marks, on spaces, on a line

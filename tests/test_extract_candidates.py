@@ -258,7 +258,7 @@ _PIECES = st.sampled_from(
 TEXTS = st.one_of(st.text(), st.lists(st.one_of(_PIECES, st.text(max_size=3)), max_size=40).map("".join))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(TEXTS)
 def test_candidates_never_raise_and_spans_hold_their_words(text: str) -> None:
     for cand in [*extract_figures(text), *extract_quotations(text)]:
@@ -431,7 +431,7 @@ def test_the_counted_words_end_with_their_line():
     assert second.noun == "North Korean soldiers", second.noun
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     st.lists(st.tuples(st.integers(0, 60), st.integers(0, 20)).map(lambda t: (t[0], t[0] + t[1])), max_size=12),
     st.integers(0, 80),
