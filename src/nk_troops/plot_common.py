@@ -255,8 +255,13 @@ def num(x: Any) -> float:
 
 
 def save(fig) -> tuple[bytes, bytes]:
-    """The figure as PNG and SVG bytes, with nothing in them that changes from one build to the next."""
+    """The figure as PNG and SVG bytes, with nothing in them that changes from one build to the next. Both are
+    cut to one tight box, laid out once (``bbox_inches="tight"`` would lay the figure out again for each)."""
+    import matplotlib as mpl
+
     png, svg = io.BytesIO(), io.BytesIO()
-    fig.savefig(png, format="png", dpi=110, metadata={"Software": None}, bbox_inches="tight")
-    fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    fig.draw_without_rendering()
+    box = fig.get_tightbbox().padded(mpl.rcParams["savefig.pad_inches"])
+    fig.savefig(png, format="png", dpi=110, metadata={"Software": None}, bbox_inches=box)
+    fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches=box)
     return png.getvalue(), svg.getvalue()
