@@ -111,12 +111,17 @@ def _sources(source_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def csv_descriptor(files: dict[str, bytes], source_rows: list[dict[str, Any]]) -> bytes:
-    """datapackage.json for the CSV tables (``files``: the rendered tables, by path)."""
+def csv_package(files: dict[str, bytes], source_rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The descriptor of the CSV tables (``files``: the rendered tables, by path)."""
     resources = [
         _resource(m, f"{CSV_DIR}/{m.resource}.csv", "csv", files[f"{CSV_DIR}/{m.resource}.csv"]) for m in PUBLISHED
     ]
-    return dump_json(package(resources, _sources(source_rows)))
+    return package(resources, _sources(source_rows))
+
+
+def csv_descriptor(files: dict[str, bytes], source_rows: list[dict[str, Any]]) -> bytes:
+    """datapackage.json for the CSV tables, as published."""
+    return dump_json(csv_package(files, source_rows))
 
 
 def descriptors(files: dict[str, bytes], source_rows: list[dict[str, Any]]) -> dict[str, bytes]:
@@ -228,9 +233,9 @@ def _field_says(theirs: dict[str, Any], mine: dict[str, Any]) -> list[tuple[str,
     read_as = {**FIELD_DEFAULTS, **mine}
     out = [(f"schema.fields.{mine['name']}.{k}", m) for k, m in words_said(theirs) if k != "name"]
     for key, value in theirs.items():
-        where, said = f"schema.fields.{mine['name']}.{key}", f"'{mine['name']}' has {key} {show(value)}"
-        if key in WORDS:
+        if key in WORDS or (key in read_as and key != "constraints" and _same(value, read_as[key])):
             continue
+        where, said = f"schema.fields.{mine['name']}.{key}", f"'{mine['name']}' has {key} {show(value)}"
         if key == "constraints" and isinstance(value, dict):
             ours = mine.get("constraints", {})
             for c, v in value.items():

@@ -14,6 +14,7 @@ What a table cannot hold is checked before: the records files themselves and eac
 from __future__ import annotations
 
 import difflib
+import json
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Any
 
 from . import problems as P
 from . import rulebook as R
-from .descriptor import CSV_DIR, csv_descriptor
+from .descriptor import CSV_DIR, csv_package
 from .hints import Candidates, reference_hint
 from .models import BY_RESOURCE, CLAIMS, CURATED, PUBLISHED, Record
 from .records import Dataset, Located, _nfc, record_at
@@ -53,7 +54,8 @@ def check_as_tables(dataset: Dataset, tables: Tables) -> list[P.Problem]:
 
     tables = _with_invalid(dataset, tables)
     files = {f"{CSV_DIR}/{m.resource}.csv": to_csv(m, tables.rows[m.resource]) for m in PUBLISHED}
-    files["datapackage.json"] = csv_descriptor(files, tables.rows["sources"])
+    # read by the checker alone: written compactly (an indented dump is Python's slow JSON encoder)
+    files["datapackage.json"] = json.dumps(csv_package(files, tables.rows["sources"]), ensure_ascii=False).encode()
     try:
         with tempfile.TemporaryDirectory(prefix="nk-troops-validate-") as tmp:
             for rel, data in files.items():
