@@ -887,6 +887,19 @@ def test_release_writes_no_zip_through_a_link_or_over_a_file(repo: Path, tmp_pat
         assert code == 1 and "dist is a link or a file, not a folder" in err, err
 
 
+def test_verify_of_a_record_whose_zip_hash_was_changed_says_the_record_and_both_hashes(repo: Path, capsys):
+    """Found in review: a record whose zip_sha256 was edited was blamed on zlib or Python ("the zip's bytes are
+    not..."), as if the machine were at fault; the record is as likely, and both hashes are now shown."""
+    path = repo / "releases" / "0.1.0.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    rebuilt, record["zip_sha256"] = record["zip_sha256"], "0" * 64
+    path.write_text(json.dumps(record), encoding="utf-8")
+    assert run(["release", "0.1.0", "--verify", "--root", str(repo)]) == 1
+    err = capsys.readouterr().err
+    assert f"the zip rebuilt from them has sha256 {rebuilt}; releases/0.1.0.json records {'0' * 64}" in err, err
+    assert "zlib" in err and not (repo / "dist" / "north-korean-troops-russia-ukraine-0.1.0.rebuilt").exists()
+
+
 def test_verify_of_a_record_that_cannot_be_read_is_one_line(repo: Path, capsys):
     """Found in review: it ended in 'internal error' (a ReleaseError raised where the arguments are checked)."""
     path = repo / "releases" / "0.1.0.json"

@@ -267,7 +267,11 @@ def verify(root: Path, version: str) -> tuple[Path, list[str]]:
         rebuilt = release_zip(trial, version, record.released, contents, record.changelog)
         differences = [f"'{n}' differs" for n in sorted(record.files) if rebuilt.files.get(n) != record.files.get(n)]
         if not differences and rebuilt.zip_sha256 != record.zip_sha256:
-            differences.append("the files are the same but the zip's bytes are not (zlib or Python differ?)")
+            differences.append(
+                f"every file is the release's, but the zip rebuilt from them has sha256 {rebuilt.zip_sha256}; "
+                f"{record.path} records {record.zip_sha256}: the record was changed, or this machine's zlib "
+                "or Python writes a zip's bytes otherwise"
+            )
         if differences:
             trial.unlink(missing_ok=True)  # never left under the release's name
         else:
