@@ -20,7 +20,7 @@ from nk_troops.build import build
 from nk_troops.cli import main
 from nk_troops.diff import compare, render_text, required_bump
 from nk_troops.release import ReleaseError, bump_between, changelog_entry, release
-from nk_troops.releases import read_record
+from nk_troops.releases import read_record, sha256sums
 from nk_troops.snapshot import from_folder
 
 pytestmark = pytest.mark.usefixtures("plain_plots", "no_frictionless")  # conftest.py
@@ -900,13 +900,17 @@ def test_verify_of_a_record_whose_zip_hash_was_changed_says_the_record_and_both_
     assert "zlib" in err and not (repo / "dist" / "north-korean-troops-russia-ukraine-0.1.0.rebuilt").exists()
 
 
-def test_verify_of_a_record_that_cannot_be_read_is_one_line(repo: Path, capsys):
-    """Found in review: it ended in 'internal error' (a ReleaseError raised where the arguments are checked)."""
+@pytest.mark.parametrize("name", ["../x", "./LICENSE", "a/./b", "LICENSE\n::error forged"])
+def test_verify_of_a_record_that_cannot_be_read_is_one_line(repo: Path, capsys, name):
+    """Found in review: it ended in 'internal error' (a ReleaseError raised where the arguments are checked).
+    A path with a '.' part (the zip would hold './LICENSE' beside 'LICENSE') or a control character is refused
+    too, shown escaped."""
     path = repo / "releases" / "0.1.0.json"
     record = json.loads(path.read_text(encoding="utf-8"))
     first = sorted(record["files"])[0]
-    record["files"]["../x"] = record["files"].pop(first)
+    record["files"][name] = record["files"].pop(first)
+    record["content_sha256"] = hashlib.sha256(sha256sums(record["files"])).hexdigest()  # only the path is wrong
     path.write_text(json.dumps(record), encoding="utf-8")
     assert run(["release", "0.1.0", "--verify", "--root", str(repo)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "releases/0.1.0.json" in err[0], err
+    assert len(err) == 1 and "releases/0.1.0.json" in err[0] and "not a relative path" in err[0], err

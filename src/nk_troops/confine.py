@@ -23,7 +23,8 @@ from . import problems as P
 SEEDS_DIR = "seeds"
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # http:, file:, s3:, and a Windows drive (C:)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+"""The C0 control characters and DEL: escaped wherever a value is shown, refused in a path."""
 MAX_PATH = 1024
 
 HINT = "name a file inside the package's folder by its relative path, written with /, as `nk-troops build` writes it"
@@ -43,7 +44,7 @@ def show(value: object) -> str:
     safe in a one-line report."""
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
     text = text if len(text) <= 120 else text[:117] + "..."
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    text = CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
     return f"'{text}'" if isinstance(value, str) else text
 
 
@@ -53,7 +54,7 @@ def written_fault(rel: object) -> str | None:
         return "is not a path (a non-empty text)"
     if len(rel) > MAX_PATH:
         return f"is longer than {MAX_PATH:,} characters"
-    if _CONTROL.search(rel):
+    if CONTROL.search(rel):
         return "holds a control character"
     if _SCHEME.match(rel):
         return "is a URL or names a drive; only files inside the package are read, nothing is fetched"

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
+from .confine import CONTROL, show
 from .inputs import regular_file_bytes
 
 RELEASES_DIR = "releases"
@@ -112,8 +113,8 @@ def _parse(rel: str, data: bytes) -> ReleaseRecord:
         raise bad("'files' must map each file of the zip to its sha256")
     for name, digest in files.items():
         parts = name.split("/")
-        if not name or name.startswith("/") or ".." in parts or "" in parts or "\\" in name:
-            raise bad(f"'{name[:80]}' is not a relative path inside the release")
+        if not name or name.startswith("/") or {"..", ".", ""} & set(parts) or "\\" in name or CONTROL.search(name):
+            raise bad(f"{show(name[:80])} is not a relative path inside the release, written as the zip writes it")
         if not isinstance(digest, str) or not _HEX.match(digest):
             raise bad(f"the sha256 of '{name[:80]}' is not 64 lowercase hex digits")
     for key in ("content_sha256", "zip_sha256"):
