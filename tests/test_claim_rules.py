@@ -51,3 +51,15 @@ def test_the_table_checker_refuses_the_same_rows(mini, change, field, words):
     write_table(mini, "events", head, rows)
     [p] = engine_problems(mini, "record-rule")
     assert (p.resource, p.row, p.field) == ("events", 2, field) and words in p.message, p.message
+
+
+@pytest.mark.parametrize(
+    ("unit", "value", "words"), [("persons", "4000.5", "is a count of persons"), ("share", "1.5", "is a share")]
+)
+def test_the_table_checker_refuses_a_part_of_a_person_and_a_share_above_one(mini, unit, value, words):
+    head, rows = read_table(mini, "figures")
+    assert rows[0]["unit"] == "persons" and rows[0]["value"] == "4000"
+    rows[0].update(unit=unit, value=value)
+    write_table(mini, "figures", head, rows)
+    [p] = engine_problems(mini, "record-rule")
+    assert (p.resource, p.row, p.field) == ("figures", 2, "value") and words in p.message, p.message

@@ -227,6 +227,7 @@ def test_low_greater_than_high(mini):
 def test_numbers_in_a_rule_message_are_shown_as_written(mini):
     """Shown to 6 digits, 'value (0.123457) is below value_low (0.123457)' gave the reader nothing to fix."""
     edit(mini, FIGURES, "  value: 4000\n", "  value: 0.12345671\n  value_low: 0.12345674\n")
+    edit(mini, FIGURES, "  unit: persons\n", "  unit: share\n")
     p = one(rejected(mini), "record-rule")
     assert "value (0.12345671) is below value_low (0.12345674)" in p.message
 
@@ -236,6 +237,13 @@ def test_value_outside_its_range(mini):
     p = one(rejected(mini), "field-error")
     assert (p.file, p.line, p.field) == (FIGURES, 4, "value")
     assert "below the minimum 0" in p.message
+
+
+def test_a_count_of_persons_that_is_not_whole_is_refused_where_it_is_written(mini):
+    edit(mini, FIGURES, "  value: 4000\n", "  value: 4000.5\n")
+    p = one(rejected(mini), "record-rule")
+    assert (p.file, p.line, p.field, p.record_id) == (FIGURES, 4, "value", "fg-kw"), p.to_text()
+    assert p.message == "value (4000.5) is a count of persons and must be a whole number"
 
 
 def test_share_above_one(mini):

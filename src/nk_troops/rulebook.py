@@ -78,6 +78,13 @@ SHARE_AT_MOST_ONE = Rule(
     "A figure whose unit is 'share' has value, value_low and value_high between 0 and 1.",
     "{name} ({value:.15g}) is a share and must lie between 0 and 1",
 )
+PERSONS_WHOLE = Rule(
+    "figure-persons-whole",
+    P.RecordRule,
+    ("figures",),
+    "A figure whose unit is 'persons' gives value, value_low and value_high as whole numbers.",
+    "{name} ({value:.15g}) is a count of persons and must be a whole number",
+)
 HEDGE_WORDS = Rule(
     "hedge-words-given",
     P.RecordRule,

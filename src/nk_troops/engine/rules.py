@@ -226,16 +226,18 @@ def rule_figures(cols: dict, typed: dict, ok: dict, live: np.ndarray, found: Fou
                 ],
             )
     share = ok["unit"] & _eq(cols["unit"], "share")
-    if share.any():
-        for name in ("value", "value_low", "value_high"):
-            over = cmp(share & ok[name], pc.greater, typed[name], pa.scalar(1.0))
-            if over.any():
-                idx = np.flatnonzero(over)
+    persons = ok["unit"] & _eq(cols["unit"], "persons")
+    for name in ("value", "value_low", "value_high"):
+        over = cmp(share & ok[name], pc.greater, typed[name], pa.scalar(1.0))
+        part = cmp(persons & ok[name], pc.not_equal, typed[name], pc.floor(typed[name]))
+        for bad, rule in ((over, R.SHARE_AT_MOST_ONE), (part, R.PERSONS_WHOLE)):
+            if bad.any():
+                idx = np.flatnonzero(bad)
                 found.many(
                     P.RecordRule,
                     idx + base,
                     name,
-                    [R.SHARE_AT_MOST_ONE.message(name=name, value=a) for a in _values(typed[name], idx)],
+                    [rule.message(name=name, value=a) for a in _values(typed[name], idx)],
                 )
 
 
