@@ -73,16 +73,22 @@ def file_digest(path: Path, *, cap: int | None = None) -> str | None:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def published_path(root: Path, rel: object) -> Path | None:
-    """``root/rel`` for a path the manifest may name: relative, inside the repository (links followed on the way)."""
+def published_path(root: Path, rel: object, folders: dict[Path, bool] | None = None) -> Path | None:
+    """``root/rel`` for a path the manifest may name: relative, inside the repository (links followed on the way).
+    ``folders``: whether each folder met by earlier calls for the same root is inside it (a manifest names dozens of
+    files in a few folders, and resolving a folder's links costs a system call a level)."""
     if written_fault(rel) is not None:
         return None
     assert isinstance(rel, str)
     path = root / rel
-    try:
-        inside = path.parent.resolve().is_relative_to(root.resolve())
-    except (OSError, RuntimeError):
-        return None
+    inside = None if folders is None else folders.get(path.parent)
+    if inside is None:
+        try:
+            inside = path.parent.resolve().is_relative_to(root.resolve())
+        except (OSError, RuntimeError):
+            return None
+        if folders is not None:
+            folders[path.parent] = inside
     return path if inside else None
 
 
@@ -170,8 +176,9 @@ def staleness(root: Path) -> str | None:
         if old_files.get(rel) != new_files.get(rel):
             what = "is new" if rel not in old_files else "was removed" if rel not in new_files else "has changed"
             return f"{rel} {what}"
+    folders: dict[Path, bool] = {}
     for rel in sorted(outputs):
-        path = published_path(root, rel)
+        path = published_path(root, rel, folders)
         if path is None:
             return f"{MANIFEST} names {rel!r}, which is not a published file"
         if file_digest(path) != outputs[rel]:
