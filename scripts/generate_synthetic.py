@@ -51,6 +51,7 @@ from nk_troops import vocabularies as V
 from nk_troops.descriptor import CSV_DIR, dump_json, package
 from nk_troops.engine.spec import table_spec
 from nk_troops.engine.writer import HashingFile, cells, csv_rows, header, resource_descriptor
+from nk_troops.excerpts import goes_on_a_word
 from nk_troops.vague_dates import parse_vague_date
 from nk_troops.vocabularies import CitationVoice, Hedge, PlacePrecision, Provenance
 
@@ -393,8 +394,13 @@ def _vary_sentence(vrng: np.random.Generator, sent: str) -> str:
     spaces = [i for i, c in enumerate(sent) if c == " "]
     if spaces:
         kinds.append("spacing")
-    long_words = [m for m in re.finditer(r"[^\W\d_]{6,}", sent)]
-    if long_words:
+    breaks = [  # inside a word of six letters or more, before a letter that is no capital (excerpts' rule 3)
+        m.start() + k
+        for m in re.finditer(r"[^\W\d_]{6,}", sent)
+        for k in range(2, len(m.group()) - 1)
+        if goes_on_a_word(m.group()[k])
+    ]
+    if breaks:
         kinds.append("broken")
     kind = kinds[int(vrng.integers(0, len(kinds)))]
     if kind == "nfd":
@@ -402,8 +408,7 @@ def _vary_sentence(vrng: np.random.Generator, sent: str) -> str:
     if kind == "spacing":
         at = spaces[int(vrng.integers(0, len(spaces)))]
         return sent[:at] + ARCHIVE_SPACES[int(vrng.integers(0, len(ARCHIVE_SPACES)))] + sent[at + 1 :]
-    word = long_words[int(vrng.integers(0, len(long_words)))]
-    at = word.start() + int(vrng.integers(2, len(word.group()) - 1))
+    at = breaks[int(vrng.integers(0, len(breaks)))]
     return sent[:at] + "\n" + sent[at:]
 
 

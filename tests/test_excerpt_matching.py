@@ -23,7 +23,7 @@ from nk_troops import excerpts as X
 from nk_troops.excerpts import find_excerpt, normalise
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest import synthetic  # noqa: E402  (the synthetic generator's packages, each generated once per process)
+from conftest import REPO, synthetic  # noqa: E402  (the synthetic generator's packages, each generated once per process)
 from test_engine import _refresh, _set_cells  # noqa: E402
 
 # Words ending in a letter that NFD decomposes: the last one is where an offset map loses marks.
@@ -248,6 +248,40 @@ def test_every_character_nfc_may_change_is_flagged_for_nfc():
         if not hit and (unicodedata.combining(c) or c in X.JOINS_BACKWARD or _nfc(c) != c)
     ]
     assert missed == []
+
+
+LINE_BREAKS = {  # a lone line break between two letters: (as archived, as matched)
+    "desi\nre to defect": "desire to defect",  # seed 003: a word broken across lines
+    "Ponoma\nrenko": "Ponomarenko",
+    "Choi Won-suk\nThe Ukrainian": "Choi Won-suk The Ukrainian",  # seed 000: a caption, then the next line
+    "\u01c4\n\u01c5ungla": "\u01c4 \u01c5ungla",  # a title-case letter begins a line too
+    "NORTH\nKOREA": "NORTH KOREA",
+    "POW\nexchange": "POWexchange",  # a capital before the break says nothing
+    "북한\n군": "북한군",  # Hangul has no capitals: joined, as before
+    "Зелен\nський": "Зеленський",
+    "Київ\nЗеленський": "Київ Зеленський",
+    "soldiers\n2 min": "soldiers 2 min",  # not a letter after it
+}
+
+
+@pytest.mark.parametrize("archived", LINE_BREAKS)
+def test_a_line_break_between_letters_is_dropped_unless_a_capital_follows(archived):
+    from nk_troops.engine.normalising import normalised_texts
+
+    assert normalise(archived).text == LINE_BREAKS[archived]
+    assert normalised_texts(pa.array([archived], pa.string())).to_pylist() == [LINE_BREAKS[archived]]
+
+
+def test_an_excerpt_across_a_caption_and_the_next_line_of_seed_000_is_found_with_a_space():
+    """Seed 000 prints a photo's credit on a line of its own ("... Yonhap" then "Shortly after ..."): an excerpt
+    across the two lines gives a space there, as the reader sees it; the two words run together are not found."""
+    text = (REPO / "seeds" / "000_903a45e1dc248108.txt").read_text(encoding="utf-8")
+    source = normalise(text)
+    at = text.index("Yonhap\nShortly after the soldier")
+    assert find_excerpt("Yonhap Shortly after the soldier", source) == [
+        (at, at + len("Yonhap\nShortly after the soldier"))
+    ]
+    assert find_excerpt("YonhapShortly after the soldier", source) == []
 
 
 @settings(max_examples=100, deadline=None)

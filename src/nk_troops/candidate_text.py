@@ -124,9 +124,8 @@ class Doc:
         self.original = original
         self.nt: NormalisedText = normalise(original)
         t = self.nt.text
-        # A line ends at a space standing for whitespace that holds a line break, and where
-        # normalise() joined two lines but the second starts with a capital ("Won-suk\nThe"):
-        # a word broken across lines ("desi\nre") goes on in lowercase.
+        # A line ends at a space standing for whitespace that holds a line break (normalise()
+        # joins only a word broken across lines, "desi\nre", never a line that begins with a capital).
         self.lines: list[tuple[int, int]] = []
         origin = self.nt.origin
         start = 0
@@ -134,9 +133,6 @@ class Doc:
             if ch == " " and "\n" in original[origin[i] : origin[i + 1]]:
                 self.lines.append((start, i))
                 start = i + 1
-            elif i > start and ch.isupper() and "\n" in original[origin[i - 1] : origin[i]]:
-                self.lines.append((start, i))
-                start = i
         if start < len(t):
             self.lines.append((start, len(t)))
         self.sentences = [s for a, b in self.lines for s in _split_sentences(t, a, b)]

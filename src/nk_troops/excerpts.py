@@ -5,8 +5,10 @@ The match is exact except for these normalisations, applied to both texts:
 1. Unicode NFC (so NFD input compares equal to NFC, in every script: Latin
    e + U+0301, Cyrillic и + U+0306 and decomposed Hangul jamo alike);
 2. typographic quotes become ASCII: ‘ ’ ‚ ‛ ′ → ' and “ ” „ ‟ ″ → ";
-3. a line break directly between two letters is removed (the archived text of
-   seed 003 breaks words across lines: "desi\\nre");
+3. a line break directly between two letters is removed, unless the letter
+   after it is a capital (the archived text of seed 003 breaks words across
+   lines: "desi\\nre"; a line after a caption or heading begins with a
+   capital, and "Won-suk\\nThe" reads "Won-suk The");
 4. every other run of whitespace (spaces, tabs, line breaks, no-break spaces)
    becomes one space.
 
@@ -159,7 +161,7 @@ def normalised_maps(original: str) -> tuple[str, np.ndarray, np.ndarray]:
     lone = np.flatnonzero(kept & (run_b - run_a == 1) & (codes[run_a] == 0x0A))
     if len(lone):  # a word broken across two lines: the line break goes
         broken = np.fromiter(
-            (chars[run_a[k] - 1].isalpha() and chars[run_b[k]].isalpha() for k in lone.tolist()), bool, len(lone)
+            (chars[run_a[k] - 1].isalpha() and goes_on_a_word(chars[run_b[k]]) for k in lone.tolist()), bool, len(lone)
         )
         kept[lone[broken]] = False
     firsts = run_a[kept]  # each kept run becomes one space, standing for the whole run
@@ -171,6 +173,12 @@ def normalised_maps(original: str) -> tuple[str, np.ndarray, np.ndarray]:
     out_ends[firsts] = ends[run_b[kept] - 1]
     text = out[keep].tobytes().decode("utf-32-le", "surrogatepass")
     return text, starts[keep], out_ends[keep]
+
+
+def goes_on_a_word(c: str) -> bool:
+    """Rule 3: after a line break that follows a letter, the letter ``c`` goes on the word broken there (a letter
+    that is no capital: lower case, or a script without case such as Hangul)."""
+    return c.isalpha() and not (c.isupper() or c.istitle())
 
 
 PLACES_SHOWN = 5

@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..excerpts import JOINS_BACKWARD, QUOTES, SPACES
+from ..excerpts import JOINS_BACKWARD, QUOTES, SPACES, goes_on_a_word
 from .arrays import _np_mask
 
 
@@ -44,19 +44,30 @@ def _code_points(data: np.ndarray, start: np.ndarray) -> np.ndarray:
     return cp
 
 
-def _are_letters(cp: np.ndarray) -> np.ndarray:
-    """str.isalpha() of each code point (Python's own answer: asked once per distinct non-ASCII one)."""
-    out = ((cp >= 65) & (cp <= 90)) | ((cp >= 97) & (cp <= 122))
+def _each(cp: np.ndarray, ascii_answer: np.ndarray, test) -> np.ndarray:
+    """``test(chr(c))`` of each code point: ``ascii_answer`` for ASCII ones, Python's own answer asked once per
+    distinct other one."""
+    out = ascii_answer.copy()
     wide = cp >= 0x80
     if wide.any():
         distinct, where = np.unique(cp[wide], return_inverse=True)
-        out[wide] = np.array([chr(c).isalpha() for c in distinct.tolist()], bool)[where]
+        out[wide] = np.array([test(chr(c)) for c in distinct.tolist()], bool)[where]
     return out
 
 
+def _are_letters(cp: np.ndarray) -> np.ndarray:
+    """str.isalpha() of each code point."""
+    return _each(cp, ((cp >= 65) & (cp <= 90)) | ((cp >= 97) & (cp <= 122)), str.isalpha)
+
+
+def _go_on_words(cp: np.ndarray) -> np.ndarray:
+    """excerpts.goes_on_a_word of each code point (of ASCII: the lower-case letters)."""
+    return _each(cp, (cp >= 97) & (cp <= 122), goes_on_a_word)
+
+
 def _join_broken_words(arr: pa.Array) -> pa.Array:
-    """Every line break that stands alone between two letters removed (rule 3), from the bytes: RE2 has no
-    lookaround, and its \\pL costs milliseconds to compile on every call."""
+    """Every line break that stands alone between two letters, the second no capital, removed (rule 3), from the
+    bytes: RE2 has no lookaround, and its \\pL costs milliseconds to compile on every call."""
     n = len(arr)
     if n == 0 or arr.buffers()[2] is None:
         return arr
@@ -72,7 +83,7 @@ def _join_broken_words(arr: pa.Array) -> pa.Array:
     before = at - 1
     for _ in range(3):  # back to the first byte of the character before
         before = np.where((data[before] & 0xC0) == 0x80, before - 1, before)
-    drop = at[_are_letters(_code_points(data, before)) & _are_letters(_code_points(data, at + 1))]
+    drop = at[_are_letters(_code_points(data, before)) & _go_on_words(_code_points(data, at + 1))]
     if len(drop) == 0:
         return arr
     new_offsets = (offsets - offsets[0] - np.searchsorted(drop, offsets)).astype(np.int32)
