@@ -85,13 +85,18 @@ TEXTS = st.lists(ALPHABET, max_size=40).map("".join)
 straight and typographic quotes, spaces, tabs, no-break spaces and line breaks."""
 
 
+def _lower_or_uncased(c: str) -> bool:
+    """A letter that is no capital: rule 3 drops a line break before it (and after a letter)."""
+    return c.isalpha() and not c.isupper() and not c.istitle()
+
+
 def _rule(text: str) -> str:
     """The rule as the module docstring states it, on the whole text (NFC of the whole, not of pieces)."""
     t = _nfc(text).translate(str.maketrans(QUOTES))
     kept = [
         c
         for i, c in enumerate(t)
-        if not (c == "\n" and 0 < i < len(t) - 1 and t[i - 1].isalpha() and t[i + 1].isalpha())
+        if not (c == "\n" and 0 < i < len(t) - 1 and t[i - 1].isalpha() and _lower_or_uncased(t[i + 1]))
     ]
     return " ".join("".join(kept).split())
 
