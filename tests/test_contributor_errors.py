@@ -359,6 +359,22 @@ def test_an_excerpt_with_a_space_at_an_end_is_refused_where_it_is_written(mini, 
     assert "spaces" in p.message
 
 
+@pytest.mark.parametrize(
+    "excerpt, edge, word",
+    [
+        ("In mid-January, Ukrainian forces captured two North Korean soldier", "ends", "soldiers"),
+        ("n mid-January, Ukrainian forces captured two North Korean soldiers", "begins", "In"),
+    ],
+)
+def test_an_excerpt_that_cuts_a_word_is_refused_where_it_is_written(mini, excerpt, edge, word):
+    """'captured two North Korean soldier' is in a text that says 'soldiers': found, yet a misquote."""
+    edit(mini, EVENTS, "In mid-January, Ukrainian forces captured two North Korean soldiers", excerpt)
+    p = one(rejected(mini), "record-rule")
+    assert (p.file, p.line, p.field, p.record_id) == (EVENTS, 9, "citations[0].excerpt", "ev-capture")
+    assert p.message == f"the excerpt {edge} inside the word '{word}' of 'seed-000-korea-times'"
+    assert p.hint == "quote the whole word"
+
+
 SEED_000 = "seeds/000_903a45e1dc248108.txt"
 
 

@@ -289,6 +289,32 @@ def test_an_excerpt_across_a_caption_and_the_next_line_of_seed_000_is_found_with
     assert find_excerpt("YonhapShortly after the soldier", source) == []
 
 
+WORD_EDGES = [  # (text, excerpt, begins inside a word, ends inside a word)
+    ("two North Korean soldiers.", "North Korean soldier", False, True),
+    ("two North Korean soldiers.", "orth Korean soldiers", True, False),
+    ("two North Korean soldiers.", "two North Korean soldiers", False, False),  # the text's start
+    ("two North Korean soldiers", "North Korean soldiers", False, False),  # the text's end
+    ("up to 12,000 troops", "up to 12,00", False, True),  # inside a number
+    ("up to 12,000 troops", "to 12,000", False, False),
+    ("Ukraine's envoy", "Ukraine", False, False),  # an apostrophe ends the word
+    ("посол Пономаренко сказав", "посол Пономаренк", False, True),  # Cyrillic has capitals
+    ("COVID19 cases", "COVID", False, False),  # a letter beside a digit
+    ("북한군이 포로로 잡혔다", "북한군", False, False),  # Hangul: a particle may be left out
+    ("Cafe\u0301s open", "Café", False, True),  # NFD in the archive: the letter after the accent
+]
+
+
+@pytest.mark.parametrize("text, excerpt, begins, ends", WORD_EDGES)
+def test_the_engine_says_where_an_excerpt_cuts_a_word(text, excerpt, begins, ends):
+    from nk_troops.engine.archive import Archive
+    from nk_troops.engine.word_edges import cut_words
+
+    archive = Archive.of(["a", "s"], ["Other text first", text])
+    ((a, b),) = find_excerpt(excerpt, normalise(text))
+    got = cut_words(archive, np.array([1]), np.array([a]), np.array([b]))
+    assert (bool(got[0][0]), bool(got[1][0])) == (begins, ends)
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(TEXTS, min_size=1, max_size=8))
 def test_the_engine_normalises_in_bulk_as_normalise_does(texts):

@@ -161,6 +161,15 @@ EXCERPT_IN_SOURCE = Rule(
     "the excerpt is not in '{source_id}'",
     "copy the words exactly from the archived text",
 )
+EXCERPT_WHOLE_WORDS = Rule(
+    "excerpt-whole-words",
+    P.RecordRule,
+    ("citations",),
+    "A citation's excerpt begins and ends between words: not inside a word of a script with capital letters "
+    "(Latin, Cyrillic, Greek), nor inside a number (a script without them, such as Hangul, is not checked).",
+    "the excerpt {edge} inside the word '{word}' of '{source_id}'",
+    "quote the whole word",
+)
 EXCERPT_ONE_PLACE = Rule(
     "excerpt-one-place",
     P.ExcerptPlace,

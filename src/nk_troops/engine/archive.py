@@ -19,6 +19,7 @@ from ..seeds import MAX_SEED_BYTES, original_refusal, undescribed_seeds
 from .arrays import _control_chars, _control_positions, _edge_spaces, _np_mask, _present, _views
 from .normalising import normalised_texts
 from .state import TableState
+from .word_edges import report_cut_words
 
 
 @dataclass
@@ -288,6 +289,7 @@ def check_excerpts(
     heads = archive.heads()  # offsets that cut a letter from its accent do not bound the excerpt, even verbatim
     whole = heads[archive.cp_base[k] + np.where(in_range, s, 0)] & heads[archive.cp_base[k] + np.where(in_range, e, 0)]
     same = same & whole
+    report_cut_words(found, archive, idx[same], k[same], s[same], e[same], base)
     if same.all():
         return
     from ..excerpts import find_excerpt
@@ -300,6 +302,8 @@ def check_excerpts(
     matched = in_range[differ] & whole[differ] & equal_once_normalised(archive, at, to, texts, written)
     space_start, space_end, _ = _edge_spaces(texts)  # the excerpt has none: offsets bound it exactly
     matched &= ~space_start & ~space_end
+    found_at = differ[matched]
+    report_cut_words(found, archive, idx[found_at], k[found_at], s[found_at], e[found_at], base)
     searched: dict[tuple[int, str], list[tuple[int, int]]] = {}
     for j in differ[~matched]:
         row = int(idx[j]) + base

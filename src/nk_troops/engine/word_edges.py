@@ -1,0 +1,72 @@
+"""rulebook.EXCERPT_WHOLE_WORDS: an excerpt found at its offsets does not begin or end inside a word.
+
+"captured two North Korean soldier" is in a text that says "soldiers", and "12,00" in one that says "12,000": each
+is found, yet misquotes its source. Both characters on either side of an excerpt's edge are read from the archive
+by their code point index; an edge is inside a word when both are letters of a script with capitals, or both
+digits. Scripts without capitals are not checked: Korean writes particles onto words ("북한군이"), and a quote
+may rightly leave the particle out."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import numpy as np
+
+from .. import rulebook as R
+from .normalising import _code_points
+
+_LETTER, _DIGIT = 1, 2
+
+
+def _kind(c: str) -> int:
+    """A mark (an accent written apart, as NFD does) belongs to the letter before it: it counts as a letter."""
+    if (c.isalpha() and c.lower() != c.upper()) or unicodedata.category(c).startswith("M"):
+        return _LETTER
+    return _DIGIT if c.isdigit() else 0
+
+
+def _kinds(cp: np.ndarray) -> np.ndarray:
+    """Of each code point: a letter of a script with capitals (or a mark), a digit, or neither (0)."""
+    out = np.where(((cp >= 65) & (cp <= 90)) | ((cp >= 97) & (cp <= 122)), _LETTER, 0)
+    out = np.where((cp >= 48) & (cp <= 57), _DIGIT, out)
+    wide = cp >= 0x80
+    if wide.any():
+        distinct, where = np.unique(cp[wide], return_inverse=True)
+        out[wide] = np.array([_kind(chr(c)) for c in distinct.tolist()], np.int64)[where]
+    return out
+
+
+def cut_words(archive, k: np.ndarray, s: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For spans [s, e) of texts k of the archive (non-empty, in range): whether each begins inside a word, and
+    whether it ends inside one."""
+    data = np.frombuffer(archive.data, np.uint8)
+    base = archive.cp_base[k]
+    inner = s > 0
+    outer = e < archive.cp_len[k]
+
+    def kinds(at: np.ndarray, valid: np.ndarray) -> np.ndarray:
+        return np.where(valid, _kinds(_code_points(data, archive.cp2b[np.where(valid, at, base)])), 0)
+
+    before, first = kinds(base + s - 1, inner), kinds(base + s, inner)
+    last, after = kinds(base + e - 1, outer), kinds(base + e, outer)
+    return (before != 0) & (before == first), (last != 0) & (last == after)
+
+
+def report_cut_words(found, archive, idx: np.ndarray, k: np.ndarray, s: np.ndarray, e: np.ndarray, base: int) -> None:
+    """rulebook.EXCERPT_WHOLE_WORDS for citations whose excerpts matched their spans (rows ``idx`` of a batch
+    starting at row ``base``)."""
+    if not len(idx):
+        return
+    begins, ends = cut_words(archive, k, s, e)
+    for j in np.flatnonzero(begins | ends).tolist():
+        text = archive.texts[int(k[j])]
+        at = int(s[j]) if begins[j] else int(e[j])
+        a, b = at, at
+        while a > max(0, at - 40) and text[a - 1].isalnum():
+            a -= 1
+        while b < min(len(text), at + 40) and text[b].isalnum():
+            b += 1
+        message = R.EXCERPT_WHOLE_WORDS.message(
+            edge="begins" if begins[j] else "ends", word=text[a:b], source_id=archive.ids[int(k[j])].as_py()
+        )
+        found.add(R.EXCERPT_WHOLE_WORDS.kind, int(idx[j]) + base, "excerpt", message, R.EXCERPT_WHOLE_WORDS.hint)
