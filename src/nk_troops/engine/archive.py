@@ -19,7 +19,7 @@ from ..seeds import MAX_SEED_BYTES, original_refusal, undescribed_seeds
 from .arrays import _control_chars, _control_positions, _edge_spaces, _np_mask, _present, _views
 from .normalising import normalised_texts
 from .state import TableState
-from .word_edges import report_cut_words
+from .word_edges import inside_words, report_cut_words
 
 
 @dataclass
@@ -36,6 +36,7 @@ class Archive:
     _norm: dict = field(default_factory=dict)
     _whole: NormalisedArchive | None = None
     _heads: np.ndarray | None = None
+    _inside: np.ndarray | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     ready: threading.Event = field(default_factory=threading.Event)
 
@@ -72,6 +73,13 @@ class Archive:
             if self._whole is None:
                 self._whole = NormalisedArchive.of(self, heads)
             return self._whole
+
+    def inside_words(self) -> np.ndarray:
+        """Per code point (cp2b's numbering): whether it stands inside a word (engine.word_edges), once."""
+        with self._lock:
+            if self._inside is None:
+                self._inside = inside_words("\x00".join(self.texts))
+            return self._inside
 
     def heads(self) -> np.ndarray:
         """Per code point (cp2b's numbering): whether an NFC segment starts there, a whole character with its

@@ -1,9 +1,9 @@
 """rulebook.EXCERPT_WHOLE_WORDS: an excerpt found at its offsets does not begin or end inside a word.
 
 "captured two North Korean soldier" is in a text that says "soldiers", and "12,00" in one that says "12,000": each
-is found, yet misquotes its source. Both characters on either side of an excerpt's edge are read from the archive
-by their code point index; an edge is inside a word when both are letters of a script with capitals, or both
-digits. Scripts without capitals are not checked: Korean writes particles onto words ("북한군이"), and a quote
+is found, yet misquotes its source. An edge is inside a word when the characters on either side of it are both
+letters of a script with capitals, or both digits: known once per position of the archive, then looked up for each
+excerpt's two edges. Scripts without capitals are not checked: Korean writes particles onto words ("북한군이"), and a quote
 may rightly leave the particle out."""
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import unicodedata
 import numpy as np
 
 from .. import rulebook as R
-from .normalising import _code_points
 
 _LETTER, _DIGIT = 1, 2
 
@@ -36,20 +35,22 @@ def _kinds(cp: np.ndarray) -> np.ndarray:
     return out
 
 
+def inside_words(text: str) -> np.ndarray:
+    """Per code point of ``text``: whether it stands inside a word, the character before it of the same kind
+    (both letters of a script with capitals, or both digits). An excerpt may neither begin nor end there."""
+    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32).astype(np.int64)
+    kinds = _kinds(cp)
+    inside = np.zeros(len(cp) + 1, bool)  # and at the end: nothing follows
+    inside[1:-1] = (kinds[1:] != 0) & (kinds[1:] == kinds[:-1])
+    return inside
+
+
 def cut_words(archive, k: np.ndarray, s: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For spans [s, e) of texts k of the archive (non-empty, in range): whether each begins inside a word, and
-    whether it ends inside one."""
-    data = np.frombuffer(archive.data, np.uint8)
+    """For spans [s, e) of texts k of the archive (in range): whether each begins inside a word, and whether it
+    ends inside one."""
+    inside = archive.inside_words()
     base = archive.cp_base[k]
-    inner = s > 0
-    outer = e < archive.cp_len[k]
-
-    def kinds(at: np.ndarray, valid: np.ndarray) -> np.ndarray:
-        return np.where(valid, _kinds(_code_points(data, archive.cp2b[np.where(valid, at, base)])), 0)
-
-    before, first = kinds(base + s - 1, inner), kinds(base + s, inner)
-    last, after = kinds(base + e - 1, outer), kinds(base + e, outer)
-    return (before != 0) & (before == first), (last != 0) & (last == after)
+    return inside[base + s], inside[base + e]
 
 
 def report_cut_words(found, archive, idx: np.ndarray, k: np.ndarray, s: np.ndarray, e: np.ndarray, base: int) -> None:
