@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -190,6 +191,17 @@ def _invisible_chars(arr: pa.Array) -> np.ndarray:
     wide = np.flatnonzero(~_np_mask(pc.string_is_ascii(arr)) & _present(arr))
     if len(wide):
         out[wide] = _np_mask(pc.match_substring_regex(arr.take(pa.array(wide)), F.INVISIBLE))
+    return out
+
+
+def per_code_point(cp: np.ndarray, ascii_answer: np.ndarray, test: Callable[[str], Any]) -> np.ndarray:
+    """``test(chr(c))`` of each code point, in ``ascii_answer``'s dtype: ``ascii_answer`` itself for the ASCII ones,
+    Python's own answer asked once per distinct other one."""
+    out = ascii_answer.copy()
+    wide = cp >= 0x80
+    if wide.any():
+        distinct, where = np.unique(cp[wide], return_inverse=True)
+        out[wide] = np.array([test(chr(c)) for c in distinct.tolist()], out.dtype)[where]
     return out
 
 

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..excerpts import JOINS_BACKWARD, QUOTES, SPACES, goes_on_a_word
-from .arrays import _np_mask
+from .arrays import _np_mask, per_code_point
 
 
 def _class(chars, ranges=(), extra: str = "") -> str:
@@ -44,25 +44,14 @@ def _code_points(data: np.ndarray, start: np.ndarray) -> np.ndarray:
     return cp
 
 
-def _each(cp: np.ndarray, ascii_answer: np.ndarray, test) -> np.ndarray:
-    """``test(chr(c))`` of each code point: ``ascii_answer`` for ASCII ones, Python's own answer asked once per
-    distinct other one."""
-    out = ascii_answer.copy()
-    wide = cp >= 0x80
-    if wide.any():
-        distinct, where = np.unique(cp[wide], return_inverse=True)
-        out[wide] = np.array([test(chr(c)) for c in distinct.tolist()], bool)[where]
-    return out
-
-
 def _are_letters(cp: np.ndarray) -> np.ndarray:
     """str.isalpha() of each code point."""
-    return _each(cp, ((cp >= 65) & (cp <= 90)) | ((cp >= 97) & (cp <= 122)), str.isalpha)
+    return per_code_point(cp, ((cp >= 65) & (cp <= 90)) | ((cp >= 97) & (cp <= 122)), str.isalpha)
 
 
 def _go_on_words(cp: np.ndarray) -> np.ndarray:
     """excerpts.goes_on_a_word of each code point (of ASCII: the lower-case letters)."""
-    return _each(cp, (cp >= 97) & (cp <= 122), goes_on_a_word)
+    return per_code_point(cp, (cp >= 97) & (cp <= 122), goes_on_a_word)
 
 
 def _join_broken_words(arr: pa.Array) -> pa.Array:

@@ -3,16 +3,22 @@
 "captured two North Korean soldier" is in a text that says "soldiers", and "12,00" in one that says "12,000": each
 is found, yet misquotes its source. An edge is inside a word when the characters on either side of it are both
 letters of a script with capitals, or both digits: known once per position of the archive, then looked up for each
-excerpt's two edges. Scripts without capitals are not checked: Korean writes particles onto words ("북한군이"), and a quote
-may rightly leave the particle out."""
+excerpt's two edges. Scripts without capitals are not checked: Korean writes particles onto words ("북한군이"),
+and a quote may rightly leave the particle out."""
 
 from __future__ import annotations
 
 import unicodedata
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import rulebook as R
+from .arrays import per_code_point
+from .state import Found
+
+if TYPE_CHECKING:
+    from .archive import Archive
 
 _LETTER, _DIGIT = 1, 2
 
@@ -26,13 +32,8 @@ def _kind(c: str) -> int:
 
 def _kinds(cp: np.ndarray) -> np.ndarray:
     """Of each code point: a letter of a script with capitals (or a mark), a digit, or neither (0)."""
-    out = np.where(((cp >= 65) & (cp <= 90)) | ((cp >= 97) & (cp <= 122)), _LETTER, 0)
-    out = np.where((cp >= 48) & (cp <= 57), _DIGIT, out)
-    wide = cp >= 0x80
-    if wide.any():
-        distinct, where = np.unique(cp[wide], return_inverse=True)
-        out[wide] = np.array([_kind(chr(c)) for c in distinct.tolist()], np.int64)[where]
-    return out
+    ascii_kinds = np.where(((cp >= 65) & (cp <= 90)) | ((cp >= 97) & (cp <= 122)), _LETTER, 0)
+    return per_code_point(cp, np.where((cp >= 48) & (cp <= 57), _DIGIT, ascii_kinds), _kind)
 
 
 def inside_words(text: str) -> np.ndarray:
@@ -45,7 +46,7 @@ def inside_words(text: str) -> np.ndarray:
     return inside
 
 
-def cut_words(archive, k: np.ndarray, s: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def cut_words(archive: Archive, k: np.ndarray, s: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For spans [s, e) of texts k of the archive (in range): whether each begins inside a word, and whether it
     ends inside one."""
     inside = archive.inside_words()
@@ -53,7 +54,9 @@ def cut_words(archive, k: np.ndarray, s: np.ndarray, e: np.ndarray) -> tuple[np.
     return inside[base + s], inside[base + e]
 
 
-def report_cut_words(found, archive, idx: np.ndarray, k: np.ndarray, s: np.ndarray, e: np.ndarray, base: int) -> None:
+def report_cut_words(
+    found: Found, archive: Archive, idx: np.ndarray, k: np.ndarray, s: np.ndarray, e: np.ndarray, base: int
+) -> None:
     """rulebook.EXCERPT_WHOLE_WORDS for citations whose excerpts matched their spans (rows ``idx`` of a batch
     starting at row ``base``)."""
     if not len(idx):
