@@ -364,6 +364,7 @@ def test_an_excerpt_with_a_space_at_an_end_is_refused_where_it_is_written(mini, 
     [
         ("In mid-January, Ukrainian forces captured two North Korean soldier", "ends", "soldiers"),
         ("n mid-January, Ukrainian forces captured two North Korean soldiers", "begins", "In"),
+        ("In mid-January, Ukrainian forces captured two North Korean sold", "ends", "soldiers"),
     ],
 )
 def test_an_excerpt_that_cuts_a_word_is_refused_where_it_is_written(mini, excerpt, edge, word):
@@ -375,6 +376,14 @@ def test_an_excerpt_that_cuts_a_word_is_refused_where_it_is_written(mini, excerp
     assert p.hint == "quote the whole word"
 
 
+def test_an_excerpt_that_cuts_a_number_names_the_whole_number(mini):
+    edit(mini, FIGURES, "with approximately 4,000 killed or wounded so far", "with approximately 4,00")
+    p = one(rejected(mini), "record-rule")
+    assert (p.file, p.line, p.field) == (FIGURES, 12, "citations[0].excerpt")
+    assert p.message == "the excerpt ends inside the word '4,000' of 'seed-000-korea-times'"
+
+
+SEED_000 = "seeds/000_903a45e1dc248108.txt"
 SEED_000 = "seeds/000_903a45e1dc248108.txt"
 
 

@@ -54,6 +54,15 @@ def cut_words(archive: Archive, k: np.ndarray, s: np.ndarray, e: np.ndarray) -> 
     return inside[base + s], inside[base + e]
 
 
+def _in_word(text: str, i: int) -> bool:
+    """Whether the character at ``i`` is part of the word the message shows: a letter or digit, or the separator
+    inside a number ("12,000", "1.5")."""
+    c = text[i]
+    if c.isalnum():
+        return True
+    return c in ",." and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
+
+
 def report_cut_words(
     found: Found, archive: Archive, idx: np.ndarray, k: np.ndarray, s: np.ndarray, e: np.ndarray, base: int
 ) -> None:
@@ -66,9 +75,9 @@ def report_cut_words(
         text = archive.texts[int(k[j])]
         at = int(s[j]) if begins[j] else int(e[j])
         a, b = at, at
-        while a > max(0, at - 40) and text[a - 1].isalnum():
+        while a > max(0, at - 40) and _in_word(text, a - 1):
             a -= 1
-        while b < min(len(text), at + 40) and text[b].isalnum():
+        while b < min(len(text), at + 40) and _in_word(text, b):
             b += 1
         message = R.EXCERPT_WHOLE_WORDS.message(
             edge="begins" if begins[j] else "ends", word=text[a:b], source_id=archive.ids[int(k[j])].as_py()
